@@ -1,0 +1,59 @@
+"""The one place that builds the application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from server.auth.deps import PUBLIC
+from server.auth.router import router as auth_router
+from server.auth.throttle import LoginLimiter
+from server.config import Settings
+from server.db.engine import make_engine, make_sessionmaker
+from server.db.migrate import upgrade
+from server.db.session import DbSession
+from server.errors import install_error_handlers
+from server.events.router import router as events_router
+from server.security import install_security_headers
+from server.state import AppState
+from server.timeline.router import router as timeline_router
+
+log = logging.getLogger("livecue")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app; the database is connected only when the app starts."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        if settings.migrate_on_start:
+            await upgrade(engine)
+        state = AppState(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine))
+        state.services["login_limiter"] = LoginLimiter()
+        app.state.livecue = state
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title="Livecue", version="0.1.0", lifespan=lifespan,
+                  description="Safe live posting of hospital events, with audience Q&A for clinicians.")
+    install_error_handlers(app)
+    install_security_headers(app)
+
+    @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
+    async def healthz(session: DbSession) -> dict[str, str]:
+        """200 when the database answers."""
+        await session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    app.include_router(auth_router)
+    app.include_router(events_router)
+    app.include_router(timeline_router)
+    return app

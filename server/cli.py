@@ -1,0 +1,163 @@
+"""The `livecue` command: serve, demo, database, users, schedules, and offline screening tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from server.config import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="livecue", description="Live-post hospital events safely.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server (production entry point)")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+
+    demo = sub.add_parser("demo", help="start a demo: sandbox platform, demo event and demo users")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", type=Path, default=Path("livecue-data"))
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+    db_sub.add_parser("current", help="print the schema revision")
+
+    users = sub.add_parser("users", help="accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add an account")
+    add.add_argument("username")
+    add.add_argument("--name", default=None, help="display name (default: the username)")
+    add.add_argument("--role", action="append", required=True, choices=["admin", "comms", "clinical"],
+                     help="a role; repeat for several")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users_sub.add_parser("list", help="list accounts")
+
+    schedule = sub.add_parser("schedule", help="event schedules (YAML)")
+    sched_sub = schedule.add_subparsers(dest="schedule_command", required=True)
+    check = sched_sub.add_parser("check", help="validate a schedule; prints FILE:LINE: field: message")
+    check.add_argument("path", type=Path)
+    sched_sub.add_parser("schema", help="print the JSON Schema of the schedule format")
+    imp = sched_sub.add_parser("import", help="import a schedule into the database (idempotent)")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--as", dest="as_user", default=None, help="username recorded as the author")
+
+    for name, text in (("screen", "screen text for patient identifiers (one per line)"),
+                       ("triage", "label audience messages (one per line)")):
+        tool = sub.add_parser(name, help=text, add_help=False)
+        tool.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `livecue` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "screen":
+        from server.privacy.screen_cli import run_screen
+
+        return run_screen(args_list[1:], sys.stdin, sys.stdout)
+    if args_list and args_list[0] == "triage":
+        from server.questions.triage_cli import run_triage
+
+        return run_triage(args_list[1:], sys.stdin, sys.stdout)
+    args = _parser().parse_args(args_list)
+    if args.command == "serve":
+        return _serve(Settings(), args.host, args.port)
+    if args.command == "demo":
+        from server.demo import run_demo
+
+        return run_demo(host=args.host, port=args.port, data_dir=args.data_dir)
+    if args.command == "db":
+        return asyncio.run(_db(args.db_command))
+    if args.command == "users":
+        return asyncio.run(_users(args))
+    if args.command == "schedule":
+        return _schedule(args)
+    return 2
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_config=None, ws_per_message_deflate=False)
+    return 0
+
+
+async def _db(command: str) -> int:
+    from server.db.engine import make_engine
+    from server.db.migrate import current_revision, upgrade
+
+    engine = make_engine(Settings())
+    try:
+        if command == "upgrade":
+            await upgrade(engine)
+            print(f"schema at {await current_revision(engine)}")
+        else:
+            print(await current_revision(engine) or "empty")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _users(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from server.auth import service as auth_service
+    from server.auth.schemas import UserCreate
+    from server.db.session_scope import session_scope
+    from server.errors import LivecueError
+
+    settings = Settings()
+    async with session_scope(settings) as session:
+        if args.users_command == "list":
+            from sqlalchemy import select
+
+            from server.models import User
+
+            for user in (await session.execute(select(User).order_by(User.username))).scalars():
+                print(f"{user.username}\t{','.join(user.roles)}\t{user.display_name}")
+            return 0
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"password for {args.username}: ")
+        try:
+            data = UserCreate(username=args.username, display_name=args.name or args.username,
+                              password=password, roles=args.role)
+            await auth_service.create_user(session, username=data.username, display_name=data.display_name,
+                                           password=data.password, roles=data.roles)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            print(f"livecue users add: {'.'.join(map(str, err['loc']))}: {err['msg']}", file=sys.stderr)
+            return 1
+        except LivecueError as exc:
+            print(f"livecue users add: {exc.detail}", file=sys.stderr)
+            return 1
+    print(f"added {args.username} ({', '.join(sorted(set(args.role)))})")
+    return 0
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    if args.schedule_command == "check":
+        from server.schedules.cli import run_check
+
+        return run_check(args.path)
+    if args.schedule_command == "schema":
+        from server.schedules.cli import run_schema
+
+        return run_schema(sys.stdout)
+    from server.schedules.importer import run_import
+
+    return asyncio.run(run_import(Settings(), args.path, as_user=args.as_user))

@@ -1,0 +1,55 @@
+"""Settings, read from the environment (prefix `LIVECUE_`) and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob Livecue has; each is documented in the README with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVECUE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("livecue-data"), description="Where the SQLite file and media live.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file `livecue.db` in data_dir."
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL", description="SQLite durability: FULL survives power loss, NORMAL only process crash."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Key for encrypting stored platform credentials; generated into data_dir."
+    )
+    session_hours: float = Field(default=12.0, description="Lifetime of a login session.")
+    cookie_secure: bool = Field(default=False, description="Mark session cookies Secure (set behind HTTPS).")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    migrate_on_start: bool = Field(default=True, description="Apply database migrations at startup.")
+    secrets_file: Path | None = Field(
+        default=None, description="YAML file of platform credentials per account reference."
+    )
+
+    def resolved_database_url(self) -> str:
+        """The database URL in effect."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'livecue.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite."""
+        return self.resolved_database_url().startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for plain `postgresql://` and `sqlite://` URLs."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url

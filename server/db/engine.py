@@ -1,0 +1,51 @@
+"""Engine and session factory construction; nothing here runs at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from server.config import Settings
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    """Build the async engine; SQLite gets WAL, foreign keys and the configured durability."""
+    url = settings.resolved_database_url()
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        synchronous = settings.sqlite_synchronous
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # Take the write lock up front so concurrent writers queue instead of failing to upgrade.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        engine.sync_engine.dialect._livecue_sqlite = True  # type: ignore[attr-defined]
+        _disable_pysqlite_transactions(engine)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _disable_pysqlite_transactions(engine: AsyncEngine) -> None:
+    """Let SQLAlchemy's `begin` event issue BEGIN itself (the documented pysqlite recipe)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Session factory; objects stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)

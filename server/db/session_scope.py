@@ -1,0 +1,38 @@
+"""A transaction outside a request (CLI commands, background work)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.config import Settings
+from server.db.engine import make_engine, make_sessionmaker
+from server.db.migrate import upgrade
+
+
+@asynccontextmanager
+async def session_scope(settings: Settings, migrate: bool = True) -> AsyncIterator[AsyncSession]:
+    """Open an engine, migrate if asked, and run one committed transaction."""
+    engine = make_engine(settings)
+    try:
+        if migrate:
+            await upgrade(engine)
+        async with transaction(make_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on error."""
+    async with sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()

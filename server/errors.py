@@ -1,0 +1,92 @@
+"""One error hierarchy for expected failures, rendered as `{"error": Name, "detail": message}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+class LivecueError(Exception):
+    """An expected failure with an HTTP status and a message for people."""
+
+    status_code = 400
+
+    def __init__(self, detail: str, *, field: str | None = None, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra or {}
+
+
+class BadRequest(LivecueError):
+    """The request is well-formed but its values are wrong (422)."""
+
+    status_code = 422
+
+
+class NotAuthenticated(LivecueError):
+    """No valid session (401)."""
+
+    status_code = 401
+
+
+class Forbidden(LivecueError):
+    """The user's roles do not allow this (403)."""
+
+    status_code = 403
+
+
+class NotFound(LivecueError):
+    """No such resource (404)."""
+
+    status_code = 404
+
+
+class Conflict(LivecueError):
+    """The resource is in a state that does not allow this (409)."""
+
+    status_code = 409
+
+
+class TooManyRequests(LivecueError):
+    """Slow down (429)."""
+
+    status_code = 429
+
+
+def _body(exc: LivecueError) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": type(exc).__name__, "detail": exc.detail}
+    if exc.field:
+        body["field"] = exc.field
+    body.update(exc.extra)
+    return body
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render LivecueError and validation errors with the field named."""
+
+    @app.exception_handler(LivecueError)
+    async def _livecue_error(_request: Request, exc: LivecueError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
+        return JSONResponse(_body(exc), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": _field_path(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
+            for err in exc.errors()
+        ]
+        first = problems[0] if problems else {"field": "body", "message": "invalid request"}
+        return JSONResponse(
+            {"error": "ValidationError", "detail": f"{first['field']}: {first['message']}",
+             "field": first["field"], "problems": problems},
+            status_code=422,
+        )

@@ -1,0 +1,56 @@
+"""Event endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from server.auth.deps import AnyUser, CommsUser
+from server.db.session import DbSession
+from server.events import service
+from server.events.schemas import EventCreate, EventRead, EventUpdate
+from server.journal import service as journal
+from server.journal.schemas import JournalPage, JournalRead
+
+router = APIRouter(tags=["events"])
+
+
+@router.get("/api/events", response_model=list[EventRead])
+async def list_events(_user: AnyUser, session: DbSession) -> list[EventRead]:
+    """All events."""
+    return [await service.to_read(session, e) for e in await service.list_events(session)]
+
+
+@router.post("/api/events", response_model=EventRead, status_code=201)
+async def create_event(body: EventCreate, user: CommsUser, session: DbSession) -> EventRead:
+    """Create an event."""
+    event = await service.create_event(session, data=body, actor=user)
+    return await service.to_read(session, event)
+
+
+@router.get("/api/events/{event_id}", response_model=EventRead)
+async def get_event(event_id: int, _user: AnyUser, session: DbSession) -> EventRead:
+    """One event."""
+    return await service.to_read(session, await service.get_event(session, event_id))
+
+
+@router.patch("/api/events/{event_id}", response_model=EventRead)
+async def update_event(event_id: int, body: EventUpdate, user: CommsUser, session: DbSession) -> EventRead:
+    """Change an event's settings."""
+    event = await service.get_event(session, event_id)
+    event = await service.update_event(session, event=event, data=body, actor=user)
+    return await service.to_read(session, event)
+
+
+@router.get("/api/events/{event_id}/journal", response_model=JournalPage)
+async def event_journal(
+    event_id: int, _user: AnyUser, session: DbSession,
+    after: int = Query(default=0, ge=0, description="Return entries with a sequence number above this."),
+    limit: int = Query(default=200, ge=1, le=1000),
+) -> JournalPage:
+    """The event's audit trail: every state change, oldest first, after a sequence number."""
+    await service.get_event(session, event_id)
+    entries = await journal.entries_after(session, after=after, event_id=event_id, limit=limit + 1)
+    more = len(entries) > limit
+    entries = entries[:limit]
+    return JournalPage(entries=[JournalRead.model_validate(e) for e in entries],
+                       last_seq=entries[-1].seq if entries else after, more=more)

@@ -1,0 +1,74 @@
+"""Writing and reading the journal. Writers share the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import JournalEntry, JournalHead, User
+
+SYSTEM_ACTOR = "system"
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: User | None,
+    kind: str,
+    subject_type: str,
+    subject_id: int | None = None,
+    event_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+) -> JournalEntry:
+    """Append one entry with the next sequence number, inside the current transaction."""
+    seq = await _next_seq(session)
+    entry = JournalEntry(
+        seq=seq,
+        actor_id=actor.id if actor else None,
+        actor_name=actor_name or (actor.username if actor else SYSTEM_ACTOR),
+        kind=kind,
+        event_id=event_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=payload or {},
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def _next_seq(session: AsyncSession) -> int:
+    # The UPDATE takes the head row's lock until commit, so sequence numbers are gap-free and become
+    # visible in order: a reader that saw N has seen everything before N.
+    result = await session.execute(
+        update(JournalHead).where(JournalHead.id == 1).values(last_seq=JournalHead.last_seq + 1)
+        .returning(JournalHead.last_seq)
+    )
+    seq = result.scalar_one_or_none()
+    if seq is None:
+        current = (await session.execute(select(func.max(JournalEntry.seq)))).scalar() or 0
+        session.add(JournalHead(id=1, last_seq=current + 1))
+        await session.flush()
+        return int(current) + 1
+    return int(seq)
+
+
+async def entries_after(
+    session: AsyncSession, *, after: int = 0, event_id: int | None = None, limit: int = 500,
+    kinds: tuple[str, ...] | None = None,
+) -> list[JournalEntry]:
+    """Entries with seq > after, oldest first, optionally for one event."""
+    query = select(JournalEntry).where(JournalEntry.seq > after).order_by(JournalEntry.seq).limit(limit)
+    if event_id is not None:
+        query = query.where(JournalEntry.event_id == event_id)
+    if kinds:
+        query = query.where(JournalEntry.kind.in_(kinds))
+    return list((await session.execute(query)).scalars())
+
+
+async def last_seq(session: AsyncSession) -> int:
+    """The newest sequence number (0 when empty)."""
+    return int((await session.execute(select(func.max(JournalEntry.seq)))).scalar() or 0)

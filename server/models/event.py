@@ -1,0 +1,48 @@
+"""Events and the platform accounts they post to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, UTCDateTime, utcnow
+
+EVENT_STATUSES = ("draft", "rehearsal", "live", "held", "ended")
+
+
+class Event(Base):
+    """A live event: its identity, timing, approval policy and state."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    hashtag: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    planned_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    approvals_required: Mapped[int] = mapped_column(Integer, default=2)
+    clinical_required: Mapped[int] = mapped_column(Integer, default=1)
+    date_everything: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_warning_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    staff_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EventPlatform(Base):
+    """One platform account an event posts to (credentials are referenced, never stored here)."""
+
+    __tablename__ = "event_platform"
+    __table_args__ = (UniqueConstraint("event_id", "platform", name="uq_event_platform_event_platform"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str] = mapped_column(String(128))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)

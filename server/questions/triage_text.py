@@ -1,0 +1,184 @@
+"""Text normalisation for question triage: casefold, emoji to words, typo repair, clause tokens.
+
+The output is a single string of lowercase ASCII-ish tokens separated by single spaces, with
+`.` tokens marking clause boundaries, so the cue regexes in `triage_cues` stay simple.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Emoji (and a few symbols) that carry meaning for triage, mapped to words.
+EMOJI_WORDS: dict[str, str] = {
+    "🙏": "pray", "❤": "love", "♥": "love", "💕": "love", "💖": "love", "💗": "love", "💙": "love",
+    "😍": "love", "🥰": "love", "👏": "applause", "💪": "strong", "🎉": "celebrate", "👍": "good",
+    "🤞": "fingers crossed", "😂": "lol", "🤣": "lol", "😢": "sad", "😭": "sad", "💔": "sad",
+    "😰": "scared", "😨": "scared", "😱": "scared", "😟": "worried", "🆘": "help emergency",
+    "🚑": "ambulance", "😡": "angry", "🤬": "angry fuck", "🖕": "fuck you", "💩": "crap",
+    "🤡": "clown", "💰": "money", "💸": "money", "🤑": "money", "💵": "money", "🚀": "rocket",
+    "📈": "gains", "💎": "gems", "🔗": "link", "💊": "pills", "🔪": "knife", "🩸": "blood",
+    "🪢": "rope", "🫀": "heart", "🔥": "fire", "🤯": "wow", "😮": "wow", "😲": "wow",
+}
+
+# Whole-token repairs: chat slang and common misspellings of words that matter for triage.
+TYPO_MAP: dict[str, str] = {
+    "u": "you", "ur": "your", "youre": "you are", "r": "are", "pls": "please", "plz": "please",
+    "rn": "right now", "atm": "at the moment", "wht": "what", "wat": "what", "wut": "what",
+    "hw": "how", "dr": "doctor", "doc": "doctor", "bc": "because", "cuz": "because",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "tho": "though", "thx": "thanks",
+    "ty": "thanks", "hart": "heart", "attak": "attack", "atack": "attack", "attac": "attack",
+    "brethe": "breathe", "breth": "breath", "brething": "breathing", "breating": "breathing",
+    "breathin": "breathing", "chst": "chest", "chets": "chest", "chesst": "chest", "pils": "pills",
+    "pil": "pill", "tabs": "tablets", "kil": "kill", "myslef": "myself",
+    "mysef": "myself", "mysel": "myself", "selfharm": "self harm", "painfull": "painful",
+    "dieing": "dying", "ambulence": "ambulance", "dunno": "dont know", "idk": "i dont know",
+    "stoke": "stroke", "strok": "stroke", "siezure": "seizure", "seizur": "seizure",
+    "unconcious": "unconscious", "anaesthesia": "anesthesia",
+    "bleedin": "bleeding", "hurtin": "hurting", "numbb": "numb", "dizy": "dizzy", "soo": "so",
+    "tooo": "too", "sooo": "so", "pleease": "please", "helpp": "help", "halp": "help",
+    "surgury": "surgery", "sugery": "surgery", "surgey": "surgery", "opperation": "operation",
+    "mum": "mom", "mommy": "mom", "mama": "mom", "papa": "dad", "daddy": "dad",
+}
+
+# Words worth repairing by edit distance 1 (length >= 5 only), and real words never to "repair".
+FUZZY_VOCAB: tuple[str, ...] = (
+    "chest", "breathe", "breathing", "suicide", "suicidal", "overdose", "overdosed",
+    "unconscious", "unresponsive", "seizure", "bleeding", "ambulance", "emergency", "drooping",
+    "slurred", "slurring", "tightness", "swallowed", "myself", "collapsed", "choking", "pressure",
+    "crushing", "numbness", "attack", "stroke", "dizzy", "faint", "killing",
+)
+FUZZY_KEEP: frozenset[str] = frozenset({
+    "chess", "crest", "breach", "breeding", "heard", "strike", "strokes", "attach", "dizzy",
+    "feint", "faith", "paint", "saint", "point", "stoke", "myself", "chests", "cheers", "collapse",
+    "choice", "choose", "speeding", "feeding", "reading", "leading", "sliding", "breathed",
+    "breathes", "breathy", "skilling", "filling", "billing", "willing", "milling", "attacks",
+    "stroked", "cooking", "brushing", "crashing", "rushing", "lightness", "blurred", "blurring",
+    "dropping", "fizzy", "presume",
+})
+
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|co|biz|ly|me|xyz|info|shop|"
+    r"store|app|gg|tv|link|click|site|online|top)(?:/\S*)?\b|\bdot com\b|\bt\.me/\S+",
+)
+_HANDLE_RE = re.compile(r"(?<!\w)@\w+")
+_PHONE_RE = re.compile(r"\+\d[\d\s().-]{6,}\d")
+_MONEY_RE = re.compile(r"[$€£]\s?\d[\d,.]*k?|\d[\d,.]*\s?(?:\$|usd|dollars|bucks|k a (?:day|week|month))")
+_PERCENT_RE = re.compile(r"(\d)\s?%")
+_CENSORED = (
+    (re.compile(r"\bf[*#@!$%]+(?:c?k(?:ing|ed|er)?)?"), " fuck "),
+    (re.compile(r"\bsh[*#@!$%]+t\b"), " shit "),
+    (re.compile(r"\bb[*#@!$%]+(?:tch|ch|h)\b"), " bitch "),
+    (re.compile(r"\ba[*#@!$%]+(?:hole|s)\b"), " asshole "),
+)
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+_ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
+_BOUNDARY_RE = re.compile(r"[.!?;,:\n\r…→|]+")
+_NON_WORD_RE = re.compile(r"[^a-z0-9. ]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A message after normalisation: token string plus surface features used by cue scoring."""
+
+    text: str
+    raw: str
+    has_question_mark: bool
+    has_exclamation: bool
+    url_count: int
+    emoji_only: bool
+
+
+def _fold(raw: str) -> str:
+    """Apply NFKC, casefold and apostrophe unification."""
+    return unicodedata.normalize("NFKC", raw).casefold().translate(_APOSTROPHES)
+
+
+def _replace_emoji(text: str) -> str:
+    """Replace meaningful emoji with words; other symbols become spaces later."""
+    out: list[str] = []
+    for ch in text:
+        word = EMOJI_WORDS.get(ch)
+        out.append(f" {word} " if word else ch)
+    return "".join(out)
+
+
+def _is_emoji_only(raw: str) -> bool:
+    """Return True if the message has symbols but no letters or digits at all."""
+    stripped = [ch for ch in raw if not ch.isspace()]
+    return bool(stripped) and not any(ch.isalnum() for ch in stripped)
+
+
+def damerau1(a: str, b: str) -> bool:
+    """Return True if a and b are within one edit (insert, delete, substitute, transpose)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1:] == b[i + 1:]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+    if la > lb:
+        return a[i + 1:] == b[i:]
+    return a[i:] == b[i + 1:]
+
+
+def repair_token(tok: str) -> str:
+    """Map slang/typos to canonical words; fix near-misses of safety-critical words."""
+    mapped = TYPO_MAP.get(tok)
+    if mapped is not None:
+        return mapped
+    if len(tok) < 5 or tok in FUZZY_KEEP or tok in FUZZY_VOCAB or not tok.isalpha():
+        return tok
+    for word in FUZZY_VOCAB:
+        if damerau1(tok, word):
+            return word
+    return tok
+
+
+def normalize(raw: str) -> Normalized:
+    """Normalise a raw audience message into space-separated tokens with `.` clause marks."""
+    folded = _fold(raw)
+    url_count = len(_URL_RE.findall(folded))
+    text = _URL_RE.sub(" urltoken ", folded)
+    text = _PHONE_RE.sub(" phonenumber ", text)
+    text = _HANDLE_RE.sub(" atmention ", text)
+    text = _MONEY_RE.sub(" moneyamount ", text)
+    text = _PERCENT_RE.sub(r"\1 percent ", text)
+    for pattern, repl in _CENSORED:
+        text = pattern.sub(repl, text)
+    text = _replace_emoji(text)
+    text = text.replace("'", "")
+    text = _BOUNDARY_RE.sub(" . ", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NON_WORD_RE.sub(" ", text)
+    text = _ELONGATION_RE.sub(r"\1\1", text)
+    tokens: list[str] = []
+    for tok in _SPACE_RE.split(text):
+        if not tok:
+            continue
+        if tok == "." or set(tok) == {"."}:
+            if tokens and tokens[-1] != ".":
+                tokens.append(".")
+            continue
+        tokens.extend(repair_token(tok.strip(".")).split())
+    while tokens and tokens[0] == ".":
+        tokens.pop(0)
+    while tokens and tokens[-1] == ".":
+        tokens.pop()
+    return Normalized(
+        text=" ".join(tokens),
+        raw=raw,
+        has_question_mark="?" in raw or "？" in raw,
+        has_exclamation="!" in raw,
+        url_count=url_count,
+        emoji_only=_is_emoji_only(raw),
+    )

@@ -1,0 +1,1 @@
+"""Data files for text rules (twitter-text config and TLD list)."""

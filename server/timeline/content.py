@@ -1,0 +1,130 @@
+"""Content versions: hashing, platform text rules, and building the read shape."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import BadRequest
+from server.models import Approval, Event, Item, ItemVersion, User
+from server.timeline.schemas import ApprovalRead, ItemContent, ItemRead
+
+
+def content_hash(content: ItemContent) -> str:
+    """A stable hash of everything an approval is bound to."""
+    canonical = content.model_dump(mode="json")
+    canonical["platform_text"] = dict(sorted(canonical["platform_text"].items()))
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def version_content(version: ItemVersion) -> ItemContent:
+    """The content stored in a version."""
+    return ItemContent(
+        caption=version.caption, platform_text=version.platform_text or {},  # type: ignore[arg-type]
+        media=version.media or [], clinical=version.clinical,  # type: ignore[arg-type]
+        content_warning=version.content_warning, authorizations=version.authorizations or [],
+    )
+
+
+def text_for(content: ItemContent, platform: str) -> str:
+    """The text that goes to `platform`: its override, or the caption."""
+    return content.platform_text.get(platform, content.caption)  # type: ignore[call-overload, no-any-return]
+
+
+def check_content(content: ItemContent, platforms: list[str]) -> None:
+    """Refuse content that breaks a platform's text or media rules, naming the field."""
+    from server.textrules import MediaSpec, check_media, check_text
+
+    for platform, _text in content.platform_text.items():
+        if platform not in platforms:
+            raise BadRequest(f"platform_text for '{platform}', which this event does not post to",
+                             field=f"platform_text.{platform}")
+    for platform in platforms:
+        problems = check_text(platform, text_for(content, platform))
+        if problems:
+            field = f"platform_text.{platform}" if platform in content.platform_text else "caption"
+            raise BadRequest(f"{problems[0]} ({platform})", field=field)
+        specs = [MediaSpec(mime_type=m.mime_type, size_bytes=m.size_bytes, alt_text=m.alt_text,
+                           width=m.width, height=m.height) for m in content.media]
+        media_problems = check_media(platform, specs)
+        if media_problems:
+            raise BadRequest(f"{media_problems[0]} ({platform})", field="media")
+
+
+def text_lengths(content: ItemContent, platforms: list[str]) -> dict[str, int]:
+    """Counter values per platform, as the platforms count them."""
+    from server.textrules import text_length
+
+    return {p: text_length(p, text_for(content, p)) for p in platforms}
+
+
+def parse_offset(value: str | None, field: str = "offset") -> int | None:
+    """`T+HH:MM[:SS]` to seconds."""
+    if value is None:
+        return None
+    from server.schedules.format import parse_offset as parse
+
+    try:
+        return int(parse(value).total_seconds())
+    except ValueError as exc:
+        raise BadRequest(f"{exc}", field=field) from None
+
+
+def format_offset(seconds: int | None) -> str | None:
+    """Seconds to `T+HH:MM` (with seconds when not whole minutes)."""
+    if seconds is None:
+        return None
+    from server.schedules.format import format_offset as fmt
+
+    return fmt(timedelta(seconds=seconds))
+
+
+def planned_at(event: Event, item: Item) -> datetime | None:
+    """When the item is planned to go out: actual (or planned) start plus its offset."""
+    if item.offset_seconds is None:
+        return None
+    return (event.started_at or event.planned_start) + timedelta(seconds=item.offset_seconds)
+
+
+async def current_version(session: AsyncSession, item: Item) -> ItemVersion:
+    """The item's current version."""
+    query = select(ItemVersion).where(ItemVersion.item_id == item.id,
+                                      ItemVersion.number == item.current_version)
+    return (await session.execute(query)).scalar_one()
+
+
+async def approvals_for(session: AsyncSession, item: Item, version: int | None = None) -> list[tuple[Approval, User]]:
+    """Decisions on a version (default: the current one), oldest first."""
+    query = (
+        select(Approval, User).join(User, User.id == Approval.user_id)
+        .where(Approval.item_id == item.id, Approval.version_number == (version or item.current_version))
+        .order_by(Approval.id)
+    )
+    return [(a, u) for a, u in (await session.execute(query)).all()]
+
+
+async def to_read(session: AsyncSession, event: Event, item: Item, platforms: list[str]) -> ItemRead:
+    """Build the API shape of an item."""
+    version = await current_version(session, item)
+    content = version_content(version)
+    decisions = await approvals_for(session, item)
+    approvals = [
+        ApprovalRead(user_id=u.id, username=u.username, display_name=u.display_name, decision=a.decision,
+                     as_clinical=a.as_clinical, note=a.note, version=a.version_number, at=a.created_at)
+        for a, u in decisions
+    ]
+    approved = [a for a in approvals if a.decision == "approve"]
+    clinical = sum(1 for a in approved if a.as_clinical)
+    return ItemRead(
+        id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,  # type: ignore[arg-type]
+        position=item.position, offset=format_offset(item.offset_seconds), cue=item.cue,
+        question=item.question, status=item.status, version=item.current_version, content=content,
+        approvals=approvals, approvals_needed=max(0, event.approvals_required - len(approved)),
+        clinical_needed=max(0, event.clinical_required - clinical), findings=version.findings or [],
+        planned_at=planned_at(event, item), approved_at=item.approved_at, published_at=item.published_at,
+        created_at=item.created_at, updated_at=item.updated_at, text_lengths=text_lengths(content, platforms),
+    )

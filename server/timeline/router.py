@@ -1,0 +1,93 @@
+"""Timeline and content endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.deps import AnyUser, CommsUser
+from server.db.session import DbSession
+from server.events import service as event_service
+from server.models import Event, Item
+from server.timeline import approvals, service
+from server.timeline.content import to_read, version_content
+from server.timeline.schemas import (
+    ApproveRequest,
+    ItemCreate,
+    ItemKind,
+    ItemRead,
+    ItemUpdate,
+    RejectRequest,
+    VersionRead,
+)
+
+router = APIRouter(tags=["timeline"])
+
+
+async def _read(session: AsyncSession, event: Event, item: Item) -> ItemRead:
+    return await to_read(session, event, item, await service.enabled_platforms(session, event.id))
+
+
+async def _item_and_event(session: AsyncSession, item_id: int) -> tuple[Item, Event]:
+    item = await service.get_item(session, item_id)
+    return item, await event_service.get_event(session, item.event_id)
+
+
+@router.get("/api/events/{event_id}/items", response_model=list[ItemRead])
+async def list_items(event_id: int, _user: AnyUser, session: DbSession,
+                     kind: ItemKind | None = Query(default=None)) -> list[ItemRead]:
+    """The event's items (timeline posts first, in order), with approvals and dates."""
+    event = await event_service.get_event(session, event_id)
+    platforms = await service.enabled_platforms(session, event.id)
+    return [await to_read(session, event, i, platforms) for i in await service.list_items(session, event.id, kind)]
+
+
+@router.post("/api/events/{event_id}/items", response_model=ItemRead, status_code=201)
+async def create_item(event_id: int, body: ItemCreate, user: CommsUser, session: DbSession) -> ItemRead:
+    """Write a new item; it needs the event's approvals before it can go out."""
+    event = await event_service.get_event(session, event_id)
+    item = await service.create_item(session, event=event, data=body, actor=user)
+    return await _read(session, event, item)
+
+
+@router.get("/api/items/{item_id}", response_model=ItemRead)
+async def get_item(item_id: int, _user: AnyUser, session: DbSession) -> ItemRead:
+    """One item."""
+    item, event = await _item_and_event(session, item_id)
+    return await _read(session, event, item)
+
+
+@router.patch("/api/items/{item_id}", response_model=ItemRead)
+async def update_item(item_id: int, body: ItemUpdate, user: CommsUser, session: DbSession) -> ItemRead:
+    """Edit an item; changed content becomes a new version and clears approvals."""
+    item, event = await _item_and_event(session, item_id)
+    item = await service.update_item(session, event=event, item=item, data=body, actor=user)
+    return await _read(session, event, item)
+
+
+@router.get("/api/items/{item_id}/versions", response_model=list[VersionRead])
+async def item_versions(item_id: int, _user: AnyUser, session: DbSession) -> list[VersionRead]:
+    """Every version of an item, oldest first."""
+    item = await service.get_item(session, item_id)
+    return [
+        VersionRead(number=v.number, content=version_content(v), content_hash=v.content_hash,
+                    created_by=v.created_by, created_at=v.created_at, findings=v.findings or [])
+        for v in await service.versions(session, item)
+    ]
+
+
+@router.post("/api/items/{item_id}/approve", response_model=ItemRead)
+async def approve_item(item_id: int, body: ApproveRequest, user: AnyUser, session: DbSession) -> ItemRead:
+    """Approve the current version of an item."""
+    item, event = await _item_and_event(session, item_id)
+    item = await approvals.approve(session, event=event, item=item, version=body.version, user=user)
+    return await _read(session, event, item)
+
+
+@router.post("/api/items/{item_id}/reject", response_model=ItemRead)
+async def reject_item(item_id: int, body: RejectRequest, user: AnyUser, session: DbSession) -> ItemRead:
+    """Reject the current version of an item with a note."""
+    item, event = await _item_and_event(session, item_id)
+    item = await approvals.reject(session, event=event, item=item, version=body.version, user=user,
+                                  note=body.note)
+    return await _read(session, event, item)

@@ -1,0 +1,1 @@
+"""Real peers (local servers) that platform adapters are tested against."""

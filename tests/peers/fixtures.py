@@ -1,0 +1,43 @@
+"""Pytest fixtures for real local peers; import them into a conftest or test module.
+
+    from tests.peers.fixtures import bluesky_network  # noqa: F401
+
+Policy: a peer that cannot be installed or started fails the tests loudly (errors, not skips).
+Only outside CI, `LIVECUE_SKIP_PEERS=1` skips them, with that reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.peers.bluesky import PeerInfo, running_pds
+
+
+def peers_skipped() -> bool:
+    """True when the developer opted out of real-peer tests (never honoured under CI)."""
+    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+    return os.environ.get("LIVECUE_SKIP_PEERS") == "1" and not in_ci
+
+
+def _skip_if_opted_out() -> None:
+    if peers_skipped():
+        pytest.skip("LIVECUE_SKIP_PEERS=1: real-peer tests skipped on this machine (never skipped in CI)")
+
+
+@pytest.fixture(scope="session")
+def bluesky_network() -> Iterator[PeerInfo]:
+    """PLC + PDS + Bluesky AppView on loopback (PostgreSQL at 127.0.0.1:5432), for the whole session."""
+    _skip_if_opted_out()
+    with running_pds("network") as peer:
+        yield peer
+
+
+@pytest.fixture(scope="session")
+def bluesky_pds() -> Iterator[PeerInfo]:
+    """PLC + PDS alone (no AppView, no PostgreSQL) on loopback, for the whole session."""
+    _skip_if_opted_out()
+    with running_pds("pds") as peer:
+        yield peer
