@@ -12,20 +12,26 @@ from sqlalchemy import text
 from server.auth.deps import PUBLIC
 from server.auth.router import router as auth_router
 from server.auth.throttle import LoginLimiter
+from server.clock import Clock
 from server.config import Settings
+from server.consent.router import router as consent_router
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
 from server.db.session import DbSession
 from server.errors import install_error_handlers
 from server.events.router import router as events_router
 from server.security import install_security_headers
+from server.live.router import router as live_router
+from server.live.ws import router as ws_router
+from server.publishing.router import router as publishing_router
 from server.state import AppState
+from server.workers import build_workers
 from server.timeline.router import router as timeline_router
 
 log = logging.getLogger("livecue")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the FastAPI app; the database is connected only when the app starts."""
     settings = settings or Settings()
 
@@ -34,12 +40,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings)
         if settings.migrate_on_start:
             await upgrade(engine)
-        state = AppState(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine))
+        state = AppState(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine, settings))
         state.services["login_limiter"] = LoginLimiter()
+        if clock is not None:
+            state.services["clock"] = clock
+        workers = build_workers(state)
         app.state.livecue = state
         try:
+            await workers.start(settings.run_workers)
             yield
         finally:
+            await workers.stop()
             await engine.dispose()
 
     app = FastAPI(title="Livecue", version="0.1.0", lifespan=lifespan,
@@ -56,4 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(events_router)
     app.include_router(timeline_router)
+    app.include_router(consent_router)
+    app.include_router(publishing_router)
+    app.include_router(live_router)
+    app.include_router(ws_router)
     return app

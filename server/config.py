@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
     migrate_on_start: bool = Field(default=True, description="Apply database migrations at startup.")
+    run_workers: bool = Field(
+        default=True, description="Run the dispatcher, scheduler and feed in this process (tests drive them)."
+    )
     secrets_file: Path | None = Field(
         default=None, description="YAML file of platform credentials per account reference."
     )

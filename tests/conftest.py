@@ -16,6 +16,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.app import create_app
+from server.clock import FakeClock
 from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
@@ -107,13 +108,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings for a test app on the test database."""
-    return Settings(database_url=database_url, data_dir=tmp_path, migrate_on_start=False, _env_file=None)
+    return Settings(database_url=database_url, data_dir=tmp_path, migrate_on_start=False, run_workers=False,
+                    _env_file=None)
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """A started app (lifespan run)."""
-    application = create_app(settings)
+def clock() -> FakeClock:
+    """A controllable clock, the app's notion of now."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[FastAPI]:
+    """A started app (lifespan run) with background loops off: tests drive them."""
+    application = create_app(settings, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
 

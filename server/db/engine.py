@@ -46,6 +46,11 @@ def _disable_pysqlite_transactions(engine: AsyncEngine) -> None:
         dbapi_conn.isolation_level = None
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Session factory; objects stay readable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: AsyncEngine, settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
+    """Session factory; objects stay readable after commit; sessions carry the denylist pepper."""
+    info: dict[str, Any] = {}
+    if settings is not None:
+        from server.secret_key import settings_key
+
+        info["denylist_pepper"] = settings_key(settings)
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)

@@ -19,7 +19,7 @@ async def session_scope(settings: Settings, migrate: bool = True) -> AsyncIterat
     try:
         if migrate:
             await upgrade(engine)
-        async with transaction(make_sessionmaker(engine)) as session:
+        async with transaction(make_sessionmaker(engine, settings)) as session:
             yield session
     finally:
         await engine.dispose()

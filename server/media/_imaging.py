@@ -31,7 +31,6 @@ if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > MAX_PIXELS:
 SUPPORTED = ("JPEG", "PNG", "GIF", "WEBP")
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 FORMAT_OF_MIME = {mime: fmt for fmt, mime in MIME.items()}
-LOSSY = ("JPEG", "WEBP")
 _KEEP_MODES = {
     "PNG": ("1", "L", "LA", "RGB", "RGBA", "P", "I;16"),
     "GIF": ("P", "L"),
@@ -212,6 +211,7 @@ def guarded(name: str, fmt: str) -> Iterator[None]:
     """Turn Pillow's decoding failures, including decompression-bomb warnings, into MediaRejected."""
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # Pillow's chatter about malformed EXIF tags
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             yield
     except MediaRejected:
@@ -222,6 +222,8 @@ def guarded(name: str, fmt: str) -> Iterator[None]:
         raise MediaRejected(f"{name} is damaged and cannot be read as {NOUN.get(fmt, 'an image')}") from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError) as exc:
         raise _broken(name, fmt, exc) from exc
+    except Exception as exc:  # any other decoder failure on hostile input: refuse the file, never crash
+        raise MediaRejected(f"{name} is damaged and cannot be read as {NOUN.get(fmt, 'an image')}") from exc
 
 
 def _to_srgb(im: Image.Image) -> Image.Image:
@@ -318,7 +320,7 @@ def encode(decoded: Decoded, fmt: str, quality: int = 90) -> bytes:
     elif fmt == "WEBP":
         first.save(buf, "WEBP", quality=quality, method=4)
     elif fmt == "PNG":
-        first.save(buf, "PNG", optimize=first.width * first.height <= 4_000_000)
+        first.save(buf, "PNG", compress_level=6)
     else:
         first.save(buf, fmt)
     return buf.getvalue()

@@ -111,6 +111,8 @@ def fit_to_limits(media: SanitizedMedia, limits: MediaLimits) -> SanitizedMedia:
     while True:
         candidate = decoded if size == (width, height) else _imaging.resized(decoded, size)
         for quality in _QUALITIES.get(target, (90,)):
+            if size == (width, height) and target == fmt and quality == 90:
+                continue  # that is exactly what `media` already is, and it did not fit
             with _imaging.guarded(name, target):
                 data = _imaging.encode(candidate, target, quality)
             smallest = min(smallest, len(data))

@@ -8,6 +8,20 @@ from PIL import Image, ImageDraw, ImageFont
 
 DEFAULT_COLOR = (31, 78, 121)
 MAX_SIDE = 4096
+# Pillow's built-in font covers basic Latin; map typographic punctuation it lacks to plain equivalents.
+_PLAIN = str.maketrans(
+    {
+        "\u2014": "-",
+        "\u2013": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2022": "-",
+    }
+)
 
 
 def _wrap(
@@ -54,7 +68,7 @@ def placeholder_image(
     size = max(10, height // 5)
     while True:
         font = _font(size)
-        lines = _wrap(draw, text, font, box_w)
+        lines = _wrap(draw, text.translate(_PLAIN), font, box_w)
         block = "\n".join(lines)
         spacing = size // 4
         left, upper, right, lower = draw.multiline_textbbox(
@@ -65,11 +79,12 @@ def placeholder_image(
         size = max(10, int(size * 0.9))
     x = (width - (right - left)) / 2 - left
     y = (height - (lower - upper)) / 2 - upper
-    shadow = tuple(max(0, c - 60) for c in bottom) if ink == (255, 255, 255) else top
-    offset = max(1, size // 30)
-    draw.multiline_text(
-        (x + offset, y + offset), block, font=font, fill=shadow, spacing=spacing, align="center"
-    )
+    if ink == (255, 255, 255):  # a soft drop shadow lifts light text off the gradient
+        shadow = tuple(max(0, c - 60) for c in bottom)
+        offset = max(1, size // 30)
+        draw.multiline_text(
+            (x + offset, y + offset), block, font=font, fill=shadow, spacing=spacing, align="center"
+        )
     draw.multiline_text((x, y), block, font=font, fill=ink, spacing=spacing, align="center")
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)

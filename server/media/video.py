@@ -19,6 +19,7 @@ VIDEO_EXTENSIONS = {".mp4": "MP4", ".m4v": "MP4", ".mov": "MOV", ".qt": "MOV"}
 VIDEO_MIME = {"MP4": "video/mp4", "MOV": "video/quicktime"}
 
 MAX_DEPTH = 12
+MAX_SAMPLES = 5_000_000
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"mvex"}
 NEUTRALISE = {
     b"udta",
@@ -212,6 +213,8 @@ def _zero_track_samples(buf: bytearray, trak: Box, state: _State) -> None:
     offsets = _chunk_offsets(buf, offsets_box, name)
     pos = _fullbox_payload(buf, stsz, 12, name)
     fixed, count = _u32(buf, pos + 4), _u32(buf, pos + 8)
+    if count > MAX_SAMPLES:
+        raise MediaRejected(f"{name} has an implausible number of metadata samples")
     if not fixed and count * 4 > stsz.end - pos - 12:
         raise MediaRejected(f"{name} is damaged (its sample size table is cut short)")
     sizes = [fixed] * count if fixed else list(struct.unpack_from(f">{count}I", buf, pos + 12))

@@ -1,18 +1,29 @@
 """Every table, imported here so Alembic and `Base.metadata` see them all."""
 
+from server.models.consent import Authorization, EventDenylist, MediaAsset
 from server.models.event import Event, EventPlatform
 from server.models.item import Approval, Item, ItemVersion
 from server.models.journal import JournalEntry, JournalHead
+from server.models.publishing import Delivery, MediaUpload, PlatformToken
+from server.models.sandbox import SandboxAccount, SandboxPost
 from server.models.user import AuthSession, User
 
 __all__ = [
     "Approval",
+    "Authorization",
     "AuthSession",
+    "Delivery",
     "Event",
+    "EventDenylist",
     "EventPlatform",
     "Item",
     "ItemVersion",
     "JournalEntry",
     "JournalHead",
+    "MediaAsset",
+    "MediaUpload",
+    "PlatformToken",
+    "SandboxAccount",
+    "SandboxPost",
     "User",
 ]

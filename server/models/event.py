@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, UTCDateTime, utcnow
@@ -30,6 +30,10 @@ class Event(Base):
     content_warning_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     staff_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    live_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    hold_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    time_scale: Mapped[float] = mapped_column(Float, default=1.0)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -60,11 +60,16 @@ FUZZY_KEEP: frozenset[str] = frozenset({
 
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|co|biz|ly|me|xyz|info|shop|"
-    r"store|app|gg|tv|link|click|site|online|top)(?:/\S*)?\b|\bdot com\b|\bt\.me/\S+",
+    r"store|app|gg|tv|link|click|site|online|top|academy|win|live|club|pro|ai|us|uk|ca|de|fr|es|it|ru|cn|in|"
+    r"eu|ws|cc|to|tk|ml|ga|cf|xyz|fun|vip|bet|cash|money|health|care|clinic)(?:/\S*)?\b|\bdot com\b|"
+    r"\bt\.me/\S+",
 )
+_OBFUSCATED_DOT_RE = re.compile(r"\s?[(\[{]\s?(?:\.|dot)\s?[)\]}]\s?")
+_TICKER_RE = re.compile(r"(?<!\w)\$[a-z]{2,6}\b")
 _HANDLE_RE = re.compile(r"(?<!\w)@\w+")
 _PHONE_RE = re.compile(r"\+\d[\d\s().-]{6,}\d")
-_MONEY_RE = re.compile(r"[$€£]\s?\d[\d,.]*k?|\d[\d,.]*\s?(?:\$|usd|dollars|bucks|k a (?:day|week|month))")
+_MONEY_RE = re.compile(r"[$€£]{2,}|[$€£]\s?\d[\d,.]*k?|\d[\d,.]*\s?(?:\$|usd|dollars|bucks|k a (?:day|week|"
+    r"month))")
 _PERCENT_RE = re.compile(r"(\d)\s?%")
 _CENSORED = (
     (re.compile(r"\bf[*#@!$%]+(?:c?k(?:ing|ed|er)?)?"), " fuck "),
@@ -77,6 +82,20 @@ _ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
 _BOUNDARY_RE = re.compile(r"[.!?;,:\n\r…→|]+")
 _NON_WORD_RE = re.compile(r"[^a-z0-9. ]+")
 _SPACE_RE = re.compile(r"\s+")
+
+
+# Figures of speech that look like symptoms; removed before emergency checks.
+IDIOMS = re.compile(
+    r"\b(my )?jaw (is |was |just )?(on the floor|dropped|hit the floor)\b|\bheart (skipped|skips) a beat\b|"
+    r"\bdying to (know|see|hear|find out|watch|ask|try|meet)\b|\b(this|it|that|the suspense|the wait|"
+    r"waiting) is "
+    r"killing me\b|\bto die for\b|\bdead (tired|serious)\b|\bheart (is )?in my (throat|mouth)\b|\bdrop dead "
+    r"gorgeous\b|\b(id|i would|i could|i will|ill|i) (literally |just )?die (of|from) (\w+ )?(nerves|"
+    r"embarrassment|"
+    r"laughter|laughing|shame|cuteness|stress|excitement|suspense)\b|\b(cant|can not|cannot) take (this|the|"
+    r"all "
+    r"this) (suspense|tension|excitement|cuteness|stress|drama)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -145,12 +164,13 @@ def repair_token(tok: str) -> str:
 
 def normalize(raw: str) -> Normalized:
     """Normalise a raw audience message into space-separated tokens with `.` clause marks."""
-    folded = _fold(raw)
+    folded = _OBFUSCATED_DOT_RE.sub(".", _fold(raw))
     url_count = len(_URL_RE.findall(folded))
     text = _URL_RE.sub(" urltoken ", folded)
     text = _PHONE_RE.sub(" phonenumber ", text)
     text = _HANDLE_RE.sub(" atmention ", text)
     text = _MONEY_RE.sub(" moneyamount ", text)
+    text = _TICKER_RE.sub(" cryptoticker ", text)
     text = _PERCENT_RE.sub(r"\1 percent ", text)
     for pattern, repl in _CENSORED:
         text = pattern.sub(repl, text)
@@ -174,8 +194,9 @@ def normalize(raw: str) -> Normalized:
         tokens.pop(0)
     while tokens and tokens[-1] == ".":
         tokens.pop()
+    joined = _SPACE_RE.sub(" ", IDIOMS.sub(" ", " ".join(tokens))).strip()
     return Normalized(
-        text=" ".join(tokens),
+        text=joined,
         raw=raw,
         has_question_mark="?" in raw or "？" in raw,
         has_exclamation="!" in raw,

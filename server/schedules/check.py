@@ -57,7 +57,7 @@ def check_schedule(path: Path | str) -> tuple[Schedule | None, list[Problem]]:
     except ValidationError as exc:
         problems += _validation_problems(exc, loaded, file)
     problems += [_at(loaded, file, path, message) for path, message in cross_problems(loaded.data)]
-    problems += _file_problems(loaded, file, file_path.parent)
+    problems += _FileChecker(loaded, file, file_path.parent).run()
     problems = sorted(dict.fromkeys(problems), key=lambda p: p.line)
     return (schedule if not problems else None), problems
 
@@ -176,55 +176,76 @@ def _sniff(base: Path, name: object) -> SniffedMedia | str | None:
         return f"{name}: {exc}"
 
 
-def _file_problems(loaded: LoadedYaml, file: str, base: Path) -> list[Problem]:
-    doc = _dict(loaded.data)
-    out: list[Problem] = []
-    accounts = map(_dict, _list(_dict(doc.get("event")).get("platforms")))
-    platforms: list[str] = list(
-        dict.fromkeys(str(a.get("platform")) for a in accounts if a.get("platform") in PLATFORM_NAMES)
-    )
-    covers = {
-        a.get("id"): set(_list(a.get("covers")))
-        for a in map(_dict, _list(doc.get("authorizations")))
-        if isinstance(a.get("id"), str)
-    }
-    rules = _textrules() if platforms else None
-    if platforms and rules is None:
-        message = "cannot check platform limits: server.textrules is unavailable"
-        out.append(_at(loaded, file, ("event", "platforms"), message))
-    texts: list[tuple[YamlPath, str, str]] = []  # (path, platform, text)
-    for i, item in enumerate(_list(doc.get("items"))):
-        item = _dict(item)
+class _FileChecker:
+    """Checks that need the files and the platform rules: media content, consent scope, text limits."""
+
+    def __init__(self, loaded: LoadedYaml, file: str, base: Path) -> None:
+        self.loaded, self.file, self.base = loaded, file, base
+        self.doc = _dict(loaded.data)
+        accounts = map(_dict, _list(_dict(self.doc.get("event")).get("platforms")))
+        names = (str(a.get("platform")) for a in accounts if a.get("platform") in PLATFORM_NAMES)
+        self.platforms: list[str] = list(dict.fromkeys(names))
+        self.covers = {
+            a.get("id"): set(_list(a.get("covers")))
+            for a in map(_dict, _list(self.doc.get("authorizations")))
+            if isinstance(a.get("id"), str)
+        }
+        self.rules = _textrules() if self.platforms else None
+        self.out: list[Problem] = []
+
+    def add(self, path: YamlPath, message: str) -> None:
+        self.out.append(_at(self.loaded, self.file, path, message))
+
+    def run(self) -> list[Problem]:
+        if self.platforms and self.rules is None:
+            self.add(("event", "platforms"), "cannot check platform limits: server.textrules is unavailable")
+        for i, item in enumerate(_list(self.doc.get("items"))):
+            item = _dict(item)
+            self.item_texts(i, item)
+            self.item_media(i, item)
+        for path, entry in _other_texts(self.doc):
+            for platform in self.platforms:
+                self.text((*path, "caption"), platform, _dict(entry).get("caption"))
+        return self.out
+
+    def text(self, path: YamlPath, platform: str, text: object) -> None:
+        if self.rules is not None and _text(text) is not None:
+            for message in _call(self.rules, "check_text", platform, text):
+                self.add(path, f"{platform}: {message}")
+
+    def item_texts(self, i: int, item: dict[Any, Any]) -> None:
         overrides = _dict(item.get("platform_text"))
-        for platform in dict.fromkeys([*platforms, *overrides]):
+        for platform in dict.fromkeys([*self.platforms, *overrides]):
+            if platform not in PLATFORM_NAMES:
+                continue  # an unknown platform name is reported by validation
             if platform in overrides:
-                path: YamlPath = ("items", i, "platform_text", platform)
-                text = _text(overrides[platform])
+                self.text(("items", i, "platform_text", platform), platform, overrides[platform])
             else:
-                path, text = ("items", i, "caption"), _text(item.get("caption"))
-            if text is not None and platform in PLATFORM_NAMES:
-                texts.append((path, str(platform), text))
+                self.text(("items", i, "caption"), platform, item.get("caption"))
+
+    def item_media(self, i: int, item: dict[Any, Any]) -> None:
+        media_list = [_dict(m) for m in _list(item.get("media"))]
+        all_alt = all(_text(m.get("alt")) for m in media_list)  # else missing alt is reported already
         specs: list[Any] = []
-        for k, media in enumerate(_list(item.get("media"))):
-            media = _dict(media)
-            path = ("items", i, "media", k, "file")
-            found = _sniff(base, media.get("file"))
+        for k, media in enumerate(media_list):
+            found = _sniff(self.base, media.get("file"))
             if isinstance(found, str):
-                out.append(_at(loaded, file, path, found))
+                self.add(("items", i, "media", k, "file"), found)
             elif found is not None:
-                out += _coverage(loaded, file, ("items", i, "media", k), media, found, covers)
-                if rules is not None:
-                    specs.append(_media_spec(rules, found, media.get("alt")))
-        for platform in platforms if specs and rules is not None else ():
-            for message in _call(rules, "check_media", platform, specs):
-                out.append(_at(loaded, file, ("items", i, "media"), f"{platform}: {message}"))
-    for path, entry in _other_texts(doc):
-        text = _text(_dict(entry).get("caption"))
-        texts += [((*path, "caption"), p, text) for p in platforms if text is not None]
-    for path, platform, text in texts if rules is not None else ():
-        for message in _call(rules, "check_text", platform, text):
-            out.append(_at(loaded, file, path, f"{platform}: {message}"))
-    return out
+                self.coverage(("items", i, "media", k), media, found)
+                if self.rules is not None and all_alt:
+                    specs.append(_media_spec(self.rules, found, media.get("alt")))
+        for platform in self.platforms if specs else ():
+            for message in _call(self.rules, "check_media", platform, specs):
+                self.add(("items", i, "media"), f"{platform}: {message}")
+
+    def coverage(self, path: YamlPath, media: dict[Any, Any], found: SniffedMedia) -> None:
+        need = "photos" if found.kind == "image" else "video"
+        for j, ref in enumerate(_list(media.get("authorizations"))):
+            have = self.covers.get(ref) if isinstance(ref, str) else None
+            if have is not None and have & {"photos", "video"} and need not in have:
+                message = f"authorization '{ref}' does not cover {need}, and this file is a {found.kind}"
+                self.add((*path, "authorizations", j), message)
 
 
 def _other_texts(doc: dict[Any, Any]) -> list[tuple[YamlPath, object]]:
@@ -235,29 +256,14 @@ def _other_texts(doc: dict[Any, Any]) -> list[tuple[YamlPath, object]]:
     return out
 
 
-def _coverage(
-    loaded: LoadedYaml,
-    file: str,
-    path: YamlPath,
-    media: dict[Any, Any],
-    found: SniffedMedia,
-    covers: dict[Any, set[Any]],
-) -> list[Problem]:
-    need = "photos" if found.kind == "image" else "video"
-    out = []
-    for j, ref in enumerate(_list(media.get("authorizations"))):
-        have = covers.get(ref)
-        if have is not None and have & {"photos", "video"} and need not in have:
-            message = f"authorization '{ref}' does not cover {need}, and this file is a {found.kind}"
-            out.append(_at(loaded, file, (*path, "authorizations", j), message))
-    return out
-
-
 def _textrules() -> types.ModuleType | None:
+    """server.textrules if it is installed and complete (it is written separately), else None."""
     try:
-        return importlib.import_module("server.textrules")
+        module = importlib.import_module("server.textrules")
     except ImportError:
         return None
+    needed = ("check_text", "check_media", "MediaSpec")
+    return module if all(hasattr(module, name) for name in needed) else None
 
 
 def _media_spec(rules: types.ModuleType, found: SniffedMedia, alt: object) -> Any:

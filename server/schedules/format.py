@@ -6,7 +6,7 @@ import re
 import zoneinfo
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import WithJsonSchema
@@ -14,8 +14,8 @@ from pydantic.json_schema import WithJsonSchema
 from server.schedules.offsets import OFFSET_PATTERN, format_offset, parse_offset
 from server.schedules.rules import cross_problems
 
-PLATFORM_NAMES: tuple[str, ...] = ("sandbox", "x", "mastodon", "bluesky")
 Platform = Literal["sandbox", "x", "mastodon", "bluesky"]
+PLATFORM_NAMES: tuple[str, ...] = get_args(Platform)
 Cover = Literal["photos", "video", "story", "name"]
 Role = Literal["patient", "family", "staff"]
 
@@ -95,7 +95,7 @@ def check_media_file(value: str) -> str:
 
 
 Id = Annotated[str, _match(ID_PATTERN, "id"), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
-Text = Annotated[str, AfterValidator(_not_blank), WithJsonSchema({"type": "string", "minLength": 1})]
+Text = Annotated[str, AfterValidator(_not_blank), WithJsonSchema({"type": "string", "pattern": r"\S"})]
 Offset = Annotated[
     str,
     AfterValidator(_check_offset),
@@ -156,7 +156,7 @@ class EventSpec(_Model):
         default_factory=list, description="Clinicians and staff who may be named in posts."
     )
     approval_policy: ApprovalPolicySpec = Field(
-        default_factory=lambda: ApprovalPolicySpec(), description="Approvals needed per post."
+        default_factory=ApprovalPolicySpec, description="Approvals needed per post."
     )
     platforms: list[PlatformAccountSpec] = Field(min_length=1, description="Accounts to post to.")
 

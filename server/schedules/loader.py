@@ -142,7 +142,9 @@ def load_yaml(text: str, file: str) -> LoadedYaml:
         line = mark.line + 1 if mark is not None else 1
         detail = exc.problem or "invalid YAML"
         if exc.context:
-            detail = f"{detail} ({exc.context})"
+            where = exc.context_mark.line + 1 if exc.context_mark is not None else line
+            started = f" started at line {where}" if where != line else ""
+            detail = f"{detail} ({exc.context}{started})"
         return _fatal(file, line, f"YAML syntax error: {detail}")
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, max(exc.position, 0)) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -11,6 +12,7 @@ from server.schedules.offsets import format_offset, parse_offset
 from server.schedules.problems import YamlPath, format_field
 
 RuleProblem = tuple[YamlPath, str]
+_DR_NAME = re.compile(r"\bDr\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)")
 
 
 def _dict(value: object) -> dict[Any, Any]:
@@ -181,6 +183,33 @@ def _event(data: object) -> Iterator[RuleProblem]:
         )
 
 
+def iter_texts(data: object) -> Iterator[tuple[YamlPath, object]]:
+    """Every (path, text) that may be posted: captions, platform texts, holding message, answers, replies."""
+    doc = _dict(data)
+    for i, item in enumerate(_list(doc.get("items"))):
+        item = _dict(item)
+        yield ("items", i, "caption"), item.get("caption")
+        for platform, text in _dict(item.get("platform_text")).items():
+            yield ("items", i, "platform_text", platform), text
+    yield ("holding_message", "caption"), _dict(doc.get("holding_message")).get("caption")
+    for i, answer in enumerate(_list(doc.get("answers"))):
+        yield ("answers", i, "caption"), _dict(answer).get("caption")
+    replies = _dict(doc.get("replies"))
+    for kind in ("emergency", "redirect"):
+        yield ("replies", kind, "caption"), _dict(replies.get(kind)).get("caption")
+
+
+def _named_staff(data: object) -> Iterator[RuleProblem]:
+    staff = _list(_dict(_dict(data).get("event")).get("staff_names"))
+    surnames = {name.split()[-1] for name in staff if isinstance(name, str) and name.split()}
+    for path, text in iter_texts(data):
+        for match in _DR_NAME.finditer(text if isinstance(text, str) else ""):
+            words = match.group(1).split()
+            if words[-1] not in surnames and words[0] not in surnames:
+                yield path, f"names {match.group(0)}, who is not listed in event.staff_names"
+
+
 def cross_problems(data: object) -> list[RuleProblem]:
-    """All cross-field problems in schedule data: ids, consent references, time order, event."""
-    return [*_event(data), *_authorizations(data), *_timeline(data), *_duplicate_ids(data)]
+    """All cross-field problems in schedule data: ids, consents, time order, staff names, event."""
+    found = [*_event(data), *_authorizations(data), *_timeline(data), *_duplicate_ids(data)]
+    return found + list(_named_staff(data))

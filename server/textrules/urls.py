@@ -11,6 +11,7 @@ same indices.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -73,6 +74,10 @@ def _alternation(words: list[str]) -> str:
 @dataclass(frozen=True)
 class _Patterns:
     extract: regex.Pattern[str]
+    domain_char_run: regex.Pattern[str]
+    tld: regex.Pattern[str]
+    protocol: regex.Pattern[str]
+    preceding: regex.Pattern[str]
     ascii_domain: regex.Pattern[str]
     invalid_short_domain: regex.Pattern[str]
     special_short_domain: regex.Pattern[str]
@@ -89,8 +94,8 @@ def _patterns() -> _Patterns:
     punycode = r"(?:xn--[\-0-9a-z]+)"
 
     dc = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]"
-    subdomain = f"(?:(?:{dc}(?:[_\\-]|{dc})*)?{dc}\\.)"
-    domain_name = f"(?:(?:{dc}(?:\\-|{dc})*)?{dc}\\.)"
+    subdomain = f"(?>(?:{dc}(?:[_\\-]|{dc})*)?{dc}\\.)"
+    domain_name = f"(?>(?:{dc}(?:\\-|{dc})*)?{dc}\\.)"
     domain = f"(?:{subdomain}*{domain_name}(?:{gtld}|{cctld}|{punycode}))"
 
     pc = f"[a-z{_CYRILLIC}0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~@|&{_LATIN_ACCENTS}]"
@@ -99,7 +104,8 @@ def _patterns() -> _Patterns:
     path = f"(?:(?:{pc}*(?:{parens}{pc}*)*{path_end})|(?:@{pc}+/))"
     query_char = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
     query_end = r"[a-z0-9\-_&=#/]"
-    preceding = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
+    preceding_char = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}])"
+    preceding = f"(?:{preceding_char}|^)"
 
     flags = regex.IGNORECASE | regex.VERSION0
     extract = (
@@ -112,6 +118,10 @@ def _patterns() -> _Patterns:
     )
     return _Patterns(
         extract=regex.compile(extract, flags),
+        domain_char_run=regex.compile(f"{dc}+", flags),
+        tld=regex.compile(f"(?:{gtld}|{cctld}|{punycode})", flags),
+        protocol=regex.compile("https?://", flags),
+        preceding=regex.compile(preceding_char, flags),
         ascii_domain=regex.compile(
             f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{gtld}|{cctld}|{punycode})", flags
         ),
@@ -144,13 +154,64 @@ def _is_valid_url(url: str, protocol: str, domain: str) -> bool:
     return len(protocol) + len(url) <= _MAX_URL_LENGTH
 
 
+def _domain_starts(text: str) -> list[bool]:
+    """For each index, whether twitter-text's domain pattern (labels, then a TLD) can match there.
+
+    Computed right to left in linear time, so that the URL pattern is only tried where it can succeed;
+    trying it everywhere is quadratic on long runs of domain characters (e.g. CJK text or "x-x-x-...").
+    """
+    pats = _patterns()
+    n = len(text)
+    is_dc = [False] * (n + 1)
+    for run in pats.domain_char_run.finditer(text):
+        is_dc[run.start() : run.end()] = [True] * (run.end() - run.start())
+    label_end = [n] * (n + 1)  # first index >= i that is neither a domain character nor "_" / "-"
+    next_underscore = [n] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        label_end[i] = label_end[i + 1] if is_dc[i] or text[i] in "_-" else i
+        next_underscore[i] = i if text[i] == "_" else next_underscore[i + 1]
+    can_start = [False] * (n + 1)
+    for d in range(n - 1, -1, -1):
+        e = label_end[d]
+        if not (is_dc[d] and e < n and text[e] == "." and is_dc[e - 1]):
+            continue  # no "label." here
+        if can_start[e + 1]:
+            can_start[d] = True  # a subdomain label, then a domain
+        elif next_underscore[d] >= e and pats.tld.match(text, e + 1):
+            can_start[d] = True  # the domain-name label, then the TLD
+    return can_start
+
+
+def _matches(text: str) -> Iterator[regex.Match[str]]:
+    """Yield what `finditer` of the URL pattern yields, trying it only where a match is possible."""
+    pats = _patterns()
+    n = len(text)
+    domain_at = _domain_starts(text)
+
+    def url_can_start(u: int) -> bool:
+        if u >= n:
+            return False
+        proto = pats.protocol.match(text, u)
+        return domain_at[u] or bool(proto and domain_at[proto.end()])
+
+    pos = 0
+    for q in range(n):
+        if q < pos:
+            continue
+        if (q == 0 and url_can_start(0)) or (url_can_start(q + 1) and pats.preceding.match(text, q)):
+            m = pats.extract.match(text, q)
+            if m:
+                yield m
+                pos = m.end()
+
+
 def extract_urls(text: str, *, without_protocol: bool = True) -> list[UrlEntity]:
     """Find URLs the way twitter-text does; indices are positions in `text` (use `utf16_units` for X)."""
     if "." not in text:
         return []
     pats = _patterns()
     urls: list[UrlEntity] = []
-    for m in pats.extract.finditer(text):
+    for m in _matches(text):
         before, url, protocol, domain, path = m.group(2, 3, 4, 5, 7)
         end = m.end()
         start = end - len(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.consent import service as consent_service
 from server.db.base import utcnow
 from server.errors import Conflict, Forbidden
 from server.journal import service as journal
@@ -18,6 +19,9 @@ def _check_reviewable(event: Event, item: Item, version: int) -> None:
         raise Conflict("the event has ended", extra={"state": event.status})
     if item.status in ("posted", "skipped", "queued"):
         raise Conflict(f"the item is already {item.status}", extra={"state": item.status})
+    if item.status == "blocked":
+        raise Conflict(f"the item is blocked ({item.blocked_reason}); edit it to use a valid consent",
+                       extra={"state": item.status})
     if version != item.current_version:
         raise Conflict(
             f"version {version} is out of date: the current version is {item.current_version}; "
@@ -44,6 +48,10 @@ async def approve(session: AsyncSession, *, event: Event, item: Item, version: i
     if open_findings:
         raise Conflict(f"{len(open_findings)} privacy finding(s) must be fixed or overridden first",
                        field="findings")
+    consent_problems = await consent_service.authorization_problems(session, event=event, version=content)
+    if consent_problems:
+        raise Conflict(f"cannot approve: {consent_problems[0]}", field="authorizations",
+                       extra={"problems": consent_problems})
     approved = [a for a, _ in decisions if a.decision == "approve"]
     as_clinical = user.has_role("clinical")
     clinical_missing = event.clinical_required - sum(1 for a in approved if a.as_clinical)
@@ -92,3 +100,19 @@ def ensure_publishable(item: Item) -> None:
     if item.status != "approved":
         raise Conflict(f"only fully approved items can be published; this one is {item.status}",
                        extra={"state": item.status})
+
+
+async def recompute_status(session: AsyncSession, *, event: Event, item: Item) -> None:
+    """Derive draft / rejected / approved from the current version's decisions (after an unblock)."""
+    decisions = await approvals_for(session, item)
+    approved = [a for a, _ in decisions if a.decision == "approve"]
+    clinical = sum(1 for a in approved if a.as_clinical)
+    item.blocked_reason = None
+    if any(a.decision == "reject" for a, _ in decisions):
+        item.status = "rejected"
+    elif len(approved) >= event.approvals_required and clinical >= event.clinical_required:
+        item.status = "approved"
+        item.approved_at = item.approved_at or utcnow()
+    else:
+        item.status = "draft"
+    await session.flush()

@@ -66,7 +66,7 @@ def parse_offset(value: str | None, field: str = "offset") -> int | None:
     """`T+HH:MM[:SS]` to seconds."""
     if value is None:
         return None
-    from server.schedules.format import parse_offset as parse
+    from server.schedules.offsets import parse_offset as parse
 
     try:
         return int(parse(value).total_seconds())
@@ -78,7 +78,7 @@ def format_offset(seconds: int | None) -> str | None:
     """Seconds to `T+HH:MM` (with seconds when not whole minutes)."""
     if seconds is None:
         return None
-    from server.schedules.format import format_offset as fmt
+    from server.schedules.offsets import format_offset as fmt
 
     return fmt(timedelta(seconds=seconds))
 
@@ -122,7 +122,8 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
     return ItemRead(
         id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,  # type: ignore[arg-type]
         position=item.position, offset=format_offset(item.offset_seconds), cue=item.cue,
-        question=item.question, status=item.status, version=item.current_version, content=content,
+        question=item.question, status=item.status, blocked_reason=item.blocked_reason,
+        version=item.current_version, content=content,
         approvals=approvals, approvals_needed=max(0, event.approvals_required - len(approved)),
         clinical_needed=max(0, event.clinical_required - clinical), findings=version.findings or [],
         planned_at=planned_at(event, item), approved_at=item.approved_at, published_at=item.published_at,

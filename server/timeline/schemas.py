@@ -122,6 +122,7 @@ class ItemRead(BaseModel):
     cue: str | None
     question: str | None
     status: str
+    blocked_reason: str | None = None
     version: int
     content: ItemContent
     approvals: list[ApprovalRead]

@@ -38,7 +38,9 @@ async def enabled_platforms(session: AsyncSession, event_id: int) -> list[str]:
 
 async def screen_content(session: AsyncSession, event: Event, content: ItemContent) -> list[dict[str, object]]:
     """Findings of the privacy screen for this content."""
-    return []
+    from server.consent.screening import screen_for_event
+
+    return await screen_for_event(session, event, content)
 
 
 async def create_item(session: AsyncSession, *, event: Event, data: ItemCreate, actor: User | None) -> Item:
@@ -114,6 +116,7 @@ async def set_content(session: AsyncSession, *, event: Event, item: Item, conten
     item.current_version = number
     item.status = "draft"
     item.approved_at = None
+    item.blocked_reason = None
     await session.flush()
     await journal.record(session, actor=actor, kind="item.edited", subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": number, "previous_status": previous_status,

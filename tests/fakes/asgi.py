@@ -22,98 +22,37 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import parse_qsl
 
 import httpx
 import uvicorn
-from starlette.datastructures import UploadFile
-from starlette.requests import Request
 
+from tests.fakes.messages import (
+    FakeRequest,
+    FakeResponse,
+    Receive,
+    RecordedRequest,
+    Scope,
+    Send,
+    UploadedBlob,
+    parse_request,
+)
 from tests.fakes.openapi_check import FilePart, FormValue, OpenAPIChecker
+
+__all__ = [
+    "FakeRequest",
+    "FakeResponse",
+    "FakeServer",
+    "FaultTransport",
+    "Handler",
+    "RecordedRequest",
+    "UploadedBlob",
+]
 
 FaultKind = Literal["429", "500", "503", "reset", "timeout_after_store"]
 FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "reset", "timeout_after_store")
 MARKER = "x-livecue-fake-fault"
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class UploadedBlob:
-    """A file part received by a fake."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class FakeRequest:
-    """A request as a fake handler sees it (body already read and parsed)."""
-
-    method: str
-    path: str
-    query: list[tuple[str, str]]
-    headers: dict[str, str]
-    body: bytes
-    content_type: str | None
-    scheme: str
-    host: str
-    json: Any = None
-    form: dict[str, list[str | UploadedBlob]] = field(default_factory=dict)
-
-    def q(self, name: str) -> str | None:
-        """Return the last value of query parameter `name`."""
-        values = [v for k, v in self.query if k == name]
-        return values[-1] if values else None
-
-    def q_all(self, name: str) -> list[str]:
-        """Return every value of query parameter `name`."""
-        return [v for k, v in self.query if k == name]
-
-    def field_text(self, name: str) -> str | None:
-        """Return a text form field."""
-        values = [v for v in self.form.get(name, []) if isinstance(v, str)]
-        return values[-1] if values else None
-
-    def field_file(self, name: str) -> UploadedBlob | None:
-        """Return a file form field."""
-        values = [v for v in self.form.get(name, []) if isinstance(v, UploadedBlob)]
-        return values[-1] if values else None
-
-    @property
-    def origin(self) -> str:
-        """Scheme and host the client used (for Link headers)."""
-        return f"{self.scheme}://{self.host}"
-
-
-@dataclass
-class FakeResponse:
-    """What a handler returns; `body` is JSON-serialised unless None."""
-
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str = "application/json"
-
-
-@dataclass
-class RecordedRequest:
-    """One request as the fake logged it (the Authorization value is redacted)."""
-
-    method: str
-    path: str
-    query: list[tuple[str, str]]
-    headers: dict[str, str]
-    content_type: str | None
-    json: Any
-    form: dict[str, list[str]]
-    violations: list[str] = field(default_factory=list)
-    fault: str | None = None
-    status: int | None = None
 
 
 @dataclass
@@ -178,12 +117,21 @@ class FakeServer:
         self.add_route("POST", "/_fake/faults", self._fault_route)
 
     # ------------------------------------------------------------- set-up API
-    def add_route(self, method: str, template: str, handler: Handler) -> None:
-        """Register `handler` for `method` on a path template like `/api/v1/statuses/{id}`."""
-        regex = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
-        self._routes.append((method.upper(), re.compile(regex), handler))
+    def add_route(self, method: str, template: str, handler: Handler, *, override: bool = False) -> None:
+        """Register `handler` for `method` on a path template like `/api/v1/statuses/{id}`.
 
-    def inject_fault(self, path: str, kind: FaultKind | str, *, count: int = 1, method: str | None = None) -> None:
+        With `override`, the route takes precedence over earlier ones (tests replacing a handler).
+        """
+        regex = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
+        route = (method.upper(), re.compile(regex), handler)
+        if override:
+            self._routes.insert(0, route)
+        else:
+            self._routes.append(route)
+
+    def inject_fault(
+        self, path: str, kind: FaultKind | str, *, count: int = 1, method: str | None = None
+    ) -> None:
         """Make the next `count` requests matching `path` (fnmatch glob) fail with `kind`."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {FAULT_KINDS}")
@@ -231,54 +179,10 @@ class FakeServer:
 
     async def _fault_route(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
         body = req.json or {}
-        self.inject_fault(body["path"], body["kind"], count=int(body.get("count", 1)), method=body.get("method"))
-        return FakeResponse(200, {"ok": True})
-
-    async def _parse(self, scope: Scope, receive: Receive) -> FakeRequest:
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        content_type = headers.get("content-type")
-        media = (content_type or "").split(";")[0].strip().lower()
-        query_string = scope.get("query_string", b"").decode("latin-1")
-        req = FakeRequest(
-            method=scope["method"].upper(),
-            path=scope["path"],
-            query=parse_qsl(query_string, keep_blank_values=True),
-            headers=headers,
-            body=body,
-            content_type=content_type,
-            scheme=scope.get("scheme", "http"),
-            host=headers.get("host", "localhost"),
+        self.inject_fault(
+            body["path"], body["kind"], count=int(body.get("count", 1)), method=body.get("method")
         )
-        if media == "application/json" and body:
-            with contextlib.suppress(ValueError):
-                req.json = json.loads(body)
-        elif media in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            sent = False
-
-            async def replay() -> dict[str, Any]:
-                nonlocal sent
-                if sent:
-                    return {"type": "http.disconnect"}
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            form = await Request(scope, replay).form(max_part_size=64 * 1024 * 1024)
-            for key, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    ctype = value.content_type or "application/octet-stream"
-                    blob = UploadedBlob(value.filename or "", ctype, await value.read())
-                    req.form.setdefault(key, []).append(blob)
-                else:
-                    req.form.setdefault(key, []).append(str(value))
-            await form.close()
-        return req
+        return FakeResponse(200, {"ok": True})
 
     def _checked(self, path: str) -> bool:
         return not any(fnmatch.fnmatch(path, p) for p in self.unchecked_paths)
@@ -302,24 +206,37 @@ class FakeServer:
                     return
         if scope["type"] != "http":
             return
-        req = await self._parse(scope, receive)
+        req = await parse_request(scope, receive)
         checked = self._checked(req.path)
         violations: list[str] = []
         if checked:
             form: dict[str, list[FormValue]] = {
-                k: [FilePart(v.filename, v.content_type, len(v.data)) if isinstance(v, UploadedBlob) else v
-                    for v in vs]
+                k: [
+                    FilePart(v.filename, v.content_type, len(v.data)) if isinstance(v, UploadedBlob) else v
+                    for v in vs
+                ]
                 for k, vs in req.form.items()
             }
             violations = self.checker.check_request(
-                req.method, req.path, query=req.query, headers=req.headers,
-                content_type=req.content_type, body=req.body, form=form or None,
+                req.method,
+                req.path,
+                query=req.query,
+                headers=req.headers,
+                content_type=req.content_type,
+                body=req.body,
+                form=form or None,
             )
         record = RecordedRequest(
-            method=req.method, path=req.path, query=req.query, headers=_redact(req.headers),
-            content_type=req.content_type, json=req.json,
-            form={k: [v if isinstance(v, str) else f"<file {v.filename} {len(v.data)}B>" for v in vs]
-                  for k, vs in req.form.items()},
+            method=req.method,
+            path=req.path,
+            query=req.query,
+            headers=_redact(req.headers),
+            content_type=req.content_type,
+            json=req.json,
+            form={
+                k: [v if isinstance(v, str) else f"<file {v.filename} {len(v.data)}B>" for v in vs]
+                for k, vs in req.form.items()
+            },
             violations=violations,
         )
         self.requests.append(record)

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.fakes.asgi import FakeRequest, FakeResponse, FakeServer, UploadedBlob, run_cli
+from tests.fakes.asgi import FakeRequest, FakeResponse, FakeServer, Handler, UploadedBlob, run_cli
 from tests.fakes.mastodon_entities import (
     MENTION_RE,
     Account,
@@ -26,37 +25,18 @@ from tests.fakes.mastodon_entities import (
     StatusRec,
     account_json,
     count_characters,
+    credential_account_json,
+    instance_json,
     iso,
     iso_micro,
     media_json,
     status_json,
 )
-from tests.fakes.openapi_check import OpenAPIChecker, SpecPatch
-from tests.fakes.specs import contract_path
+from tests.fakes.spec_patches import mastodon_checker
 
 IDEMPOTENCY_TTL = 3600.0
 NOT_PROCESSED = "Cannot attach files that have not finished processing. Try again in a moment!"
-_STATUS_BODY = "/paths/~1api~1v1~1statuses/post/requestBody/content/application~1json/schema"
-
-MASTODON_PATCHES: tuple[SpecPatch, ...] = (
-    SpecPatch(
-        "/paths/~1api~1v1~1statuses/post/parameters/0/schema",
-        {"type": "string"},
-        "Idempotency-Key is declared with schema type object; it is an arbitrary string header (statuses.md).",
-    ),
-    SpecPatch(
-        _STATUS_BODY,
-        {"anyOf": [{"$ref": f"#/components/schemas/{n}"} for n in ("TextStatus", "MediaStatus", "PollStatus")]},
-        "createStatus body is oneOf Text/Media/Poll, but a status with text and media_ids matches both "
-        "TextStatus and MediaStatus, which Mastodon accepts; anyOf expresses the documented rules.",
-    ),
-)
-
-
-@cache
-def mastodon_checker() -> OpenAPIChecker:
-    """Return the (cached) checker for shared/contracts/mastodon/openapi.json."""
-    return OpenAPIChecker.from_file(contract_path("mastodon"), patches=MASTODON_PATCHES, bracket_arrays=True)
+AuthedHandler = Callable[[FakeRequest, dict[str, str], str], Awaitable[FakeResponse]]
 
 
 def _id_key(value: str) -> tuple[int, str]:
@@ -89,12 +69,14 @@ class FakeMastodon(FakeServer):
         me = Account(self.next_id(), "livecue", None, "Livecue Hospital", self.domain)
         self.me = me
         self.accounts: dict[str, Account] = {me.id: me}
-        self.tokens: dict[str, str] = {t: me.id for t in tokens}
+        self.tokens: dict[str, str] = dict.fromkeys(tokens, me.id)
         self.statuses: dict[str, StatusRec] = {}
         self.media: dict[str, Media] = {}
         self.notifications: list[dict[str, Any]] = []
         self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
-        for method, path, handler in (
+        self.add_route("GET", "/api/v2/instance", self._instance)
+        self.add_route("POST", "/_fake/reply", self._reply_route)
+        routes: tuple[tuple[str, str, AuthedHandler], ...] = (
             ("POST", "/api/v2/media", self._upload),
             ("GET", "/api/v1/media/{id}", self._get_media),
             ("POST", "/api/v1/statuses", self._create_status),
@@ -102,12 +84,11 @@ class FakeMastodon(FakeServer):
             ("DELETE", "/api/v1/statuses/{id}", self._delete_status),
             ("GET", "/api/v1/statuses/{id}/context", self._context),
             ("GET", "/api/v1/notifications", self._notifications),
-            ("GET", "/api/v2/instance", self._instance),
             ("GET", "/api/v1/accounts/verify_credentials", self._verify),
             ("GET", "/api/v1/accounts/{id}/statuses", self._account_statuses),
-            ("POST", "/_fake/reply", self._reply_route),
-        ):
-            self.add_route(method, path, handler)
+        )
+        for method, path, handler in routes:
+            self.add_route(method, path, self._authed(handler))
 
     # ------------------------------------------------------------- test helpers
     def next_id(self) -> str:
@@ -121,11 +102,11 @@ class FakeMastodon(FakeServer):
     def account_statuses(self, account_id: str | None = None) -> list[StatusRec]:
         """Return an account's statuses, oldest first."""
         owner = account_id or self.me.id
-        return sorted((s for s in self.statuses.values() if s.account_id == owner), key=lambda s: _id_key(s.id))
+        owned = (s for s in self.statuses.values() if s.account_id == owner)
+        return sorted(owned, key=lambda s: _id_key(s.id))
 
-    def inject_reply(
-        self, in_reply_to_id: str, text: str, *, acct: str = "alice@clinic.example", display_name: str = "Alice"
-    ) -> str:
+    def inject_reply(self, in_reply_to_id: str, text: str, *, acct: str = "alice@clinic.example",
+                     display_name: str = "Alice") -> str:
         """Add an audience reply (mentioning our account) and its mention notification; returns its id."""
         username, _, domain = acct.partition("@")
         author = next((a for a in self.accounts.values() if a.acct == acct), None)
@@ -136,28 +117,25 @@ class FakeMastodon(FakeServer):
         rec = StatusRec(
             id=self.next_id(), account_id=author.id, text=f"@{self.me.username}@{self.domain} {text}",
             created_at=self.clock(), in_reply_to_id=in_reply_to_id,
-            in_reply_to_account_id=parent.account_id if parent else None, sensitive=False,
-            spoiler_text="", visibility="public", language="en", mention_ids=[self.me.id],
+            in_reply_to_account_id=parent.account_id if parent else None, sensitive=False, spoiler_text="",
+            visibility="public", language="en", mention_ids=[self.me.id],
         )
         self.statuses[rec.id] = rec
-        self.notifications.append(
-            {"id": self.next_id(), "type": "mention", "created_at": self.clock(), "account_id": author.id,
-             "status_id": rec.id}
-        )
+        self.notifications.append({"id": self.next_id(), "type": "mention", "created_at": self.clock(),
+                                   "account_id": author.id, "status_id": rec.id})
         return rec.id
 
     def snapshot(self) -> dict[str, Any]:
         """Return statuses and media as JSON-able data."""
-        return {
-            "statuses": [self._status(s) for s in self.account_statuses()],
-            "media": {m.id: {"type": m.kind, "description": m.description, "status_id": m.status_id}
-                      for m in self.media.values()},
-        }
+        media = {m.id: {"type": m.kind, "description": m.description, "status_id": m.status_id}
+                 for m in self.media.values()}
+        return {"statuses": [self._status(s) for s in self.account_statuses()], "media": media}
 
     # ------------------------------------------------------------ responses
     def _rate_headers(self, remaining: int = 299) -> dict[str, str]:
         reset = iso_micro(self.clock() + self.rate_limit_reset_seconds)
-        return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": reset}
+        return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": reset}
 
     def fault_response(self, kind: str) -> FakeResponse:
         """Answer an injected 429/500/503 the way Mastodon does."""
@@ -173,9 +151,15 @@ class FakeMastodon(FakeServer):
     def _error(self, status: int, message: str) -> FakeResponse:
         return FakeResponse(status, {"error": message})
 
-    def _auth(self, req: FakeRequest) -> str | None:
-        scheme, _, token = req.headers.get("authorization", "").partition(" ")
-        return self.tokens.get(token) if scheme.lower() == "bearer" else None
+    def _authed(self, handler: AuthedHandler) -> Handler:
+        async def wrapped(req: FakeRequest, params: dict[str, str]) -> FakeResponse:
+            scheme, _, token = req.headers.get("authorization", "").partition(" ")
+            account_id = self.tokens.get(token) if scheme.lower() == "bearer" else None
+            if account_id is None:
+                return self._error(401, "The access token is invalid")
+            return await handler(req, params, account_id)
+
+        return wrapped
 
     def _status(self, rec: StatusRec) -> dict[str, Any]:
         replies = sum(1 for s in self.statuses.values() if s.in_reply_to_id == rec.id)
@@ -205,18 +189,16 @@ class FakeMastodon(FakeServer):
         return list(reversed(ordered))[:limit]
 
     # ----------------------------------------------------------------- media
-    async def _upload(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        if self._auth(req) is None:
-            return self._error(401, "The access token is invalid")
+    async def _upload(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         blob = req.field_file("file")
         if not isinstance(blob, UploadedBlob) or not blob.data:
             return self._error(422, "Validation failed: File can't be blank")
         ctype = blob.content_type.lower()
         description = req.field_text("description")
         if description is not None and len(description) > self.description_limit:
-            return self._error(
-                422, f"Validation failed: Description is too long (maximum is {self.description_limit} characters)"
-            )
+            limit = self.description_limit
+            message = f"Validation failed: Description is too long (maximum is {limit} characters)"
+            return self._error(422, message)
         if ctype == "image/gif" or ctype.startswith("video/"):
             kind, polls = ("gifv" if ctype == "image/gif" else "video"), self.video_processing_polls
         elif ctype in ("image/jpeg", "image/png", "image/webp", "image/avif", "image/heic"):
@@ -227,9 +209,7 @@ class FakeMastodon(FakeServer):
         self.media[media.id] = media
         return self._ok(media_json(media, self.domain), 202 if polls > 0 else 200)
 
-    async def _get_media(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        if self._auth(req) is None:
-            return self._error(401, "The access token is invalid")
+    async def _get_media(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         media = self.media.get(params["id"])
         if media is None:
             return self._error(404, "Record not found")
@@ -239,10 +219,7 @@ class FakeMastodon(FakeServer):
         return self._ok(media_json(media, self.domain))
 
     # -------------------------------------------------------------- statuses
-    async def _create_status(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        account_id = self._auth(req)
-        if account_id is None:
-            return self._error(401, "The access token is invalid")
+    async def _create_status(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         body: dict[str, Any] = req.json if isinstance(req.json, dict) else {}
         key = req.headers.get("idempotency-key")
         if key:
@@ -255,12 +232,18 @@ class FakeMastodon(FakeServer):
         if not text.strip() and not media_ids:
             return self._error(422, "Validation failed: Text can't be blank")
         if count_characters(text) + count_characters(spoiler) > self.max_characters:
-            return self._error(422, f"Validation failed: Text character limit of {self.max_characters} exceeded")
+            return self._error(
+                422, f"Validation failed: Text character limit of {self.max_characters} exceeded"
+            )
         if len(media_ids) > self.max_media_attachments:
-            return self._error(422, f"Validation failed: Cannot attach more than {self.max_media_attachments} files")
+            return self._error(
+                422, f"Validation failed: Cannot attach more than {self.max_media_attachments} files"
+            )
         missing = [m for m in media_ids if m not in self.media or self.media[m].status_id is not None]
         if missing:
-            return self._error(422, f"Media {', '.join(missing)} not found or already attached to another post")
+            return self._error(
+                422, f"Media {', '.join(missing)} not found or already attached to another post"
+            )
         if any(self.media[m].polls_left > 0 for m in media_ids):
             return self._error(422, NOT_PROCESSED)
         parent_id = body.get("in_reply_to_id")
@@ -268,12 +251,15 @@ class FakeMastodon(FakeServer):
         if parent_id is not None and parent is None:
             return self._error(404, "Record not found")
         mention_ids = [
-            a.id for m in MENTION_RE.finditer(text) for a in self.accounts.values()
+            a.id
+            for m in MENTION_RE.finditer(text)
+            for a in self.accounts.values()
             if a.username == m.group(1) and (a.domain or self.domain) == (m.group(2) or self.domain)
         ]
         rec = StatusRec(
             id=self.next_id(), account_id=account_id, text=text, created_at=self.clock(),
-            in_reply_to_id=parent.id if parent else None, in_reply_to_account_id=parent.account_id if parent else None,
+            in_reply_to_id=parent.id if parent else None,
+            in_reply_to_account_id=parent.account_id if parent else None,
             sensitive=bool(body.get("sensitive")) or bool(spoiler), spoiler_text=spoiler,
             visibility=str(body.get("visibility") or "public"), language=body.get("language") or "en",
             media_ids=media_ids, mention_ids=mention_ids,
@@ -285,16 +271,11 @@ class FakeMastodon(FakeServer):
             self.idempotency[(account_id, key)] = (rec.id, self.clock())
         return self._ok(self._status(rec))
 
-    async def _get_status(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        if self._auth(req) is None:
-            return self._error(401, "The access token is invalid")
+    async def _get_status(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         rec = self.statuses.get(params["id"])
         return self._ok(self._status(rec)) if rec else self._error(404, "Record not found")
 
-    async def _delete_status(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        account_id = self._auth(req)
-        if account_id is None:
-            return self._error(401, "The access token is invalid")
+    async def _delete_status(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         rec = self.statuses.get(params["id"])
         if rec is None or rec.account_id != account_id:
             return self._error(404, "Record not found")
@@ -304,9 +285,7 @@ class FakeMastodon(FakeServer):
             self.media[m].status_id = None
         return self._ok(body)
 
-    async def _context(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        if self._auth(req) is None:
-            return self._error(401, "The access token is invalid")
+    async def _context(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         rec = self.statuses.get(params["id"])
         if rec is None:
             return self._error(404, "Record not found")
@@ -326,27 +305,28 @@ class FakeMastodon(FakeServer):
                          "descendants": [self._status(s) for s in descendants]})
 
     # -------------------------------------------------------- notifications
-    async def _notifications(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        if self._auth(req) is None:
-            return self._error(401, "The access token is invalid")
+    async def _notifications(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         types = req.q_all("types[]") or req.q_all("types")
         excluded = req.q_all("exclude_types[]") or req.q_all("exclude_types")
         pool = {
-            n["id"]: n for n in self.notifications
-            if (not types or n["type"] in types) and n["type"] not in excluded and n["status_id"] in self.statuses
+            n["id"]: n
+            for n in self.notifications
+            if (not types or n["type"] in types)
+            and n["type"] not in excluded
+            and n["status_id"] in self.statuses
         }
         page = self._page(req, list(pool), 40, 80)
         body = [
-            {"id": n["id"], "type": n["type"], "created_at": iso(n["created_at"]), "group_key": f"ungrouped-{n['id']}",
-             "account": account_json(self.accounts[n["account_id"]], 1),
+            {"id": n["id"], "type": n["type"], "created_at": iso(n["created_at"]),
+             "group_key": f"ungrouped-{n['id']}", "account": account_json(self.accounts[n["account_id"]], 1),
              "status": self._status(self.statuses[n["status_id"]])}
             for n in (pool[i] for i in page)
         ]
         return self._ok(body, headers=self._link(req, page))
 
-    async def _account_statuses(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        if self._auth(req) is None:
-            return self._error(401, "The access token is invalid")
+    async def _account_statuses(
+        self, req: FakeRequest, params: dict[str, str], account_id: str
+    ) -> FakeResponse:
         if params["id"] not in self.accounts:
             return self._error(404, "Record not found")
         recs = self.account_statuses(params["id"])
@@ -358,51 +338,20 @@ class FakeMastodon(FakeServer):
         return self._ok([self._status(self.statuses[i]) for i in page], headers=self._link(req, page))
 
     # ------------------------------------------------------------- accounts
-    async def _verify(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        account_id = self._auth(req)
-        if account_id is None:
-            return self._error(401, "The access token is invalid")
+    async def _verify(self, req: FakeRequest, params: dict[str, str], account_id: str) -> FakeResponse:
         acc = self.accounts[account_id]
-        body = account_json(acc, len(self.account_statuses(acc.id))) | {
-            "source": {"privacy": "public", "sensitive": False, "language": "en", "note": "", "fields": [],
-                       "follow_requests_count": 0, "indexable": True},
-            "role": {"id": "-99", "name": "", "permissions": "0", "color": "", "highlighted": False},
-        }
+        body = credential_account_json(account_json(acc, len(self.account_statuses(acc.id))))
         return self._ok(body)
 
     async def _instance(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
-        d = self.domain
-        configuration = {
-            "urls": {"streaming": f"wss://{d}", "status": None, "about": f"https://{d}/about",
-                     "privacy_policy": f"https://{d}/privacy-policy", "terms_of_service": None},
-            "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
-            "statuses": {"max_characters": self.max_characters, "max_media_attachments": self.max_media_attachments,
-                         "characters_reserved_per_url": 23},
-            "media_attachments": {
-                "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/heic", "image/webp",
-                                         "image/avif", "video/webm", "video/mp4", "video/quicktime"],
-                "description_limit": self.description_limit, "image_size_limit": 16777216,
-                "image_matrix_limit": 33177600, "video_size_limit": 103809024, "video_frame_rate_limit": 120,
-                "video_matrix_limit": 8294400,
-            },
-            "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300,
-                      "max_expiration": 2629746},
-            "translation": {"enabled": False},
-        }
-        body = {
-            "domain": d, "title": "Fake Mastodon", "version": "4.4.0", "source_url": "https://github.com/mastodon/mastodon",
-            "description": "A fake instance for Livecue tests.", "usage": {"users": {"active_month": 1}},
-            "thumbnail": {"url": f"https://{d}/packs/media/images/preview.png"}, "icon": [], "languages": ["en"],
-            "configuration": configuration, "api_versions": {"mastodon": 6},
-            "registrations": {"enabled": False, "approval_required": False, "message": None},
-            "contact": {"email": f"admin@{d}", "account": None}, "rules": [],
-        }
-        return self._ok(body)
+        limits = (self.max_characters, self.max_media_attachments, self.description_limit)
+        return self._ok(instance_json(self.domain, *limits))
 
     async def _reply_route(self, req: FakeRequest, params: dict[str, str]) -> FakeResponse:
         body = req.json or {}
-        new_id = self.inject_reply(str(body["in_reply_to_id"]), str(body["text"]),
-                                   acct=str(body.get("acct", "alice@clinic.example")))
+        new_id = self.inject_reply(
+            str(body["in_reply_to_id"]), str(body["text"]), acct=str(body.get("acct", "alice@clinic.example"))
+        )
         return FakeResponse(200, {"id": new_id})
 
 

@@ -93,7 +93,7 @@ def _render_line(line: str, local_domain: str) -> str:
     out: list[str] = []
     pos = 0
     for match in TOKEN_RE.finditer(line):
-        out.append(html.escape(line[pos:match.start()]))
+        out.append(html.escape(line[pos : match.start()]))
         token = match.group(0)
         if token.startswith("http"):
             out.append(_link(token))
@@ -134,12 +134,29 @@ def account_json(acc: Account, statuses_count: int) -> dict[str, Any]:
     missing = f"https://{acc.local_domain}/avatars/original/missing.png"
     header = f"https://{acc.local_domain}/headers/original/missing.png"
     return {
-        "id": acc.id, "username": acc.username, "acct": acc.acct, "display_name": acc.display_name,
-        "locked": False, "bot": False, "discoverable": True, "group": False, "indexable": True,
-        "created_at": "2024-01-01T00:00:00.000Z", "note": "", "url": f"{acc.web}/@{acc.username}",
-        "uri": f"{acc.web}/users/{acc.username}", "avatar": missing, "avatar_static": missing,
-        "header": header, "header_static": header, "followers_count": 0, "following_count": 0,
-        "statuses_count": statuses_count, "last_status_at": None, "emojis": [], "fields": [],
+        "id": acc.id,
+        "username": acc.username,
+        "acct": acc.acct,
+        "display_name": acc.display_name,
+        "locked": False,
+        "bot": False,
+        "discoverable": True,
+        "group": False,
+        "indexable": True,
+        "created_at": "2024-01-01T00:00:00.000Z",
+        "note": "",
+        "url": f"{acc.web}/@{acc.username}",
+        "uri": f"{acc.web}/users/{acc.username}",
+        "avatar": missing,
+        "avatar_static": missing,
+        "header": header,
+        "header_static": header,
+        "followers_count": 0,
+        "following_count": 0,
+        "statuses_count": statuses_count,
+        "last_status_at": None,
+        "emojis": [],
+        "fields": [],
     }
 
 
@@ -149,9 +166,14 @@ def media_json(media: Media, local_domain: str) -> dict[str, Any]:
     ext = media.content_type.split("/")[-1]
     url = f"https://{local_domain}/system/media_attachments/files/{media.id}/original.{ext}"
     return {
-        "id": media.id, "type": media.kind, "url": url if done else None,
-        "preview_url": url.replace("original", "small") if done else None, "remote_url": None,
-        "meta": {}, "description": media.description, "blurhash": None,
+        "id": media.id,
+        "type": media.kind,
+        "url": url if done else None,
+        "preview_url": url.replace("original", "small") if done else None,
+        "remote_url": None,
+        "meta": {},
+        "description": media.description,
+        "blurhash": None,
     }
 
 
@@ -170,15 +192,71 @@ def status_json(
         for a in (accounts[i] for i in rec.mention_ids)
     ]
     return {
-        "id": rec.id, "created_at": iso(rec.created_at), "in_reply_to_id": rec.in_reply_to_id,
-        "in_reply_to_account_id": rec.in_reply_to_account_id, "sensitive": rec.sensitive,
-        "spoiler_text": rec.spoiler_text, "visibility": rec.visibility, "language": rec.language,
-        "uri": f"{acc.web}/users/{acc.username}/statuses/{rec.id}", "url": f"{acc.web}/@{acc.username}/{rec.id}",
-        "replies_count": replies_count, "reblogs_count": 0, "favourites_count": 0, "edited_at": None,
-        "favourited": False, "reblogged": False, "muted": False, "bookmarked": False,
-        "content": render_content(rec.text, acc.domain or local_domain), "filtered": [], "reblog": None,
+        "id": rec.id,
+        "created_at": iso(rec.created_at),
+        "in_reply_to_id": rec.in_reply_to_id,
+        "in_reply_to_account_id": rec.in_reply_to_account_id,
+        "sensitive": rec.sensitive,
+        "spoiler_text": rec.spoiler_text,
+        "visibility": rec.visibility,
+        "language": rec.language,
+        "uri": f"{acc.web}/users/{acc.username}/statuses/{rec.id}",
+        "url": f"{acc.web}/@{acc.username}/{rec.id}",
+        "replies_count": replies_count,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "edited_at": None,
+        "favourited": False,
+        "reblogged": False,
+        "muted": False,
+        "bookmarked": False,
+        "content": render_content(rec.text, acc.domain or local_domain),
+        "filtered": [],
+        "reblog": None,
         "application": {"name": "Livecue", "website": None},
         "account": account_json(acc, statuses_count),
         "media_attachments": [media_json(media[m], local_domain) for m in rec.media_ids],
-        "mentions": mentions, "tags": [], "emojis": [], "card": None, "poll": None,
+        "mentions": mentions,
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
+
+
+def credential_account_json(account: dict[str, Any]) -> dict[str, Any]:
+    """Extend a rendered Account into a CredentialAccount (source and role)."""
+    source = {"privacy": "public", "sensitive": False, "language": "en", "note": "", "fields": [],
+              "follow_requests_count": 0, "indexable": True}
+    role = {"id": "-99", "name": "", "permissions": "0", "color": "", "highlighted": False}
+    return account | {"source": source, "role": role}
+
+
+def instance_json(domain: str, max_characters: int, max_media: int, description_limit: int) -> dict[str, Any]:
+    """Render an Instance (v2) whose configuration carries the given limits."""
+    d = domain
+    mimes = ["image/jpeg", "image/png", "image/gif", "image/heic", "image/webp", "image/avif",
+             "video/webm", "video/mp4", "video/quicktime"]
+    configuration = {
+        "urls": {"streaming": f"wss://{d}", "status": None, "about": f"https://{d}/about",
+                 "privacy_policy": f"https://{d}/privacy-policy", "terms_of_service": None},
+        "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+        "statuses": {"max_characters": max_characters, "max_media_attachments": max_media,
+                     "characters_reserved_per_url": 23},
+        "media_attachments": {"supported_mime_types": mimes, "description_limit": description_limit,
+                              "image_size_limit": 16777216, "image_matrix_limit": 33177600,
+                              "video_size_limit": 103809024, "video_frame_rate_limit": 120,
+                              "video_matrix_limit": 8294400},
+        "polls": {"max_options": 4, "max_characters_per_option": 50, "min_expiration": 300,
+                  "max_expiration": 2629746},
+        "translation": {"enabled": False},
+    }
+    return {
+        "domain": d, "title": "Fake Mastodon", "version": "4.4.0",
+        "source_url": "https://github.com/mastodon/mastodon",
+        "description": "A fake instance for Livecue tests.",
+        "usage": {"users": {"active_month": 1}}, "thumbnail": {"url": f"https://{d}/packs/media/images/preview.png"},
+        "icon": [], "languages": ["en"], "configuration": configuration, "api_versions": {"mastodon": 6},
+        "registrations": {"enabled": False, "approval_required": False, "message": None},
+        "contact": {"email": f"admin@{d}", "account": None}, "rules": [],
     }

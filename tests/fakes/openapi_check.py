@@ -103,7 +103,7 @@ class OpenAPIChecker:
         is_31 = str(doc.get("openapi", "3.0")).startswith("3.1")
         spec = referencing.jsonschema.DRAFT202012 if is_31 else referencing.jsonschema.DRAFT7
         self._validator_cls: Any = jsonschema.Draft202012Validator if is_31 else jsonschema.Draft7Validator
-        resource = referencing.Resource(contents=doc, specification=spec)
+        resource = spec.create_resource(doc)
         self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(SPEC_URI, resource)
         self._resolver = self._registry.resolver(base_uri=SPEC_URI)
         self._validators: dict[str, Any] = {}
@@ -152,7 +152,15 @@ class OpenAPIChecker:
         out = []
         for err in errors[:5]:
             loc = "/".join(str(p) for p in err.absolute_path)
-            out.append(f"{where}{'/' + loc if loc else ''}: {err.message[:300]}")
+            message = err.message[:300]
+            if len(repr(err.instance)) > 80:  # keep big instances (long strings, bodies) out of the message
+                shown = repr(err.instance)[:60]
+                message = f"{shown}... fails {err.validator!r} ({str(err.validator_value)[:200]})"
+            if err.context:  # anyOf/oneOf: say why each branch failed
+                ranked = sorted(err.context, key=jsonschema.exceptions.relevance)
+                reasons = dict.fromkeys(e.message[:160] for e in ranked)
+                message += " (branches: " + " | ".join(list(reasons)[:4]) + ")"
+            out.append(f"{where}{'/' + loc if loc else ''}: {message}")
         return out
 
     # --------------------------------------------------------------- coercion
@@ -193,7 +201,10 @@ class OpenAPIChecker:
         item = self.document["paths"][op.template]
         merged: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         base = f"/paths/{_escape(op.template)}"
-        for owner, params in ((base, item.get("parameters", [])), (op.pointer, op.spec.get("parameters", []))):
+        for owner, params in (
+            (base, item.get("parameters", [])),
+            (op.pointer, op.spec.get("parameters", [])),
+        ):
             for index, param in enumerate(params):
                 pointer = f"{owner}/parameters/{index}"
                 if "$ref" in param:
@@ -202,9 +213,7 @@ class OpenAPIChecker:
                 merged[(resolved["name"].lower(), resolved["in"])] = (pointer, resolved)
         return list(merged.values())
 
-    def _check_value(
-        self, pointer: str, param: dict[str, Any], values: list[str], where: str
-    ) -> list[str]:
+    def _check_value(self, pointer: str, param: dict[str, Any], values: list[str], where: str) -> list[str]:
         schema = param.get("schema", {})
         if "array" in self._types(schema):
             explode = param.get("explode", param.get("style", "form") == "form")
@@ -273,7 +282,8 @@ class OpenAPIChecker:
             name = key[:-2] if self.bracket_arrays and key.endswith("[]") else key
             prop = props.get(name, {})
             converted = [
-                f"<file {v.filename!r} {v.content_type} {v.size} bytes>" if isinstance(v, FilePart)
+                f"<file {v.filename!r} {v.content_type} {v.size} bytes>"
+                if isinstance(v, FilePart)
                 else self._coerce(prop if "array" not in self._types(prop) else self._items_schema(prop), v)
                 for v in values
             ]

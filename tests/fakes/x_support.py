@@ -77,7 +77,7 @@ def weighted_length(text: str) -> int:
     total = 0
     pos = 0
     for match in URL_RE.finditer(text):
-        total += _weigh(text[pos:match.start()]) + 23
+        total += _weigh(text[pos : match.start()]) + 23
         pos = match.end()
     return total + _weigh(text[pos:])
 

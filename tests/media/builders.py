@@ -177,7 +177,9 @@ def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
     """A tiny PNG whose header declares an enormous canvas."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+    )
 
 
 # --------------------------------------------------------------------------- MP4
@@ -216,8 +218,15 @@ def _stbl(fmt: bytes, sizes: list[int], chunk_offset: int) -> bytes:
     )
 
 
-def _trak(track_id: int, handler: bytes, fmt: bytes, sizes: list[int], offset: int, wh: tuple[int, int],
-          matrix: tuple[int, ...]) -> bytes:
+def _trak(
+    track_id: int,
+    handler: bytes,
+    fmt: bytes,
+    sizes: list[int],
+    offset: int,
+    wh: tuple[int, int],
+    matrix: tuple[int, ...],
+) -> bytes:
     mdhd = fullbox(b"mdhd", struct.pack(">IIIIHH", 3_700_000_000, 3_700_000_001, 1000, 1000, 0x55C4, 0))
     hdlr = fullbox(b"hdlr", struct.pack(">I", 0) + handler + b"\x00" * 12 + b"Handler\x00")
     minf = box(b"minf", box(b"dinf", fullbox(b"dref", struct.pack(">I", 0))) + _stbl(fmt, sizes, offset))
@@ -238,7 +247,10 @@ def mp4_with_gps(brand: bytes = b"isom", matrix: tuple[int, ...] = IDENTITY) -> 
     Returns the file, the video track's stco offset and the GPS track's stco offset.
     """
     ftyp = box(b"ftyp", brand + struct.pack(">I", 0x200) + brand + b"iso2avc1mp41")
-    xmp = box(b"uuid", XMP_UUID + b"<x:xmpmeta>exif:GPSLatitude 51,30.44N SecretCam</x:xmpmeta>")
+    xmp = box(
+        b"uuid",
+        XMP_UUID + b'<x:xmpmeta xmlns:xmp="http://ns.adobe.com/xap/1.0/">GPS 51,30.44N SecretCam</x:xmpmeta>',
+    )
     udta = box(
         b"udta",
         _qt_string(b"\xa9xyz", GPS_TEXT)

@@ -116,3 +116,26 @@ def test_video_over_limit_is_rejected_not_transcoded() -> None:
     no_video = MediaLimits(4, 0, 1000, 10_000, ("image/jpeg",), (), 1000)
     with pytest.raises(MediaRejected, match="does not accept videos"):
         fit_to_limits(video, no_video)
+
+
+def test_animated_gif_is_downscaled_frame_by_frame() -> None:
+    frames = [Image.new("RGB", (400, 300), colour) for colour in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=120, loop=0)
+    media = sanitize_image(buf.getvalue(), "wave.gif")
+    fitted = fit_to_limits(media, _limits(5_000_000, ("image/gif", "image/jpeg"), max_pixels=30_000))
+    assert fitted.mime_type == "image/gif"
+    assert fitted.width * fitted.height <= 30_000
+    with Image.open(io.BytesIO(fitted.data)) as im:
+        assert getattr(im, "n_frames", 1) == 3
+
+
+def test_cmyk_jpeg_becomes_rgb() -> None:
+    buf = io.BytesIO()
+    Image.new("CMYK", (64, 48), (0, 200, 200, 0)).save(buf, "JPEG")
+    media = sanitize_image(buf.getvalue(), "print.jpg")
+    with Image.open(io.BytesIO(media.data)) as im:
+        assert im.mode == "RGB"
+        pixel = im.getpixel((10, 10))
+        assert isinstance(pixel, tuple)
+        assert pixel[0] > 200 > pixel[1]

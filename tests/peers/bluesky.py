@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -53,8 +53,8 @@ class PeerInfo:
     plc_url: str
     appview_url: str | None
     handle_domains: tuple[str, ...]
-    admin_password: str
-    jwt_secret: str
+    admin_password: str = field(repr=False)
+    jwt_secret: str = field(repr=False)
     pid: int
     log_path: Path
 
@@ -65,9 +65,9 @@ class BlueskyAccount:
 
     handle: str
     did: str
-    password: str
-    access_jwt: str
-    refresh_jwt: str
+    password: str = field(repr=False)
+    access_jwt: str = field(repr=False)
+    refresh_jwt: str = field(repr=False)
 
 
 def default_cache_dir() -> Path:
@@ -123,7 +123,13 @@ def _run_logged(cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path) 
         log.flush()
         try:
             proc = subprocess.run(
-                cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=INSTALL_TIMEOUT, check=False
+                cmd,
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=INSTALL_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise PeerUnavailable(f"{cmd[:3]} timed out; see {log_path}") from exc
@@ -187,7 +193,9 @@ def ensure_installed(cache_dir: Path | None = None) -> Path:
         env = _npm_env(cache)
         if not _node_ok(cache):
             (cache / "node22").mkdir(exist_ok=True)
-            _run_logged([npm, "install", "--prefix", str(cache / "node22"), NODE_PACKAGE], cache, env, log_path)
+            _run_logged(
+                [npm, "install", "--prefix", str(cache / "node22"), NODE_PACKAGE], cache, env, log_path
+            )
             if not _node_ok(cache):
                 raise PeerUnavailable(f"{NODE_PACKAGE} installed but its node is not {NODE_VERSION}")
         pkg = peer_dir(cache)
@@ -243,13 +251,15 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def running_pds(
     route: Route = "pds", cache_dir: Path | None = None, *, startup_timeout: float = 90.0
 ) -> Iterator[PeerInfo]:
-    """Start a local peer ("pds": PLC + PDS; "network": also AppView, needs PostgreSQL); SIGTERM it on exit."""
+    """Start a peer ("pds": PLC + PDS; "network": + AppView, needs PostgreSQL); SIGTERM it on exit."""
     cache = ensure_installed(cache_dir)
     scratch = Path(tempfile.mkdtemp(prefix=f"livecue-bsky-{route}-"))
     env = dict(os.environ)
     env.update({"LOG_ENABLED": "false", "TMPDIR": str(scratch), "PEER_PARENT_PID": str(os.getpid())})
     if route == "pds":
-        env.update({"PLC_PORT": str(free_port()), "PDS_PORT": str(free_port()), "PDS_LAB_DIR": str(scratch / "lab")})
+        env.update(
+            {"PLC_PORT": str(free_port()), "PDS_PORT": str(free_port()), "PDS_LAB_DIR": str(scratch / "lab")}
+        )
     else:
         env["DB_POSTGRES_URL"] = find_postgres_url()
         env.pop("DB_POSTGRES_SCHEMA", None)
@@ -259,8 +269,13 @@ def running_pds(
     node = str(node_home(cache) / "bin" / "node")
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [node, SCRIPTS[route]], cwd=peer_dir(cache), env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            [node, SCRIPTS[route]],
+            cwd=peer_dir(cache),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     try:
         ready = _wait_ready(proc, log_path, startup_timeout)

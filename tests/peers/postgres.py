@@ -31,7 +31,7 @@ def _can_connect(url: str) -> str | None:
 
 
 def find_postgres_url() -> str:
-    """Return `$LIVECUE_PG_URL`, else the first of root/postgres/<current user> @127.0.0.1:5432/test that connects."""
+    """Return `$LIVECUE_PG_URL`, else the first of root/postgres/<user>@127.0.0.1:5432/test that connects."""
     explicit = os.environ.get("LIVECUE_PG_URL")
     if explicit:
         return explicit

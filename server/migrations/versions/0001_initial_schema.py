@@ -34,6 +34,10 @@ def upgrade() -> None:
     sa.Column('content_warning_text', sa.Text(), nullable=True),
     sa.Column('staff_names', sa.JSON(), nullable=False),
     sa.Column('started_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('live_since', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('held_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('hold_kind', sa.String(length=16), nullable=True),
+    sa.Column('time_scale', sa.Float(), nullable=False),
     sa.Column('ended_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -44,6 +48,49 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_seq', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_journal_head'))
+    )
+    op.create_table('media_asset',
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('mime_type', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=True),
+    sa.Column('height', sa.Integer(), nullable=True),
+    sa.Column('original_name', sa.String(length=255), nullable=True),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('sha256', name=op.f('pk_media_asset'))
+    )
+    op.create_table('media_upload',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=16), nullable=False),
+    sa.Column('account', sa.String(length=128), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('alt_hash', sa.String(length=64), nullable=False),
+    sa.Column('remote_id', sa.String(length=200), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=False),
+    sa.Column('expires_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_media_upload')),
+    sa.UniqueConstraint('platform', 'account', 'sha256', 'alt_hash', name='uq_media_upload_platform_account_sha')
+    )
+    op.create_table('platform_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=16), nullable=False),
+    sa.Column('account', sa.String(length=128), nullable=False),
+    sa.Column('ciphertext', sa.LargeBinary(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('updated_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_token')),
+    sa.UniqueConstraint('platform', 'account', name='uq_platform_token_platform_account')
+    )
+    op.create_table('sandbox_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('handle', sa.String(length=64), nullable=False),
+    sa.Column('display_name', sa.String(length=128), nullable=False),
+    sa.Column('is_audience', sa.Boolean(), nullable=False),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_account')),
+    sa.UniqueConstraint('handle', name=op.f('uq_sandbox_account_handle'))
     )
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -72,6 +119,33 @@ def upgrade() -> None:
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auth_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('authorization',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('person', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('covers', sa.JSON(), nullable=False),
+    sa.Column('signed_on', sa.Date(), nullable=False),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('revoked_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_reason', sa.String(length=500), nullable=True),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_authorization_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_authorization')),
+    sa.UniqueConstraint('event_id', 'key', name='uq_authorization_event_key')
+    )
+    with op.batch_alter_table('authorization', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_authorization_event_id'), ['event_id'], unique=False)
+
+    op.create_table('event_denylist',
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('storage', sa.JSON(), nullable=False),
+    sa.Column('entry_count', sa.Integer(), nullable=False),
+    sa.Column('updated_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_event_denylist_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('event_id', name=op.f('pk_event_denylist'))
+    )
     op.create_table('event_platform',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -96,6 +170,7 @@ def upgrade() -> None:
     sa.Column('question', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('current_version', sa.Integer(), nullable=False),
+    sa.Column('blocked_reason', sa.Text(), nullable=True),
     sa.Column('approved_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('published_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -125,6 +200,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_journal_entry_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_entry_kind'), ['kind'], unique=False)
 
+    op.create_table('sandbox_post',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('media', sa.JSON(), nullable=False),
+    sa.Column('content_warning', sa.Text(), nullable=True),
+    sa.Column('reply_to_id', sa.Integer(), nullable=True),
+    sa.Column('root_id', sa.Integer(), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=True),
+    sa.Column('rehearsal', sa.Boolean(), nullable=False),
+    sa.Column('deleted', sa.Boolean(), nullable=False),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['sandbox_account.id'], name=op.f('fk_sandbox_post_account_id_sandbox_account')),
+    sa.ForeignKeyConstraint(['reply_to_id'], ['sandbox_post.id'], name=op.f('fk_sandbox_post_reply_to_id_sandbox_post')),
+    sa.ForeignKeyConstraint(['root_id'], ['sandbox_post.id'], name=op.f('fk_sandbox_post_root_id_sandbox_post')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_post')),
+    sa.UniqueConstraint('idempotency_key', name='uq_sandbox_post_idempotency_key')
+    )
+    with op.batch_alter_table('sandbox_post', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sandbox_post_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sandbox_post_reply_to_id'), ['reply_to_id'], unique=False)
+
     op.create_table('approval',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -141,6 +238,44 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('approval', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_approval_item_id'), ['item_id'], unique=False)
+
+    op.create_table('delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('question_id', sa.Integer(), nullable=True),
+    sa.Column('purpose', sa.String(length=16), nullable=False),
+    sa.Column('platform', sa.String(length=16), nullable=False),
+    sa.Column('account', sa.String(length=128), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('version_number', sa.Integer(), nullable=False),
+    sa.Column('thread_seq', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('media', sa.JSON(), nullable=False),
+    sa.Column('content_warning', sa.Text(), nullable=True),
+    sa.Column('reply_to', sa.JSON(), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_owner', sa.String(length=64), nullable=True),
+    sa.Column('lease_until', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('remote', sa.JSON(), nullable=True),
+    sa.Column('remote_url', sa.String(length=500), nullable=True),
+    sa.Column('rehearsal', sa.Boolean(), nullable=False),
+    sa.Column('manual', sa.Boolean(), nullable=False),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_delivery_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_delivery_item_id_item'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery')),
+    sa.UniqueConstraint('idempotency_key', name='uq_delivery_idempotency_key')
+    )
+    with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delivery_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_delivery_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_delivery_question_id'), ['question_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_delivery_status'), ['status'], unique=False)
 
     op.create_table('item_version',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -175,10 +310,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_item_version_item_id'))
 
     op.drop_table('item_version')
+    with op.batch_alter_table('delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_delivery_status'))
+        batch_op.drop_index(batch_op.f('ix_delivery_question_id'))
+        batch_op.drop_index(batch_op.f('ix_delivery_item_id'))
+        batch_op.drop_index(batch_op.f('ix_delivery_event_id'))
+
+    op.drop_table('delivery')
     with op.batch_alter_table('approval', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_approval_item_id'))
 
     op.drop_table('approval')
+    with op.batch_alter_table('sandbox_post', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sandbox_post_reply_to_id'))
+        batch_op.drop_index(batch_op.f('ix_sandbox_post_account_id'))
+
+    op.drop_table('sandbox_post')
     with op.batch_alter_table('journal_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_journal_entry_kind'))
         batch_op.drop_index(batch_op.f('ix_journal_entry_event_id'))
@@ -192,11 +339,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_event_platform_event_id'))
 
     op.drop_table('event_platform')
+    op.drop_table('event_denylist')
+    with op.batch_alter_table('authorization', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_authorization_event_id'))
+
+    op.drop_table('authorization')
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_auth_session_user_id'))
 
     op.drop_table('auth_session')
     op.drop_table('user')
+    op.drop_table('sandbox_account')
+    op.drop_table('platform_token')
+    op.drop_table('media_upload')
+    op.drop_table('media_asset')
     op.drop_table('journal_head')
     op.drop_table('event')
     # ### end Alembic commands ###

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import time
@@ -21,7 +22,9 @@ Params = Mapping[str, str | int | bool | list[str]]
 # XRPC error names that mean "this access token is unusable": refresh the session and retry once.
 AUTH_ERRORS = frozenset({"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"})
 # Errors that no token refresh can cure.
-ACCOUNT_ERRORS = frozenset({"AccountTakedown", "AccountDeactivated", "AccountSuspended", "AuthFactorTokenRequired"})
+ACCOUNT_ERRORS = frozenset(
+    {"AccountTakedown", "AccountDeactivated", "AccountSuspended", "AuthFactorTokenRequired"}
+)
 
 
 @dataclass(frozen=True)
@@ -72,17 +75,15 @@ def parse_rate_limit(headers: httpx.Headers) -> RateLimit | None:
 
 
 def retry_after_seconds(headers: httpx.Headers, now: float) -> float | None:
-    """Seconds to wait, from `Retry-After` (seconds or HTTP date) and `RateLimit-Reset` (epoch); the larger wins."""
+    """Seconds to wait per `Retry-After` (seconds or date) and `RateLimit-Reset` (epoch); the larger wins."""
     waits: list[float] = []
     raw = headers.get("retry-after")
     if raw:
         try:
             waits.append(float(raw))
         except ValueError:
-            try:
+            with contextlib.suppress(TypeError, ValueError):
                 waits.append(email.utils.parsedate_to_datetime(raw).timestamp() - now)
-            except (TypeError, ValueError):
-                pass
     reset = _int_header(headers, "ratelimit-reset")
     if reset is not None:
         waits.append(reset - now)
@@ -133,7 +134,12 @@ class XrpcClient:
     ) -> JsonObject:
         """POST an XRPC procedure with a JSON body, or raw `content` of `content_type`."""
         return await self._send(
-            "POST", nsid, token=token, json_body=body, content=content, content_type=content_type,
+            "POST",
+            nsid,
+            token=token,
+            json_body=body,
+            content=content,
+            content_type=content_type,
             may_create=may_create,
         )
 
@@ -157,7 +163,11 @@ class XrpcClient:
         url = f"{self.base_url}/xrpc/{nsid}"
         try:
             response = await self.client.request(
-                method, url, params=dict(params) if params else None, json=json_body, content=content,
+                method,
+                url,
+                params=dict(params) if params else None,
+                json=json_body,
+                content=content,
                 headers=headers,
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -175,7 +185,9 @@ class XrpcClient:
         error = str(payload.get("error") or f"HTTP{response.status_code}")
         message = str(payload.get("message") or "")
         log.info("bluesky %s -> %s %s", nsid, response.status_code, error)
-        raise XrpcError(response.status_code, error, message, retry_after_seconds(response.headers, self.clock()))
+        raise XrpcError(
+            response.status_code, error, message, retry_after_seconds(response.headers, self.clock())
+        )
 
 
 def _json_object(response: httpx.Response) -> JsonObject:

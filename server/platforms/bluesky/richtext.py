@@ -102,7 +102,9 @@ def _tags(text: str) -> list[FacetSpan]:
 
 def detect_facets(text: str) -> list[FacetSpan]:
     """Find links, hashtags and mentions in `text`, sorted by position and never overlapping."""
-    candidates = sorted(_links(text) + _mentions(text) + _tags(text), key=lambda s: (s.byte_start, -s.byte_end))
+    candidates = sorted(
+        _links(text) + _mentions(text) + _tags(text), key=lambda s: (s.byte_start, -s.byte_end)
+    )
     spans: list[FacetSpan] = []
     for span in candidates:
         if spans and span.byte_start < spans[-1].byte_end:

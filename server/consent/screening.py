@@ -1,0 +1,94 @@
+"""Running the PHI screen over content when it is saved, and clinical overrides of single findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.consent import denylist as denylist_store
+from server.db.base import utcnow
+from server.errors import Conflict, NotFound
+from server.journal import service as journal
+from server.models import Event, Item, ItemVersion, User
+from server.privacy.denylist import Denylist
+from server.privacy.phi import screen_text
+from server.timeline.schemas import ItemContent
+
+
+def screen(content: ItemContent, denylist: Denylist | None, staff_names: list[str]) -> list[dict[str, Any]]:
+    """Findings for every public text of the content: caption, per-platform texts and alt texts."""
+    texts = [("caption", content.caption)]
+    texts += [(f"platform_text.{p}", t) for p, t in sorted(content.platform_text.items())]
+    texts += [(f"media.{i}.alt_text", m.alt_text) for i, m in enumerate(content.media)]
+    findings = []
+    for field, text in texts:
+        for f in screen_text(text, denylist, allow_names=staff_names):
+            findings.append({"field": field, "kind": f.kind, "start": f.start, "end": f.end, "reason": f.reason})
+    return findings
+
+
+async def screen_for_event(session: AsyncSession, event: Event, content: ItemContent) -> list[dict[str, Any]]:
+    """Screen content with the event's denylist and staff names."""
+    return screen(content, await denylist_store.load(session, event.id), list(event.staff_names or []))
+
+
+def open_findings(version: ItemVersion) -> list[dict[str, Any]]:
+    """Findings nobody has overridden."""
+    return [f for f in (version.findings or []) if not f.get("overridden")]
+
+
+async def override(session: AsyncSession, *, event: Event, item: Item, version: int, index: int, reason: str,
+                   user: User) -> None:
+    """Let one finding stand with a written, journaled reason."""
+    if version != item.current_version:
+        raise Conflict(f"version {version} is out of date: the current version is {item.current_version}",
+                       field="version")
+    row = (await session.execute(select(ItemVersion).where(
+        ItemVersion.item_id == item.id, ItemVersion.number == version))).scalar_one()
+    findings = [dict(f) for f in (row.findings or [])]
+    if not 0 <= index < len(findings):
+        raise NotFound(f"no finding {index} on this version")
+    if findings[index].get("overridden"):
+        raise Conflict("this finding is already overridden")
+    findings[index]["overridden"] = {"by": user.username, "reason": reason, "at": utcnow().isoformat()}
+    row.findings = findings
+    await session.flush()
+    await journal.record(session, actor=user, kind="finding.overridden", subject_type="item", subject_id=item.id,
+                         event_id=event.id, payload={"version": version, "index": index,
+                                                     "kind": findings[index]["kind"], "reason": reason})
+    if item.status == "blocked" and (item.blocked_reason or "").startswith("privacy") and not open_findings(row):
+        from server.timeline.approvals import recompute_status
+
+        await recompute_status(session, event=event, item=item)
+
+
+async def rescreen_open_items(session: AsyncSession, *, event: Event, actor: User) -> None:
+    """Screen every unposted item again (after the denylist changed); approved items with new findings block."""
+    denylist = await denylist_store.load(session, event.id)
+    query = (
+        select(Item, ItemVersion)
+        .join(ItemVersion, (ItemVersion.item_id == Item.id) & (ItemVersion.number == Item.current_version))
+        .where(Item.event_id == event.id, Item.status.in_(("draft", "rejected", "approved", "queued")))
+    )
+    from server.timeline.content import version_content
+
+    for item, version in (await session.execute(query)).all():
+        overridden = {(f["field"], f["kind"], f["start"], f["end"]): f["overridden"]
+                      for f in (version.findings or []) if f.get("overridden")}
+        fresh = screen(version_content(version), denylist, list(event.staff_names or []))
+        for finding in fresh:
+            key = (finding["field"], finding["kind"], finding["start"], finding["end"])
+            if key in overridden:
+                finding["overridden"] = overridden[key]
+        if fresh == (version.findings or []):
+            continue
+        version.findings = fresh
+        open_count = sum(1 for f in fresh if not f.get("overridden"))
+        if open_count and item.status in ("approved", "queued"):
+            item.status = "blocked"
+            item.blocked_reason = "privacy: new finding(s) after the denylist changed; fix or override them"
+        await session.flush()
+        await journal.record(session, actor=actor, kind="item.rescreened", subject_type="item",
+                             subject_id=item.id, event_id=event.id, payload={"open_findings": open_count})

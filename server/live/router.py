@@ -1,0 +1,155 @@
+"""Live control endpoints and the real-time feed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from server.auth.deps import AnyUser, CommsUser
+from server.clock import Clock
+from server.consent import service as consent_service
+from server.db.session import DbSession
+from server.events import service as event_service
+from server.events.schemas import EventRead
+from server.live import service
+from server.live.schemas import (
+    ConfirmRequest,
+    EmergencyHoldRequest,
+    GoLiveRequest,
+    LiveItem,
+    LiveStatus,
+    ReorderRequest,
+)
+from server.live.timing import is_automatic, is_overdue, next_automatic, planned_time, upcoming
+from server.models import Event, Item
+from server.timeline import service as timeline
+from server.timeline.content import to_read
+from server.timeline.schemas import ItemRead
+
+router = APIRouter(tags=["live"])
+
+
+def _clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.livecue.services["clock"]
+    return clock
+
+
+def _poke(request: Request) -> None:
+    dispatcher = request.app.state.livecue.services.get("dispatcher")
+    if dispatcher is not None:
+        dispatcher.wake.set()
+
+
+def _ready_platforms(request: Request, platforms: list[tuple[str, str]]) -> list[str]:
+    registry = request.app.state.livecue.services["registry"]
+    return [p for p, account in platforms if registry.is_configured(p, account)]
+
+
+def _live_item(event: Event, item: Item, now: object) -> LiveItem:
+    from datetime import datetime
+
+    assert isinstance(now, datetime)
+    return LiveItem(id=item.id, key=item.key, status=item.status, planned_at=planned_time(event, item),
+                    automatic=is_automatic(item), overdue=is_overdue(event, item, now), cue=item.cue)
+
+
+@router.get("/api/events/{event_id}/live", response_model=LiveStatus)
+async def live_status(event_id: int, request: Request, _user: AnyUser, session: DbSession) -> LiveStatus:
+    """The live state: elapsed time, next automatic post, overdue items, platform readiness."""
+    event = await event_service.get_event(session, event_id)
+    now = _clock(request).now()
+    platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
+    ready = set(_ready_platforms(request, platforms))
+    nxt = await next_automatic(session, event, now) if event.status == "live" else None
+    return LiveStatus(
+        event_id=event.id, status=event.status, hold_kind=event.hold_kind, now=now, started_at=event.started_at,
+        elapsed_seconds=int((now - event.started_at).total_seconds()) if event.started_at else None,
+        held_at=event.held_at, time_scale=event.time_scale, timezone=event.timezone,
+        next_automatic=_live_item(event, nxt[0], now) if nxt else None,
+        seconds_to_next=int((nxt[1] - now).total_seconds()) if nxt else None,
+        upcoming=[_live_item(event, i, now) for i in await upcoming(session, event.id)],
+        platforms={p: p in ready for p, _ in platforms},
+        patient_authorization=await consent_service.valid_patient_authorization(session, event, now),
+    )
+
+
+@router.post("/api/events/{event_id}/live/go", response_model=EventRead)
+async def go_live(event_id: int, body: GoLiveRequest, request: Request, user: CommsUser,
+                  session: DbSession) -> EventRead:
+    """Go live (needs a patient consent on file and a ready platform)."""
+    event = await event_service.get_event(session, event_id)
+    platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
+    await service.go_live(session, event=event, actor=user, now=_clock(request).now(),
+                          ready_platforms=_ready_platforms(request, platforms), clock=body.clock)
+    return await event_service.to_read(session, event)
+
+
+@router.post("/api/events/{event_id}/live/hold", response_model=EventRead)
+async def hold(event_id: int, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+    """Hold: no automatic posting until resumed."""
+    event = await event_service.get_event(session, event_id)
+    await service.hold(session, event=event, actor=user, now=_clock(request).now())
+    return await event_service.to_read(session, event)
+
+
+@router.post("/api/events/{event_id}/live/emergency-hold", response_model=EventRead)
+async def emergency_hold(event_id: int, body: EmergencyHoldRequest, request: Request, user: CommsUser,
+                         session: DbSession) -> EventRead:
+    """Emergency hold: stop everything, pull back unsent posts, optionally post the holding message."""
+    event = await event_service.get_event(session, event_id)
+    await service.emergency_hold(session, event=event, actor=user, now=_clock(request).now(),
+                                 post_holding_message=body.post_holding_message)
+    _poke(request)
+    return await event_service.to_read(session, event)
+
+
+@router.post("/api/events/{event_id}/live/resume", response_model=EventRead)
+async def resume(event_id: int, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+    """Resume after a hold; items that fell due meanwhile wait for the operator."""
+    event = await event_service.get_event(session, event_id)
+    await service.resume(session, event=event, actor=user, now=_clock(request).now())
+    return await event_service.to_read(session, event)
+
+
+@router.post("/api/events/{event_id}/live/end", response_model=EventRead)
+async def end(event_id: int, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+    """End the event."""
+    event = await event_service.get_event(session, event_id)
+    await service.end(session, event=event, actor=user, now=_clock(request).now())
+    return await event_service.to_read(session, event)
+
+
+@router.post("/api/events/{event_id}/live/cue-next", response_model=ItemRead)
+async def cue_next(event_id: int, body: ConfirmRequest, request: Request, user: CommsUser,
+                   session: DbSession) -> ItemRead:
+    """Post the next item of the timeline now."""
+    event = await event_service.get_event(session, event_id)
+    item = await service.cue_next(session, event=event, actor=user, confirm=body.confirm)
+    _poke(request)
+    return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
+
+
+@router.post("/api/events/{event_id}/live/reorder", response_model=list[int])
+async def reorder(event_id: int, body: ReorderRequest, user: CommsUser, session: DbSession) -> list[int]:
+    """Reorder upcoming items."""
+    event = await event_service.get_event(session, event_id)
+    return [i.id for i in await service.reorder(session, event=event, item_ids=body.item_ids, actor=user)]
+
+
+@router.post("/api/items/{item_id}/post-now", response_model=ItemRead)
+async def post_now(item_id: int, body: ConfirmRequest, request: Request, user: CommsUser,
+                   session: DbSession) -> ItemRead:
+    """Post a chosen, approved item now; a second press gets 409."""
+    item = await timeline.get_item(session, item_id)
+    event = await event_service.get_event(session, item.event_id)
+    await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm)
+    _poke(request)
+    return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
+
+
+@router.post("/api/items/{item_id}/skip", response_model=ItemRead)
+async def skip(item_id: int, user: CommsUser, session: DbSession) -> ItemRead:
+    """Skip an upcoming item."""
+    item = await timeline.get_item(session, item_id)
+    event = await event_service.get_event(session, item.event_id)
+    await service.skip(session, event=event, item=item, actor=user)
+    return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))

@@ -1,0 +1,56 @@
+"""The timing loop: every tick, queue the automatic items that are due (from stored times only)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.clock import Clock
+from server.db.session_scope import transaction
+from server.live.service import run_due
+from server.models import Event
+
+log = logging.getLogger("livecue.scheduler")
+
+
+class Scheduler:
+    """Queues due items for live events; holds, restarts and late starts never cause a burst."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                 on_queued: Callable[[], None] | None = None) -> None:
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.on_queued = on_queued
+        self._stopping = False
+
+    async def tick(self) -> list[int]:
+        """One pass over live events; returns the ids of items queued."""
+        async with self.sessionmaker() as session:
+            event_ids = list((await session.execute(select(Event.id).where(Event.status == "live"))).scalars())
+        queued: list[int] = []
+        for event_id in event_ids:
+            async with transaction(self.sessionmaker) as session:
+                event = await session.get(Event, event_id)
+                if event is None or event.status != "live":
+                    continue
+                queued += await run_due(session, event=event, now=self.clock.now())
+        if queued and self.on_queued:
+            self.on_queued()
+        return queued
+
+    async def run_forever(self, interval: float = 1.0) -> None:
+        """Tick until stopped."""
+        while not self._stopping:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(interval)
+
+    def stop(self) -> None:
+        """End the loop after the current tick."""
+        self._stopping = True

@@ -1,0 +1,71 @@
+"""Request and response shapes for live control."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class GoLiveRequest(BaseModel):
+    """Start the run of show now, or count offsets from the planned start (late start)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    clock: Literal["now", "planned"] = "now"
+
+
+class ConfirmRequest(BaseModel):
+    """Manual posts during a hold need `confirm: true`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: bool = False
+
+
+class EmergencyHoldRequest(BaseModel):
+    """Stop everything; optionally post the pre-approved holding message everywhere."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    post_holding_message: bool = True
+
+
+class ReorderRequest(BaseModel):
+    """Upcoming item ids in their new order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_ids: list[int] = Field(min_length=1)
+
+
+class LiveItem(BaseModel):
+    """An upcoming item with its timing."""
+
+    id: int
+    key: str
+    status: str
+    planned_at: datetime | None
+    automatic: bool
+    overdue: bool
+    cue: str | None
+
+
+class LiveStatus(BaseModel):
+    """Where the live run stands."""
+
+    event_id: int
+    status: str
+    hold_kind: str | None
+    now: datetime
+    started_at: datetime | None
+    elapsed_seconds: int | None
+    held_at: datetime | None
+    time_scale: float
+    timezone: str
+    next_automatic: LiveItem | None
+    seconds_to_next: int | None
+    upcoming: list[LiveItem]
+    platforms: dict[str, bool]
+    patient_authorization: bool

@@ -1,0 +1,161 @@
+"""Event control during the live run; every action is journaled with who and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.consent import service as consent_service
+from server.errors import Conflict
+from server.events import service as event_service
+from server.journal import service as journal
+from server.live.timing import due_now, upcoming
+from server.models import Delivery, Event, Item, User
+from server.publishing import outbox
+
+
+def _require(event: Event, *states: str, action: str) -> None:
+    if event.status not in states:
+        raise Conflict(f"cannot {action} while the event is {event.status}", extra={"state": event.status})
+
+
+async def go_live(session: AsyncSession, *, event: Event, actor: User, now: datetime, ready_platforms: list[str],
+                  clock: str = "now") -> Event:
+    """Start the live run: needs a valid patient consent and at least one ready platform."""
+    _require(event, "draft", "rehearsal", action="go live")
+    if not await consent_service.valid_patient_authorization(session, event, now):
+        raise Conflict("cannot go live: no valid patient authorization is on file", field="authorizations",
+                       extra={"state": event.status})
+    if not ready_platforms:
+        raise Conflict("cannot go live: no platform account is ready", field="platforms",
+                       extra={"state": event.status})
+    event.started_at = now if clock == "now" else event.planned_start
+    event.live_since, event.time_scale, event.held_at, event.hold_kind = now, 1.0, None, None
+    return await event_service.transition(session, event=event, to="live", actor=actor,
+                                          payload={"clock": clock, "platforms": ready_platforms})
+
+
+async def hold(session: AsyncSession, *, event: Event, actor: User, now: datetime) -> Event:
+    """Stop automatic posting; manual posts need a deliberate confirm."""
+    _require(event, "live", action="hold")
+    event.held_at, event.hold_kind = now, "hold"
+    return await event_service.transition(session, event=event, to="held", actor=actor, payload={"kind": "hold"})
+
+
+async def emergency_hold(session: AsyncSession, *, event: Event, actor: User, now: datetime,
+                         post_holding_message: bool) -> tuple[Event, list[int]]:
+    """Stop everything automatic at once, pull unsent posts back, optionally post the holding message."""
+    _require(event, "live", "held", action="emergency hold")
+    pulled = await _pull_back_unsent(session, event)
+    holding: list[Delivery] = []
+    if post_holding_message:
+        holding = await outbox.enqueue_holding(session, event=event, actor=actor)
+    if event.status == "live":
+        event.held_at, event.hold_kind = now, "emergency"
+        await event_service.transition(session, event=event, to="held", actor=actor,
+                                       payload={"kind": "emergency"})
+    else:
+        event.hold_kind = "emergency"
+    await journal.record(session, actor=actor, kind="alert.emergency_hold", subject_type="event",
+                         subject_id=event.id, event_id=event.id,
+                         payload={"holding_message": bool(holding), "pulled_back_items": pulled})
+    return event, pulled
+
+
+async def _pull_back_unsent(session: AsyncSession, event: Event) -> list[int]:
+    rows = (await session.execute(select(Delivery).where(
+        Delivery.event_id == event.id, Delivery.purpose == "thread", Delivery.status == "pending",
+        Delivery.rehearsal.is_(False)))).scalars().all()
+    item_ids = sorted({d.item_id for d in rows if d.item_id is not None})
+    for delivery in rows:
+        delivery.status, delivery.last_error = "abandoned", "pulled back by the emergency hold"
+    if item_ids:
+        await session.execute(update(Item).where(Item.id.in_(item_ids), Item.status == "queued")
+                              .values(status="approved"))
+    await session.flush()
+    return item_ids
+
+
+async def resume(session: AsyncSession, *, event: Event, actor: User, now: datetime) -> Event:
+    """Go back to live; items that fell due during the hold wait for the operator."""
+    _require(event, "held", action="resume")
+    held_for = (now - event.held_at).total_seconds() if event.held_at else 0
+    event.live_since, event.held_at, event.hold_kind = now, None, None
+    return await event_service.transition(session, event=event, to="live", actor=actor,
+                                          payload={"held_seconds": round(held_for)})
+
+
+async def end(session: AsyncSession, *, event: Event, actor: User, now: datetime) -> Event:
+    """End the event."""
+    _require(event, "live", "held", action="end the event")
+    event.ended_at = now
+    return await event_service.transition(session, event=event, to="ended", actor=actor)
+
+
+async def post_item(session: AsyncSession, *, event: Event, item: Item, actor: User, confirm: bool) -> Item:
+    """Post a chosen item now (during a hold only with confirm)."""
+    _require(event, "live", "held", action="post")
+    if item.event_id != event.id or item.kind != "post":
+        raise Conflict("only timeline posts of this event can be posted here")
+    if event.status == "held" and not confirm:
+        raise Conflict("the event is on hold: confirm to post anyway", field="confirm",
+                       extra={"state": event.status})
+    await outbox.enqueue_item(session, event=event, item=item, actor=actor, manual=event.status == "held")
+    return item
+
+
+async def cue_next(session: AsyncSession, *, event: Event, actor: User, confirm: bool) -> Item:
+    """Post the next item of the timeline."""
+    _require(event, "live", "held", action="cue the next item")
+    items = await upcoming(session, event.id)
+    if not items:
+        raise Conflict("there is no item left to cue", extra={"state": event.status})
+    nxt = items[0]
+    if nxt.status != "approved":
+        raise Conflict(f"the next item '{nxt.key}' is {nxt.status}, not approved", extra={"state": nxt.status})
+    return await post_item(session, event=event, item=nxt, actor=actor, confirm=confirm)
+
+
+async def skip(session: AsyncSession, *, event: Event, item: Item, actor: User) -> Item:
+    """Skip an upcoming item; the thread continues from the last posted one."""
+    if event.status == "ended":
+        raise Conflict("the event has ended", extra={"state": event.status})
+    if item.status in ("posted", "queued", "skipped"):
+        raise Conflict(f"the item is already {item.status}", extra={"state": item.status})
+    item.status = "skipped"
+    await session.flush()
+    await journal.record(session, actor=actor, kind="item.skipped", subject_type="item", subject_id=item.id,
+                         event_id=event.id, payload={"key": item.key})
+    return item
+
+
+async def reorder(session: AsyncSession, *, event: Event, item_ids: list[int], actor: User) -> list[Item]:
+    """Give upcoming items a new order (ids listed first come first)."""
+    items = {i.id: i for i in await upcoming(session, event.id)}
+    unknown = [i for i in item_ids if i not in items]
+    if unknown or len(set(item_ids)) != len(item_ids):
+        raise Conflict(f"only upcoming items of this event can be reordered (bad ids: {unknown})",
+                       field="item_ids")
+    positions = sorted(i.position for i in items.values())
+    ordered = [items[i] for i in item_ids] + [i for i in items.values() if i.id not in item_ids]
+    for position, item in zip(positions, ordered, strict=True):
+        item.position = position
+    await session.flush()
+    await journal.record(session, actor=actor, kind="timeline.reordered", subject_type="event",
+                         subject_id=event.id, event_id=event.id, payload={"order": [i.id for i in ordered]})
+    return ordered
+
+
+async def run_due(session: AsyncSession, *, event: Event, now: datetime) -> list[int]:
+    """Queue every automatic item whose time has come (called by the scheduler tick)."""
+    queued = []
+    for item in await due_now(session, event, now):
+        try:
+            async with session.begin_nested():
+                await outbox.enqueue_item(session, event=event, item=item, actor=None)
+            queued.append(item.id)
+        except Conflict:
+            continue  # another process queued it, or it became unpublishable: the console shows why
+    return queued

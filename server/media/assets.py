@@ -1,0 +1,36 @@
+"""Storing sanitized media: the file in the content-addressed store, its facts in the database."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.media.sanitize import sanitize_media
+from server.media.store import MediaStore
+from server.models import MediaAsset
+
+
+async def store_upload(session: AsyncSession, store: MediaStore, *, data: bytes, filename: str) -> MediaAsset:
+    """Sanitize a file, store it by hash, and record it (idempotent for identical files)."""
+    clean = sanitize_media(data, filename)
+    sha = store.put(clean.data)
+    asset = await session.get(MediaAsset, sha)
+    if asset is None:
+        asset = MediaAsset(
+            sha256=sha,
+            mime_type=clean.mime_type,
+            kind=clean.kind,
+            size_bytes=len(clean.data),
+            width=clean.width or None,
+            height=clean.height or None,
+            original_name=filename[:255],
+        )
+        session.add(asset)
+        await session.flush()
+    return asset
+
+
+def media_store(data_dir: object) -> MediaStore:
+    """The store under the data directory."""
+    from pathlib import Path
+
+    return MediaStore(Path(str(data_dir)) / "media")

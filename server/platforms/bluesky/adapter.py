@@ -1,0 +1,376 @@
+"""`BlueskyAdapter`: Livecue's `Platform` over a PDS's XRPC API (AT Protocol)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from server.platforms.base import (
+    Capabilities,
+    CredentialStore,
+    IncomingMessage,
+    IncomingPage,
+    MediaLimits,
+    MediaUpload,
+    PublishRequest,
+    RemoteRef,
+    UploadedMedia,
+)
+from server.platforms.bluesky.client import (
+    JsonObject,
+    Params,
+    RateLimit,
+    XrpcClient,
+    XrpcError,
+    to_platform_error,
+)
+from server.platforms.bluesky.incoming import (
+    INCOMING_REASONS,
+    did_of,
+    format_time,
+    notification_messages,
+    parse_time,
+    post_url,
+    rkey_of,
+    thread_messages,
+)
+from server.platforms.bluesky.richtext import build_facets, detect_facets
+from server.platforms.bluesky.session import SessionManager
+from server.platforms.bluesky.tid import tid_for_key
+from server.platforms.errors import PlatformError, Rejected
+
+log = logging.getLogger(__name__)
+
+POST_COLLECTION = "app.bsky.feed.post"
+WARNING_LABEL = "graphic-media"
+BLOB_VALIDITY = timedelta(minutes=5)
+CAPABILITIES = Capabilities(
+    name="bluesky",
+    text_limit=300,
+    text_unit="graphemes+bytes",
+    url_length=None,
+    media=MediaLimits(
+        max_images=4,
+        max_videos=0,
+        image_max_bytes=2_000_000,
+        video_max_bytes=0,
+        image_types=("image/jpeg", "image/png", "image/webp", "image/gif"),
+        video_types=(),
+        alt_text_max=2000,
+    ),
+    content_warning="self_label",
+    media_validity_seconds=int(BLOB_VALIDITY.total_seconds()),
+    byte_limit=3000,
+)
+
+
+class BlueskyAdapter:
+    """Posts threads to one Bluesky account through its PDS and reads replies through the AppView proxy.
+
+    `base_url` is the account's PDS (or the `https://bsky.social` entryway); `handle_domain_url`, when
+    given, is the service that resolves @mention handles (`com.atproto.identity.resolveHandle`),
+    else the PDS does; `web_url` is the web app used for permalinks. Each post's record key is a
+    TID derived from its idempotency key, so re-publishing the same key returns the existing post.
+    """
+
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: CredentialStore,
+        client: httpx.AsyncClient,
+        handle_domain_url: str | None = None,
+        *,
+        web_url: str = "https://bsky.app",
+        incoming_overlap: timedelta = timedelta(minutes=2),
+        max_incoming_pages: int = 20,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.xrpc = XrpcClient(base_url, client)
+        self.resolver = XrpcClient(handle_domain_url, client) if handle_domain_url else self.xrpc
+        self.sessions = SessionManager(self.xrpc, credentials)
+        self.web_url = web_url
+        self.incoming_overlap = incoming_overlap
+        self.max_incoming_pages = max_incoming_pages
+        self.clock = clock
+        self._handles: dict[str, str | None] = {}
+        self._known_cids: dict[str, str] = {}
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The `RateLimit-*` headers of the PDS's last answer, if it sent any."""
+        return self.xrpc.rate_limit
+
+    async def _query(self, nsid: str, params: Params) -> JsonObject:
+        return await self.sessions.call(lambda token: self.xrpc.query(nsid, params, token=token))
+
+    async def _procedure(self, nsid: str, body: JsonObject, *, may_create: bool = False) -> JsonObject:
+        return await self.sessions.call(
+            lambda token: self.xrpc.procedure(nsid, body, token=token, may_create=may_create)
+        )
+
+    async def authenticate(self) -> None:
+        """Load or create the session and check it with getSession (refreshing once if expired)."""
+        try:
+            await self._query("com.atproto.server.getSession", {})
+        except XrpcError as err:
+            raise to_platform_error(err) from err
+
+    async def upload_media(self, media: MediaUpload) -> UploadedMedia:
+        """Upload an image blob; the returned handle carries the blob, alt text and aspect ratio."""
+        limits = self.capabilities.media
+        if media.mime_type not in limits.image_types:
+            raise Rejected(
+                f"Bluesky images only: {media.mime_type} is not one of {', '.join(limits.image_types)}"
+            )
+        if len(media.data) > limits.image_max_bytes:
+            raise Rejected(
+                f"image is {len(media.data)} bytes; Bluesky accepts at most {limits.image_max_bytes}"
+            )
+        if len(media.alt_text) > limits.alt_text_max:
+            raise Rejected(
+                f"alt text is {len(media.alt_text)} characters; the limit is {limits.alt_text_max}"
+            )
+        try:
+            data = await self.sessions.call(
+                lambda token: self.xrpc.procedure(
+                    "com.atproto.repo.uploadBlob",
+                    token=token,
+                    content=media.data,
+                    content_type=media.mime_type,
+                )
+            )
+        except XrpcError as err:
+            raise to_platform_error(err) from err
+        blob = data.get("blob")
+        if not isinstance(blob, dict) or not isinstance(blob.get("ref"), dict):
+            raise Rejected("uploadBlob answered without a blob")
+        aspect = (media.width, media.height) if media.width and media.height else None
+        return UploadedMedia(
+            remote_id=str(blob["ref"].get("$link")),
+            expires_at=self.clock() + BLOB_VALIDITY,
+            extra={"blob": blob, "alt": media.alt_text, "aspect": aspect},
+        )
+
+    async def publish(self, request: PublishRequest) -> RemoteRef:
+        """Create the post at the record key derived from the idempotency key (see class docstring)."""
+        session = await self.sessions.current()
+        rkey = tid_for_key(request.idempotency_key)
+        record = await self._build_record(request, session.did)
+        body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
+        try:
+            data = await self._procedure("com.atproto.repo.createRecord", body, may_create=True)
+        except XrpcError as err:
+            # A second create at a taken key fails (the PDS answers 500): the post already exists.
+            if err.status >= 500 or "already" in err.message.lower():
+                try:
+                    existing = await self._get_post(session.did, rkey)
+                except PlatformError:
+                    existing = None  # report the create's own failure, not the lookup's
+                if existing is not None:
+                    log.info("bluesky post %s already existed; returning it", rkey)
+                    return self._ref(existing[0], existing[1], existing[2])
+            raise to_platform_error(err) from err
+        uri, cid = str(data["uri"]), str(data["cid"])
+        self._known_cids[uri] = cid
+        return self._ref(uri, cid, record)
+
+    async def find_post(self, idempotency_key: str, text: str) -> RemoteRef | None:
+        """Fetch the post at the idempotency key's record key (the key alone identifies it)."""
+        session = await self.sessions.current()
+        found = await self._get_post(session.did, tid_for_key(idempotency_key))
+        return self._ref(*found) if found is not None else None
+
+    async def delete(self, ref: RemoteRef) -> None:
+        """Delete the post's record; deleting a missing record succeeds."""
+        session = await self.sessions.current()
+        rkey = ref.remote_id or (rkey_of(ref.uri) if ref.uri else "")
+        if not rkey:
+            raise Rejected("cannot delete a post without a record key or URI")
+        if ref.uri and did_of(ref.uri) != session.did:
+            raise Rejected(f"{ref.uri} is not in this account's repository")
+        body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey}
+        try:
+            await self._procedure("com.atproto.repo.deleteRecord", body)
+        except XrpcError as err:
+            raise to_platform_error(err) from err
+        if ref.uri:
+            self._known_cids.pop(ref.uri, None)
+
+    async def fetch_incoming(self, cursor: str | None) -> IncomingPage:
+        """Replies and mentions from listNotifications, oldest first.
+
+        The cursor is the `indexedAt` of the newest notification seen. With a cursor, pages are read
+        (newest first) back to `cursor - incoming_overlap`, so a poll re-delivers the last minutes
+        rather than risk missing a late-indexed reply; ingest deduplicates by external_id. Without a
+        cursor only the most recent page is read. Notifications alone can miss replies (the AppView
+        must have indexed the root first): reconcile threads with `fetch_thread_replies`.
+        """
+        since = parse_time(cursor) if cursor else None
+        threshold = since - self.incoming_overlap if since else None
+        collected: list[dict[str, Any]] = []
+        newest = since
+        newest_raw = cursor
+        api_cursor: str | None = None
+        for _ in range(self.max_incoming_pages):
+            params: dict[str, str | int | bool | list[str]] = {
+                "limit": 100,
+                "reasons": list(INCOMING_REASONS),
+            }
+            if api_cursor:
+                params["cursor"] = api_cursor
+            try:
+                data = await self._query("app.bsky.notification.listNotifications", params)
+            except XrpcError as err:
+                raise to_platform_error(err) from err
+            notes = [n for n in data.get("notifications") or [] if isinstance(n, dict) and n.get("indexedAt")]
+            reached_old = False
+            for note in notes:
+                indexed = parse_time(str(note["indexedAt"]))
+                if newest is None or indexed > newest:
+                    newest, newest_raw = indexed, str(note["indexedAt"])
+                if threshold is not None and indexed < threshold:
+                    reached_old = True
+                    continue
+                collected.append(note)
+            api_cursor = data.get("cursor") or None
+            if since is None or reached_old or not notes or not api_cursor:
+                break
+        else:
+            log.warning(
+                "bluesky notifications: stopped after %d pages; older ones skipped", self.max_incoming_pages
+            )
+        return IncomingPage(messages=notification_messages(collected, self.web_url), cursor=newest_raw)
+
+    async def fetch_thread_replies(self, root: RemoteRef) -> list[IncomingMessage]:
+        """Every reply other accounts wrote under a thread root (getPostThread), oldest first."""
+        session = await self.sessions.current()
+        uri = root.root_uri or root.uri or f"at://{session.did}/{POST_COLLECTION}/{root.remote_id}"
+        try:
+            data = await self._query(
+                "app.bsky.feed.getPostThread", {"uri": uri, "depth": 1000, "parentHeight": 0}
+            )
+        except XrpcError as err:
+            raise to_platform_error(err) from err
+        thread = data.get("thread")
+        return thread_messages(thread, session.did, self.web_url) if isinstance(thread, dict) else []
+
+    async def _get_post(self, did: str, rkey: str) -> tuple[str, str, dict[str, Any]] | None:
+        params = {"repo": did, "collection": POST_COLLECTION, "rkey": rkey}
+        try:
+            data = await self._query("com.atproto.repo.getRecord", params)
+        except XrpcError as err:
+            if err.error == "RecordNotFound" or err.status == 404:
+                return None
+            raise to_platform_error(err) from err
+        value = _as_dict(data.get("value"))
+        return str(data["uri"]), str(data.get("cid") or ""), value
+
+    def _ref(self, uri: str, cid: str, record: dict[str, Any]) -> RemoteRef:
+        session = self.sessions.session
+        actor = (session.handle or session.did) if session else did_of(uri)
+        reply = record.get("reply") if isinstance(record.get("reply"), dict) else None
+        root = reply.get("root") if reply else None
+        root_uri, root_cid = (str(root["uri"]), str(root["cid"])) if isinstance(root, dict) else (uri, cid)
+        return RemoteRef(
+            remote_id=rkey_of(uri),
+            url=post_url(self.web_url, actor, uri),
+            uri=uri,
+            cid=cid,
+            root_uri=root_uri,
+            root_cid=root_cid,
+        )
+
+    async def _strong_ref(
+        self, uri: str | None, cid: str | None, own_did: str, remote_id: str = ""
+    ) -> JsonObject:
+        """A `{uri, cid}` strongRef; a missing CID is looked up, and our own posts must exist."""
+        uri = uri or (f"at://{own_did}/{POST_COLLECTION}/{remote_id}" if remote_id else None)
+        if not uri:
+            raise Rejected("reply target has neither a URI nor a record key")
+        if uri in self._known_cids and (cid is None or cid == self._known_cids[uri]):
+            return {"uri": uri, "cid": self._known_cids[uri]}
+        if cid is None or did_of(uri) == own_did:
+            found = await self._get_post(did_of(uri), rkey_of(uri))
+            if found is None:
+                raise Rejected(f"reply target {uri} does not exist")
+            cid = cid or found[1]
+            self._known_cids[uri] = found[1]
+        return {"uri": uri, "cid": cid}
+
+    async def _build_record(self, request: PublishRequest, own_did: str) -> JsonObject:
+        if len(request.media) > self.capabilities.media.max_images:
+            raise Rejected(f"Bluesky posts hold at most {self.capabilities.media.max_images} images")
+        record: JsonObject = {
+            "$type": POST_COLLECTION,
+            "text": request.text,
+            "createdAt": format_time(self.clock()),
+        }
+        facets = await self._facets(request.text)
+        if facets:
+            record["facets"] = facets
+        target = request.reply_to
+        if target is not None:
+            parent = await self._strong_ref(target.uri, target.cid, own_did, target.remote_id)
+            root = (
+                await self._strong_ref(target.root_uri, target.root_cid, own_did)
+                if target.root_uri and target.root_uri != parent["uri"]
+                else parent
+            )
+            record["reply"] = {"root": root, "parent": parent}
+        if request.media:
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": [_image(m) for m in request.media]}
+        if request.content_warning:
+            record["labels"] = {
+                "$type": "com.atproto.label.defs#selfLabels",
+                "values": [{"val": WARNING_LABEL}],
+            }
+        if request.language:
+            record["langs"] = [request.language]
+        return record
+
+    async def _facets(self, text: str) -> list[dict[str, object]]:
+        spans = detect_facets(text)
+        dids: dict[str, str] = {}
+        for handle in {s.value for s in spans if s.kind == "mention"}:
+            did = await self._resolve_handle(handle)
+            if did is not None:
+                dids[handle] = did
+        return build_facets(spans, dids)
+
+    async def _resolve_handle(self, handle: str) -> str | None:
+        if handle not in self._handles:
+            try:
+                data = await self.resolver.query("com.atproto.identity.resolveHandle", {"handle": handle})
+            except XrpcError as err:
+                log.info("bluesky mention @%s not resolved (%s); left as plain text", handle, err.error)
+                if err.status >= 500 or err.status == 429:
+                    return None  # transient: try again next post
+                self._handles[handle] = None
+            else:
+                self._handles[handle] = str(data["did"]) if data.get("did") else None
+        return self._handles[handle]
+
+
+def _image(media: UploadedMedia) -> JsonObject:
+    blob = media.extra.get("blob")
+    if not isinstance(blob, dict):
+        raise Rejected(f"media {media.remote_id} was not uploaded through the Bluesky adapter")
+    image: JsonObject = {"image": blob, "alt": str(media.extra.get("alt") or "")}
+    aspect = media.extra.get("aspect")
+    if (
+        isinstance(aspect, tuple | list)
+        and len(aspect) == 2
+        and all(isinstance(v, int) and v > 0 for v in aspect)
+    ):
+        image["aspectRatio"] = {"width": aspect[0], "height": aspect[1]}
+    return image
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

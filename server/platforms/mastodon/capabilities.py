@@ -1,0 +1,71 @@
+"""Mastodon capabilities: the documented defaults, overridden by an instance's `/api/v2/instance`."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from server.platforms.base import Capabilities, MediaLimits
+
+# Defaults from shared/docs/platform-api-facts.md section 2 (Mastodon 4.x stock configuration).
+INLINE_CAPABILITIES = Capabilities(
+    name="mastodon",
+    text_limit=500,
+    text_unit="graphemes",
+    url_length=23,
+    media=MediaLimits(
+        max_images=4,
+        max_videos=1,
+        image_max_bytes=16_777_216,
+        video_max_bytes=103_809_024,
+        image_types=("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/heic"),
+        video_types=("video/mp4", "video/webm", "video/quicktime"),
+        alt_text_max=1500,
+        image_max_pixels=33_177_600,
+    ),
+    content_warning="sensitive_spoiler",
+    media_validity_seconds=86_400,
+)
+
+
+def default_capabilities() -> Capabilities:
+    """Return `CAPABILITIES["mastodon"]` from server.textrules when present, else the inline defaults."""
+    try:
+        from server.textrules.capabilities import CAPABILITIES  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return INLINE_CAPABILITIES
+    shared = CAPABILITIES.get("mastodon")
+    return shared if isinstance(shared, Capabilities) else INLINE_CAPABILITIES
+
+
+def _int(section: dict[str, Any], key: str, fallback: int) -> int:
+    value = section.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else fallback
+
+
+def from_instance(base: Capabilities, instance: dict[str, Any]) -> Capabilities:
+    """Apply the `configuration` limits of a `/api/v2/instance` body to `base`."""
+    config = instance.get("configuration")
+    if not isinstance(config, dict):
+        return base
+    statuses = config.get("statuses")
+    statuses = statuses if isinstance(statuses, dict) else {}
+    attachments = config.get("media_attachments")
+    attachments = attachments if isinstance(attachments, dict) else {}
+    mimes = [m for m in attachments.get("supported_mime_types", []) if isinstance(m, str)]
+    media = dataclasses.replace(
+        base.media,
+        max_images=_int(statuses, "max_media_attachments", base.media.max_images),
+        image_max_bytes=_int(attachments, "image_size_limit", base.media.image_max_bytes),
+        video_max_bytes=_int(attachments, "video_size_limit", base.media.video_max_bytes),
+        alt_text_max=_int(attachments, "description_limit", base.media.alt_text_max),
+        image_max_pixels=_int(attachments, "image_matrix_limit", base.media.image_max_pixels or 0) or None,
+        image_types=tuple(m for m in mimes if m.startswith("image/")) or base.media.image_types,
+        video_types=tuple(m for m in mimes if m.startswith("video/")) or base.media.video_types,
+    )
+    return dataclasses.replace(
+        base,
+        text_limit=_int(statuses, "max_characters", base.text_limit),
+        url_length=_int(statuses, "characters_reserved_per_url", base.url_length or 23),
+        media=media,
+    )

@@ -1,0 +1,272 @@
+"""The X adapter: one account over the X API v2 (OAuth 2.0 user token or OAuth 1.0a user context).
+
+- Media: images go through one-shot `POST /2/media/upload` (`media_category=tweet_image`); video
+  and GIF through the chunked `initialize` / `append` / `finalize` endpoints, polling
+  `GET /2/media/upload?command=STATUS` while `processing_info` is pending. Alt text is set with
+  `POST /2/media/metadata`.
+- Content warnings: X has no content-warning field for post text. When a post with a content
+  warning carries media, the media is flagged `sensitive_media_warning.other` through
+  `/2/media/metadata` (alt text re-sent in the same call); the text itself is posted unchanged.
+- Idempotency: X has none. A duplicate text answers 403 "duplicate content", which is mapped to
+  `OutcomeUnknown` (the earlier attempt may have posted it): reconcile with `find_post`, which reads
+  `GET /2/users/{me}/tweets` and matches normalised text (t.co links and escapes undone).
+- Incoming: `GET /2/users/{me}/mentions?since_id=<cursor>`; the next cursor is `meta.newest_id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from server.platforms.base import (
+    Capabilities,
+    CredentialStore,
+    IncomingMessage,
+    IncomingPage,
+    MediaUpload,
+    PublishRequest,
+    RemoteRef,
+    UploadedMedia,
+)
+from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, RetryLater
+from server.platforms.x.auth import TokenRefresher, auth_mode, sign
+from server.platforms.x.capabilities import default_capabilities
+from server.platforms.x.http import RETRY_SERVER_SECONDS, raise_for_status, transport_error
+from server.platforms.x.text import normalise_for_match, plain_text
+
+ONE_SHOT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff")
+MENTION_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
+ALT_TEXT_MAX = 1000
+PAGE_SIZE = 100
+
+
+def status_url(tweet_id: str) -> str:
+    """Return the permalink of a post that works without knowing the username."""
+    return f"https://x.com/i/web/status/{tweet_id}"
+
+
+class XAdapter:
+    """`server.platforms.base.Platform` for X (API v2)."""
+
+    name = "x"
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: CredentialStore,
+        client: httpx.AsyncClient,
+        *,
+        chunk_size: int = 4 * 1024 * 1024,
+        processing_poll_attempts: int = 30,
+        processing_max_delay: float = 10.0,
+        find_pages: int = 2,
+        incoming_pages: int = 5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.capabilities: Capabilities = default_capabilities()
+        self._credentials = credentials
+        self._client = client
+        self._chunk_size = chunk_size
+        self._poll_attempts = processing_poll_attempts
+        self._poll_max = processing_max_delay
+        self._find_pages = find_pages
+        self._incoming_pages = incoming_pages
+        self._sleep = sleep
+        self._clock = clock
+        self._refresher = TokenRefresher(self.base_url, credentials, client, clock)
+        self._user_id: str | None = None
+        self.username: str | None = None
+
+    # ------------------------------------------------------------------ plumbing
+    async def _call(self, method: str, path: str, action: str, *, creates: bool = False,
+                    ok_statuses: tuple[int, ...] = (), **kwargs: Any) -> httpx.Response:
+        """Send one signed request; on 401 refresh an OAuth 2.0 token once and retry."""
+        refreshed = False
+        while True:
+            secrets = await self._credentials.load()
+            oauth2 = auth_mode(secrets) == "oauth2"
+            if oauth2 and not refreshed and self._refresher.expiring(secrets):
+                await self._refresher.refresh(secrets["access_token"])
+                refreshed = True
+                continue
+            request = self._client.build_request(method, f"{self.base_url}{path}", **kwargs)
+            used_token = sign(request, secrets)
+            try:
+                resp = await self._client.send(request)
+            except httpx.TransportError as exc:
+                raise transport_error(exc, action, creates=creates) from exc
+            if resp.status_code == 401:
+                if oauth2 and not refreshed:
+                    await self._refresher.refresh(used_token)
+                    refreshed = True
+                    continue
+                raise NeedsReauth(f"x {action}: credentials rejected (HTTP 401)")
+            if resp.status_code not in ok_statuses:
+                raise_for_status(resp, action, self._clock(), creates=creates)
+            return resp
+
+    async def _json(self, method: str, path: str, action: str, **kwargs: Any) -> dict[str, Any]:
+        resp = await self._call(method, path, action, **kwargs)
+        try:
+            body = resp.json()
+        except ValueError as exc:
+            raise RetryLater(f"x {action}: unreadable response", RETRY_SERVER_SECONDS) from exc
+        return body if isinstance(body, dict) else {}
+
+    async def _me(self) -> str:
+        if self._user_id is None:
+            await self.authenticate()
+        assert self._user_id is not None
+        return self._user_id
+
+    # ---------------------------------------------------------------- protocol
+    async def authenticate(self) -> None:
+        """Check the credentials with `GET /2/users/me` (refreshing once) and remember the user id."""
+        data = (await self._json("GET", "/2/users/me", "verify credentials")).get("data") or {}
+        self._user_id = str(data["id"])
+        self.username = data.get("username")
+
+    async def upload_media(self, media: MediaUpload) -> UploadedMedia:
+        """Upload an image (one-shot) or a video/GIF (chunked, polled), then set its alt text."""
+        if len(media.alt_text) > ALT_TEXT_MAX:
+            raise Rejected(f"x: alt text longer than {ALT_TEXT_MAX} characters")
+        if media.mime_type in ONE_SHOT_TYPES:
+            category = "tweet_image"
+            form = {"media_category": category, "media_type": media.mime_type}
+            files = {"media": ("media", media.data, media.mime_type)}
+            body = await self._json("POST", "/2/media/upload", "upload media", files=files, data=form)
+            info = body["data"]
+        elif media.mime_type == "image/gif" or media.mime_type.startswith("video/"):
+            category = "tweet_gif" if media.mime_type == "image/gif" else "tweet_video"
+            info = await self._chunked(media, category)
+        else:
+            raise Rejected(f"x: unsupported media type {media.mime_type}")
+        media_id = str(info["id"])
+        if media.alt_text:
+            await self._metadata(media_id, {"alt_text": {"text": media.alt_text}})
+        ttl = int(info.get("expires_after_secs") or self.capabilities.media_validity_seconds)
+        return UploadedMedia(
+            remote_id=media_id,
+            expires_at=datetime.fromtimestamp(self._clock(), UTC) + timedelta(seconds=ttl),
+            extra={"media_key": info.get("media_key"), "category": category, "alt_text": media.alt_text},
+        )
+
+    async def _chunked(self, media: MediaUpload, category: str) -> dict[str, Any]:
+        init = {"media_type": media.mime_type, "total_bytes": len(media.data), "media_category": category}
+        info = (await self._json("POST", "/2/media/upload/initialize", "start upload", json=init))["data"]
+        media_id = str(info["id"])
+        for index, start in enumerate(range(0, len(media.data), self._chunk_size)):
+            chunk = media.data[start:start + self._chunk_size]
+            await self._call("POST", f"/2/media/upload/{media_id}/append", "append upload",
+                             files={"media": ("chunk", chunk, "application/octet-stream")},
+                             data={"segment_index": str(index)})
+        info = (await self._json("POST", f"/2/media/upload/{media_id}/finalize", "finalize upload"))["data"]
+        for _ in range(self._poll_attempts):
+            state = (info.get("processing_info") or {}).get("state", "succeeded")
+            if state == "succeeded":
+                return info
+            if state == "failed":
+                raise Rejected(f"x: media {media_id} failed processing")
+            wait = float((info.get("processing_info") or {}).get("check_after_secs") or 1)
+            await self._sleep(min(max(wait, 0.0), self._poll_max))
+            params = {"media_id": media_id, "command": "STATUS"}
+            info = (await self._json("GET", "/2/media/upload", "media status", params=params))["data"]
+        raise RetryLater(f"x: media {media_id} still processing", RETRY_SERVER_SECONDS)
+
+    async def _metadata(self, media_id: str, metadata: dict[str, Any]) -> None:
+        body = {"id": media_id, "metadata": metadata}
+        await self._call("POST", "/2/media/metadata", "media metadata", json=body)
+
+    async def publish(self, request: PublishRequest) -> RemoteRef:
+        """Create a post (a reply when `reply_to`); duplicate text -> OutcomeUnknown."""
+        payload: dict[str, Any] = {"text": request.text}
+        if request.media:
+            payload["media"] = {"media_ids": [m.remote_id for m in request.media]}
+        if request.reply_to is not None:
+            payload["reply"] = {"in_reply_to_tweet_id": request.reply_to.remote_id}
+        if request.content_warning:
+            for item in request.media:
+                flags: dict[str, Any] = {"sensitive_media_warning": {"other": True}}
+                if item.extra.get("alt_text"):
+                    flags["alt_text"] = {"text": str(item.extra["alt_text"])}
+                await self._metadata(item.remote_id, flags)
+        resp = await self._call("POST", "/2/tweets", "publish", creates=True, json=payload)
+        try:
+            tweet_id = str(resp.json()["data"]["id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise OutcomeUnknown("x publish: unreadable success response") from exc
+        return RemoteRef(remote_id=tweet_id, url=status_url(tweet_id))
+
+    async def find_post(self, idempotency_key: str, text: str) -> RemoteRef | None:
+        """Find our recent post with this text (X keeps no idempotency keys); newest match wins."""
+        user_id = await self._me()
+        target = normalise_for_match(text)
+        params = {"max_results": str(PAGE_SIZE), "exclude": "retweets", "tweet.fields": "created_at"}
+        for _ in range(self._find_pages):
+            body = await self._json("GET", f"/2/users/{user_id}/tweets", "find post", params=params)
+            for tweet in body.get("data") or []:
+                if normalise_for_match(str(tweet.get("text", ""))) == target:
+                    return RemoteRef(remote_id=str(tweet["id"]), url=status_url(str(tweet["id"])))
+            next_token = (body.get("meta") or {}).get("next_token")
+            if not next_token:
+                break
+            params["pagination_token"] = str(next_token)
+        return None
+
+    async def delete(self, ref: RemoteRef) -> None:
+        """Delete a post; one that is already gone counts as deleted."""
+        await self._call("DELETE", f"/2/tweets/{ref.remote_id}", "delete", ok_statuses=(404,))
+
+    async def fetch_incoming(self, cursor: str | None) -> IncomingPage:
+        """Read mentions newer than `cursor` (a post id, used as `since_id`); cursor = `meta.newest_id`."""
+        user_id = await self._me()
+        params = {"max_results": str(PAGE_SIZE), "tweet.fields": MENTION_FIELDS, "expansions": "author_id"}
+        if cursor:
+            params["since_id"] = cursor
+        found: dict[str, IncomingMessage] = {}
+        newest = cursor
+        for page in range(self._incoming_pages):
+            body = await self._json("GET", f"/2/users/{user_id}/mentions", "fetch mentions", params=params)
+            meta = body.get("meta") or {}
+            if page == 0 and meta.get("newest_id"):
+                candidate = str(meta["newest_id"])
+                if newest is None or int(candidate) > int(newest):
+                    newest = candidate
+            users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
+            for tweet in body.get("data") or []:
+                if str(tweet.get("author_id")) != user_id:
+                    found[str(tweet["id"])] = _incoming(tweet, users)
+            if cursor is None or not meta.get("next_token"):
+                break
+            params["pagination_token"] = str(meta["next_token"])
+        return IncomingPage(messages=[found[k] for k in sorted(found, key=int)], cursor=newest)
+
+
+def _incoming(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> IncomingMessage:
+    author = users.get(str(tweet.get("author_id")), {})
+    references = tweet.get("referenced_tweets") or []
+    replied_to = next((r.get("id") for r in references if r.get("type") == "replied_to"), None)
+    try:
+        received = datetime.fromisoformat(str(tweet.get("created_at")))
+    except ValueError:
+        received = datetime.now(UTC)
+    conversation = tweet.get("conversation_id")
+    return IncomingMessage(
+        platform="x",
+        external_id=str(tweet["id"]),
+        author_handle=str(author.get("username", "")),
+        author_name=str(author.get("name", "")),
+        text=plain_text(str(tweet.get("text", ""))),
+        received_at=received,
+        in_reply_to=str(replied_to) if replied_to else None,
+        url=status_url(str(tweet["id"])),
+        language=tweet.get("lang"),
+        root_ref=RemoteRef(str(conversation), url=status_url(str(conversation))) if conversation else None,
+    )

@@ -1,0 +1,1 @@
+"""Privacy screens: PHI detection in text and per-event denylists."""

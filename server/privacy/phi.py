@@ -1,0 +1,56 @@
+"""PHI screen: find the HIPAA Safe Harbor identifiers in a caption or answer before it is posted.
+
+`screen_text` runs every detector (names, numbers, web, places, dates/ages, and the event's denylist),
+then drops a finding that lies inside a higher-priority one of another kind (a name inside an email, the
+digits of a phone number inside a URL). Denylist findings are kept as they are. Findings are sorted by
+position; offsets are Python string indices into the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from server.privacy.denylist import Denylist
+from server.privacy.phi_dates import find_dates
+from server.privacy.phi_names import AllowNames, find_names
+from server.privacy.phi_numbers import find_numbers
+from server.privacy.phi_places import find_places
+from server.privacy.phi_text import words
+from server.privacy.phi_types import EMAIL, KINDS, URL, Finding, Hit
+from server.privacy.phi_web import find_web
+
+__all__ = ["KINDS", "Denylist", "Finding", "screen_text"]
+
+
+def screen_text(
+    text: str, denylist: Denylist | None = None, allow_names: Iterable[str] = ()
+) -> list[Finding]:
+    """Return the PHI findings in `text`, sorted by position."""
+    web = find_web(text)
+    blocked = [(h.finding.start, h.finding.end) for h in web if h.finding.kind in (EMAIL, URL)]
+    hits = [*web, *find_numbers(text), *find_places(text), *find_dates(text)]
+    hits += find_names(text, words(text), AllowNames(allow_names), blocked)
+    findings = _resolve(hits)
+    if denylist is not None:
+        findings.extend(denylist.find(text))
+    return sorted(set(findings), key=lambda f: (f.start, f.end, f.kind))
+
+
+def _resolve(hits: list[Hit]) -> list[Finding]:
+    """Drop hits contained in a higher-priority hit of another kind, and duplicates of a kind."""
+    ordered = sorted(hits, key=lambda h: (-h.priority, h.finding.start, -(h.finding.end - h.finding.start)))
+    kept: list[Hit] = []
+    for h in ordered:
+        f = h.finding
+        if f.end <= f.start:
+            continue
+        if any(
+            _contains(k.finding, f) and (k.priority > h.priority or k.finding.kind == f.kind) for k in kept
+        ):
+            continue
+        kept.append(h)
+    return [h.finding for h in kept]
+
+
+def _contains(outer: Finding, inner: Finding) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end

@@ -1,0 +1,154 @@
+"""Dates tied to a person (birth, admission, discharge, death, diagnosis, ...) and ages over 89.
+
+A calendar date is flagged when its sentence has a strong cue (born, DOB, admitted, discharged, died,
+diagnosed, ...), or a weak cue (his, her, patient, a kinship word) and no publication cue (today, live,
+update, posted, join us, ...). Times ("10:15", "T+00:45") and years alone ("since 2014") are not dates.
+A birth year alone is flagged only when it shows an age of 90 or more.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from server.privacy.phi_text import context_after, context_before
+from server.privacy.phi_types import AGE_OVER_89, DATE, Hit, hit
+
+P_DATE = 45
+P_AGE = 46
+
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|"
+    r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+)
+_HOLIDAY = (
+    r"\b(?:Christmas(?: Eve| Day)?|New Year's(?: Eve| Day)?|New Year’s(?: Eve| Day)?|Thanksgiving(?: Day)?|"
+    r"Easter(?: Sunday| Monday)?|Good Friday|Canada Day|Independence Day|Valentine's Day|Valentine’s Day|"
+    r"Boxing Day|Labou?r Day|Memorial Day|Remembrance Day|Victoria Day|Family Day|Halloween|Mother's Day|"
+    r"Father's Day)\b"
+)
+_DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89][0-9]{2}|20[0-9]{2})"
+_DATE_PATTERNS = (
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?"),
+    re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR}\b)?"),
+    re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b"),
+    re.compile(_HOLIDAY),
+    re.compile(
+        r"(?<![\w/.\-])(?:0?[1-9]|[12][0-9]|3[01])([/\-])(?:0?[1-9]|[12][0-9]|3[01])\1(?:[0-9]{4}|[0-9]{2})(?![\w/\-]|\.[0-9])"
+    ),
+    re.compile(r"(?<![\w/.\-])(?:0?[1-9]|[12][0-9]|3[01])\.(?:0?[1-9]|1[0-2])\.[0-9]{4}(?![\w/.\-])"),
+    re.compile(
+        r"(?<![\w/.\-])(?:1[89]|20)[0-9]{2}([\-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![\w/\-]|\.[0-9])"
+    ),
+)
+_SHORT_NUMERIC = re.compile(
+    r"(?<![\w/.\-:])(?:0?[1-9]|[12][0-9]|3[01])/(?:0?[1-9]|[12][0-9]|3[01])(?![\w/.\-:])"
+)
+_STRONG = re.compile(
+    r"\b(?:born|birth|birthday|birthdate|dob|d\.o\.b|admit|admitted|admission|readmitted|discharged?|died|"
+    r"death|dod|passed away|deceased|diagnosed|diagnosis|hospitali[sz]ed|transferred|arrived|"
+    r"came in|collapsed|heart attack|operated on|date of (?:surgery|service|visit|procedure)|"
+    r"surgery date|procedure date|visit|appointment|seen in clinic|follow-up|funeral|buried|wedding|"
+    r"married|injured|accident)\b"
+)
+_WEAK = re.compile(
+    r"\b(?:he|she|his|her|him|patient|patient's|pt|husband|wife|son|daughter|mother|mom|mum|father|dad|"
+    r"brother|sister|grandmother|grandfather|grandma|grandpa|family|baby|child)\b"
+)
+_PUBLICATION = re.compile(
+    r"\b(?:today|tonight|tomorrow|live|livestream(?:ed|ing)?|stream(?:ed|ing)?|broadcast|webcast|tweet(?:ed|ing)?|"
+    r"posted|published|update|updates|join|tune|event|session|webinar|q&a|next|replay|recap|watch|follow)\b"
+)
+_BIRTH_YEAR = re.compile(
+    r"\b(?:born|birth year|year of birth|date of birth|dob)\s*(?:is|was|in|:)?\s*(?:in\s+)?"
+    rf"(?P<year>{_YEAR})\b",
+    re.IGNORECASE,
+)
+
+_AGE_PATTERNS = (
+    re.compile(r"\b(?P<n>[0-9]{2,3})[\s\-]*(?:years?|yrs?)[\s\-]*old\b", re.IGNORECASE),
+    re.compile(r"\b(?P<n>[0-9]{2,3})\s*(?:yo|y/o|y\.o\.)(?![\w])", re.IGNORECASE),
+    re.compile(
+        r"\b(?:aged?|age:)\s*(?P<n>[0-9]{2,3})\b"
+        r"(?!\s*(?:%|percent|and (?:over|older|above|up)|or (?:older|over|more)|\+|to|-|–))",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:he|she|who|they|patient|grandma|grandpa|mom|mum|dad|mother|father)"
+        r"(?:'s|’s|\s+is|\s+was|\s+turned|\s+turns|\s+just turned|\s+will be|\s+is now)\s+(?P<n>[0-9]{2,3})\b"
+        r"(?!\s*(?:%|percent|bpm|beats|mm|kg|lb|min|minutes|hours|cm|ml|°|years? ago|times))",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?:^|[.!?]\s+|\n)(?:[Aa]t|[Aa]ged)\s+(?P<n>[0-9]{2,3}),"),
+    re.compile(r"\b(?P<n>[0-9]{2,3})(?:st|nd|rd|th)\s+birthday\b", re.IGNORECASE),
+    re.compile(r"(?<=[A-Za-z.]),\s+(?P<n>[0-9]{2,3}),"),
+    re.compile(r"(?<=[A-Za-z])\s+\((?P<n>[0-9]{2,3})\)"),
+)
+_AGE_WORDS = re.compile(
+    r"\b(?:(?:in\s+)?(?:his|her|their|the patient's)\s+(?:early\s+|mid[\s\-]?|late\s+)?(?:90s|90's|nineties)"
+    r"|(?:super)?centenarian|nonagenarian"
+    r"|(?<=his |her )(?:9[0-9]|1[0-2][0-9])(?:st|nd|rd|th)"
+    r"|(?<=their )(?:9[0-9]|1[0-2][0-9])(?:st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
+_GROUP_BEFORE = re.compile(
+    r"\b(?:patients|adults|people|those|individuals|men|women|seniors|cases)\s*$", re.IGNORECASE
+)
+
+
+def find_dates(text: str, today: date | None = None) -> list[Hit]:
+    """Return findings for dates tied to a person and for ages over 89."""
+    return [*_dates(text, today or date.today()), *_ages(text)]
+
+
+def _dates(text: str, today: date) -> list[Hit]:
+    out: list[Hit] = []
+    seen: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() and m.end() <= e for s, e in seen):
+                continue
+            reason = _tie_reason(text, m.start(), m.end())
+            if reason is not None:
+                seen.append((m.start(), m.end()))
+                out.append(hit(DATE, m.start(), m.end(), reason, P_DATE))
+    for m in _SHORT_NUMERIC.finditer(text):
+        cue = _STRONG.search(context_before(text, m.start(), 25))
+        if cue is not None:
+            out.append(hit(DATE, m.start(), m.end(), f"date tied to the patient: '{cue.group()}'", P_DATE))
+    for m in _BIRTH_YEAR.finditer(text):
+        if today.year - int(m.group("year")) >= 90:
+            reason = "birth year showing an age of 90 or more"
+            out.append(hit(AGE_OVER_89, m.start("year"), m.end("year"), reason, P_AGE))
+    return out
+
+
+def _tie_reason(text: str, start: int, end: int) -> str | None:
+    """Return why a date is tied to a person, or None if it is not."""
+    before = context_before(text, start, 60)
+    after = context_after(text, end, 30)
+    strong = [m.group() for m in _STRONG.finditer(before)] or [m.group() for m in _STRONG.finditer(after)]
+    if strong:
+        return f"date tied to the patient: '{strong[-1] if _STRONG.search(before) else strong[0]}'"
+    weak = _WEAK.search(before) or _WEAK.search(after)
+    if weak is not None and not (_PUBLICATION.search(before) or _PUBLICATION.search(after)):
+        return f"date tied to a person: '{weak.group()}'"
+    return None
+
+
+def _ages(text: str) -> list[Hit]:
+    out: list[Hit] = []
+    for pattern in _AGE_PATTERNS:
+        for m in pattern.finditer(text):
+            n = int(m.group("n"))
+            if not 90 <= n <= 130:
+                continue
+            if _GROUP_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
+                continue
+            end = len(m.group().rstrip(",) ")) + m.start()
+            out.append(hit(AGE_OVER_89, m.start("n"), end, "age over 89", P_AGE))
+    for m in _AGE_WORDS.finditer(text):
+        out.append(hit(AGE_OVER_89, m.start(), m.end(), "age over 89", P_AGE))
+    return out

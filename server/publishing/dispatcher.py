@@ -1,0 +1,231 @@
+"""Sending deliveries: leases, post-time checks, retries that honour rate limits, reconciliation of unknowns."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.clock import Clock, SystemClock
+from server.db.session_scope import transaction
+from server.journal import service as journal
+from server.media.store import MediaStore
+from server.models import Delivery, Event, Item
+from server.platforms.base import Platform, RemoteRef
+from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
+from server.publishing.media import uploaded_media
+from server.publishing.outbox import publish_problems
+from server.publishing.registry import AdapterRegistry
+from server.publishing.thread import due_deliveries, reply_target
+
+log = logging.getLogger("livecue.dispatcher")
+MAX_ATTEMPTS = 8
+LEASE_SECONDS = 120
+RECONCILE_DELAY = 2.0
+
+
+class Dispatcher:
+    """Claims due deliveries with a lease and sends them, one platform thread at a time."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], registry: AdapterRegistry,
+                 store: MediaStore, clock: Clock | None = None, owner: str | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.sessionmaker = sessionmaker
+        self.store = store
+        self.registry = registry
+        self.clock = clock or SystemClock()
+        self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:8]}"
+        self.rng = rng or random.Random()
+        self.wake = asyncio.Event()
+        self._stopping = False
+
+    async def run_forever(self, idle_seconds: float = 0.5) -> None:
+        """Loop until `stop()`; wakes early when poked."""
+        while not self._stopping:
+            try:
+                done = await self.run_once()
+            except Exception:  # keep the loop alive; the failure is logged and retried next tick
+                log.exception("dispatcher tick failed")
+                done = 0
+            if not done:
+                self.wake.clear()
+                try:
+                    await asyncio.wait_for(self.wake.wait(), timeout=idle_seconds)
+                except TimeoutError:
+                    pass
+
+    def stop(self) -> None:
+        """Ask the loop to end."""
+        self._stopping = True
+        self.wake.set()
+
+    async def run_once(self) -> int:
+        """Expire stale leases, then attempt every due delivery once; returns how many were attempted."""
+        await self._expire_leases()
+        async with self.sessionmaker() as session:
+            due = await due_deliveries(session, self.clock.now())
+        by_lane: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for delivery in due:
+            by_lane[(delivery.platform, delivery.account)].append(delivery.id)
+        counts = await asyncio.gather(*(self._run_lane(ids) for ids in by_lane.values()))
+        return sum(counts)
+
+    async def _run_lane(self, ids: list[int]) -> int:
+        done = 0
+        for delivery_id in ids:
+            status = await self._claim(delivery_id)
+            if status is None:
+                continue
+            done += 1
+            if status == "unknown":
+                await self._reconcile(delivery_id)
+            elif not await self._send(delivery_id):
+                break  # rate limited or failing: later deliveries in this lane wait
+        return done
+
+    async def _expire_leases(self) -> None:
+        now = self.clock.now()
+        async with transaction(self.sessionmaker) as session:
+            await session.execute(
+                update(Delivery).where(Delivery.status == "sending", Delivery.lease_until < now)
+                .values(status="unknown", lease_owner=None, lease_until=None,
+                        last_error="the sender stopped before recording the outcome")
+            )
+
+    async def _claim(self, delivery_id: int) -> str | None:
+        now = self.clock.now()
+        async with transaction(self.sessionmaker) as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None or delivery.status not in ("pending", "unknown"):
+                return None
+            previous = delivery.status
+            result = await session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == previous,
+                       or_(Delivery.lease_until.is_(None), Delivery.lease_until < now))
+                .values(status="sending" if previous == "pending" else "unknown", lease_owner=self.owner,
+                        lease_until=now + timedelta(seconds=LEASE_SECONDS), attempts=Delivery.attempts + 1)
+            )
+            return previous if result.rowcount == 1 else None  # type: ignore[attr-defined]
+
+    async def _send(self, delivery_id: int) -> bool:
+        async with self.sessionmaker() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            assert delivery is not None
+            event = await session.get(Event, delivery.event_id)
+            assert event is not None
+            item = await session.get(Item, delivery.item_id) if delivery.item_id else None
+            problems = await publish_problems(session, event, item) if item is not None else []
+            if item is not None and item.current_version != delivery.version_number:
+                problems.append("the item was edited after it was queued")
+            reply_to = await reply_target(session, delivery)
+            adapter = self.registry.get(delivery.platform, delivery.account, rehearsal=delivery.rehearsal)
+        if problems:
+            await self._finish(delivery_id, "abandoned", error=f"blocked at post time: {problems[0]}")
+            return True
+        try:
+            media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store)
+            from server.platforms.base import PublishRequest
+
+            ref = await adapter.publish(PublishRequest(
+                text=delivery.text, idempotency_key=delivery.idempotency_key, media=media, reply_to=reply_to,
+                content_warning=delivery.content_warning))
+        except PlatformError as exc:
+            return await self._failed(delivery_id, exc)
+        except Exception as exc:  # an unexpected error after sending may have created the post
+            log.exception("unexpected error publishing delivery %s", delivery_id)
+            return await self._failed(delivery_id, OutcomeUnknown(f"unexpected error: {type(exc).__name__}"))
+        await self._posted(delivery_id, ref)
+        return True
+
+    async def _reconcile(self, delivery_id: int) -> None:
+        async with self.sessionmaker() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            assert delivery is not None
+            key, text = delivery.idempotency_key, delivery.text
+            adapter: Platform = self.registry.get(delivery.platform, delivery.account, rehearsal=delivery.rehearsal)
+        try:
+            found = await adapter.find_post(key, text)
+        except PlatformError as exc:
+            await self._reschedule(delivery_id, "unknown", f"reconciliation failed: {exc.message}",
+                                   getattr(exc, "retry_after", None))
+            return
+        if found is not None:
+            await self._posted(delivery_id, found, reconciled=True)
+            return
+        async with transaction(self.sessionmaker) as session:
+            row = await session.get(Delivery, delivery_id)
+            assert row is not None
+            row.status, row.lease_owner, row.lease_until = "pending", None, None
+            row.next_attempt_at = self.clock.now()
+            await journal.record(session, actor=None, kind="delivery.reconciled", subject_type="delivery",
+                                 subject_id=row.id, event_id=row.event_id,
+                                 payload={"platform": row.platform, "found": False, "item_id": row.item_id})
+
+    async def _failed(self, delivery_id: int, exc: PlatformError) -> bool:
+        if isinstance(exc, RetryLater):
+            await self._reschedule(delivery_id, "pending", exc.message, exc.retry_after)
+            return False
+        if isinstance(exc, OutcomeUnknown):
+            await self._reschedule(delivery_id, "unknown", exc.message, RECONCILE_DELAY)
+            return False
+        if isinstance(exc, NeedsReauth):
+            await self._finish(delivery_id, "failed", error=f"needs re-authentication: {exc.message}")
+            return False
+        assert isinstance(exc, Rejected | PlatformError)
+        await self._finish(delivery_id, "failed", error=f"rejected by the platform: {exc.message}")
+        return True
+
+    async def _reschedule(self, delivery_id: int, status: str, error: str, retry_after: float | None) -> None:
+        async with transaction(self.sessionmaker) as session:
+            row = await session.get(Delivery, delivery_id)
+            assert row is not None
+            if row.attempts >= MAX_ATTEMPTS:
+                await self._record_final(session, row, "failed", f"gave up after {row.attempts} attempts: {error}")
+                return
+            delay = retry_after if retry_after is not None else min(300.0, 2.0 ** row.attempts)
+            delay *= 1 + self.rng.random() * 0.2
+            row.status, row.last_error, row.lease_owner, row.lease_until = status, error, None, None
+            row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
+            await journal.record(session, actor=None, kind=f"delivery.{'unknown' if status == 'unknown' else 'retry'}",
+                                 subject_type="delivery", subject_id=row.id, event_id=row.event_id,
+                                 payload={"platform": row.platform, "error": error, "retry_in": round(delay, 1),
+                                          "item_id": row.item_id, "attempts": row.attempts})
+
+    async def _finish(self, delivery_id: int, status: str, *, error: str) -> None:
+        async with transaction(self.sessionmaker) as session:
+            row = await session.get(Delivery, delivery_id)
+            assert row is not None
+            await self._record_final(session, row, status, error)
+
+    async def _record_final(self, session: AsyncSession, row: Delivery, status: str, error: str) -> None:
+        row.status, row.last_error, row.lease_owner, row.lease_until = status, error, None, None
+        await session.flush()
+        await journal.record(session, actor=None, kind=f"delivery.{status}", subject_type="delivery",
+                             subject_id=row.id, event_id=row.event_id,
+                             payload={"platform": row.platform, "error": error, "item_id": row.item_id})
+
+    async def _posted(self, delivery_id: int, ref: RemoteRef, reconciled: bool = False) -> None:
+        now = self.clock.now()
+        async with transaction(self.sessionmaker) as session:
+            row = await session.get(Delivery, delivery_id)
+            assert row is not None
+            remote: dict[str, Any] = {k: v for k, v in ref.__dict__.items() if v is not None}
+            row.status, row.remote, row.remote_url, row.posted_at = "posted", remote, ref.url, now
+            row.lease_owner, row.lease_until, row.last_error = None, None, None
+            if row.item_id is not None and not row.rehearsal:
+                item = await session.get(Item, row.item_id)
+                if item is not None and item.status == "queued":
+                    item.status, item.published_at = "posted", now
+            await session.flush()
+            await journal.record(session, actor=None, kind="delivery.posted", subject_type="delivery",
+                                 subject_id=row.id, event_id=row.event_id,
+                                 payload={"platform": row.platform, "url": ref.url, "item_id": row.item_id,
+                                          "question_id": row.question_id, "reconciled": reconciled})

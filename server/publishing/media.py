@@ -1,0 +1,61 @@
+"""Media on platforms: reuse an unexpired upload, or upload now (also used ahead of time by pre-upload)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.clock import Clock
+from server.db.session_scope import transaction
+from server.media.store import MediaStore
+from server.models import Delivery, MediaUpload
+from server.platforms.base import MediaUpload as UploadRequest
+from server.platforms.base import Platform, UploadedMedia
+
+SAFETY_MARGIN = timedelta(seconds=60)
+
+
+def alt_hash(alt: str) -> str:
+    """Uploads are keyed by file and alt text (alt text travels with the upload on some platforms)."""
+    return hashlib.sha256(alt.encode()).hexdigest()
+
+
+async def ensure_uploaded(sessionmaker: async_sessionmaker[AsyncSession], adapter: Platform, store: MediaStore,
+                          *, platform: str, account: str, media: dict[str, object], clock: Clock) -> UploadedMedia:
+    """An unexpired upload of this file to this account, uploading when needed."""
+    sha, alt = str(media["sha256"]), str(media.get("alt_text", ""))
+    now = clock.now()
+    async with sessionmaker() as session:
+        cached = (await session.execute(select(MediaUpload).where(
+            MediaUpload.platform == platform, MediaUpload.account == account, MediaUpload.sha256 == sha,
+            MediaUpload.alt_hash == alt_hash(alt)))).scalar_one_or_none()
+    if cached is not None and (cached.expires_at is None or cached.expires_at > now + SAFETY_MARGIN):
+        return UploadedMedia(remote_id=cached.remote_id, expires_at=cached.expires_at, extra=dict(cached.extra))
+    uploaded = await adapter.upload_media(UploadRequest(
+        data=store.get(sha), mime_type=str(media["mime_type"]), alt_text=alt, sha256=sha,
+        width=media.get("width"), height=media.get("height")))  # type: ignore[arg-type]
+    async with transaction(sessionmaker) as session:
+        row = (await session.execute(select(MediaUpload).where(
+            MediaUpload.platform == platform, MediaUpload.account == account, MediaUpload.sha256 == sha,
+            MediaUpload.alt_hash == alt_hash(alt)))).scalar_one_or_none()
+        if row is None:
+            row = MediaUpload(platform=platform, account=account, sha256=sha, alt_hash=alt_hash(alt),
+                              remote_id=uploaded.remote_id)
+            session.add(row)
+        row.remote_id, row.expires_at = uploaded.remote_id, uploaded.expires_at
+        row.extra = {k: v for k, v in uploaded.extra.items() if _jsonable(v)}
+    return uploaded
+
+
+def _jsonable(value: object) -> bool:
+    return isinstance(value, str | int | float | bool | list | dict | tuple) or value is None
+
+
+async def uploaded_media(sessionmaker: async_sessionmaker[AsyncSession], adapter: Platform, delivery: Delivery,
+                         clock: Clock, store: MediaStore) -> list[UploadedMedia]:
+    """Every media file of a delivery, uploaded to its platform."""
+    return [await ensure_uploaded(sessionmaker, adapter, store, platform=delivery.platform,
+                                  account=delivery.account, media=m, clock=clock) for m in delivery.media or []]

@@ -1,0 +1,89 @@
+"""Delivery visibility and operator actions on failed deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict
+
+from server.auth.deps import AnyUser, CommsUser
+from server.db.base import utcnow
+from server.db.session import DbSession
+from server.errors import Conflict, NotFound
+from server.events import service as event_service
+from server.journal import service as journal
+from server.models import Delivery
+from server.publishing.outbox import deliveries_for_event
+
+router = APIRouter(tags=["publishing"])
+
+
+class DeliveryRead(BaseModel):
+    """One delivery: where it stands, its link or its failure reason."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    event_id: int
+    item_id: int | None
+    question_id: int | None
+    purpose: str
+    platform: str
+    account: str
+    thread_seq: int
+    status: str
+    attempts: int
+    last_error: str | None
+    remote_url: str | None
+    remote: dict[str, Any] | None
+    rehearsal: bool
+    next_attempt_at: datetime | None
+    created_at: datetime
+    posted_at: datetime | None
+
+
+async def _delivery(session: Any, delivery_id: int) -> Delivery:
+    row = await session.get(Delivery, delivery_id)
+    if row is None:
+        raise NotFound(f"no delivery with id {delivery_id}")
+    assert isinstance(row, Delivery)
+    return row
+
+
+@router.get("/api/events/{event_id}/deliveries", response_model=list[DeliveryRead])
+async def list_deliveries(event_id: int, _user: AnyUser, session: DbSession) -> list[Delivery]:
+    """Every delivery of the event, per platform in thread order."""
+    await event_service.get_event(session, event_id)
+    return await deliveries_for_event(session, event_id)
+
+
+@router.post("/api/deliveries/{delivery_id}/retry", response_model=DeliveryRead)
+async def retry_delivery(delivery_id: int, request: Request, user: CommsUser, session: DbSession) -> Delivery:
+    """Try a failed delivery again."""
+    row = await _delivery(session, delivery_id)
+    if row.status != "failed":
+        raise Conflict(f"only failed deliveries can be retried; this one is {row.status}",
+                       extra={"state": row.status})
+    row.status, row.attempts, row.next_attempt_at, row.last_error = "unknown", 0, utcnow(), None
+    await session.flush()
+    await journal.record(session, actor=user, kind="delivery.retry_requested", subject_type="delivery",
+                         subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})
+    dispatcher = request.app.state.livecue.services.get("dispatcher")
+    if dispatcher is not None:
+        dispatcher.wake.set()
+    return row
+
+
+@router.post("/api/deliveries/{delivery_id}/abandon", response_model=DeliveryRead)
+async def abandon_delivery(delivery_id: int, user: CommsUser, session: DbSession) -> Delivery:
+    """Give up on a delivery that has not been posted."""
+    row = await _delivery(session, delivery_id)
+    if row.status not in ("failed", "pending", "unknown"):
+        raise Conflict(f"a {row.status} delivery cannot be abandoned", extra={"state": row.status})
+    row.status = "abandoned"
+    await session.flush()
+    await journal.record(session, actor=user, kind="delivery.abandoned", subject_type="delivery",
+                         subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})
+    return row

@@ -1,0 +1,61 @@
+"""Long-lived services built at startup: clock, registry, dispatcher, scheduler and the feed hub."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from server.clock import SystemClock
+from server.live.feed import FeedHub
+from server.live.scheduler import Scheduler
+from server.media.assets import media_store
+from server.publishing.credentials import CredentialsConfig
+from server.secret_key import settings_key
+from server.publishing.dispatcher import Dispatcher
+from server.publishing.registry import AdapterRegistry
+from server.state import AppState
+
+
+@dataclass
+class Workers:
+    """Background loops of one process (each safe to run in several processes at once)."""
+
+    state: AppState
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, run_loops: bool) -> None:
+        """Start the feed hub always, and the dispatcher and scheduler loops when asked."""
+        services = self.state.services
+        await services["feed"].start()
+        if run_loops:
+            self.tasks.append(asyncio.create_task(services["dispatcher"].run_forever()))
+            self.tasks.append(asyncio.create_task(services["scheduler"].run_forever()))
+
+    async def stop(self) -> None:
+        """Stop loops and close clients."""
+        services = self.state.services
+        services["dispatcher"].stop()
+        services["scheduler"].stop()
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await services["feed"].stop()
+        await services["registry"].aclose()
+
+
+def build_workers(state: AppState) -> Workers:
+    """Build the services into `state.services` (tests may replace the clock or adapters after this)."""
+    settings = state.settings
+    services = state.services
+    clock = services.setdefault("clock", SystemClock())
+    credentials = CredentialsConfig.load(settings.secrets_file, settings_key(settings))
+    registry = AdapterRegistry(sessionmaker=state.sessionmaker, credentials=credentials)
+    store = media_store(settings.data_dir)
+    dispatcher = Dispatcher(state.sessionmaker, registry, store, clock=clock)
+    services.update(
+        media_store=store, registry=registry, dispatcher=dispatcher, feed=FeedHub(state.sessionmaker),
+        scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
+    )
+    return Workers(state)
