@@ -2,8 +2,9 @@
 
 `screen_text` runs every detector (names, numbers, web, places, dates/ages, and the event's denylist),
 then drops a finding that lies inside a higher-priority one of another kind (a name inside an email, the
-digits of a phone number inside a URL). Denylist findings are kept as they are. Findings are sorted by
-position; offsets are Python string indices into the original text.
+digits of a phone number inside a URL), and drops unlabelled "looks like a code" numbers that are part of
+any link or email (a video id in a harmless URL). Denylist findings are kept as they are. Findings are
+sorted by position; offsets are Python string indices into the original text.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from collections.abc import Iterable
 from server.privacy.denylist import Denylist
 from server.privacy.phi_dates import find_dates
 from server.privacy.phi_names import AllowNames, find_names
-from server.privacy.phi_numbers import find_numbers
-from server.privacy.phi_places import find_places
+from server.privacy.phi_numbers import P_GENERIC_ID, find_numbers
+from server.privacy.phi_places import find_places, place_after_name
 from server.privacy.phi_text import words
 from server.privacy.phi_types import EMAIL, KINDS, URL, Finding, Hit
-from server.privacy.phi_web import find_web
+from server.privacy.phi_web import find_web, link_spans
 
 __all__ = ["KINDS", "Denylist", "Finding", "screen_text"]
 
@@ -29,7 +30,11 @@ def screen_text(
     web = find_web(text)
     blocked = [(h.finding.start, h.finding.end) for h in web if h.finding.kind in (EMAIL, URL)]
     hits = [*web, *find_numbers(text), *find_places(text), *find_dates(text)]
-    hits += find_names(text, words(text), AllowNames(allow_names), blocked)
+    names = find_names(text, words(text), AllowNames(allow_names), blocked)
+    hits += names
+    hits += [h for h in (place_after_name(text, n.finding.end) for n in names) if h is not None]
+    links = link_spans(text)
+    hits = [h for h in hits if not (h.priority <= P_GENERIC_ID + 1 and _inside_any(h.finding, links))]
     findings = _resolve(hits)
     if denylist is not None:
         findings.extend(denylist.find(text))
@@ -50,6 +55,10 @@ def _resolve(hits: list[Hit]) -> list[Finding]:
             continue
         kept.append(h)
     return [h.finding for h in kept]
+
+
+def _inside_any(f: Finding, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= f.start and f.end <= e for s, e in spans)
 
 
 def _contains(outer: Finding, inner: Finding) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from server.privacy.phi_lexicon import KIN_WORDS
 from server.privacy.phi_text import context_after, context_before
 from server.privacy.phi_types import AGE_OVER_89, DATE, Hit, hit
 
@@ -67,6 +68,11 @@ _BIRTH_YEAR = re.compile(
     re.IGNORECASE,
 )
 
+_KIN = "|".join(sorted(KIN_WORDS - {"family", "kids", "kid", "children", "child"}))
+_UNITS = (
+    r"bpm|beats|mm|mmhg|kg|lbs?|min|mins|minutes|seconds|hours?|hrs?|days?|weeks?|months?|cm|ml|°|degrees|"
+    r"am|pm|patients|people|cases|grafts"
+)
 _AGE_PATTERNS = (
     re.compile(r"\b(?P<n>[0-9]{2,3})[\s\-]*(?:years?|yrs?)[\s\-]*old\b", re.IGNORECASE),
     re.compile(r"\b(?P<n>[0-9]{2,3})\s*(?:yo|y/o|y\.o\.)(?![\w])", re.IGNORECASE),
@@ -76,12 +82,15 @@ _AGE_PATTERNS = (
         re.IGNORECASE,
     ),
     re.compile(
-        r"\b(?:he|she|who|they|patient|grandma|grandpa|mom|mum|dad|mother|father)"
-        r"(?:'s|’s|\s+is|\s+was|\s+turned|\s+turns|\s+just turned|\s+will be|\s+is now)\s+(?P<n>[0-9]{2,3})\b"
-        r"(?!\s*(?:%|percent|bpm|beats|mm|kg|lb|min|minutes|hours|cm|ml|°|years? ago|times))",
+        rf"\b(?:he|she|who|they|i|i'm|i’m|patient|{_KIN})"
+        r"(?:'s|’s|\s+is|\s+was|\s+am|\s+turned|\s+turns|\s+just turned|\s+will be|\s+is now)"
+        r"\s+(?P<n>[0-9]{2,3})\b"
+        rf"(?!\s*(?:%|percent|{_UNITS}|years? ago|times))",
         re.IGNORECASE,
     ),
-    re.compile(r"(?:^|[.!?]\s+|\n)(?:[Aa]t|[Aa]ged)\s+(?P<n>[0-9]{2,3}),"),
+    re.compile(
+        rf"(?:^|[.!?]\s+|\n)(?:[Aa]t|[Aa]ged)\s+(?P<n>[0-9]{{2,3}})\b(?!\s*(?:%|percent|:|\.[0-9]|{_UNITS}))"
+    ),
     re.compile(r"\b(?P<n>[0-9]{2,3})(?:st|nd|rd|th)\s+birthday\b", re.IGNORECASE),
     re.compile(r"(?<=[A-Za-z.]),\s+(?P<n>[0-9]{2,3}),"),
     re.compile(r"(?<=[A-Za-z])\s+\((?P<n>[0-9]{2,3})\)"),

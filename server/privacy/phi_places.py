@@ -141,6 +141,22 @@ def _postal_codes(text: str) -> list[Hit]:
     return out
 
 
+_FROM_AFTER_NAME = re.compile(r",?\s+(?:\(\d{1,3}\)\s+)?(?:from|of)\s+" + _PLACE)
+
+
+def place_after_name(text: str, end: int) -> Hit | None:
+    """Return the town in "<name> from <Town>" when text[end:] starts that way, else None."""
+    m = _FROM_AFTER_NAME.match(text, end)
+    if m is None:
+        return None
+    length = _place_end(m.group("place"))
+    if length is None:
+        return None
+    return hit(
+        ADDRESS, m.start("place"), m.start("place") + length, "town a named person comes from", P_ADDRESS
+    )
+
+
 def _person_places(text: str) -> list[Hit]:
     out: list[Hit] = []
     for pattern, reason in (

@@ -101,6 +101,12 @@ def find_web(text: str) -> list[Hit]:
     return out
 
 
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Return the spans of every URL and email address in `text`, identifying or not."""
+    spans = [(m.start(), m.start() + len(_trim(m.group()))) for m in _URL.finditer(text)]
+    return spans + [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
+
+
 def _trim(raw: str) -> str:
     raw = raw.rstrip(".,;:!?")
     while raw.endswith(")") and raw.count(")") > raw.count("("):

@@ -53,7 +53,9 @@ class TwitterTextConfig:
             scale=int(data["scale"]),
             default_weight=int(data["defaultWeight"]),
             transformed_url_length=int(data["transformedURLLength"]),
-            ranges=tuple(WeightRange(int(r["start"]), int(r["end"]), int(r["weight"])) for r in data["ranges"]),
+            ranges=tuple(
+                WeightRange(int(r["start"]), int(r["end"]), int(r["weight"])) for r in data["ranges"]
+            ),
             emoji_parsing_enabled=bool(data.get("emojiParsingEnabled", False)),
         )
 

@@ -175,6 +175,31 @@ class TestOffsetsAndReasons:
         assert [f.kind for f in screen_text(text)] == ["phone", "fax"]
 
 
+class TestContextRules:
+    def test_town_after_a_flagged_name(self) -> None:
+        text = "Emma from Scarborough asks: does it hurt?"
+        assert [(f.kind, text[f.start : f.end]) for f in screen_text(text)] == [
+            ("name", "Emma"),
+            ("address", "Scarborough"),
+        ]
+
+    def test_staff_with_an_affiliation_passes(self) -> None:
+        assert screen_text("Tom Smith from the Heart & Stroke Foundation joins us.") == []
+
+    def test_eponyms_pass(self) -> None:
+        assert screen_text("The Ross procedure is named after Donald Ross.") == []
+
+    def test_institution_address_passes_but_home_address_does_not(self) -> None:
+        assert screen_text("Sunnybrook Health Sciences Centre, 2075 Bayview Avenue.") == []
+        assert kinds_of("Cards to 2075 Bayview Avenue please.") == {"address"}
+
+    def test_plural_family_name(self) -> None:
+        assert spans_of("the Nguyens are so grateful", "name") == ["Nguyens"]
+
+    def test_code_inside_a_harmless_url_passes(self) -> None:
+        assert screen_text("Replay: youtube.com/watch?v=a1B2c3D4e5F") == []
+
+
 class TestDatesAndAges:
     def test_birth_year_alone_is_flagged_only_when_it_shows_age_90_plus(self) -> None:
         assert kinds_of("He was born in 1920.") == {"age_over_89"}
@@ -187,6 +212,12 @@ class TestDatesAndAges:
 
     def test_weak_cue_date_is_flagged(self) -> None:
         assert kinds_of("Her first heart attack was on 3 June 2019.") == {"date"}
+
+    @pytest.mark.parametrize(
+        "text", ["At 96 she's our oldest patient.", "My nana is 99!", "She celebrated her 90th last month."]
+    )
+    def test_age_phrasings(self, text: str) -> None:
+        assert kinds_of(text) == {"age_over_89"}
 
     def test_ages_up_to_89_pass(self) -> None:
         assert screen_text("Our patient is an 89-year-old man.") == []

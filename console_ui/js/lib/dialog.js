@@ -1,0 +1,46 @@
+// Modal confirmations and short prompts on the native <dialog> (focus is trapped, Esc cancels).
+import { h } from './dom.js';
+
+/**
+ * Ask for confirmation. Resolves to {checked, text} when confirmed, or null when cancelled.
+ * options: title, body (text or nodes), confirmLabel, tone ('primary' | 'danger' | 'emergency'),
+ *          checkbox {label, checked}, textarea {label, required, maxLength}
+ */
+export function ask({ title, body, confirmLabel = 'Confirm', tone = 'primary', checkbox, textarea }) {
+  return new Promise((resolve) => {
+    const id = `dlg-${Math.random().toString(36).slice(2, 8)}`;
+    const box = checkbox ? h('input', { type: 'checkbox', id: `${id}-check`, checked: checkbox.checked }) : null;
+    const area = textarea ? h('textarea', {
+      id: `${id}-text`, rows: 4, required: textarea.required, maxlength: textarea.maxLength || 2000,
+    }) : null;
+    const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+    const cancel = h('button', { type: 'button', class: 'btn btn-quiet', value: 'cancel' }, 'Cancel');
+    const confirm = h('button', { type: 'submit', class: ['btn', `btn-${tone}`], value: 'ok' }, confirmLabel);
+    const form = h('form', { method: 'dialog', class: 'dialog-form' },
+      h('h2', { id: `${id}-title`, class: 'dialog-title' }, title),
+      h('div', { class: 'dialog-body' }, body),
+      box ? h('p', { class: 'check' }, box, h('label', { for: box.id }, checkbox.label)) : null,
+      area ? h('div', { class: 'field' }, h('label', { for: area.id }, textarea.label), area, error) : null,
+      h('div', { class: 'dialog-actions' }, cancel, confirm));
+    const dialog = h('dialog', { class: ['dialog', `dialog-${tone}`], 'aria-labelledby': `${id}-title` }, form);
+    let result = null;
+    cancel.addEventListener('click', () => dialog.close());
+    form.addEventListener('submit', (event) => {
+      if (area && textarea.required && !area.value.trim()) {
+        event.preventDefault();
+        error.textContent = `${textarea.label} is required.`;
+        error.hidden = false;
+        area.focus();
+        return;
+      }
+      result = { checked: box ? box.checked : undefined, text: area ? area.value.trim() : undefined };
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(result);
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    (area || (tone === 'primary' ? confirm : cancel)).focus();
+  });
+}

@@ -1,0 +1,50 @@
+// The journal in words: one readable sentence per entry (all values are inserted as text by callers).
+import { platformName } from './format.js';
+
+const STATUS_WORDS = { live: 'went live', held: 'put the event on hold', ended: 'ended the event', draft: 'reset the event', rehearsal: 'started a rehearsal' };
+
+/** describe(entry, itemLabel) -> {text, tone}; itemLabel(id) names an item, e.g. "“step-3”". */
+export function describe(entry, itemLabel = (id) => `item ${id}`) {
+  const p = entry.payload || {};
+  const item = entry.subject_type === 'item' ? itemLabel(entry.subject_id) : '';
+  const who = entry.actor_name || 'system';
+  const of = p.item_id ? ` ${itemLabel(p.item_id)}` : '';
+  switch (entry.kind) {
+    case 'event.status': {
+      const to = p.to || p.status;
+      if (to === 'held' && p.kind === 'emergency') return { text: `${who} called an emergency hold`, tone: 'danger' };
+      if (to === 'live' && p.held_seconds !== undefined) return { text: `${who} resumed live posting`, tone: 'good' };
+      return { text: `${who} ${STATUS_WORDS[to] || `moved the event to ${to}`}`, tone: to === 'held' ? 'warn' : 'info' };
+    }
+    case 'alert.emergency_hold':
+      return { text: `EMERGENCY HOLD by ${who}${p.holding_message ? ' — holding message sent' : ''}`, tone: 'danger' };
+    case 'item.created': return { text: `${who} wrote ${item}`, tone: 'info' };
+    case 'item.edited': return { text: `${who} edited ${item} (version ${p.version}); approvals cleared`, tone: 'info' };
+    case 'item.approved':
+      return { text: `${who} approved ${item}${p.as_clinical ? ' as clinician' : ''}${p.fully_approved ? ' — ready to post' : ''}`, tone: 'good' };
+    case 'item.rejected': return { text: `${who} rejected ${item}: “${p.note || ''}”`, tone: 'warn' };
+    case 'item.queued': return { text: `${p.holding ? 'Holding message' : item} queued to post${p.manual ? ' (manual)' : ''}${entry.actor_id ? ` by ${who}` : ' automatically'}`, tone: 'info' };
+    case 'item.skipped': return { text: `${who} skipped ${item}`, tone: 'info' };
+    case 'item.rescheduled': return { text: `${who} changed the timing of ${item}`, tone: 'info' };
+    case 'item.blocked': return { text: `${item} was blocked: ${p.reason || ''}`, tone: 'warn' };
+    case 'delivery.posted': return { text: `Posted${of} to ${platformName(p.platform)}`, tone: 'good' };
+    case 'delivery.retry': return { text: `${platformName(p.platform)} did not accept a post yet; retrying (${p.error || 'temporary error'})`, tone: 'warn' };
+    case 'delivery.unknown': return { text: `${platformName(p.platform)}: outcome unknown, checking before retrying`, tone: 'warn' };
+    case 'delivery.failed': return { text: `Posting${of} to ${platformName(p.platform)} failed: ${p.error || ''}`, tone: 'danger' };
+    case 'delivery.abandoned': return { text: `${who} abandoned a post to ${platformName(p.platform)}`, tone: 'warn' };
+    case 'delivery.retry_requested': return { text: `${who} asked to retry ${platformName(p.platform)}`, tone: 'info' };
+    case 'delivery.reconciled': return { text: `Found an earlier post on ${platformName(p.platform)}; not posting twice`, tone: 'info' };
+    case 'authorization.recorded': return { text: `${who} recorded a consent (${p.key || ''})`, tone: 'info' };
+    case 'authorization.revoked': return { text: `${who} recorded a withdrawn consent — dependent posts blocked`, tone: 'danger' };
+    case 'finding.overridden': return { text: `${who} let a privacy finding stand on ${item}: “${p.reason || ''}”`, tone: 'warn' };
+    case 'item.rescreened': return { text: `${item} was screened again: ${p.open_findings || 0} open finding(s)`, tone: p.open_findings ? 'warn' : 'info' };
+    case 'event.created': return { text: `${who} created the event`, tone: 'info' };
+    case 'event.updated': return { text: `${who} changed the event settings`, tone: 'info' };
+    case 'schedule.imported': return { text: `${who} imported the run of show`, tone: 'info' };
+    case 'timeline.reordered': return { text: `${who} reordered the timeline`, tone: 'info' };
+    default: {
+      if (entry.kind.startsWith('alert.')) return { text: `Alert (${entry.kind.slice(6).replace(/_/g, ' ')}) from ${who}`, tone: 'danger' };
+      return { text: `${entry.kind.replace(/[._]/g, ' ')} — ${who}${item ? ` · ${item}` : ''}`, tone: 'info' };
+    }
+  }
+}

@@ -1,0 +1,21 @@
+"""Routes that answer without a session, on purpose (the route-rule tests check the app against this list).
+
+Page shells and their static files hold no data; the sandbox's timeline, replies and media stand in for a
+public social network.
+"""
+
+from __future__ import annotations
+
+PUBLIC_PATHS: set[str] = {
+    "/healthz",
+    "/api/auth/login",
+    "/",
+    "/login",
+    "/console",
+    "/tablet",
+    "/sandbox",
+    "/ui/{path:path}",
+    "/api/sandbox/feed",
+    "/api/sandbox/replies",
+    "/sandbox/media/{sha256}",
+}

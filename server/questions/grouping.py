@@ -1,0 +1,196 @@
+"""Near-duplicate grouping of audience questions with flat cost per new question.
+
+How it works:
+- `features(text)` turns a question into a weighted term set (see `grouping_text`).
+- `bucket_keys(text)` derives a few canonical keys from the *core* terms (weight 1): the core itself
+  plus the core with up to `deletions(n)` terms removed. Two questions whose weighted Jaccard similarity
+  reaches `SAME_GROUP_THRESHOLD` (0.6) must differ by at most 40% of the larger core, so they always
+  share a key. This holds while cores have at most `MAX_CORE` terms, which covers normal questions.
+- A new question is compared only with questions found in its buckets. Each bucket keeps at most
+  `max_groups_per_bucket` groups (most recently active first) and `per_group_per_bucket` questions per
+  group. So one `add` costs at most keys × groups × questions comparisons, however many questions are
+  stored. The price: a very generic key ("~duration") remembers only recently active groups.
+
+A DB-backed version stores rows (event_id, key, group_id, question_id, created_at) with an index on
+(event_id, key, created_at). It looks up candidates with `WHERE key IN (:keys)`, keeping the newest N
+groups per key, and scores them with `similar`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from itertools import combinations
+from typing import Final, NamedTuple
+
+from server.questions.grouping_text import TERM_WEIGHT, features
+
+SAME_GROUP_THRESHOLD: Final = 0.6
+MAX_CORE: Final = 6
+KEY_PREFIX: Final = "g1:"
+
+
+def deletions(core_size: int) -> int:
+    """Return how many core terms a key may drop so pairs at the threshold still share a key."""
+    if core_size <= 2:
+        return 0
+    return max(1, int(core_size * (1.0 - SAME_GROUP_THRESHOLD) + 1e-9))
+
+
+def _core(feats: Mapping[str, float]) -> list[str]:
+    """Return the core terms: topic terms (or all terms if there are none), at most MAX_CORE of them."""
+    core = sorted(t for t, w in feats.items() if w >= TERM_WEIGHT)
+    if not core:
+        core = sorted(feats)
+    if len(core) > MAX_CORE:
+        # Keep concept terms first, then the longest (most specific) words; deterministic.
+        core = sorted(sorted(core, key=lambda t: (not t.startswith("~"), -len(t), t))[:MAX_CORE])
+    return core
+
+
+def keys_for_features(feats: Mapping[str, float]) -> list[str]:
+    """Return the bucket keys for an already computed weighted term set."""
+    core = _core(feats)
+    if not core:
+        return []
+    keys: list[str] = []
+    for drop in range(deletions(len(core)) + 1):
+        for subset in combinations(core, len(core) - drop):
+            if subset:
+                keys.append(KEY_PREFIX + "+".join(subset))
+    return keys
+
+
+def bucket_keys(text: str) -> list[str]:
+    """Return the bucket keys of a question (serialisable strings for an indexed DB lookup)."""
+    return keys_for_features(features(text))
+
+
+def weighted_jaccard(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Return the weighted Jaccard similarity of two weighted term sets (0.0 if both empty)."""
+    if not a or not b:
+        return 0.0
+    union = sum(a.values()) + sum(w for t, w in b.items() if t not in a)
+    inter = sum(w for t, w in a.items() if t in b)
+    return inter / union if union else 0.0
+
+
+class _Sig(NamedTuple):
+    """A stored question's terms, weights and total weight, precomputed for fast comparison."""
+
+    terms: frozenset[str]
+    weights: dict[str, float]
+    total: float
+
+
+def _sig(feats: dict[str, float]) -> _Sig:
+    """Precompute the comparison form of a weighted term set."""
+    return _Sig(frozenset(feats), feats, sum(feats.values()))
+
+
+def _sig_similarity(a: _Sig, b: _Sig) -> float:
+    """Weighted Jaccard on precomputed signatures (same value as `weighted_jaccard`)."""
+    common = a.terms & b.terms
+    if not common:
+        return 0.0
+    weights = a.weights
+    inter = sum(weights[t] for t in common)
+    return inter / (a.total + b.total - inter)
+
+
+def similar(a_text: str, b_text: str) -> float:
+    """Return the similarity of two questions in [0, 1]; same group when >= SAME_GROUP_THRESHOLD."""
+    return weighted_jaccard(features(a_text), features(b_text))
+
+
+class GroupIndex:
+    """In-memory index that assigns each new question to an existing near-duplicate group or a new one."""
+
+    def __init__(
+        self,
+        *,
+        threshold: float = SAME_GROUP_THRESHOLD,
+        max_groups_per_bucket: int = 16,
+        per_group_per_bucket: int = 2,
+    ) -> None:
+        """Create an empty index; bucket limits bound the work per `add`."""
+        self.threshold = threshold
+        self.max_groups_per_bucket = max_groups_per_bucket
+        self.per_group_per_bucket = per_group_per_bucket
+        self._sigs: dict[str, _Sig] = {}
+        self._group: dict[str, str] = {}
+        self._members: dict[str, list[str]] = {}
+        self._buckets: dict[str, OrderedDict[str, list[str]]] = {}
+        self.comparisons = 0
+
+    def __len__(self) -> int:
+        """Return the number of stored questions."""
+        return len(self._group)
+
+    def __contains__(self, question_id: object) -> bool:
+        """Return True if the question id has been added."""
+        return question_id in self._group
+
+    @staticmethod
+    def signature(text: str) -> list[str]:
+        """Return the bucket keys to persist for a question (same as `bucket_keys`)."""
+        return bucket_keys(text)
+
+    def candidates_for_keys(self, keys: Iterable[str]) -> list[str]:
+        """Return candidate question ids from the given buckets, most recently active groups first."""
+        seen: dict[str, None] = {}
+        for key in keys:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                continue
+            for members in reversed(bucket.values()):
+                for qid in members:
+                    seen.setdefault(qid, None)
+        return list(seen)
+
+    def add(self, question_id: str, text: str) -> str:
+        """Store a question and return its group id (an existing group's id, or question_id if new)."""
+        existing = self._group.get(question_id)
+        if existing is not None:
+            return existing
+        feats = features(text)
+        keys = keys_for_features(feats)
+        sig = _sig(feats)
+        sigs = self._sigs
+        best_qid, best_score = None, 0.0
+        for qid in self.candidates_for_keys(keys):
+            self.comparisons += 1
+            score = _sig_similarity(sig, sigs[qid])
+            if score > best_score:
+                best_qid, best_score = qid, score
+                if score >= 1.0:
+                    break
+        group_id = self._group[best_qid] if best_qid is not None and best_score >= self.threshold else question_id
+        sigs[question_id] = sig
+        self._group[question_id] = group_id
+        self._members.setdefault(group_id, []).append(question_id)
+        for key in keys:
+            self._file(key, group_id, question_id)
+        return group_id
+
+    def _file(self, key: str, group_id: str, question_id: str) -> None:
+        """Put a question into one bucket, keeping the bucket's size bounded."""
+        bucket = self._buckets.setdefault(key, OrderedDict())
+        members = bucket.get(group_id)
+        if members is None:
+            bucket[group_id] = [question_id]
+            if len(bucket) > self.max_groups_per_bucket:
+                bucket.popitem(last=False)
+            return
+        members.append(question_id)
+        if len(members) > self.per_group_per_bucket:
+            del members[1]  # keep the group's first question and the most recent ones
+        bucket.move_to_end(group_id)
+
+    def group_of(self, question_id: str) -> str:
+        """Return the group id of a stored question; raise KeyError if unknown."""
+        return self._group[question_id]
+
+    def members(self, group_id: str) -> list[str]:
+        """Return the question ids in a group, in insertion order (empty if unknown)."""
+        return list(self._members.get(group_id, ()))
