@@ -67,47 +67,57 @@ def _fill(index: GroupIndex, stream: Iterator[str], prefix: str, count: int) -> 
         index.add(f"{prefix}{start + i}", next(stream))
 
 
-def _window(index: GroupIndex, stream: Iterator[str], prefix: str, count: int) -> tuple[float, float]:
-    """Time `count` adds; return (adds per second, comparisons per add)."""
-    batch = [next(stream) for _ in range(count)]
+def _window(index: GroupIndex, batch: list[str], prefix: str) -> tuple[float, float]:
+    """Time adding a batch; return (adds per second, comparisons per add)."""
     start_n, start_cmp = len(index), index.comparisons
     t0 = time.perf_counter()
     for i, text in enumerate(batch):
         index.add(f"{prefix}{start_n + i}", text)
     elapsed = time.perf_counter() - t0
-    return count / elapsed, (index.comparisons - start_cmp) / count
+    return len(batch) / elapsed, (index.comparisons - start_cmp) / len(batch)
 
 
 def main(argv: list[str]) -> int:
     """Run the benchmark and print rates and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--medium", type=int, default=10_000, help="extra reference size (0 to skip)")
     parser.add_argument("--large", type=int, default=100_000)
-    parser.add_argument("--window", type=int, default=250)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--window", type=int, default=1_000)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    small, large = GroupIndex(), GroupIndex()
-    small_stream, large_stream = questions(args.seed), questions(args.seed + 1)
-    _fill(small, small_stream, "s", args.small)
-    _fill(large, large_stream, "l", args.large)
+    large, medium = GroupIndex(), GroupIndex()
+    probe_stream = questions(args.seed + 2)
+    _fill(large, questions(args.seed + 1), "l", args.large)
+    _fill(medium, questions(args.seed + 3), "m", args.medium)
     build = time.perf_counter() - t0
-    rates: dict[str, list[float]] = {"small": [], "large": []}
-    cmps: dict[str, list[float]] = {"small": [], "large": []}
-    for _ in range(args.rounds):
-        for name, index, stream in (("small", small, small_stream), ("large", large, large_stream)):
-            rate, cmp = _window(index, stream, name[0], args.window)
+    sizes = {"small": args.small, "medium": args.medium, "large": args.large}
+    names = [n for n in sizes if sizes[n] > 0]
+    rates: dict[str, list[float]] = {n: [] for n in names}
+    cmps: dict[str, list[float]] = {n: [] for n in names}
+    for round_no in range(args.rounds):
+        # A fresh small index per round, so every small window really runs at ~`--small` stored questions.
+        small = GroupIndex()
+        _fill(small, questions(args.seed + 100 + round_no), "s", args.small)
+        indexes = {"small": small, "medium": medium, "large": large}
+        batch = [next(probe_stream) for _ in range(args.window)]
+        for name in names:
+            rate, cmp = _window(indexes[name], batch, f"{name[0]}{round_no}-")
             rates[name].append(rate)
             cmps[name].append(cmp)
+    print(f"built {args.large + args.medium:,} questions in {build:.1f} s; {args.rounds} interleaved windows "
+          f"of {args.window:,} adds, the same probe questions at every size")
+    print(f"{'stored':>10} {'adds/s (median)':>16} {'min':>9} {'max':>9} {'comparisons/add':>16}")
+    for name in names:
+        print(f"{sizes[name]:>10,} {statistics.median(rates[name]):>16,.0f} {min(rates[name]):>9,.0f} "
+              f"{max(rates[name]):>9,.0f} {statistics.mean(cmps[name]):>16.1f}")
     small_rate, large_rate = statistics.median(rates["small"]), statistics.median(rates["large"])
-    print(f"built {args.small:,} + {args.large:,} questions in {build:.1f} s")
-    print(f"{'stored':>10} {'adds/s (median)':>16} {'comparisons/add':>16} {'groups':>8}")
-    print(f"{args.small:>10,} {small_rate:>16,.0f} {statistics.mean(cmps['small']):>16.1f} "
-          f"{len({small.group_of(q) for q in list(small._group)}):>8,}")
-    print(f"{args.large:>10,} {large_rate:>16,.0f} {statistics.mean(cmps['large']):>16.1f} "
-          f"{len({large.group_of(q) for q in list(large._group)}):>8,}")
-    print(f"ratio small/large adds per second: {small_rate / large_rate:.2f}  (1.0 = flat)")
+    print(f"ratio adds/s at {args.small:,} vs {args.large:,} stored: {small_rate / large_rate:.2f}  (1.0 = flat)")
+    if "medium" in rates:
+        medium_rate = statistics.median(rates["medium"])
+        print(f"ratio adds/s at {args.medium:,} vs {args.large:,} stored: {medium_rate / large_rate:.2f}")
     return 0
 
 

@@ -24,6 +24,7 @@ from server.security import install_security_headers
 from server.live.router import router as live_router
 from server.live.ws import router as ws_router
 from server.publishing.router import router as publishing_router
+from server.questions.router import router as questions_router
 from server.state import AppState
 from server.workers import build_workers
 from server.timeline.router import router as timeline_router
@@ -71,4 +72,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(publishing_router)
     app.include_router(live_router)
     app.include_router(ws_router)
+    app.include_router(questions_router)
     return app

@@ -14,6 +14,8 @@ from server.publishing.credentials import CredentialsConfig
 from server.secret_key import settings_key
 from server.publishing.dispatcher import Dispatcher
 from server.publishing.registry import AdapterRegistry
+from server.questions.poller import Poller
+from server.questions.ratelimit import WindowLimiter
 from server.state import AppState
 
 
@@ -31,12 +33,14 @@ class Workers:
         if run_loops:
             self.tasks.append(asyncio.create_task(services["dispatcher"].run_forever()))
             self.tasks.append(asyncio.create_task(services["scheduler"].run_forever()))
+            self.tasks.append(asyncio.create_task(services["poller"].run_forever()))
 
     async def stop(self) -> None:
         """Stop loops and close clients."""
         services = self.state.services
         services["dispatcher"].stop()
         services["scheduler"].stop()
+        services["poller"].stop()
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -57,5 +61,6 @@ def build_workers(state: AppState) -> Workers:
     services.update(
         media_store=store, registry=registry, dispatcher=dispatcher, feed=FeedHub(state.sessionmaker),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
+        poller=Poller(state.sessionmaker, registry), form_limiter=WindowLimiter(limit=10, window=60.0),
     )
     return Workers(state)

@@ -5,6 +5,7 @@ from server.models.event import Event, EventPlatform
 from server.models.item import Approval, Item, ItemVersion
 from server.models.journal import JournalEntry, JournalHead
 from server.models.publishing import Delivery, MediaUpload, PlatformToken
+from server.models.questions import GroupKey, IngestCursor, Message, MutedAuthor, QuestionGroup
 from server.models.sandbox import SandboxAccount, SandboxPost
 from server.models.user import AuthSession, User
 
@@ -14,6 +15,11 @@ __all__ = [
     "AuthSession",
     "Delivery",
     "Event",
+    "GroupKey",
+    "IngestCursor",
+    "Message",
+    "MutedAuthor",
+    "QuestionGroup",
     "EventDenylist",
     "EventPlatform",
     "Item",

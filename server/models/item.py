@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, UTCDateTime, utcnow
 
-ITEM_KINDS = ("post", "holding", "answer", "reply_emergency", "reply_redirect")
+ITEM_KINDS = ("post", "holding", "answer", "reply_emergency", "reply_redirect", "reply")
 ITEM_STATUSES = ("draft", "rejected", "approved", "blocked", "queued", "posted", "skipped")
 
 
@@ -28,6 +28,8 @@ class Item(Base):
     offset_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cue: Mapped[str | None] = mapped_column(String(200), nullable=True)
     question: Mapped[str | None] = mapped_column(Text, nullable=True)
+    group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    reply_mode: Mapped[str | None] = mapped_column(String(12), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     blocked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

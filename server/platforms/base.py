@@ -97,6 +97,7 @@ class IncomingMessage:
     url: str | None = None
     language: str | None = None
     root_ref: RemoteRef | None = None
+    ref: RemoteRef | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from server.clock import Clock, SystemClock
 from server.db.session_scope import transaction
 from server.journal import service as journal
 from server.media.store import MediaStore
-from server.models import Delivery, Event, Item
+from server.models import Delivery, Event, Item, Message
 from server.platforms.base import Platform, RemoteRef
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
 from server.publishing.media import uploaded_media
@@ -220,6 +220,10 @@ class Dispatcher:
             remote: dict[str, Any] = {k: v for k, v in ref.__dict__.items() if v is not None}
             row.status, row.remote, row.remote_url, row.posted_at = "posted", remote, ref.url, now
             row.lease_owner, row.lease_until, row.last_error = None, None, None
+            if row.question_id is not None:
+                message = await session.get(Message, row.question_id)
+                if message is not None:
+                    message.replied_at = now
             if row.item_id is not None and not row.rehearsal:
                 item = await session.get(Item, row.item_id)
                 if item is not None and item.status == "queued":

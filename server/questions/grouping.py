@@ -110,13 +110,15 @@ class GroupIndex:
         self,
         *,
         threshold: float = SAME_GROUP_THRESHOLD,
-        max_groups_per_bucket: int = 16,
-        per_group_per_bucket: int = 2,
+        max_groups_per_bucket: int = 8,
+        per_group_per_bucket: int = 4,
+        max_candidates: int = 32,
     ) -> None:
         """Create an empty index; bucket limits bound the work per `add`."""
         self.threshold = threshold
         self.max_groups_per_bucket = max_groups_per_bucket
         self.per_group_per_bucket = per_group_per_bucket
+        self.max_candidates = max_candidates
         self._sigs: dict[str, _Sig] = {}
         self._group: dict[str, str] = {}
         self._members: dict[str, list[str]] = {}
@@ -137,15 +139,18 @@ class GroupIndex:
         return bucket_keys(text)
 
     def candidates_for_keys(self, keys: Iterable[str]) -> list[str]:
-        """Return candidate question ids from the given buckets, most recently active groups first."""
+        """Return up to `max_candidates` question ids from the buckets, in key order, newest groups first."""
         seen: dict[str, None] = {}
+        limit = self.max_candidates
         for key in keys:
             bucket = self._buckets.get(key)
             if bucket is None:
                 continue
             for members in reversed(bucket.values()):
                 for qid in members:
-                    seen.setdefault(qid, None)
+                    seen[qid] = None
+                if len(seen) >= limit:
+                    return list(seen)[:limit]
         return list(seen)
 
     def add(self, question_id: str, text: str) -> str:
@@ -169,6 +174,13 @@ class GroupIndex:
         sigs[question_id] = sig
         self._group[question_id] = group_id
         self._members.setdefault(group_id, []).append(question_id)
+        if best_score >= 1.0 and group_id != question_id:
+            # Same terms as a stored member of this group: it adds no coverage, so only mark activity.
+            for key in keys:
+                bucket = self._buckets.get(key)
+                if bucket is not None and group_id in bucket:
+                    bucket.move_to_end(group_id)
+            return group_id
         for key in keys:
             self._file(key, group_id, question_id)
         return group_id

@@ -31,9 +31,8 @@ def _mime(spec: MediaSpec) -> str:
 
 
 def _bytes(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size:,} bytes ({size / (1024 * 1024):.1f} MiB)"
-    return f"{size:,} bytes"
+    mib, rest = divmod(size, 1024 * 1024)
+    return f"{size:,} bytes ({mib} MiB)" if mib and not rest else f"{size:,} bytes"
 
 
 def _plural(count: int, word: str) -> str:
@@ -76,7 +75,7 @@ def media_problems(platform_name: str, cap: Capabilities, media: Sequence[MediaS
                 problems.append(f"{label} is empty")
             elif spec.size_bytes > max_bytes:
                 problems.append(
-                    f"{label} is {_bytes(spec.size_bytes)}; {platform_name} accepts {kind}s "
+                    f"{label} is {spec.size_bytes:,} bytes; {platform_name} accepts {kind}s "
                     f"up to {_bytes(max_bytes)}"
                 )
             pixels_max = limits.image_max_pixels

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import AnyUser, CommsUser
@@ -77,10 +77,19 @@ async def item_versions(item_id: int, _user: AnyUser, session: DbSession) -> lis
 
 
 @router.post("/api/items/{item_id}/approve", response_model=ItemRead)
-async def approve_item(item_id: int, body: ApproveRequest, user: AnyUser, session: DbSession) -> ItemRead:
+async def approve_item(item_id: int, body: ApproveRequest, request: Request, user: AnyUser,
+                       session: DbSession) -> ItemRead:
     """Approve the current version of an item."""
     item, event = await _item_and_event(session, item_id)
     item = await approvals.approve(session, event=event, item=item, version=body.version, user=user)
+    if item.kind == "reply" and item.status == "approved" and item.group_id is not None:
+        from server.questions import answers
+        from server.questions.service import get_group
+
+        group = await get_group(session, item.group_id)
+        await answers.send_answer(session, event=event, group=group, item=item, actor=user,
+                                  mode=item.reply_mode or "reply_each")
+        request.app.state.livecue.services["dispatcher"].wake.set()
     return await _read(session, event, item)
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.events.schemas import PlatformName
 
-ItemKind = Literal["post", "holding", "answer", "reply_emergency", "reply_redirect"]
+ItemKind = Literal["post", "holding", "answer", "reply_emergency", "reply_redirect", "reply"]
 
 
 class MediaRef(BaseModel):

@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 import yaml
 
-from server.textrules.twitter import CONFIG_V2, CONFIG_V3, TwitterTextConfig, parse_tweet, x_is_valid, x_weighted_length
+from server.textrules.twitter import (
+    CONFIG_V2,
+    CONFIG_V3,
+    TwitterTextConfig,
+    parse_tweet,
+    x_is_valid,
+    x_weighted_length,
+)
 from tests.textrules.shared import TWITTER_TEXT_DIR
 
 _VALIDATE = TWITTER_TEXT_DIR / "validate.yml"
@@ -34,7 +41,9 @@ _COUNTER_GROUPS: dict[str, TwitterTextConfig] = {
 
 
 def _cases(group: str) -> list[Any]:
-    return [pytest.param(case, id=f"{i:02d}-{case['description'][:60]}") for i, case in enumerate(_TESTS[group])]
+    return [
+        pytest.param(case, id=f"{i:02d}-{case['description'][:60]}") for i, case in enumerate(_TESTS[group])
+    ]
 
 
 def _as_twitter_text(text: str, config: TwitterTextConfig) -> dict[str, Any]:

@@ -54,7 +54,8 @@ export function findingList(item, { onOverride } = {}) {
     const where = f.field === 'caption' ? '' : ` in ${f.field.replace(/^media\.(\d+)\.alt_text$/, (_, i) => `image ${Number(i) + 1} alt text`)}`;
     return h('li', { class: ['finding-item', f.overridden && 'is-overridden'], value: index + 1 },
       h('span', { class: 'finding-kind' }, `Looks like ${kindName(f.kind)}${where}`),
-      f.reason ? h('span', { class: 'finding-reason' }, ` — ${f.reason}`) : null,
+      f.reason && f.reason.toLowerCase() !== `looks like ${kindName(f.kind)}`
+        ? h('span', { class: 'finding-reason' }, ` — ${f.reason}`) : null,
       f.overridden
         ? h('span', { class: 'finding-allowed' }, ` Allowed by ${f.overridden.by || 'a reviewer'}: ${f.overridden.reason || ''}`)
         : (onOverride ? h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: () => onOverride(index, f), dataset: { focusKey: `override-${item.id}-${index}` } }, 'Let it stand…') : null));

@@ -29,9 +29,11 @@ export function approvalSummary(item) {
     return h('p', { class: 'approvals is-approved' }, approved.length ? `Approved by ${names(approved)}` : 'Approved');
   }
   const needed = Math.max(item.approvals_needed, item.clinical_needed);
-  const parts = [`${needed} more approval${needed === 1 ? '' : 's'} needed`];
-  if (item.clinical_needed > 0) parts.push(item.clinical_needed === needed && needed === 1 ? ' — from a clinician' : ` — ${item.clinical_needed} clinical`);
-  return h('p', { class: 'approvals is-waiting' }, parts.join(''),
+  let text = `Needs ${needed} more approval${needed === 1 ? '' : 's'}`;
+  if (item.clinical_needed > 0) {
+    text += needed === 1 ? ', from a clinician' : `, including ${item.clinical_needed} from a clinician`;
+  }
+  return h('p', { class: 'approvals is-waiting' }, text,
     approved.length ? h('span', { class: 'muted' }, ` · approved so far by ${names(approved)}`) : null);
 }
 
@@ -54,11 +56,20 @@ export function mediaStrip(item) {
 /** Has this user already approved or rejected the item's current version? */
 export const decidedBy = (item, user) => item.approvals.some((a) => a.user_id === user.id);
 
-/** Items this user could approve now: open, not decided by them, and still needing what they can give. */
-export function waitingFor(items, user) {
+/** Ids of items whose current version this user wrote (nobody approves their own edit), from the journal. */
+export function authoredBy(journal, user) {
+  const last = new Map();
+  for (const e of journal) {
+    if (e.kind === 'item.created' || e.kind === 'item.edited') last.set(e.subject_id, e.actor_id);
+  }
+  return new Set([...last].filter(([, actor]) => actor === user.id).map(([id]) => id));
+}
+
+/** Items this user could approve now: open, not decided or written by them, needing what they can give. */
+export function waitingFor(items, user, authored = new Set()) {
   const clinical = user.roles.includes('clinical');
   const comms = user.roles.includes('comms');
-  return items.filter((item) => item.status === 'draft' && !decidedBy(item, user)
+  return items.filter((item) => item.status === 'draft' && !decidedBy(item, user) && !authored.has(item.id)
     && ((clinical && item.clinical_needed > 0) || (comms && item.approvals_needed > item.clinical_needed)
       || (clinical && item.approvals_needed > 0)));
 }

@@ -159,6 +159,18 @@ def upgrade() -> None:
     with op.batch_alter_table('event_platform', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_platform_event_id'), ['event_id'], unique=False)
 
+    op.create_table('ingest_cursor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=16), nullable=False),
+    sa.Column('account', sa.String(length=128), nullable=False),
+    sa.Column('cursor', sa.String(length=300), nullable=True),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('updated_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_ingest_cursor_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ingest_cursor')),
+    sa.UniqueConstraint('event_id', 'platform', 'account', name='uq_ingest_cursor_key')
+    )
     op.create_table('item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -168,6 +180,8 @@ def upgrade() -> None:
     sa.Column('offset_seconds', sa.Integer(), nullable=True),
     sa.Column('cue', sa.String(length=200), nullable=True),
     sa.Column('question', sa.Text(), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('reply_mode', sa.String(length=12), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('current_version', sa.Integer(), nullable=False),
     sa.Column('blocked_reason', sa.Text(), nullable=True),
@@ -181,6 +195,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_item_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_item_group_id'), ['group_id'], unique=False)
 
     op.create_table('journal_entry',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
@@ -200,6 +215,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_journal_entry_event_id'), ['event_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_entry_kind'), ['kind'], unique=False)
 
+    op.create_table('muted_author',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=16), nullable=False),
+    sa.Column('handle', sa.String(length=200), nullable=False),
+    sa.Column('muted_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_muted_author_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['muted_by'], ['user.id'], name=op.f('fk_muted_author_muted_by_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_muted_author')),
+    sa.UniqueConstraint('event_id', 'platform', 'handle', name='uq_muted_author_key')
+    )
     op.create_table('sandbox_post',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -300,12 +327,99 @@ def upgrade() -> None:
     with op.batch_alter_table('item_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_item_version_item_id'), ['item_id'], unique=False)
 
+    op.create_table('question_group',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('claimed_by', sa.Integer(), nullable=True),
+    sa.Column('claim_until', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('assigned_to', sa.Integer(), nullable=True),
+    sa.Column('answer_item_id', sa.Integer(), nullable=True),
+    sa.Column('rehearsal', sa.Boolean(), nullable=False),
+    sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_asked_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['answer_item_id'], ['item.id'], name=op.f('fk_question_group_answer_item_id_item')),
+    sa.ForeignKeyConstraint(['assigned_to'], ['user.id'], name=op.f('fk_question_group_assigned_to_user')),
+    sa.ForeignKeyConstraint(['claimed_by'], ['user.id'], name=op.f('fk_question_group_claimed_by_user')),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_question_group_event_id_event'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_question_group'))
+    )
+    with op.batch_alter_table('question_group', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_question_group_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_question_group_status'), ['status'], unique=False)
+
+    op.create_table('message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=16), nullable=False),
+    sa.Column('external_id', sa.String(length=300), nullable=False),
+    sa.Column('author_handle', sa.String(length=200), nullable=False),
+    sa.Column('author_name', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('language', sa.String(length=16), nullable=True),
+    sa.Column('in_reply_to', sa.String(length=300), nullable=True),
+    sa.Column('url', sa.String(length=500), nullable=True),
+    sa.Column('remote', sa.JSON(), nullable=True),
+    sa.Column('received_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ingested_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('label', sa.String(length=20), nullable=False),
+    sa.Column('label_reason', sa.Text(), nullable=False),
+    sa.Column('relabeled_by', sa.Integer(), nullable=True),
+    sa.Column('phi', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reject_reason', sa.Text(), nullable=True),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('rehearsal', sa.Boolean(), nullable=False),
+    sa.Column('replied_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_message_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['group_id'], ['question_group.id'], name=op.f('fk_message_group_id_question_group')),
+    sa.ForeignKeyConstraint(['relabeled_by'], ['user.id'], name=op.f('fk_message_relabeled_by_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message')),
+    sa.UniqueConstraint('event_id', 'platform', 'external_id', name='uq_message_event_platform_external')
+    )
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_message_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_message_status'), ['status'], unique=False)
+
+    op.create_table('group_key',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_group_key_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['group_id'], ['question_group.id'], name=op.f('fk_group_key_group_id_question_group'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['message_id'], ['message.id'], name=op.f('fk_group_key_message_id_message'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_key'))
+    )
+    with op.batch_alter_table('group_key', schema=None) as batch_op:
+        batch_op.create_index('ix_group_key_event_key', ['event_id', 'key', 'id'], unique=False)
+
     op.execute("INSERT INTO journal_head (id, last_seq) VALUES (1, 0)")
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('group_key', schema=None) as batch_op:
+        batch_op.drop_index('ix_group_key_event_key')
+
+    op.drop_table('group_key')
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_status'))
+        batch_op.drop_index(batch_op.f('ix_message_group_id'))
+        batch_op.drop_index(batch_op.f('ix_message_event_id'))
+
+    op.drop_table('message')
+    with op.batch_alter_table('question_group', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_question_group_status'))
+        batch_op.drop_index(batch_op.f('ix_question_group_event_id'))
+
+    op.drop_table('question_group')
     with op.batch_alter_table('item_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_version_item_id'))
 
@@ -326,15 +440,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sandbox_post_account_id'))
 
     op.drop_table('sandbox_post')
+    op.drop_table('muted_author')
     with op.batch_alter_table('journal_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_journal_entry_kind'))
         batch_op.drop_index(batch_op.f('ix_journal_entry_event_id'))
 
     op.drop_table('journal_entry')
     with op.batch_alter_table('item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_item_group_id'))
         batch_op.drop_index(batch_op.f('ix_item_event_id'))
 
     op.drop_table('item')
+    op.drop_table('ingest_cursor')
     with op.batch_alter_table('event_platform', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_platform_event_id'))
 

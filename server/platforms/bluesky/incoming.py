@@ -62,7 +62,8 @@ def _parent_uri(record: dict[str, Any]) -> str | None:
 
 
 def to_message(
-    uri: str, author: dict[str, Any], record: dict[str, Any], indexed_at: str, web_url: str
+    uri: str, author: dict[str, Any], record: dict[str, Any], indexed_at: str, web_url: str,
+    cid: str | None = None,
 ) -> IncomingMessage:
     """Build an IncomingMessage from a post's URI, author profile view, record and indexing time."""
     handle = str(author.get("handle") or author.get("did") or did_of(uri))
@@ -78,7 +79,14 @@ def to_message(
         url=post_url(web_url, handle, uri),
         language=str(langs[0]) if isinstance(langs, list) and langs else None,
         root_ref=strong_ref_root(record),
+        ref=_own_ref(uri, cid, strong_ref_root(record)),
     )
+
+
+def _own_ref(uri: str, cid: str | None, root: RemoteRef | None) -> RemoteRef:
+    """The message itself as a reply target: parent = this post, root = its thread's root (or itself)."""
+    return RemoteRef(remote_id=rkey_of(uri), uri=uri, cid=cid,
+                     root_uri=root.uri if root else uri, root_cid=root.cid if root else cid)
 
 
 def notification_messages(notifications: Iterable[dict[str, Any]], web_url: str) -> list[IncomingMessage]:
@@ -89,7 +97,8 @@ def notification_messages(notifications: Iterable[dict[str, Any]], web_url: str)
             continue
         record = as_dict(note.get("record"))
         seen[note["uri"]] = to_message(
-            note["uri"], as_dict(note.get("author")), record, note["indexedAt"], web_url
+            note["uri"], as_dict(note.get("author")), record, note["indexedAt"], web_url,
+            cid=str(note.get("cid") or "") or None,
         )
     return sorted(seen.values(), key=lambda m: (m.received_at, m.external_id))
 
@@ -111,5 +120,6 @@ def thread_messages(thread: dict[str, Any], own_did: str, web_url: str) -> list[
         record = as_dict(post.get("record"))
         indexed = str(post.get("indexedAt") or record.get("createdAt") or "")
         if indexed:
-            messages.append(to_message(str(post["uri"]), author, record, indexed, web_url))
+            messages.append(to_message(str(post["uri"]), author, record, indexed, web_url,
+                                           cid=str(post.get("cid") or "") or None))
     return sorted(messages, key=lambda m: (m.received_at, m.external_id))

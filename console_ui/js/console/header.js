@@ -1,0 +1,103 @@
+// The status bar (state, clocks, time zone, readiness) and the live controls.
+import { h, replaceChildren } from '../lib/dom.js';
+import { clock, dateTime, duration, platformName, zoneName } from '../lib/format.js';
+
+const EVENT_STATES = { draft: 'Not started', rehearsal: 'Rehearsal', live: 'Live', held: 'On hold', ended: 'Ended' };
+
+export const isEmergency = (state) => state.event.status === 'held' && Boolean(state.live && state.live.hold_kind === 'emergency');
+
+export function eventPill(state) {
+  const { event } = state;
+  if (isEmergency(state)) {
+    return h('span', { class: 'pill pill-emergency', id: 'event-state' }, 'Emergency hold');
+  }
+  return h('span', { class: ['pill', `pill-${event.status}`], id: 'event-state' }, EVENT_STATES[event.status] || event.status);
+}
+
+/** Seconds since the live status was fetched, to advance its clocks between fetches. */
+const since = (state) => (performance.now() - state.liveFetchedAt) / 1000;
+
+function elapsedText(state) {
+  const live = state.live;
+  if (!live || live.elapsed_seconds === null || live.elapsed_seconds === undefined) return '—';
+  const extra = state.event.status === 'ended' ? 0 : since(state);
+  return duration(live.elapsed_seconds + extra);
+}
+
+function nextText(state) {
+  const live = state.live;
+  const tz = state.event.timezone;
+  if (state.event.status === 'held') return 'Stopped — the event is on hold';
+  if (state.event.status !== 'live') return state.event.status === 'ended' ? '—' : 'Starts when you go live';
+  if (!live || !live.next_automatic) return 'None scheduled — the rest waits for cues';
+  const left = Math.max(0, live.seconds_to_next - since(state));
+  return `“${live.next_automatic.key}” in ${duration(left)} · ${clock(live.next_automatic.planned_at, tz)}`;
+}
+
+/** Update only the ticking numbers (called every second). */
+export function tick(state) {
+  const elapsed = document.getElementById('elapsed');
+  const next = document.getElementById('next-auto');
+  if (elapsed) elapsed.textContent = elapsedText(state);
+  if (next) next.textContent = nextText(state);
+}
+
+function stat(label, value, id) {
+  return h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value', id }, value));
+}
+
+export function renderStatus(el, state) {
+  const { event, live } = state;
+  const tz = event.timezone;
+  const platforms = Object.entries((live && live.platforms) || {});
+  replaceChildren(el,
+    h('div', { class: 'status-title' },
+      h('h1', { class: 'event-title' }, event.title),
+      eventPill(state),
+      h('span', { class: 'muted hashtag' }, event.hashtag)),
+    h('div', { class: 'stats' },
+      stat(event.started_at ? 'Elapsed' : 'Planned start', event.started_at ? elapsedText(state) : dateTime(event.planned_start, tz), event.started_at ? 'elapsed' : undefined),
+      stat('Next automatic post', nextText(state), 'next-auto'),
+      stat('Time zone', `${tz.replace(/_/g, ' ')} (${zoneName(tz)})`),
+      stat('Platforms', platforms.length
+        ? h('span', { class: 'chips' }, platforms.map(([p, ready]) => h('span', { class: ['chip', ready ? 'chip-good' : 'chip-bad'] }, `${platformName(p)} ${ready ? 'ready' : 'not set up'}`)))
+        : 'none'),
+      stat('Patient consent', live && live.patient_authorization
+        ? h('span', { class: 'chip chip-good' }, 'On file')
+        : h('span', { class: 'chip chip-bad' }, 'Missing — cannot go live'))));
+}
+
+export function renderControls(el, state, actions) {
+  const s = state.event.status;
+  const btn = (label, onclick, cls = '', key = label) => h('button', { type: 'button', class: ['btn', cls], onclick, dataset: { focusKey: `ctl-${key}` } }, label);
+  const upcoming = (state.live && state.live.upcoming) || [];
+  const next = upcoming[0];
+  const main = [];
+  if (s === 'draft' || s === 'rehearsal') main.push(btn('Go live', actions.goLive, 'btn-primary'));
+  if (s === 'live' || s === 'held') {
+    const ready = next && next.status === 'approved';
+    const cue = btn(next ? `Cue next: “${next.key}”` : 'Cue next', actions.cueNext, 'btn-primary', 'cue');
+    if (!ready) {
+      cue.disabled = true;
+      cue.title = next ? `“${next.key}” is not approved yet` : 'Nothing left to cue';
+    }
+    main.push(cue);
+    main.push(s === 'live' ? btn('Hold', actions.hold) : btn('Resume live posting', actions.resume, 'btn-good', 'resume'));
+    main.push(btn('End event', actions.end, 'btn-danger', 'end'));
+  }
+  const emergency = (s === 'live' || s === 'held')
+    ? h('button', { type: 'button', class: 'btn btn-emergency', id: 'emergency-hold', onclick: actions.emergencyHold, dataset: { focusKey: 'ctl-emergency' } },
+      h('span', { class: 'stop-icon', 'aria-hidden': 'true' }), 'Emergency hold')
+    : null;
+  const note = s === 'ended' ? h('p', { class: 'muted' }, 'This event has ended. The timeline is read-only.') : null;
+  replaceChildren(el, h('div', { class: 'controls-main' }, main, note), emergency);
+}
+
+export function renderEmergencyBanner(el, state) {
+  const on = isEmergency(state);
+  el.hidden = !on;
+  if (on) {
+    replaceChildren(el, h('strong', {}, 'EMERGENCY HOLD. '),
+      'All automatic posting has stopped and unsent posts were pulled back. Resume only when the clinical team says it is safe.');
+  }
+}

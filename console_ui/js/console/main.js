@@ -1,0 +1,146 @@
+// The operator console: loads the event, renders every panel, and re-fetches on each journal entry.
+import { api, apiOptional, logout } from '../lib/api.js';
+import { connectionUi } from '../lib/connection.js';
+import { $, announce, h, markReady, replaceChildren } from '../lib/dom.js';
+import { LiveFeed } from '../lib/feed.js';
+import { currentUser, hasRole, pickEvent, rememberEvent, switchEvent } from '../lib/session.js';
+import { makeActions } from './actions.js';
+import { renderActivity } from './activity.js';
+import { renderWaiting } from './approvals.js';
+import { initComposer } from './composer.js';
+import { renderControls, renderEmergencyBanner, renderStatus, tick } from './header.js';
+import { loadQuestionsSummary, renderQuestions } from './questions.js';
+import { renderTimeline } from './timeline.js';
+
+const JOURNAL_KEEP = 1000;
+const state = {
+  me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], deliveries: [],
+  journal: [], questions: null, authorizations: [],
+};
+let actions;
+let composer;
+
+async function loadJournal() {
+  let after = 0;
+  for (;;) {
+    const page = await api(`/api/events/${state.event.id}/journal?after=${after}&limit=1000`);
+    state.journal.push(...page.entries);
+    after = page.last_seq;
+    if (!page.more) break;
+  }
+  state.journal = state.journal.slice(-JOURNAL_KEEP);
+  return after;
+}
+
+async function fetchAll() {
+  const id = state.event.id;
+  const [event, live, items, deliveries, questions, authorizations] = await Promise.all([
+    api(`/api/events/${id}`), api(`/api/events/${id}/live`), api(`/api/events/${id}/items`),
+    api(`/api/events/${id}/deliveries`), loadQuestionsSummary(id),
+    apiOptional(`/api/events/${id}/authorizations`, []),
+  ]);
+  Object.assign(state, { event, live, items, deliveries, questions, authorizations, liveFetchedAt: performance.now() });
+}
+
+function render() {
+  renderStatus($('#statusbar'), state);
+  renderControls($('#controls'), state, actions);
+  renderEmergencyBanner($('#emergency-banner'), state);
+  renderTimeline($('#timeline'), $('#timeline-count'), $('#holding'), state, actions);
+  renderWaiting($('#waiting'), $('#waiting-count'), state, actions);
+  renderQuestions($('#questions'), state.questions);
+  renderActivity($('#activity'), state);
+  composer.renderAuthorizations(state.authorizations);
+  document.title = `${state.event.status === 'live' ? '● ' : ''}${state.event.title} · Livecue console`;
+}
+
+// One refresh at a time; requests made meanwhile coalesce into one more.
+let running = null;
+let again = false;
+let timer = null;
+export function refresh() {
+  window.clearTimeout(timer);
+  timer = window.setTimeout(async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await fetchAll();
+          render();
+        } catch (err) {
+          announce($('#action-status'), `Could not refresh: ${err.message}`, 'error');
+        }
+      } while (again);
+    })();
+    await running;
+    running = null;
+  }, 120);
+}
+
+function onEntry(entry) {
+  state.journal.push(entry);
+  if (state.journal.length > JOURNAL_KEEP) state.journal.splice(0, state.journal.length - JOURNAL_KEEP);
+  renderActivity($('#activity'), state);
+  refresh();
+}
+
+function header() {
+  const me = state.me;
+  $('#whoami').textContent = me.display_name;
+  $('#logout').addEventListener('click', logout);
+  replaceChildren($('#nav-links'),
+    hasRole(me, 'clinical') || me.roles.includes('admin') ? h('a', { href: '/tablet' }, 'Tablet') : null,
+    h('a', { href: '/sandbox', target: '_blank', rel: 'noopener' }, 'Sandbox feed'));
+  const picker = $('#event-picker');
+  replaceChildren(picker, state.events.map((e) => h('option', { value: e.id, selected: state.event && e.id === state.event.id }, `${e.title} — ${e.status}`)));
+  picker.disabled = state.events.length < 2;
+  picker.addEventListener('change', () => switchEvent(Number(picker.value)));
+}
+
+function stop(message, link) {
+  replaceChildren($('#main'), h('div', { class: 'notice big-notice' }, message, link || null));
+  document.querySelector('.side').hidden = true;
+  markReady();
+}
+
+async function init() {
+  state.me = await currentUser();
+  if (!hasRole(state.me, 'comms')) {
+    stop('The console is for communications operators. ', h('a', { href: '/tablet' }, 'Open the clinician tablet'));
+    return;
+  }
+  state.events = await api('/api/events');
+  state.event = pickEvent(state.events);
+  header();
+  if (!state.event) {
+    stop('There are no events yet. Create one through the API or import a run of show.');
+    return;
+  }
+  rememberEvent(state.event);
+  actions = makeActions({ state, status: $('#action-status'), refresh });
+  composer = initComposer($('#composer'), state, { onSaved: refresh });
+  const after = await loadJournal();
+  await fetchAll();
+  render();
+  composer.renderPreview();
+  markReady();
+  const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
+  const feed = new LiveFeed({
+    eventId: state.event.id, after,
+    onEntry: (entry) => { conn.touched(); onEntry(entry); },
+    onCaughtUp: () => { conn.touched(); refresh(); },
+    onState: (s) => conn.setState(s),
+  });
+  feed.start();
+  window.setInterval(() => tick(state), 1000);
+  window.setInterval(refresh, 30000); // keeps the clocks honest even when nothing happens
+}
+
+init().catch((err) => {
+  announce($('#action-status'), `The console could not load: ${err.message}`, 'error');
+  markReady();
+});

@@ -1,0 +1,59 @@
+// The login page: log in, then go to the page that fits the user's roles.
+import { api, ApiError } from './lib/api.js';
+import { $, markReady } from './lib/dom.js';
+import { landingFor, safeNext } from './lib/session.js';
+
+function go(user) {
+  const next = safeNext(new URLSearchParams(location.search).get('next'), user);
+  const target = next || landingFor(user);
+  if (target) {
+    location.replace(target);
+    return true;
+  }
+  return false;
+}
+
+function showError(message) {
+  const error = $('#login-error');
+  error.textContent = message;
+  error.hidden = false;
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const username = $('#username').value.trim();
+  const password = $('#password').value;
+  if (!username || !password) {
+    showError('Enter your username and password.');
+    (username ? $('#password') : $('#username')).focus();
+    return;
+  }
+  const button = event.submitter || $('.login-submit');
+  button.disabled = true;
+  try {
+    const result = await api('/api/auth/login', { method: 'POST', body: { username, password }, quiet401: true });
+    if (!go(result.user)) showError('Your account has no role yet. Ask an administrator to give you one.');
+  } catch (err) {
+    const message = err instanceof ApiError && err.status === 401
+      ? 'That username and password do not match. Try again.'
+      : err.message;
+    showError(message);
+    $('#password').select();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function init() {
+  $('#login-form').addEventListener('submit', submit);
+  try {
+    const user = await api('/api/auth/me', { quiet401: true });
+    if (go(user)) return;
+  } catch {
+    // not logged in: stay here
+  }
+  $('#username').focus();
+  markReady();
+}
+
+init();

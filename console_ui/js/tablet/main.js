@@ -1,0 +1,116 @@
+// The clinician tablet: alerts first, then items awaiting clinical approval, then audience questions.
+import { api, logout } from '../lib/api.js';
+import { connectionUi } from '../lib/connection.js';
+import { $, announce, h, markReady, replaceChildren } from '../lib/dom.js';
+import { LiveFeed } from '../lib/feed.js';
+import { currentUser, hasRole, pickEvent, rememberEvent, switchEvent } from '../lib/session.js';
+import { eventPill } from '../console/header.js';
+import { renderAlerts } from './alerts.js';
+import { loadQuestions, renderQuestions } from './questions.js';
+import { makeReview } from './review.js';
+
+const state = { me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], journal: [], questions: null };
+let review;
+
+async function loadJournal() {
+  let after = 0;
+  for (;;) {
+    const page = await api(`/api/events/${state.event.id}/journal?after=${after}&limit=1000`);
+    state.journal.push(...page.entries);
+    after = page.last_seq;
+    if (!page.more) break;
+  }
+  state.journal = state.journal.slice(-1000);
+  return after;
+}
+
+async function fetchAll() {
+  const id = state.event.id;
+  const [event, live, items, questions] = await Promise.all([
+    api(`/api/events/${id}`), api(`/api/events/${id}/live`), api(`/api/events/${id}/items`), loadQuestions(id),
+  ]);
+  Object.assign(state, { event, live, items, questions, liveFetchedAt: performance.now() });
+}
+
+function renderAlertsOnly() {
+  renderAlerts($('#alerts'), state, renderAlertsOnly);
+}
+
+function render() {
+  $('#event-title').textContent = state.event.title;
+  replaceChildren($('#event-state'), eventPill(state));
+  renderAlertsOnly();
+  review.render($('#review'), $('#review-count'));
+  renderQuestions($('#questions'), state.questions, state.event.timezone);
+  document.body.classList.toggle('is-emergency', state.event.status === 'held' && state.live.hold_kind === 'emergency');
+}
+
+let pending = null;
+let again = false;
+function refresh() {
+  if (pending) {
+    again = true;
+    return;
+  }
+  pending = window.setTimeout(async () => {
+    try {
+      do {
+        again = false;
+        await fetchAll();
+        render();
+      } while (again);
+    } catch (err) {
+      announce($('#tb-status'), `Could not refresh: ${err.message}`, 'error');
+    } finally {
+      pending = null;
+    }
+  }, 120);
+}
+
+function header() {
+  const me = state.me;
+  $('#whoami').textContent = me.display_name;
+  $('#logout').addEventListener('click', logout);
+  $('#console-link').hidden = !hasRole(me, 'comms');
+  const picker = $('#event-picker');
+  replaceChildren(picker, state.events.map((e) => h('option', { value: e.id, selected: state.event && e.id === state.event.id }, `${e.title} — ${e.status}`)));
+  picker.hidden = state.events.length < 2;
+  picker.addEventListener('change', () => switchEvent(Number(picker.value)));
+}
+
+async function init() {
+  state.me = await currentUser();
+  state.events = await api('/api/events');
+  state.event = pickEvent(state.events);
+  header();
+  if (!state.event) {
+    $('#event-title').textContent = 'No event yet';
+    replaceChildren($('#review'), h('p', { class: 'tb-empty' }, 'There is no event to review yet.'));
+    markReady();
+    return;
+  }
+  rememberEvent(state.event);
+  review = makeReview({ state, status: $('#tb-status'), refresh });
+  const after = await loadJournal();
+  await fetchAll();
+  render();
+  markReady();
+  const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
+  new LiveFeed({
+    eventId: state.event.id, after,
+    onEntry: (entry) => {
+      conn.touched();
+      state.journal.push(entry);
+      if (entry.kind.startsWith('alert.')) renderAlertsOnly();
+      refresh();
+    },
+    onCaughtUp: () => { conn.touched(); refresh(); },
+    onState: (s) => conn.setState(s),
+  }).start();
+  window.setInterval(refresh, 30000);
+}
+
+init().catch((err) => {
+  announce($('#tb-status'), `The tablet could not load: ${err.message}`, 'error');
+  markReady();
+});

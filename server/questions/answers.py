@@ -1,0 +1,146 @@
+"""Answers: clinician drafts through the approval policy, bank answers at once, one-tap template replies."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.base import utcnow
+from server.errors import Conflict, NotFound
+from server.events import service as event_service
+from server.journal import service as journal
+from server.models import Approval, Delivery, Event, Item, Message, QuestionGroup, User
+from server.publishing.outbox import _next_thread_seq, idempotency_key, publish_problems
+from server.questions.grouping import similar
+from server.questions.schemas import Suggestion
+from server.timeline import service as timeline
+from server.timeline.content import current_version, version_content
+from server.timeline.schemas import ItemContent, ItemCreate
+
+REPLYABLE = ("queued", "closed", "answered")
+
+
+async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGroup, user: User, caption: str,
+                       mode: str) -> Item:
+    """A clinician's new answer: screened, and approved by its clinical author; comms approval sends it."""
+    if group.status not in ("open", "claimed"):
+        raise Conflict(f"this question is already {group.status}", extra={"state": group.status})
+    count = (await session.execute(select(func.count()).select_from(Item).where(Item.group_id == group.id))).scalar()
+    item = await timeline.create_item(session, event=event, actor=user, data=ItemCreate(
+        key=f"answer-{group.id}-{int(count or 0) + 1}", kind="reply", caption=caption, question=group.text[:500]))
+    item.group_id, item.reply_mode = group.id, mode
+    group.answer_item_id = item.id
+    version = await current_version(session, item)
+    if user.has_role("clinical") and not any(not f.get("overridden") for f in version.findings or []):
+        # The clinician's own approval counts as the clinical one (the issue's explicit exception).
+        session.add(Approval(item_id=item.id, version_number=1, user_id=user.id, decision="approve",
+                             as_clinical=True, note="author's clinical approval"))
+    await session.flush()
+    await journal.record(session, actor=user, kind="answer.drafted", subject_type="question_group",
+                         subject_id=group.id, event_id=event.id, payload={"item_id": item.id, "mode": mode})
+    return item
+
+
+async def answer_with_bank(session: AsyncSession, *, event: Event, group: QuestionGroup, bank_item_id: int,
+                           user: User, mode: str) -> list[Delivery]:
+    """Send a pre-approved bank answer at once."""
+    bank = await session.get(Item, bank_item_id)
+    if bank is None or bank.event_id != event.id or bank.kind != "answer":
+        raise NotFound("no such bank answer for this event")
+    if bank.status != "approved":
+        raise Conflict("this bank answer is not approved", extra={"state": bank.status})
+    bank.reply_mode = mode
+    return await send_answer(session, event=event, group=group, item=bank, actor=user, mode=mode)
+
+
+async def send_answer(session: AsyncSession, *, event: Event, group: QuestionGroup, item: Item,
+                      actor: User | None, mode: str) -> list[Delivery]:
+    """Queue the answer: a reply under every asker's message, or one post in the event thread."""
+    problems = await publish_problems(session, event, item)
+    if problems:
+        raise Conflict(f"cannot send: {problems[0]}", extra={"problems": problems})
+    content = version_content(await current_version(session, item))
+    messages = list((await session.execute(select(Message).where(
+        Message.group_id == group.id, Message.status.in_(REPLYABLE)))).scalars())
+    deliveries = await (_thread(session, event, item, content) if mode == "thread"
+                        else _replies(session, event, item, content, messages))
+    group.status, group.claimed_by, group.claim_until = "answered", None, None
+    for message in messages:
+        message.status = "answered"
+    await session.flush()
+    await journal.record(session, actor=actor, kind="answer.queued", subject_type="question_group",
+                         subject_id=group.id, event_id=event.id,
+                         payload={"item_id": item.id, "mode": mode, "deliveries": len(deliveries)})
+    return deliveries
+
+
+async def _replies(session: AsyncSession, event: Event, item: Item, content: ItemContent,
+                   messages: list[Message]) -> list[Delivery]:
+    accounts = {p.platform: p.account for p in await event_service.platforms_of(session, event.id)}
+    deliveries = []
+    for message in messages:
+        account = accounts.get(message.platform)
+        if account is None or not message.remote:
+            continue  # e.g. the public web form: no platform to reply on
+        delivery = Delivery(
+            event_id=event.id, item_id=item.id, question_id=message.id, purpose="reply", platform=message.platform,
+            account=account, version_number=item.current_version, reply_to=message.remote, manual=True,
+            idempotency_key=idempotency_key(event.id, item.id, item.current_version, "reply", message.id),
+            text=content.platform_text.get(message.platform, content.caption),  # type: ignore[call-overload]
+            media=[], status="pending", rehearsal=message.rehearsal, next_attempt_at=utcnow(),
+        )
+        session.add(delivery)
+        deliveries.append(delivery)
+    await session.flush()
+    return deliveries
+
+
+async def _thread(session: AsyncSession, event: Event, item: Item, content: ItemContent) -> list[Delivery]:
+    deliveries = []
+    for platform in await event_service.platforms_of(session, event.id):
+        if not platform.enabled:
+            continue
+        seq = await _next_thread_seq(session, event.id, platform.platform, False)
+        delivery = Delivery(
+            event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform, manual=True,
+            account=platform.account, version_number=item.current_version, thread_seq=seq,
+            idempotency_key=idempotency_key(event.id, item.id, item.current_version, "thread-answer",
+                                            platform.platform),
+            text=content.platform_text.get(platform.platform, content.caption),  # type: ignore[call-overload]
+            media=[], status="pending", next_attempt_at=utcnow(),
+        )
+        session.add(delivery)
+        deliveries.append(delivery)
+    await session.flush()
+    return deliveries
+
+
+async def template_reply(session: AsyncSession, *, event: Event, message: Message, template: str,
+                         actor: User) -> list[Delivery]:
+    """One tap: the pre-approved emergency or redirect reply under one message."""
+    kind = "reply_emergency" if template == "emergency" else "reply_redirect"
+    item = (await session.execute(select(Item).where(Item.event_id == event.id, Item.kind == kind)
+                                  .order_by(Item.position))).scalars().first()
+    if item is None or item.status != "approved":
+        raise Conflict(f"the event has no approved {template} reply", field="template")
+    content = version_content(await current_version(session, item))
+    deliveries = await _replies(session, event, item, content, [message])
+    if not deliveries:
+        raise Conflict("this message came from a source Livecue cannot reply to", extra={"state": message.status})
+    message.status = "answered"
+    await session.flush()
+    await journal.record(session, actor=actor, kind="answer.template", subject_type="message",
+                         subject_id=message.id, event_id=event.id, payload={"template": template})
+    return deliveries
+
+
+async def suggestions(session: AsyncSession, *, event: Event, group: QuestionGroup, limit: int = 3) -> list[Suggestion]:
+    """Approved bank answers, best matches first."""
+    bank = (await session.execute(select(Item).where(Item.event_id == event.id, Item.kind == "answer",
+                                                     Item.status == "approved"))).scalars().all()
+    scored = []
+    for item in bank:
+        caption = version_content(await current_version(session, item)).caption
+        score = max(similar(group.text, item.question or ""), similar(group.text, caption) * 0.8)
+        scored.append(Suggestion(item_id=item.id, question=item.question, caption=caption, score=round(score, 3)))
+    return sorted(scored, key=lambda s: -s.score)[:limit]

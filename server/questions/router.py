@@ -1,0 +1,184 @@
+"""The question queue, answers, moderation and the public question form."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, Request
+
+from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
+from server.clock import Clock
+from server.db.session import DbSession
+from server.errors import NotFound, TooManyRequests
+from server.events import service as event_service
+from server.models import User
+from server.platforms.base import IncomingMessage
+from server.questions import answers, service
+from server.questions.ingest import ingest
+from server.questions.schemas import (
+    AnswerRequest,
+    AssignRequest,
+    GroupRead,
+    MessageRead,
+    MuteRequest,
+    PublicQuestion,
+    RelabelRequest,
+    StatusChange,
+    Suggestion,
+    Summary,
+    TemplateReply,
+)
+
+router = APIRouter(tags=["questions"])
+
+
+def _now(request: Request) -> object:
+    clock: Clock = request.app.state.livecue.services["clock"]
+    return clock.now()
+
+
+def _poke(request: Request) -> None:
+    request.app.state.livecue.services["dispatcher"].wake.set()
+
+
+async def _group_read(request: Request, session: DbSession, group_id: int) -> GroupRead:
+    group = await service.get_group(session, group_id)
+    reads = await service.list_groups(session, event_id=group.event_id, now=_now(request),  # type: ignore[arg-type]
+                                      label=group.label, status=group.status)
+    return next((g for g in reads if g.id == group_id), None) or GroupRead(
+        id=group.id, event_id=group.event_id, label=group.label, text=group.text, size=group.size,
+        status=group.status, claimed_by=group.claimed_by, claimed_by_name=None, claim_until=group.claim_until,
+        assigned_to=group.assigned_to, answer_item_id=group.answer_item_id, created_at=group.created_at,
+        last_asked_at=group.last_asked_at, messages=[])
+
+
+@router.get("/api/events/{event_id}/questions", response_model=list[GroupRead])
+async def list_questions(event_id: int, request: Request, _user: AnyUser, session: DbSession,
+                         label: str | None = Query(default=None), status: str | None = Query(default=None),
+                         ) -> list[GroupRead]:
+    """The queue: groups with askers, emergencies first, then by size and age."""
+    await event_service.get_event(session, event_id)
+    return await service.list_groups(session, event_id=event_id, now=_now(request),  # type: ignore[arg-type]
+                                     label=label, status=status)
+
+
+@router.get("/api/events/{event_id}/questions/summary", response_model=Summary)
+async def questions_summary(event_id: int, _user: AnyUser, session: DbSession) -> Summary:
+    """Counts by label and open emergencies."""
+    await event_service.get_event(session, event_id)
+    return await service.summary(session, event_id)
+
+
+@router.post("/api/question-groups/{group_id}/claim", response_model=GroupRead)
+async def claim(group_id: int, request: Request, user: ClinicalUser, session: DbSession) -> GroupRead:
+    """Claim a question for answering (a lease; a second clinician gets 409)."""
+    group = await service.get_group(session, group_id)
+    await service.claim(session, group=group, user=user, now=_now(request))  # type: ignore[arg-type]
+    return await _group_read(request, session, group_id)
+
+
+@router.post("/api/question-groups/{group_id}/release", response_model=GroupRead)
+async def release(group_id: int, request: Request, user: AnyUser, session: DbSession) -> GroupRead:
+    """Give a claimed question back."""
+    await service.release(session, group=await service.get_group(session, group_id), user=user)
+    return await _group_read(request, session, group_id)
+
+
+@router.post("/api/question-groups/{group_id}/assign", response_model=GroupRead)
+async def assign(group_id: int, body: AssignRequest, request: Request, user: CommsUser,
+                 session: DbSession) -> GroupRead:
+    """Assign a question to a named clinician."""
+    assignee = await session.get(User, body.user_id)
+    if assignee is None:
+        raise NotFound(f"no user with id {body.user_id}")
+    await service.assign(session, group=await service.get_group(session, group_id), assignee=assignee, actor=user)
+    return await _group_read(request, session, group_id)
+
+
+@router.post("/api/question-groups/{group_id}/status", response_model=GroupRead)
+async def change_status(group_id: int, body: StatusChange, request: Request, user: AnyUser,
+                        session: DbSession) -> GroupRead:
+    """Mark answered in thread, take offline, dismiss, or reopen."""
+    await service.set_status(session, group=await service.get_group(session, group_id), status=body.status,
+                             actor=user)
+    return await _group_read(request, session, group_id)
+
+
+@router.get("/api/question-groups/{group_id}/suggestions", response_model=list[Suggestion])
+async def suggest(group_id: int, _user: AnyUser, session: DbSession) -> list[Suggestion]:
+    """Pre-approved bank answers that fit, best first."""
+    group = await service.get_group(session, group_id)
+    event = await event_service.get_event(session, group.event_id)
+    return await answers.suggestions(session, event=event, group=group)
+
+
+@router.post("/api/question-groups/{group_id}/answer", response_model=GroupRead)
+async def answer(group_id: int, body: AnswerRequest, request: Request, user: ClinicalUser,
+                 session: DbSession) -> GroupRead:
+    """Answer: a bank answer goes out at once; new text needs the approval policy (author counts as clinical)."""
+    group = await service.get_group(session, group_id)
+    event = await event_service.get_event(session, group.event_id)
+    if body.bank_item_id is not None:
+        await answers.answer_with_bank(session, event=event, group=group, bank_item_id=body.bank_item_id,
+                                       user=user, mode=body.mode)
+        _poke(request)
+    elif body.caption:
+        await answers.draft_answer(session, event=event, group=group, user=user, caption=body.caption,
+                                   mode=body.mode)
+    else:
+        from server.errors import BadRequest
+
+        raise BadRequest("give a caption or a bank_item_id", field="caption")
+    return await _group_read(request, session, group_id)
+
+
+@router.post("/api/messages/{message_id}/template-reply", response_model=MessageRead)
+async def template_reply(message_id: int, body: TemplateReply, request: Request, user: AnyUser,
+                         session: DbSession) -> MessageRead:
+    """One tap: send the pre-approved emergency or redirect reply under this message."""
+    message = await service.get_message(session, message_id)
+    event = await event_service.get_event(session, message.event_id)
+    await answers.template_reply(session, event=event, message=message, template=body.template, actor=user)
+    _poke(request)
+    return MessageRead.model_validate(message)
+
+
+@router.post("/api/messages/{message_id}/relabel", response_model=MessageRead)
+async def relabel(message_id: int, body: RelabelRequest, user: AnyUser, session: DbSession) -> MessageRead:
+    """Correct the triage label."""
+    message = await service.relabel(session, message=await service.get_message(session, message_id),
+                                    label=body.label, reason=body.reason, actor=user)
+    return MessageRead.model_validate(message)
+
+
+@router.post("/api/messages/{message_id}/hide", response_model=MessageRead)
+async def hide(message_id: int, user: CommsUser, session: DbSession) -> MessageRead:
+    """Hide a message."""
+    return MessageRead.model_validate(
+        await service.hide(session, message=await service.get_message(session, message_id), actor=user))
+
+
+@router.post("/api/events/{event_id}/mutes", response_model=dict[str, int])
+async def mute(event_id: int, body: MuteRequest, user: CommsUser, session: DbSession) -> dict[str, int]:
+    """Mute an author for the event (their messages are kept, not queued)."""
+    await event_service.get_event(session, event_id)
+    return {"unqueued": await service.mute(session, event_id=event_id, platform=body.platform,
+                                           handle=body.handle, actor=user)}
+
+
+@router.post("/api/public/events/{slug}/questions", status_code=202, dependencies=[PUBLIC])
+async def public_question(slug: str, body: PublicQuestion, request: Request, session: DbSession) -> dict[str, str]:
+    """The public question form (no account needed); rate-limited per client; stored as text."""
+    limiter = request.app.state.livecue.services["form_limiter"]
+    client = request.client.host if request.client else "unknown"
+    if not limiter.allow(client):
+        raise TooManyRequests("too many questions from this address; try again in a minute",
+                              extra={"retry_after": 60})
+    event = await event_service.get_event_by_slug(session, slug)
+    if event is None or event.status not in ("live", "held", "rehearsal"):
+        raise NotFound("no live event with that name")
+    name = body.name.strip() or "Guest"
+    message = IncomingMessage(platform="form", external_id=uuid.uuid4().hex, author_handle=f"form:{client}",
+                              author_name=name, text=body.text, received_at=_now(request))  # type: ignore[arg-type]
+    await ingest(session, event=event, messages=[message], rehearsal=event.status == "rehearsal")
+    return {"status": "received"}

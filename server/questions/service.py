@@ -1,0 +1,185 @@
+"""The clinical queue: listing, claiming with a lease, assigning, closing, relabeling, moderation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import Conflict, NotFound
+from server.journal import service as journal
+from server.models import Message, MutedAuthor, QuestionGroup, User
+from server.questions.schemas import GroupRead, MessageRead, Summary
+
+CLAIM_MINUTES = 10
+QUEUE_LABELS = ("emergency", "personal_medical", "question")
+
+
+async def get_group(session: AsyncSession, group_id: int) -> QuestionGroup:
+    """A group, or 404."""
+    group = await session.get(QuestionGroup, group_id)
+    if group is None:
+        raise NotFound(f"no question group with id {group_id}")
+    return group
+
+
+async def get_message(session: AsyncSession, message_id: int) -> Message:
+    """A message, or 404."""
+    message = await session.get(Message, message_id)
+    if message is None:
+        raise NotFound(f"no message with id {message_id}")
+    return message
+
+
+async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, label: str | None = None,
+                      status: str | None = None, limit: int = 100) -> list[GroupRead]:
+    """Groups ordered for the clinical team: emergencies first, then size, age and reach."""
+    query = select(QuestionGroup).where(QuestionGroup.event_id == event_id)
+    if label:
+        query = query.where(QuestionGroup.label == label)
+    else:
+        query = query.where(QuestionGroup.label.in_(QUEUE_LABELS))
+    query = query.where(QuestionGroup.status == status) if status else query.where(
+        QuestionGroup.status.in_(("open", "claimed")))
+    urgency = case((QuestionGroup.label == "emergency", 0), else_=1)
+    query = query.order_by(urgency, QuestionGroup.size.desc(), QuestionGroup.created_at).limit(limit)
+    groups = list((await session.execute(query)).scalars())
+    if not groups:
+        return []
+    members = (await session.execute(select(Message).where(Message.group_id.in_([g.id for g in groups]))
+                                     .order_by(Message.received_at))).scalars().all()
+    names = {u.id: u.display_name for u in (await session.execute(select(User))).scalars()}
+    by_group: dict[int, list[MessageRead]] = {}
+    for message in members:
+        by_group.setdefault(message.group_id or 0, []).append(MessageRead.model_validate(message))
+    return [
+        GroupRead(id=g.id, event_id=g.event_id, label=g.label, text=g.text, size=g.size,
+                  status=_effective_status(g, now), claimed_by=g.claimed_by if _claimed(g, now) else None,
+                  claimed_by_name=names.get(g.claimed_by or 0) if _claimed(g, now) else None,
+                  claim_until=g.claim_until if _claimed(g, now) else None, assigned_to=g.assigned_to,
+                  answer_item_id=g.answer_item_id, created_at=g.created_at, last_asked_at=g.last_asked_at,
+                  messages=by_group.get(g.id, []))
+        for g in groups
+    ]
+
+
+def _claimed(group: QuestionGroup, now: datetime) -> bool:
+    return group.claimed_by is not None and group.claim_until is not None and group.claim_until > now
+
+
+def _effective_status(group: QuestionGroup, now: datetime) -> str:
+    if group.status == "claimed" and not _claimed(group, now):
+        return "open"
+    return group.status
+
+
+async def summary(session: AsyncSession, event_id: int) -> Summary:
+    """Counts by label of queued messages, open groups and open emergencies."""
+    rows = (await session.execute(
+        select(Message.label, func.count()).where(Message.event_id == event_id, Message.status == "queued")
+        .group_by(Message.label))).all()
+    open_groups = (await session.execute(select(func.count()).select_from(QuestionGroup).where(
+        QuestionGroup.event_id == event_id, QuestionGroup.status.in_(("open", "claimed")),
+        QuestionGroup.label.in_(QUEUE_LABELS)))).scalar() or 0
+    emergencies = (await session.execute(select(Message.id).where(
+        Message.event_id == event_id, Message.label == "emergency", Message.status == "queued"))).scalars().all()
+    rejected = (await session.execute(select(func.count()).select_from(Message).where(
+        Message.event_id == event_id, Message.status == "rejected"))).scalar() or 0
+    return Summary(by_label={label: int(n) for label, n in rows}, open_groups=int(open_groups),
+                   open_emergencies=list(emergencies), rejected=int(rejected))
+
+
+async def claim(session: AsyncSession, *, group: QuestionGroup, user: User, now: datetime) -> QuestionGroup:
+    """Take a group for CLAIM_MINUTES; a second clinician gets 409 while the lease runs."""
+    if group.status not in ("open", "claimed"):
+        raise Conflict(f"this question is already {group.status}", extra={"state": group.status})
+    until = now + timedelta(minutes=CLAIM_MINUTES)
+    result = await session.execute(
+        update(QuestionGroup).where(
+            QuestionGroup.id == group.id, QuestionGroup.status.in_(("open", "claimed")),
+            or_(QuestionGroup.claimed_by.is_(None), QuestionGroup.claimed_by == user.id,
+                QuestionGroup.claim_until.is_(None), QuestionGroup.claim_until <= now))
+        .values(status="claimed", claimed_by=user.id, claim_until=until))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        await session.refresh(group)
+        raise Conflict("another clinician is answering this question", extra={"state": "claimed"})
+    await session.refresh(group)
+    await journal.record(session, actor=user, kind="question.claimed", subject_type="question_group",
+                         subject_id=group.id, event_id=group.event_id, payload={"until": until.isoformat()})
+    return group
+
+
+async def release(session: AsyncSession, *, group: QuestionGroup, user: User) -> QuestionGroup:
+    """Give a claimed group back to the queue."""
+    if group.claimed_by != user.id and not user.has_role("comms", "admin"):
+        raise Conflict("only the clinician who claimed it (or comms) can release it", extra={"state": group.status})
+    group.status, group.claimed_by, group.claim_until = "open", None, None
+    await session.flush()
+    await journal.record(session, actor=user, kind="question.released", subject_type="question_group",
+                         subject_id=group.id, event_id=group.event_id)
+    return group
+
+
+async def assign(session: AsyncSession, *, group: QuestionGroup, assignee: User, actor: User) -> QuestionGroup:
+    """Comms assigns a group to a named clinician."""
+    if not assignee.has_role("clinical"):
+        raise Conflict(f"{assignee.username} is not a clinician", field="user_id")
+    group.assigned_to = assignee.id
+    await session.flush()
+    await journal.record(session, actor=actor, kind="question.assigned", subject_type="question_group",
+                         subject_id=group.id, event_id=group.event_id, payload={"to": assignee.username})
+    return group
+
+
+async def set_status(session: AsyncSession, *, group: QuestionGroup, status: str, actor: User) -> QuestionGroup:
+    """Mark answered in thread, take offline, dismiss, or reopen."""
+    previous = group.status
+    group.status = status
+    group.claimed_by, group.claim_until = None, None
+    closed = "queued" if status == "open" else "closed"
+    await session.execute(update(Message).where(Message.group_id == group.id,
+                                                Message.status.in_(("queued", "closed"))).values(status=closed))
+    await session.flush()
+    await journal.record(session, actor=actor, kind="question.status", subject_type="question_group",
+                         subject_id=group.id, event_id=group.event_id, payload={"from": previous, "to": status})
+    return group
+
+
+async def relabel(session: AsyncSession, *, message: Message, label: str, reason: str, actor: User) -> Message:
+    """Correct a label; the change is journaled and kept as evaluation data."""
+    previous = message.label
+    message.label, message.label_reason, message.relabeled_by = label, reason or f"relabeled by {actor.username}", actor.id
+    if message.group_id is not None:
+        group = await session.get(QuestionGroup, message.group_id)
+        if group is not None and group.size == 1:
+            group.label = label
+    await session.flush()
+    await journal.record(session, actor=actor, kind="message.relabeled", subject_type="message",
+                         subject_id=message.id, event_id=message.event_id,
+                         payload={"from": previous, "to": label, "text": message.text, "reason": reason})
+    return message
+
+
+async def hide(session: AsyncSession, *, message: Message, actor: User) -> Message:
+    """Hide a message from the queue (kept for the record)."""
+    message.status = "hidden"
+    await session.flush()
+    await journal.record(session, actor=actor, kind="message.hidden", subject_type="message",
+                         subject_id=message.id, event_id=message.event_id)
+    return message
+
+
+async def mute(session: AsyncSession, *, event_id: int, platform: str, handle: str, actor: User) -> int:
+    """Mute an author for the event: their queued messages leave the queue, later ones are kept unqueued."""
+    exists = (await session.execute(select(MutedAuthor.id).where(
+        MutedAuthor.event_id == event_id, MutedAuthor.platform == platform, MutedAuthor.handle == handle))).first()
+    if not exists:
+        session.add(MutedAuthor(event_id=event_id, platform=platform, handle=handle, muted_by=actor.id))
+    result = await session.execute(update(Message).where(
+        Message.event_id == event_id, Message.platform == platform, Message.author_handle == handle,
+        Message.status == "queued").values(status="muted"))
+    await session.flush()
+    await journal.record(session, actor=actor, kind="author.muted", subject_type="event", subject_id=event_id,
+                         event_id=event_id, payload={"platform": platform, "handle": handle})
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
