@@ -86,6 +86,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--window", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scan-probes", type=int, default=10, help="probes for the full-scan baseline")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     large, medium = GroupIndex(), GroupIndex()
@@ -113,6 +114,14 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"{sizes[name]:>10,} {statistics.median(rates[name]):>16,.0f} {min(rates[name]):>9,.0f} "
               f"{max(rates[name]):>9,.0f} {statistics.mean(cmps[name]):>16.1f}")
+    for name in ("small", "large"):
+        index = small if name == "small" else large
+        scan = [next(probe_stream) for _ in range(args.scan_probes)]
+        t_scan = time.perf_counter()
+        for text in scan:
+            index.best_match_exhaustive(text)
+        per_add = (time.perf_counter() - t_scan) / max(len(scan), 1)
+        print(f"{sizes[name]:>10,} {1 / per_add:>16,.0f}   <- full scan against every stored question (baseline)")
     small_rate, large_rate = statistics.median(rates["small"]), statistics.median(rates["large"])
     print(f"ratio adds/s at {args.small:,} vs {args.large:,} stored: {small_rate / large_rate:.2f}  (1.0 = flat)")
     if "medium" in rates:

@@ -20,14 +20,14 @@ from server.db.migrate import upgrade
 from server.db.session import DbSession
 from server.errors import install_error_handlers
 from server.events.router import router as events_router
-from server.security import install_security_headers
 from server.live.router import router as live_router
 from server.live.ws import router as ws_router
 from server.publishing.router import router as publishing_router
 from server.questions.router import router as questions_router
+from server.security import install_security_headers
 from server.state import AppState
-from server.workers import build_workers
 from server.timeline.router import router as timeline_router
+from server.workers import build_workers
 
 log = logging.getLogger("livecue")
 

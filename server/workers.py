@@ -11,11 +11,11 @@ from server.live.feed import FeedHub
 from server.live.scheduler import Scheduler
 from server.media.assets import media_store
 from server.publishing.credentials import CredentialsConfig
-from server.secret_key import settings_key
 from server.publishing.dispatcher import Dispatcher
 from server.publishing.registry import AdapterRegistry
 from server.questions.poller import Poller
 from server.questions.ratelimit import WindowLimiter
+from server.secret_key import settings_key
 from server.state import AppState
 
 

@@ -7,8 +7,7 @@ from fastapi.responses import Response
 
 from server.auth.deps import AnyUser, ClinicalUser, CommsUser
 from server.consent import denylist as denylist_service
-from server.consent import screening
-from server.consent import service
+from server.consent import screening, service
 from server.consent.schemas import (
     AuthorizationCreate,
     AuthorizationRead,

@@ -11,7 +11,7 @@ from server.auth import service as auth_service
 from server.auth.deps import SESSION_COOKIE
 from server.journal import service as journal
 from server.live.feed import FeedHub, encode, visible_to
-from server.models import User
+from server.models import JournalEntry, User
 
 router = APIRouter(tags=["live"])
 HEARTBEAT_SECONDS = 10.0
@@ -54,17 +54,17 @@ async def feed(websocket: WebSocket, after: int = 0, event_id: int | None = None
         await websocket.send_text(json.dumps({"type": "caught_up", "seq": sent}))
         while True:
             try:
-                entry = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_SECONDS)
+                item: JournalEntry | None = await asyncio.wait_for(sub.queue.get(), timeout=HEARTBEAT_SECONDS)
             except TimeoutError:
                 await websocket.send_text(json.dumps({"type": "heartbeat", "seq": sent}))
                 continue
-            if entry is None or sub.overflowed:
+            if item is None or sub.overflowed:
                 await websocket.close(code=4408, reason="too slow: reconnect with your last sequence")
                 return
-            if entry.seq <= sent:
+            if item.seq <= sent:
                 continue
-            await websocket.send_text(encode(entry))
-            sent = entry.seq
+            await websocket.send_text(encode(item))
+            sent = item.seq
     except WebSocketDisconnect:
         pass
     finally:

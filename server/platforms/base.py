@@ -140,7 +140,8 @@ class Platform(Protocol):
     """One social platform Livecue posts to.
 
     Adapters are constructed per event account as `Adapter(base_url=..., credentials=CredentialStore,
-    client=httpx.AsyncClient)`; they hold no database session. Every method raises only the errors in `server.platforms.errors`:
+    client=httpx.AsyncClient)`; they hold no database session. Every method raises only the errors in
+    `server.platforms.errors`:
 
     - `RetryLater(retry_after)` for 429/5xx/connection failures that did not create anything,
     - `NeedsReauth` once a refresh has been tried and failed,

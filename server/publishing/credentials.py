@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.session_scope import transaction
-from server.secret_key import load_key
 from server.models import PlatformToken
 
 

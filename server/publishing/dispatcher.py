@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
@@ -56,10 +57,8 @@ class Dispatcher:
                 done = 0
             if not done:
                 self.wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=idle_seconds)
-                except TimeoutError:
-                    pass
 
     def stop(self) -> None:
         """Ask the loop to end."""

@@ -31,14 +31,14 @@ def _remote(platform: str) -> Builder:
         if platform == "bluesky":
             from server.platforms.bluesky import BlueskyAdapter
 
-            return BlueskyAdapter(base_url=base_url, credentials=store, client=registry.http)  # type: ignore[return-value]
+            return BlueskyAdapter(base_url=base_url, credentials=store, client=registry.http)
         if platform == "mastodon":
             from server.platforms.mastodon import MastodonAdapter
 
-            return MastodonAdapter(base_url=base_url, credentials=store, client=registry.http)  # type: ignore[return-value]
+            return MastodonAdapter(base_url=base_url, credentials=store, client=registry.http)
         from server.platforms.x import XAdapter
 
-        return XAdapter(base_url=base_url or "https://api.x.com", credentials=store,  # type: ignore[return-value]
+        return XAdapter(base_url=base_url or "https://api.x.com", credentials=store,
                         client=registry.http)
 
     return build

@@ -199,6 +199,16 @@ class GroupIndex:
             del members[1]  # keep the group's first question and the most recent ones
         bucket.move_to_end(group_id)
 
+    def best_match_exhaustive(self, text: str) -> tuple[str | None, float]:
+        """Return (question id, similarity) of the most similar stored question by full scan: O(n), for tests."""
+        sig = _sig(features(text))
+        best_qid, best_score = None, 0.0
+        for qid, other in self._sigs.items():
+            score = _sig_similarity(sig, other)
+            if score > best_score:
+                best_qid, best_score = qid, score
+        return best_qid, best_score
+
     def group_of(self, question_id: str) -> str:
         """Return the group id of a stored question; raise KeyError if unknown."""
         return self._group[question_id]

@@ -149,7 +149,8 @@ async def set_status(session: AsyncSession, *, group: QuestionGroup, status: str
 async def relabel(session: AsyncSession, *, message: Message, label: str, reason: str, actor: User) -> Message:
     """Correct a label; the change is journaled and kept as evaluation data."""
     previous = message.label
-    message.label, message.label_reason, message.relabeled_by = label, reason or f"relabeled by {actor.username}", actor.id
+    message.label, message.relabeled_by = label, actor.id
+    message.label_reason = reason or f"relabeled by {actor.username}"
     if message.group_id is not None:
         group = await session.get(QuestionGroup, message.group_id)
         if group is not None and group.size == 1:

@@ -87,7 +87,8 @@ def run_triage(argv: list[str], stdin: TextIO, stdout: TextIO) -> int:
     had_error = False
     try:
         source: TextIO = (
-            open(args.file, encoding="utf-8", errors="replace", newline="") if args.file else stdin
+            open(args.file, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+            if args.file else stdin
         )
     except OSError as exc:
         sys.stderr.write(f"livecue triage: cannot read {args.file}: {exc.strerror}\n")

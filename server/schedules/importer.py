@@ -24,7 +24,6 @@ from server.schedules.problems import Problem
 from server.timeline import service as timeline
 from server.timeline.schemas import ItemContent, ItemCreate, MediaRef
 
-
 T = TypeVar("T")
 
 
@@ -147,7 +146,7 @@ async def _content(session: AsyncSession, store: MediaStore, base: Path, spec: I
         media.append(MediaRef(sha256=asset.sha256, alt_text=ref.alt, mime_type=asset.mime_type,
                               size_bytes=asset.size_bytes, width=asset.width, height=asset.height,
                               filename=ref.file, authorizations=list(ref.authorizations)))
-    return ItemContent(caption=spec.caption, platform_text=dict(spec.platform_text),  # type: ignore[arg-type]
+    return ItemContent(caption=spec.caption, platform_text=dict(spec.platform_text),
                        media=media, clinical=spec.clinical, content_warning=spec.content_warning,
                        authorizations=list(spec.authorizations))
 
@@ -158,7 +157,7 @@ async def _upsert_item(session: AsyncSession, event: Event, report: ImportReport
     query = select(Item).where(Item.event_id == event.id, Item.key == key)
     item = (await session.execute(query)).scalar_one_or_none()
     if item is None:
-        data = ItemCreate(key=key, kind=kind, position=position, offset=offset, cue=cue,  # type: ignore[arg-type]
+        data = ItemCreate(key=key, kind=kind, position=position, offset=offset, cue=cue,
                           question=question, **content.model_dump())
         await timeline.create_item(session, event=event, data=data, actor=actor)
         report.created.append(key)

@@ -24,25 +24,26 @@ def content_hash(content: ItemContent) -> str:
 def version_content(version: ItemVersion) -> ItemContent:
     """The content stored in a version."""
     return ItemContent(
-        caption=version.caption, platform_text=version.platform_text or {},  # type: ignore[arg-type]
-        media=version.media or [], clinical=version.clinical,  # type: ignore[arg-type]
+        caption=version.caption, platform_text=version.platform_text or {},
+        media=version.media or [], clinical=version.clinical,
         content_warning=version.content_warning, authorizations=version.authorizations or [],
     )
 
 
 def text_for(content: ItemContent, platform: str) -> str:
     """The text that goes to `platform`: its override, or the caption."""
-    return content.platform_text.get(platform, content.caption)  # type: ignore[call-overload, no-any-return]
+    texts: dict[str, str] = dict(content.platform_text)
+    return texts.get(platform, content.caption)
 
 
 def check_content(content: ItemContent, platforms: list[str]) -> None:
     """Refuse content that breaks a platform's text or media rules, naming the field."""
     from server.textrules import MediaSpec, check_media, check_text
 
-    for platform, _text in content.platform_text.items():
-        if platform not in platforms:
-            raise BadRequest(f"platform_text for '{platform}', which this event does not post to",
-                             field=f"platform_text.{platform}")
+    for named in content.platform_text:
+        if named not in platforms:
+            raise BadRequest(f"platform_text for '{named}', which this event does not post to",
+                             field=f"platform_text.{named}")
     for platform in platforms:
         problems = check_text(platform, text_for(content, platform))
         if problems:
@@ -120,7 +121,7 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
     approved = [a for a in approvals if a.decision == "approve"]
     clinical = sum(1 for a in approved if a.as_clinical)
     return ItemRead(
-        id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,  # type: ignore[arg-type]
+        id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,
         position=item.position, offset=format_offset(item.offset_seconds), cue=item.cue,
         question=item.question, status=item.status, blocked_reason=item.blocked_reason,
         version=item.current_version, content=content,

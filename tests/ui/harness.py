@@ -12,6 +12,7 @@ import shutil
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,12 @@ from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
 from server.db.session_scope import transaction
 
+try:
+    from playwright.sync_api import expect as _expect
+except ImportError:  # the browser fixture reports it: a skip on a developer machine, a failure under CI
+    _expect = None
+
+expect: Any = _expect
 PASSWORD = "correct-horse-battery"
 USERS = {
     "admin": ("Avery Admin", ["admin"]),
@@ -104,7 +111,9 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         if not (self.data_dir / "livecue.db").exists():
-            asyncio.run(_seed_users(self.settings))
+            # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(asyncio.run, _seed_users(self.settings)).result()
         self.app = build_app(self.settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                 ws_per_message_deflate=False, lifespan="on")

@@ -1,7 +1,7 @@
 // Character counters as the platforms count them (the server's `text_lengths` on saved items are the
 // authority; these follow the same rules for the live preview):
 //   X: 280 weighted — URLs 23, emoji 2, characters outside Latin and general punctuation ranges 2;
-//   Mastodon: 500 graphemes, URLs 23;  Bluesky: 300 graphemes and 3000 UTF-8 bytes;  Sandbox: 500 graphemes.
+//   Mastodon: 500 graphemes, http(s) URLs 23, @user@domain as @user;  Bluesky: 300 graphemes and 3000 UTF-8 bytes;  Sandbox: 500 graphemes.
 
 export const LIMITS = {
   x: { max: 280, unit: 'weighted characters' },
@@ -52,15 +52,16 @@ export function graphemes(text) {
   return count;
 }
 
-/** Graphemes, with every URL counting as 23. */
-function graphemesWithUrls(text) {
-  let count = 0;
-  let last = 0;
-  for (const [start, end] of urlSpans(text)) {
-    count += graphemes(text.slice(last, start)) + URL_LENGTH;
-    last = end;
-  }
-  return count + graphemes(text.slice(last));
+const SCHEME_URLS = /\bhttps?:\/\/[^\s<>"]+/giu;
+const MENTION = /(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)@\w+(?:[.-]+\w+)*/giu;
+
+/** Mastodon: http(s) URLs count 23, `@user@domain` counts as `@user`, then graphemes; blank text is 0. */
+export function mastodonLength(text) {
+  if (!text.trim()) return 0;
+  const countable = text
+    .replace(SCHEME_URLS, (url) => 'x'.repeat(URL_LENGTH) + url.slice(trimUrl(url).length))
+    .replace(MENTION, (_, user) => `@${user}`);
+  return graphemes(countable);
 }
 
 function xWeight(codePoint) {
@@ -101,7 +102,7 @@ export function count(platform, text) {
   const limit = LIMITS[platform] || LIMITS.sandbox;
   let length;
   if (platform === 'x') length = xLength(text);
-  else if (platform === 'mastodon') length = graphemesWithUrls(text);
+  else if (platform === 'mastodon') length = mastodonLength(text);
   else length = graphemes(text);
   const result = { length, max: limit.max, unit: limit.unit, over: length > limit.max };
   if (limit.maxBytes) {

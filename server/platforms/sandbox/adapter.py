@@ -25,7 +25,8 @@ from server.textrules.capabilities import CAPABILITIES
 async def ensure_account(session: AsyncSession, handle: str, *, audience: bool,
                          display_name: str | None = None) -> SandboxAccount:
     """The sandbox account with this handle, created when missing."""
-    account = (await session.execute(select(SandboxAccount).where(SandboxAccount.handle == handle))).scalar_one_or_none()
+    query = select(SandboxAccount).where(SandboxAccount.handle == handle)
+    account = (await session.execute(query)).scalar_one_or_none()
     if account is None:
         account = SandboxAccount(handle=handle, display_name=display_name or handle, is_audience=audience)
         session.add(account)
