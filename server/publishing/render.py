@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from server.models import Event
+from server.timeline.content import text_for
 from server.timeline.schemas import ItemContent
 
 DEFAULT_WARNING = "Surgical images"
@@ -21,7 +22,7 @@ def render_text(event: Event, content: ItemContent, platform: str, at: datetime)
     """The platform's text: its override or the caption, plus a time line when the event dates everything."""
     from server.textrules import check_text
 
-    text: str = content.platform_text.get(platform, content.caption)  # type: ignore[call-overload]
+    text = text_for(content, platform)
     if not event.date_everything:
         return text
     stamped = f"{text}\n\n{local_stamp(event, at)}"

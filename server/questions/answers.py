@@ -14,7 +14,7 @@ from server.publishing.outbox import _next_thread_seq, idempotency_key, publish_
 from server.questions.grouping import similar
 from server.questions.schemas import Suggestion
 from server.timeline import service as timeline
-from server.timeline.content import current_version, version_content
+from server.timeline.content import current_version, text_for, version_content
 from server.timeline.schemas import ItemContent, ItemCreate
 
 REPLYABLE = ("queued", "closed", "answered")
@@ -86,7 +86,7 @@ async def _replies(session: AsyncSession, event: Event, item: Item, content: Ite
             event_id=event.id, item_id=item.id, question_id=message.id, purpose="reply", platform=message.platform,
             account=account, version_number=item.current_version, reply_to=message.remote, manual=True,
             idempotency_key=idempotency_key(event.id, item.id, item.current_version, "reply", message.id),
-            text=content.platform_text.get(message.platform, content.caption),  # type: ignore[call-overload]
+            text=text_for(content, message.platform),
             media=[], status="pending", rehearsal=message.rehearsal, next_attempt_at=utcnow(),
         )
         session.add(delivery)
@@ -106,7 +106,7 @@ async def _thread(session: AsyncSession, event: Event, item: Item, content: Item
             account=platform.account, version_number=item.current_version, thread_seq=seq,
             idempotency_key=idempotency_key(event.id, item.id, item.current_version, "thread-answer",
                                             platform.platform),
-            text=content.platform_text.get(platform.platform, content.caption),  # type: ignore[call-overload]
+            text=text_for(content, platform.platform),
             media=[], status="pending", next_attempt_at=utcnow(),
         )
         session.add(delivery)

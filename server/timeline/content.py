@@ -32,8 +32,10 @@ def version_content(version: ItemVersion) -> ItemContent:
 
 def text_for(content: ItemContent, platform: str) -> str:
     """The text that goes to `platform`: its override, or the caption."""
-    texts: dict[str, str] = dict(content.platform_text)
-    return texts.get(platform, content.caption)
+    for name, text in content.platform_text.items():
+        if name == platform:
+            return text
+    return content.caption
 
 
 def check_content(content: ItemContent, platforms: list[str]) -> None:
