@@ -18,6 +18,7 @@ groups per key, and scores them with `similar`.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from itertools import combinations
@@ -28,6 +29,7 @@ from server.questions.grouping_text import TERM_WEIGHT, features
 SAME_GROUP_THRESHOLD: Final = 0.6
 MAX_CORE: Final = 6
 KEY_PREFIX: Final = "g1:"
+MAX_KEY_LENGTH: Final = 120  # longer keys are replaced by a digest, so they fit an indexed DB column
 
 
 def deletions(core_size: int) -> int:
@@ -57,8 +59,16 @@ def keys_for_features(feats: Mapping[str, float]) -> list[str]:
     for drop in range(deletions(len(core)) + 1):
         for subset in combinations(core, len(core) - drop):
             if subset:
-                keys.append(KEY_PREFIX + "+".join(subset))
+                keys.append(_key("+".join(subset)))
     return keys
+
+
+def _key(joined: str) -> str:
+    """Return the bucket key for joined core terms, hashing it if it would be too long."""
+    key = KEY_PREFIX + joined
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return KEY_PREFIX + "h:" + hashlib.sha1(joined.encode("utf-8")).hexdigest()
 
 
 def bucket_keys(text: str) -> list[str]:

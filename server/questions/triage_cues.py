@@ -43,7 +43,7 @@ def cue(
 
 def is_negated(text: str, start: int, end: int, inner: bool) -> bool:
     """Return True if a negator precedes the span (same clause, small window) or sits inside it."""
-    before = text[:start].split()
+    before = text[max(0, start - 200):start].split()
     window: list[str] = []
     for tok in reversed(before):
         if tok == "." or len(window) >= NEGATION_WINDOW:

@@ -58,17 +58,21 @@ FUZZY_KEEP: frozenset[str] = frozenset({
     "dropping", "fizzy", "presume",
 })
 
+# Linear-time URL detection: candidate dotted chunks start only at a chunk boundary (possessive
+# quantifiers, no backtracking), and the TLD is checked in Python.
+_TLDS: frozenset[str] = frozenset(
+    "com net org io co biz ly me xyz info shop store app gg tv link click site online top academy win "
+    "live club pro ai us uk ca de fr es it ru cn in eu ws cc to tk ml ga cf fun vip bet cash money health "
+    "care clinic".split()
+)
 _URL_RE = re.compile(
-    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|co|biz|ly|me|xyz|info|shop|"
-    r"store|app|gg|tv|link|click|site|online|top|academy|win|live|club|pro|ai|us|uk|ca|de|fr|es|it|ru|cn|in|"
-    r"eu|ws|cc|to|tk|ml|ga|cf|xyz|fun|vip|bet|cash|money|health|care|clinic)(?:/\S*)?\b|\bdot com\b|"
-    r"\bt\.me/\S+",
+    r"(?:https?://|www\.)\S++|\bdot com\b|(?<![\w.-])[\w-]++(?:\.[\w-]++)++(?:/\S*+)?"
 )
 _OBFUSCATED_DOT_RE = re.compile(r"\s?[(\[{]\s?(?:\.|dot)\s?[)\]}]\s?")
 _TICKER_RE = re.compile(r"(?<!\w)\$[a-z]{2,6}\b")
 _HANDLE_RE = re.compile(r"(?<!\w)@\w+")
 _PHONE_RE = re.compile(r"\+\d[\d\s().-]{6,}\d")
-_MONEY_RE = re.compile(r"[$€£]{2,}|[$€£]\s?\d[\d,.]*k?|\d[\d,.]*\s?(?:\$|usd|dollars|bucks|k a (?:day|week|"
+_MONEY_RE = re.compile(r"[$€£]{2,}|[$€£]\s?\d[\d,.]*+k?|(?<![\d,.])\d[\d,.]*+\s?(?:\$|usd|dollars|bucks|k a (?:day|week|"
     r"month))")
 _PERCENT_RE = re.compile(r"(\d)\s?%")
 _CENSORED = (
@@ -165,8 +169,22 @@ def repair_token(tok: str) -> str:
 def normalize(raw: str) -> Normalized:
     """Normalise a raw audience message into space-separated tokens with `.` clause marks."""
     folded = _OBFUSCATED_DOT_RE.sub(".", _fold(raw))
-    url_count = len(_URL_RE.findall(folded))
-    text = _URL_RE.sub(" urltoken ", folded)
+    urls = 0
+
+    def _url(m: re.Match[str]) -> str:
+        nonlocal urls
+        chunk = m.group(0)
+        if chunk.startswith(("http", "www.")) or chunk == "dot com":
+            urls += 1
+            return " urltoken "
+        host = chunk.split("/", 1)[0]
+        if host.rsplit(".", 1)[-1] in _TLDS:
+            urls += 1
+            return " urltoken "
+        return chunk
+
+    text = _URL_RE.sub(_url, folded)
+    url_count = urls
     text = _PHONE_RE.sub(" phonenumber ", text)
     text = _HANDLE_RE.sub(" atmention ", text)
     text = _MONEY_RE.sub(" moneyamount ", text)

@@ -52,6 +52,8 @@ function render() {
   renderActivity($('#activity'), state);
   composer.renderAuthorizations(state.authorizations);
   document.title = `${state.event.status === 'live' ? '● ' : ''}${state.event.title} · Livecue console`;
+  const option = $(`#event-picker option[value="${state.event.id}"]`);
+  if (option) option.textContent = optionLabel(state.event);
 }
 
 // One refresh at a time; requests made meanwhile coalesce into one more.
@@ -88,6 +90,9 @@ function onEntry(entry) {
   refresh();
 }
 
+const STATE_WORDS = { draft: 'not started', rehearsal: 'rehearsal', live: 'live', held: 'on hold', ended: 'ended' };
+const optionLabel = (e) => `${e.title} (${STATE_WORDS[e.status] || e.status})`;
+
 function header() {
   const me = state.me;
   $('#whoami').textContent = me.display_name;
@@ -96,7 +101,7 @@ function header() {
     hasRole(me, 'clinical') || me.roles.includes('admin') ? h('a', { href: '/tablet' }, 'Tablet') : null,
     h('a', { href: '/sandbox', target: '_blank', rel: 'noopener' }, 'Sandbox feed'));
   const picker = $('#event-picker');
-  replaceChildren(picker, state.events.map((e) => h('option', { value: e.id, selected: state.event && e.id === state.event.id }, `${e.title} — ${e.status}`)));
+  replaceChildren(picker, state.events.map((e) => h('option', { value: e.id, selected: state.event && e.id === state.event.id }, optionLabel(e))));
   picker.disabled = state.events.length < 2;
   picker.addEventListener('change', () => switchEvent(Number(picker.value)));
 }

@@ -16,6 +16,22 @@ export function describe(entry, itemLabel = (id) => `item ${id}`) {
       if (to === 'live' && p.held_seconds !== undefined) return { text: `${who} resumed live posting`, tone: 'good' };
       return { text: `${who} ${STATUS_WORDS[to] || `moved the event to ${to}`}`, tone: to === 'held' ? 'warn' : 'info' };
     }
+    case 'alert.emergency_message':
+      return { text: `Possible emergency in an audience message on ${platformName(p.platform)} — send the emergency reply`, tone: 'danger' };
+    case 'questions.ingested': {
+      const n = p.stored || 0;
+      const e = (p.emergencies || []).length;
+      return { text: `${n} new audience message${n === 1 ? '' : 's'}${e ? `, ${e} possibly urgent` : ''}${p.rejected ? ` (${p.rejected} filtered out)` : ''}`, tone: e ? 'danger' : 'info' };
+    }
+    case 'question.claimed': return { text: `${who} is answering a question`, tone: 'info' };
+    case 'question.released': return { text: `${who} released a question`, tone: 'info' };
+    case 'question.assigned': return { text: `${who} assigned a question`, tone: 'info' };
+    case 'question.status': return { text: `${who} marked a question ${String(p.status || p.to || '').replace(/_/g, ' ')}`, tone: 'info' };
+    case 'answer.drafted': return { text: `${who} drafted an answer${p.item_id ? ` (${itemLabel(p.item_id)})` : ''}`, tone: 'info' };
+    case 'answer.queued': return { text: `An answer was queued to post`, tone: 'info' };
+    case 'answer.template': return { text: `${who} sent the ${p.template || 'template'} reply to an audience member`, tone: p.template === 'emergency' ? 'warn' : 'info' };
+    case 'message.relabeled': return { text: `${who} relabelled an audience message`, tone: 'info' };
+    case 'message.hidden': return { text: `${who} hid an audience message`, tone: 'info' };
     case 'alert.emergency_hold':
       return { text: `EMERGENCY HOLD by ${who}${p.holding_message ? ' — holding message sent' : ''}`, tone: 'danger' };
     case 'item.created': return { text: `${who} wrote ${item}`, tone: 'info' };

@@ -28,12 +28,12 @@ function figure(m, index, postId, expanded) {
   const visual = m.mime_type.startsWith('video/')
     ? h('video', { src: m.url, controls: true, preload: 'metadata', 'aria-label': m.alt })
     : h('img', { src: m.url, alt: m.alt, loading: 'lazy', width: m.width || undefined, height: m.height || undefined });
-  return h('figure', { class: 'sb-media' }, visual,
+  return h('figure', { class: 'sb-media' }, h('div', { class: 'sb-media-frame' }, visual,
     h('button', {
       type: 'button', class: 'sb-alt-badge', 'aria-expanded': String(open), 'aria-controls': altId,
       'aria-label': open ? 'Hide image description' : 'Show image description',
       onclick: (e) => { toggle(expanded, key); flip(e.currentTarget, altId); },
-    }, 'ALT'),
+    }, 'ALT')),
     h('figcaption', { id: altId, class: 'sb-alt-text', hidden: !open }, m.alt));
 }
 

@@ -38,7 +38,7 @@ function renderAlertsOnly() {
 
 function render() {
   $('#event-title').textContent = state.event.title;
-  replaceChildren($('#event-state'), eventPill(state));
+  replaceChildren($('#event-state-slot'), eventPill(state));
   renderAlertsOnly();
   review.render($('#review'), $('#review-count'));
   renderQuestions($('#questions'), state.questions, state.event.timezone);
