@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from server.auth.deps import AnyUser, ClinicalUser, CommsUser
 from server.consent import denylist as denylist_service
 from server.consent import screening, service
+from server.consent.policy import PolicyPage, policy_page
 from server.consent.schemas import (
     AuthorizationCreate,
     AuthorizationRead,
@@ -111,3 +112,12 @@ def _asset_json(asset: MediaAsset) -> dict[str, object]:
     return {"sha256": asset.sha256, "mime_type": asset.mime_type, "kind": asset.kind,
             "size_bytes": asset.size_bytes, "width": asset.width, "height": asset.height,
             "filename": asset.original_name}
+
+
+@router.get("/api/events/{event_id}/policy", response_model=PolicyPage)
+async def sharing_policy(event_id: int, user: AnyUser, session: DbSession, role: str | None = None) -> PolicyPage:
+    """The one-page sharing policy for the user's role, generated from the event's configuration."""
+    event = await event_service.get_event(session, event_id)
+    chosen = role if role in ("comms", "clinical") else ("clinical" if user.has_role("clinical")
+                                                        and not user.has_role("comms") else "comms")
+    return await policy_page(session, event=event, role=chosen)

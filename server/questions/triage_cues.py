@@ -162,7 +162,7 @@ OWN_CASE_CUES = (
         r"short of breath|smoker|heart disease|heart failure|cabg|angioplasty|stress test|type [12]|"
         r"stenosis|familial|hypercholesterol\w*|post cabg|narrowing|\w+ bypass|fever|disease|condition|"
         r"syndrome|defect|infection|told|pregnant|waiting list)\b",
-        1.0, "describes own medical history", negatable=False,
+        1.0, "describes own medical history", inner_negation=True,
     ),
     cue(r"^(had|got|having|getting|just had) (a |my )?(\w+ )?(bypass|surgery|stents?|operation|cabg)\b",
         1.0, "describes own medical history", negatable=False),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from server.questions.triage_cues import FIRST_PERSON, INTERROGATIVES, SELF_REF
+from server.questions.triage_cues import FIRST_PERSON, INTERROGATIVES, SELF_REF, is_negated
 
 INDIRECT_SELF_HARM = "possible indirect self-harm language"
 ACUTE_PROBLEM = "possible acute medical problem"
@@ -95,6 +95,11 @@ def fallback_risk(text: str) -> tuple[str, tuple[str, ...]] | None:
     return f"unexplained personal message with risk words: '{risk.group(0)}'", (risk.group(0),)
 
 
+def _unnegated(pattern: re.Pattern[str], text: str) -> set[str]:
+    """Return the matches of pattern that no nearby negator cancels ("no chest pain")."""
+    return {m.group(0) for m in pattern.finditer(text) if not is_negated(text, m.start(), m.end(), False)}
+
+
 def _has_subject_context(text: str) -> bool:
     """True if the message is about the writer or someone they know (or has an elided subject)."""
     if SELF_REF.search(text):
@@ -123,8 +128,8 @@ def check_weak_emergency(text: str) -> tuple[str, tuple[str, ...]] | None:
         return f"{INDIRECT_SELF_HARM}: '{pair[0]}' + '{pair[1]}'", pair
     if general_only or not _has_subject_context(text):
         return None
-    dangers = {m.group(0) for m in DANGER.finditer(text)}
-    symptoms = {m.group(0) for m in SYMPTOM.finditer(text)}
+    dangers = _unnegated(DANGER, text)
+    symptoms = _unnegated(SYMPTOM, text)
     history = HISTORY.search(text)
     urgency = STRONG_URGENCY.search(text) or (None if history else WEAK_URGENCY.search(text))
     found = tuple(sorted(dangers)) + tuple(sorted(symptoms))

@@ -153,6 +153,21 @@ def damerau1(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
+# Words people stretch ("dieeee", "helppp"): collapse a stretched letter to one if that gives one of these.
+STRETCHED_WORDS: frozenset[str] = frozenset(
+    "die dying dead help pain hurt hurts kill now please so no yes sad scared love god wow omg lol fuck "
+    "bad cant breathe chest heart sorry done stop".split()
+)
+
+
+def unstretch(tok: str) -> str:
+    """Collapse runs of 3+ equal letters: to one letter if that is a known word, else to two."""
+    if _ELONGATION_RE.search(tok) is None:
+        return tok
+    single = _ELONGATION_RE.sub(r"\1", tok)
+    return single if single in STRETCHED_WORDS else _ELONGATION_RE.sub(r"\1\1", tok)
+
+
 def repair_token(tok: str) -> str:
     """Map slang/typos to canonical words; fix near-misses of safety-critical words."""
     mapped = TYPO_MAP.get(tok)
@@ -198,7 +213,6 @@ def normalize(raw: str) -> Normalized:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _NON_WORD_RE.sub(" ", text)
-    text = _ELONGATION_RE.sub(r"\1\1", text)
     tokens: list[str] = []
     for tok in _SPACE_RE.split(text):
         if not tok:
@@ -207,7 +221,7 @@ def normalize(raw: str) -> Normalized:
             if tokens and tokens[-1] != ".":
                 tokens.append(".")
             continue
-        tokens.extend(repair_token(tok.strip(".")).split())
+        tokens.extend(repair_token(unstretch(tok.strip("."))).split())
     while tokens and tokens[0] == ".":
         tokens.pop(0)
     while tokens and tokens[-1] == ".":

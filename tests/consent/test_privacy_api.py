@@ -140,3 +140,16 @@ async def test_items_need_valid_consents_at_approval(client: AsyncClient, app: F
     refused = await client.post(f"/api/items/{unknown['id']}/approve", json={"version": 1}, headers=kit.comms)
     assert refused.status_code == 409 and refused.json()["field"] == "authorizations"
     assert "not on file" in refused.json()["detail"]
+
+
+async def test_policy_page_per_role(client: AsyncClient, sessionmaker: Any) -> None:
+    author, _, nurse = await _people(client, sessionmaker)
+    event = await create_event(client, author, staff_names=["Dr. Stephen Fremes"])
+    comms_page = (await client.get(f"/api/events/{event['id']}/policy", headers=author)).json()
+    assert comms_page["role"] == "comms"
+    titles = [s["title"] for s in comms_page["sections"]]
+    assert titles[:3] == ["You may", "You must never", "Take it offline"]
+    assert any("Dr. Stephen Fremes" in p for p in comms_page["sections"][0]["points"])
+    clinical_page = (await client.get(f"/api/events/{event['id']}/policy", headers=nurse)).json()
+    assert clinical_page["role"] == "clinical"
+    assert "Answering from the tablet" in [s["title"] for s in clinical_page["sections"]]
