@@ -12,6 +12,7 @@ from server.live.scheduler import Scheduler
 from server.media.assets import media_store
 from server.publishing.credentials import CredentialsConfig
 from server.publishing.dispatcher import Dispatcher
+from server.publishing.preupload import PreUploader
 from server.publishing.registry import AdapterRegistry
 from server.questions.poller import Poller
 from server.questions.ratelimit import WindowLimiter
@@ -34,6 +35,7 @@ class Workers:
             self.tasks.append(asyncio.create_task(services["dispatcher"].run_forever()))
             self.tasks.append(asyncio.create_task(services["scheduler"].run_forever()))
             self.tasks.append(asyncio.create_task(services["poller"].run_forever()))
+            self.tasks.append(asyncio.create_task(services["preuploader"].run_forever()))
 
     async def stop(self) -> None:
         """Stop loops and close clients."""
@@ -41,6 +43,7 @@ class Workers:
         services["dispatcher"].stop()
         services["scheduler"].stop()
         services["poller"].stop()
+        services["preuploader"].stop()
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -61,6 +64,7 @@ def build_workers(state: AppState) -> Workers:
     services.update(
         media_store=store, registry=registry, dispatcher=dispatcher, feed=FeedHub(state.sessionmaker),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
-        poller=Poller(state.sessionmaker, registry), form_limiter=WindowLimiter(limit=10, window=60.0),
+        poller=Poller(state.sessionmaker, registry),
+        preuploader=PreUploader(state.sessionmaker, registry, store, clock), form_limiter=WindowLimiter(limit=10, window=60.0),
     )
     return Workers(state)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -64,7 +62,7 @@ class SandboxPlatform:
     async def upload_media(self, media: MediaUpload) -> UploadedMedia:
         """Media already sits in Livecue's store; the sandbox refers to it by hash."""
         self._raise_before_send(await self.faults.before("upload"))
-        return UploadedMedia(remote_id=media.sha256, expires_at=datetime.now(UTC) + timedelta(days=1),
+        return UploadedMedia(remote_id=media.sha256, expires_at=None,
                              extra={"alt": media.alt_text, "mime_type": media.mime_type,
                                     "width": media.width, "height": media.height})
 

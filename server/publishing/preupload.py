@@ -1,0 +1,82 @@
+"""Media pre-upload: approved items' media go to each platform ahead of their time, within its validity window."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.clock import Clock
+from server.events import service as event_service
+from server.live.timing import planned_time
+from server.media.store import MediaStore
+from server.models import Event, Item
+from server.platforms.errors import PlatformError
+from server.publishing.media import SAFETY_MARGIN, ensure_uploaded
+from server.publishing.registry import AdapterRegistry
+from server.timeline.content import current_version
+
+log = logging.getLogger("livecue.preupload")
+UNPLANNED_MIN_VALIDITY = timedelta(hours=1)
+
+
+class PreUploader:
+    """Keeps an unexpired upload of every approved item's media on every platform that will need it soon."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], registry: AdapterRegistry,
+                 store: MediaStore, clock: Clock) -> None:
+        self.sessionmaker = sessionmaker
+        self.registry = registry
+        self.store = store
+        self.clock = clock
+        self._stopping = False
+
+    async def run_once(self) -> int:
+        """Upload what is due; returns how many (item, platform, file) uploads were checked."""
+        now = self.clock.now()
+        work: list[tuple[str, str, dict[str, object], bool]] = []
+        async with self.sessionmaker() as session:
+            events = (await session.execute(select(Event).where(
+                Event.status.in_(("draft", "rehearsal", "live", "held"))))).scalars().all()
+            for event in events:
+                platforms = [p for p in await event_service.platforms_of(session, event.id) if p.enabled]
+                items = (await session.execute(select(Item).where(
+                    Item.event_id == event.id, Item.kind == "post", Item.status == "approved"))).scalars().all()
+                for item in items:
+                    media = (await current_version(session, item)).media or []
+                    if not media:
+                        continue
+                    when = planned_time(event, item) if event.status in ("live", "held", "rehearsal") else None
+                    for platform in platforms:
+                        rehearsal = event.status == "rehearsal"
+                        adapter = self.registry.get(platform.platform, platform.account, rehearsal=rehearsal)
+                        validity = timedelta(seconds=adapter.capabilities.media_validity_seconds)
+                        if when is None and validity < UNPLANNED_MIN_VALIDITY:
+                            continue  # short-lived uploads (Bluesky) are made at the cue or shortly before
+                        if when is not None and when - now > validity - SAFETY_MARGIN:
+                            continue
+                        work += [(platform.platform, platform.account, m, rehearsal) for m in media]
+        for platform, account, media, rehearsal in work:
+            adapter = self.registry.get(platform, account, rehearsal=rehearsal)
+            try:
+                await ensure_uploaded(self.sessionmaker, adapter, self.store, platform=platform, account=account,
+                                      media=media, clock=self.clock)
+            except PlatformError as exc:
+                log.warning("pre-upload to %s failed: %s", platform, exc.message)
+        return len(work)
+
+    async def run_forever(self, interval: float = 30.0) -> None:
+        """Check every `interval` seconds until stopped."""
+        while not self._stopping:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("pre-upload round failed")
+            await asyncio.sleep(interval)
+
+    def stop(self) -> None:
+        """End the loop."""
+        self._stopping = True
