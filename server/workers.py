@@ -65,6 +65,7 @@ def build_workers(state: AppState) -> Workers:
         media_store=store, registry=registry, dispatcher=dispatcher, feed=FeedHub(state.sessionmaker),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
         poller=Poller(state.sessionmaker, registry),
-        preuploader=PreUploader(state.sessionmaker, registry, store, clock), form_limiter=WindowLimiter(limit=10, window=60.0),
+        preuploader=PreUploader(state.sessionmaker, registry, store, clock),
+        form_limiter=WindowLimiter(limit=10, window=60.0),
     )
     return Workers(state)

@@ -10,7 +10,8 @@ from server.consent import service as consent_service
 from server.db.session import DbSession
 from server.events import service as event_service
 from server.events.schemas import EventRead
-from server.live import service
+from server.live import rehearsal, service
+from server.live.rehearsal import RehearsalStart
 from server.live.schemas import (
     ConfirmRequest,
     EmergencyHoldRequest,
@@ -153,3 +154,27 @@ async def skip(item_id: int, user: CommsUser, session: DbSession) -> ItemRead:
     event = await event_service.get_event(session, item.event_id)
     await service.skip(session, event=event, item=item, actor=user)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
+
+
+@router.post("/api/events/{event_id}/rehearsal/start", response_model=EventRead)
+async def start_rehearsal(event_id: int, body: RehearsalStart, request: Request, user: CommsUser,
+                          session: DbSession) -> EventRead:
+    """Rehearse the whole event on the sandbox at a time scale, with simulated audience replies."""
+    event = await event_service.get_event(session, event_id)
+    await rehearsal.start(session, event=event, data=body, actor=user, now=_clock(request).now())
+    return await event_service.to_read(session, event)
+
+
+@router.post("/api/events/{event_id}/rehearsal/stop", response_model=EventRead)
+async def stop_rehearsal(event_id: int, user: CommsUser, session: DbSession) -> EventRead:
+    """Stop the rehearsal; its posts stay until reset."""
+    event = await event_service.get_event(session, event_id)
+    await rehearsal.stop(session, event=event, actor=user)
+    return await event_service.to_read(session, event)
+
+
+@router.post("/api/events/{event_id}/rehearsal/reset", response_model=dict[str, int])
+async def reset_rehearsal(event_id: int, user: CommsUser, session: DbSession) -> dict[str, int]:
+    """Delete everything the rehearsal produced (sandbox posts, deliveries, questions)."""
+    event = await event_service.get_event(session, event_id)
+    return await rehearsal.reset(session, event=event, actor=user)

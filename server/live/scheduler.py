@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock
 from server.db.session_scope import transaction
+from server.live import rehearsal
 from server.live.service import run_due
 from server.models import Event
 
@@ -30,14 +31,18 @@ class Scheduler:
     async def tick(self) -> list[int]:
         """One pass over live events; returns the ids of items queued."""
         async with self.sessionmaker() as session:
-            event_ids = list((await session.execute(select(Event.id).where(Event.status == "live"))).scalars())
+            event_ids = list((await session.execute(select(Event.id).where(
+                Event.status.in_(("live", "rehearsal"))))).scalars())
         queued: list[int] = []
         for event_id in event_ids:
             async with transaction(self.sessionmaker) as session:
                 event = await session.get(Event, event_id)
-                if event is None or event.status != "live":
+                if event is None:
                     continue
-                queued += await run_due(session, event=event, now=self.clock.now())
+                if event.status == "live":
+                    queued += await run_due(session, event=event, now=self.clock.now())
+                elif event.status == "rehearsal":
+                    queued += await rehearsal.run_due(session, event=event, now=self.clock.now())
         if queued and self.on_queued:
             self.on_queued()
         return queued

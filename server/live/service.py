@@ -95,10 +95,15 @@ async def end(session: AsyncSession, *, event: Event, actor: User, now: datetime
 
 
 async def post_item(session: AsyncSession, *, event: Event, item: Item, actor: User, confirm: bool) -> Item:
-    """Post a chosen item now (during a hold only with confirm)."""
-    _require(event, "live", "held", action="post")
+    """Post a chosen item now (during a hold only with confirm; in a rehearsal, to the sandbox only)."""
+    _require(event, "live", "held", "rehearsal", action="post")
     if item.event_id != event.id or item.kind != "post":
         raise Conflict("only timeline posts of this event can be posted here")
+    if event.status == "rehearsal":
+        from server.live import rehearsal
+
+        await rehearsal.enqueue(session, event=event, item=item, actor=actor)
+        return item
     if event.status == "held" and not confirm:
         raise Conflict("the event is on hold: confirm to post anyway", field="confirm",
                        extra={"state": event.status})
@@ -108,8 +113,13 @@ async def post_item(session: AsyncSession, *, event: Event, item: Item, actor: U
 
 async def cue_next(session: AsyncSession, *, event: Event, actor: User, confirm: bool) -> Item:
     """Post the next item of the timeline."""
-    _require(event, "live", "held", action="cue the next item")
+    _require(event, "live", "held", "rehearsal", action="cue the next item")
     items = await upcoming(session, event.id)
+    if event.status == "rehearsal":
+        from server.live.rehearsal import _rehearsed
+
+        done = await _rehearsed(session, event.id)
+        items = [i for i in items if i.id not in done]
     if not items:
         raise Conflict("there is no item left to cue", extra={"state": event.status})
     nxt = items[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +35,7 @@ class Event(Base):
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     hold_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     time_scale: Mapped[float] = mapped_column(Float, default=1.0)
+    rehearsal_script: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

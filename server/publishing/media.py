@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,7 +25,7 @@ def alt_hash(alt: str) -> str:
 
 
 async def ensure_uploaded(sessionmaker: async_sessionmaker[AsyncSession], adapter: Platform, store: MediaStore,
-                          *, platform: str, account: str, media: dict[str, object], clock: Clock) -> UploadedMedia:
+                          *, platform: str, account: str, media: dict[str, Any], clock: Clock) -> UploadedMedia:
     """An unexpired upload of this file to this account, uploading when needed."""
     sha, alt = str(media["sha256"]), str(media.get("alt_text", ""))
     now = clock.now()
@@ -36,7 +37,7 @@ async def ensure_uploaded(sessionmaker: async_sessionmaker[AsyncSession], adapte
         return UploadedMedia(remote_id=cached.remote_id, expires_at=cached.expires_at, extra=dict(cached.extra))
     uploaded = await adapter.upload_media(UploadRequest(
         data=store.get(sha), mime_type=str(media["mime_type"]), alt_text=alt, sha256=sha,
-        width=media.get("width"), height=media.get("height")))  # type: ignore[arg-type]
+        width=media.get("width"), height=media.get("height")))
     async with transaction(sessionmaker) as session:
         row = (await session.execute(select(MediaUpload).where(
             MediaUpload.platform == platform, MediaUpload.account == account, MediaUpload.sha256 == sha,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,7 +38,7 @@ class PreUploader:
     async def run_once(self) -> int:
         """Upload what is due; returns how many (item, platform, file) uploads were checked."""
         now = self.clock.now()
-        work: list[tuple[str, str, dict[str, object], bool]] = []
+        work: list[tuple[str, str, dict[str, Any], bool]] = []
         async with self.sessionmaker() as session:
             events = (await session.execute(select(Event).where(
                 Event.status.in_(("draft", "rehearsal", "live", "held"))))).scalars().all()
@@ -50,22 +51,22 @@ class PreUploader:
                     if not media:
                         continue
                     when = planned_time(event, item) if event.status in ("live", "held", "rehearsal") else None
-                    for platform in platforms:
+                    for target in platforms:
                         rehearsal = event.status == "rehearsal"
-                        adapter = self.registry.get(platform.platform, platform.account, rehearsal=rehearsal)
+                        adapter = self.registry.get(target.platform, target.account, rehearsal=rehearsal)
                         validity = timedelta(seconds=adapter.capabilities.media_validity_seconds)
                         if when is None and validity < UNPLANNED_MIN_VALIDITY:
                             continue  # short-lived uploads (Bluesky) are made at the cue or shortly before
                         if when is not None and when - now > validity - SAFETY_MARGIN:
                             continue
-                        work += [(platform.platform, platform.account, m, rehearsal) for m in media]
-        for platform, account, media, rehearsal in work:
-            adapter = self.registry.get(platform, account, rehearsal=rehearsal)
+                        work += [(target.platform, target.account, m, rehearsal) for m in media]
+        for name, account, file, rehearsal in work:
+            adapter = self.registry.get(name, account, rehearsal=rehearsal)
             try:
-                await ensure_uploaded(self.sessionmaker, adapter, self.store, platform=platform, account=account,
-                                      media=media, clock=self.clock)
+                await ensure_uploaded(self.sessionmaker, adapter, self.store, platform=name, account=account,
+                                      media=file, clock=self.clock)
             except PlatformError as exc:
-                log.warning("pre-upload to %s failed: %s", platform, exc.message)
+                log.warning("pre-upload to %s failed: %s", name, exc.message)
         return len(work)
 
     async def run_forever(self, interval: float = 30.0) -> None:

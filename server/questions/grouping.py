@@ -2,10 +2,13 @@
 
 How it works:
 - `features(text)` turns a question into a weighted term set (see `grouping_text`).
-- `bucket_keys(text)` derives a few canonical keys from the *core* terms (weight 1): the core itself
-  plus the core with up to `deletions(n)` terms removed. Two questions whose weighted Jaccard similarity
-  reaches `SAME_GROUP_THRESHOLD` (0.6) must differ by at most 40% of the larger core, so they always
-  share a key. This holds while cores have at most `MAX_CORE` terms, which covers normal questions.
+- `similar` counts only *core* terms (topic terms; context terms if a question has no topic term) as
+  overlap; context terms and numbers only enlarge the union.
+- `bucket_keys(text)` derives a few canonical keys from the core: the core itself plus the core with up
+  to `deletions(n)` terms removed. Similarity never exceeds the plain Jaccard of the cores, so two
+  questions at `SAME_GROUP_THRESHOLD` (0.6) differ by at most 40% of the larger core and always share
+  a key (checked by a property test). This holds while cores have at most `MAX_CORE` terms, which
+  covers normal questions.
 - A new question is compared only with questions found in its buckets. Each bucket keeps at most
   `max_groups_per_bucket` groups (most recently active first) and `per_group_per_bucket` questions per
   group. So one `add` costs at most keys × groups × questions comparisons, however many questions are
@@ -24,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from itertools import combinations
 from typing import Final, NamedTuple
 
-from server.questions.grouping_text import TERM_WEIGHT, features
+from server.questions.grouping_text import CONTEXT_WEIGHT, TERM_WEIGHT, features
 
 SAME_GROUP_THRESHOLD: Final = 0.6
 MAX_CORE: Final = 6
@@ -39,11 +42,17 @@ def deletions(core_size: int) -> int:
     return max(1, int(core_size * (1.0 - SAME_GROUP_THRESHOLD) + 1e-9))
 
 
+def core_terms(feats: Mapping[str, float]) -> frozenset[str]:
+    """Return the terms that can make two questions the same: topic terms, else context terms (no numbers)."""
+    topic = frozenset(t for t, w in feats.items() if w >= TERM_WEIGHT)
+    if topic:
+        return topic
+    return frozenset(t for t, w in feats.items() if w == CONTEXT_WEIGHT)
+
+
 def _core(feats: Mapping[str, float]) -> list[str]:
-    """Return the core terms: topic terms (or all terms if there are none), at most MAX_CORE of them."""
-    core = sorted(t for t, w in feats.items() if w >= TERM_WEIGHT)
-    if not core:
-        core = sorted(feats)
+    """Return the sorted core terms used for keys, at most MAX_CORE of them."""
+    core = sorted(core_terms(feats))
     if len(core) > MAX_CORE:
         # Keep concept terms first, then the longest (most specific) words; deterministic.
         core = sorted(sorted(core, key=lambda t: (not t.startswith("~"), -len(t), t))[:MAX_CORE])
@@ -76,41 +85,44 @@ def bucket_keys(text: str) -> list[str]:
     return keys_for_features(features(text))
 
 
-def weighted_jaccard(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Return the weighted Jaccard similarity of two weighted term sets (0.0 if both empty)."""
-    if not a or not b:
-        return 0.0
-    union = sum(a.values()) + sum(w for t, w in b.items() if t not in a)
-    inter = sum(w for t, w in a.items() if t in b)
-    return inter / union if union else 0.0
+def feature_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Return the similarity of two weighted term sets: shared core weight over the weight of the union.
+
+    Only core terms count as overlap; context terms and numbers only enlarge the union. So sharing
+    "surgery" and "heart" never makes "how long is recovery after heart surgery" the same question as
+    "how long is heart surgery", and a score >= the threshold implies the cores overlap enough to
+    share a bucket key.
+    """
+    return _sig_similarity(_sig(dict(a)), _sig(dict(b)))
 
 
 class _Sig(NamedTuple):
-    """A stored question's terms, weights and total weight, precomputed for fast comparison."""
+    """A stored question's core terms, weights and total weight, precomputed for fast comparison."""
 
-    terms: frozenset[str]
+    core: frozenset[str]
     weights: dict[str, float]
     total: float
 
 
 def _sig(feats: dict[str, float]) -> _Sig:
     """Precompute the comparison form of a weighted term set."""
-    return _Sig(frozenset(feats), feats, sum(feats.values()))
+    return _Sig(core_terms(feats), feats, sum(feats.values()))
 
 
 def _sig_similarity(a: _Sig, b: _Sig) -> float:
-    """Weighted Jaccard on precomputed signatures (same value as `weighted_jaccard`)."""
-    common = a.terms & b.terms
+    """Similarity on precomputed signatures (see `feature_similarity`)."""
+    common = a.core & b.core
     if not common:
         return 0.0
-    weights = a.weights
-    inter = sum(weights[t] for t in common)
-    return inter / (a.total + b.total - inter)
+    wa, wb = a.weights, b.weights
+    inter = sum(wa[t] for t in common)
+    union = a.total + sum(w for t, w in wb.items() if t not in wa)
+    return inter / union
 
 
 def similar(a_text: str, b_text: str) -> float:
     """Return the similarity of two questions in [0, 1]; same group when >= SAME_GROUP_THRESHOLD."""
-    return weighted_jaccard(features(a_text), features(b_text))
+    return _sig_similarity(_sig(features(a_text)), _sig(features(b_text)))
 
 
 class GroupIndex:

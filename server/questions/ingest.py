@@ -1,13 +1,22 @@
-"""Ingest: normalise, store exactly once per (platform, external id), triage, flag PHI, group, alert."""
+"""Ingest: normalise, store exactly once per (platform, external id), triage, flag PHI, group, alert.
+
+Every message is stored inside its own savepoint: a message that the database refuses (a duplicate
+inserted concurrently by another poller, or anything unexpected) is skipped and counted, and the rest
+of the batch, and the cursor the caller stores with it, still commit. A bad message can never block
+the poll loop.
+"""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.base import utcnow
@@ -18,17 +27,28 @@ from server.privacy.phi import screen_text
 from server.questions.groups import assign_group
 from server.questions.triage import triage
 
+log = logging.getLogger("livecue.ingest")
 MAX_TEXT = 5000
+BINARY = "binary or garbled content"
 
 
 @dataclass
 class IngestResult:
-    """What one batch did."""
+    """What one batch did: stored ids, skipped duplicates, rejected (stored) and dropped (not stored)."""
 
     stored: list[int] = field(default_factory=list)
     duplicates: int = 0
     rejected: int = 0
+    dropped: int = 0
     emergencies: list[int] = field(default_factory=list)
+
+    def add(self, other: IngestResult) -> None:
+        """Fold another batch's counts into this one."""
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.dropped += other.dropped
+        self.emergencies += other.emergencies
 
 
 def rejection_reason(text: str) -> str | None:
@@ -38,77 +58,146 @@ def rejection_reason(text: str) -> str | None:
     if len(text) > MAX_TEXT:
         return f"message longer than {MAX_TEXT} characters"
     controls = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\r\t")
-    if "\x00" in text or controls > max(3, len(text) // 20):
-        return "binary or garbled content"
+    replaced = text.count("\ufffd")
+    if "\x00" in text or controls > max(3, len(text) // 20) or replaced > max(3, len(text) // 20):
+        return BINARY
     return None
 
 
-def _clean(value: str | None, limit: int) -> str:
-    return (value or "").replace("\x00", "")[:limit]
+def storable(value: str) -> str:
+    """`value` as text every database accepts: no NUL, no lone surrogates (replaced by U+FFFD)."""
+    value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = "".join("\ufffd" if unicodedata.category(ch) == "Cs" else ch for ch in value)
+    return value
+
+
+def _clean(value: object, limit: int) -> str:
+    return storable(value)[:limit] if isinstance(value, str) else ""
+
+
+def _text(value: object) -> tuple[str, str | None]:
+    """The message text as a string, and a rejection reason when it was not text at all."""
+    if isinstance(value, bytes | bytearray):
+        return storable(bytes(value).decode("utf-8", errors="replace")), BINARY
+    if not isinstance(value, str):
+        return "", "empty message"
+    return value, None
+
+
+def _received(value: object, now: datetime) -> datetime:
+    if not isinstance(value, datetime):
+        return now
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _remote(message: IncomingMessage) -> dict[str, Any]:
     ref = message.ref
-    data: dict[str, Any] = {"remote_id": message.external_id}
-    if ref is not None:
-        data = {k: v for k, v in ref.__dict__.items() if v is not None}
-    return data
+    if ref is None:
+        return {"remote_id": message.external_id}
+    return {k: v for k, v in ref.__dict__.items() if v is not None}
 
 
-async def _existing(session: AsyncSession, event_id: int, platform: str, external_id: str) -> bool:
-    query = select(Message.id).where(Message.event_id == event_id, Message.platform == platform,
-                                     Message.external_id == external_id)
-    return (await session.execute(query)).first() is not None
+async def _known_ids(session: AsyncSession, event_id: int, messages: Sequence[IncomingMessage]) -> set[tuple[str, str]]:
+    """(platform, external id) pairs of this batch that are already stored, in one query per platform."""
+    wanted: dict[str, set[str]] = {}
+    for m in messages:
+        external_id = _clean(m.external_id, 300)
+        if external_id:
+            wanted.setdefault(_clean(m.platform, 16), set()).add(external_id)
+    known: set[tuple[str, str]] = set()
+    for platform, ids in wanted.items():
+        query = select(Message.external_id).where(Message.event_id == event_id, Message.platform == platform,
+                                                  Message.external_id.in_(ids))
+        known.update((platform, external_id) for external_id in (await session.execute(query)).scalars())
+    return known
 
 
-async def _muted(session: AsyncSession, event_id: int, platform: str, handle: str) -> bool:
-    query = select(MutedAuthor.id).where(MutedAuthor.event_id == event_id, MutedAuthor.platform == platform,
-                                         MutedAuthor.handle == handle)
-    return (await session.execute(query)).first() is not None
+async def _muted(session: AsyncSession, event_id: int) -> set[tuple[str, str]]:
+    query = select(MutedAuthor.platform, MutedAuthor.handle).where(MutedAuthor.event_id == event_id)
+    return {(p, h) for p, h in (await session.execute(query)).all()}
 
 
-async def ingest(session: AsyncSession, *, event: Event, messages: list[IncomingMessage], now: datetime | None = None,
-                 rehearsal: bool = False) -> IngestResult:
-    """Store new messages (duplicates are skipped), within the caller's transaction."""
-    result = IngestResult()
-    for incoming in messages:
-        external_id = _clean(incoming.external_id, 300)
-        if not external_id or await _existing(session, event.id, incoming.platform, external_id):
-            result.duplicates += 1
-            continue
-        text = incoming.text if isinstance(incoming.text, str) else ""
-        reason = rejection_reason(text)
-        stored_text = text.replace("\x00", "")[:MAX_TEXT]
-        verdict = triage(stored_text) if reason is None else None
-        message = Message(
-            event_id=event.id, platform=incoming.platform, external_id=external_id,
-            author_handle=_clean(incoming.author_handle, 200) or "unknown",
-            author_name=_clean(incoming.author_name, 200) or "unknown", text=stored_text,
-            language=_clean(incoming.language, 16) or None, in_reply_to=_clean(incoming.in_reply_to, 300) or None,
-            url=_clean(incoming.url, 500) or None, remote=_remote(incoming), received_at=incoming.received_at,
-            ingested_at=now or utcnow(), label=verdict.label if verdict else "spam",
-            label_reason=verdict.reason if verdict else (reason or ""), rehearsal=rehearsal,
-            phi=[f.as_dict() for f in screen_text(stored_text)] if reason is None else [],
-            status="rejected" if reason else "queued", reject_reason=reason,
-        )
-        if reason is None and await _muted(session, event.id, message.platform, message.author_handle):
-            message.status = "muted"
-        session.add(message)
-        await session.flush()
-        if reason is not None:
-            result.rejected += 1
-            continue
-        result.stored.append(message.id)
-        if message.status == "queued":
-            await assign_group(session, event_id=event.id, message=message)
-        if message.label == "emergency" and message.status == "queued":
-            result.emergencies.append(message.id)
+def _build(event: Event, incoming: IncomingMessage, external_id: str, now: datetime, rehearsal: bool) -> Message:
+    """The row for one new message: triaged and PHI-screened, or rejected with its reason."""
+    raw, reason = _text(incoming.text)
+    reason = reason or rejection_reason(raw)
+    text = storable(raw)[:MAX_TEXT]
+    verdict = triage(text) if reason is None else None
+    return Message(
+        event_id=event.id, platform=_clean(incoming.platform, 16), external_id=external_id,
+        author_handle=_clean(incoming.author_handle, 200) or "unknown",
+        author_name=_clean(incoming.author_name, 200) or "unknown", text=text,
+        language=_clean(incoming.language, 16) or None, in_reply_to=_clean(incoming.in_reply_to, 300) or None,
+        url=_clean(incoming.url, 500) or None, remote=_remote(incoming),
+        received_at=_received(incoming.received_at, now), ingested_at=now,
+        label=verdict.label if verdict else "spam", label_reason=verdict.reason if verdict else (reason or ""),
+        rehearsal=rehearsal, phi=[f.as_dict() for f in screen_text(text)] if reason is None else [],
+        status="rejected" if reason else "queued", reject_reason=reason,
+    )
+
+
+async def _store(session: AsyncSession, event: Event, message: Message, muted: set[tuple[str, str]],
+                 result: IngestResult) -> None:
+    if message.status == "queued" and (message.platform, message.author_handle) in muted:
+        message.status = "muted"
+    session.add(message)
+    await session.flush()
+    if message.status == "rejected":
+        result.rejected += 1
+        return
+    if message.status == "queued":
+        await assign_group(session, event_id=event.id, message=message)
+        if message.label == "emergency":
             await journal.record(session, actor=None, kind="alert.emergency_message", subject_type="message",
                                  subject_id=message.id, event_id=event.id,
                                  payload={"platform": message.platform, "reason": message.label_reason})
-    if result.stored or result.rejected:
+            result.emergencies.append(message.id)
+    result.stored.append(message.id)
+
+
+async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[IncomingMessage],
+                 now: datetime | None = None, rehearsal: bool = False) -> IngestResult:
+    """Store new messages (duplicates are skipped), within the caller's transaction."""
+    result = IngestResult()
+    now = now or utcnow()
+    seen = await _known_ids(session, event.id, messages)
+    muted = await _muted(session, event.id)
+    for incoming in messages:
+        external_id = _clean(getattr(incoming, "external_id", None), 300)
+        key = (_clean(getattr(incoming, "platform", None), 16), external_id)
+        if not external_id or not key[0]:
+            result.dropped += 1
+            log.warning("dropped an incoming message without a platform or external id")
+            continue
+        if key in seen:
+            result.duplicates += 1
+            continue
+        seen.add(key)
+        before = (len(result.stored), result.rejected, len(result.emergencies))
+        try:
+            async with session.begin_nested():
+                await _store(session, event, _build(event, incoming, external_id, now, rehearsal), muted, result)
+        except IntegrityError:  # stored meanwhile by another poller: the unique key keeps it once
+            result.duplicates += 1
+            _undo(result, before)
+        except Exception:  # never let one message stop the batch (and its cursor) from committing
+            log.exception("dropped incoming message %s:%s", key[0], external_id)
+            result.dropped += 1
+            _undo(result, before)
+    if result.stored or result.rejected or result.dropped:
         await journal.record(session, actor=None, kind="questions.ingested", subject_type="event",
                              subject_id=event.id, event_id=event.id,
                              payload={"stored": len(result.stored), "rejected": result.rejected,
-                                      "emergencies": result.emergencies, "rehearsal": rehearsal})
+                                      "dropped": result.dropped, "emergencies": result.emergencies,
+                                      "rehearsal": rehearsal})
     return result
+
+
+def _undo(result: IngestResult, before: tuple[int, int, int]) -> None:
+    """Forget what a rolled-back savepoint had counted."""
+    del result.stored[before[0]:]
+    result.rejected = before[1]
+    del result.emergencies[before[2]:]

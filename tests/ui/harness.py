@@ -24,6 +24,7 @@ from fastapi import FastAPI
 
 from server.app import create_app
 from server.auth import service as auth_service
+from server.clock import Clock
 from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
@@ -62,9 +63,9 @@ def free_port() -> int:
         return port
 
 
-def build_app(settings: Settings) -> FastAPI:
+def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     """The production app; the page and sandbox routers are added when app.py does not include them yet."""
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     paths = {getattr(r, "path", None) for r in app.routes}
     if "/console" not in paths:
         from server.pages.router import router as pages_router

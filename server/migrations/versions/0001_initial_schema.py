@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('held_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('hold_kind', sa.String(length=16), nullable=True),
     sa.Column('time_scale', sa.Float(), nullable=False),
+    sa.Column('rehearsal_script', sa.JSON(), nullable=True),
     sa.Column('ended_at', server.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', server.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', server.db.base.UTCDateTime(timezone=True), nullable=False),

@@ -1,0 +1,183 @@
+"""Rehearsal: the run of show on the sandbox, faster, with simulated audience replies; kept apart, resettable."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import Conflict
+from server.events import service as event_service
+from server.journal import service as journal
+from server.live.timing import anchor, is_automatic, planned_time
+from server.models import (
+    Delivery,
+    Event,
+    GroupKey,
+    Item,
+    Message,
+    QuestionGroup,
+    SandboxPost,
+    User,
+)
+from server.platforms.sandbox.adapter import ensure_account
+from server.publishing.outbox import _next_thread_seq, idempotency_key
+from server.publishing.render import render_text, warning_text
+from server.schedules.offsets import parse_offset
+from server.timeline.content import current_version, version_content
+
+
+class AudienceLine(BaseModel):
+    """One simulated audience reply: when (offset from start), who, what, and under which item (default: latest)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: str = Field(pattern=r"^T\+\d{2}:[0-5]\d(:[0-5]\d)?$")
+    handle: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(default="", max_length=100)
+    text: str = Field(min_length=1, max_length=1000)
+    reply_to: str | None = Field(default=None, description="Item key to reply under.")
+
+
+class RehearsalStart(BaseModel):
+    """Start a rehearsal at a time scale (10 = ten times faster) with an optional audience script."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_scale: float = Field(default=10.0, ge=1.0, le=120.0)
+    audience: list[AudienceLine] = Field(default_factory=list, max_length=2000)
+
+
+async def start(session: AsyncSession, *, event: Event, data: RehearsalStart, actor: User, now: datetime) -> Event:
+    """Draft → rehearsal on the sandbox, clock running `time_scale` times faster."""
+    if event.status != "draft":
+        raise Conflict(f"cannot start a rehearsal while the event is {event.status}", extra={"state": event.status})
+    event.started_at, event.live_since, event.time_scale = now, now, data.time_scale
+    event.rehearsal_script = [line.model_dump() for line in data.audience]
+    return await event_service.transition(session, event=event, to="rehearsal", actor=actor,
+                                          payload={"time_scale": data.time_scale, "audience": len(data.audience)})
+
+
+async def stop(session: AsyncSession, *, event: Event, actor: User) -> Event:
+    """End the rehearsal (its posts and questions stay visible until reset)."""
+    if event.status != "rehearsal":
+        raise Conflict(f"no rehearsal is running (the event is {event.status})", extra={"state": event.status})
+    event.started_at, event.live_since, event.time_scale = None, None, 1.0
+    return await event_service.transition(session, event=event, to="draft", actor=actor)
+
+
+async def reset(session: AsyncSession, *, event: Event, actor: User) -> dict[str, int]:
+    """Delete everything the rehearsal produced: sandbox posts, deliveries, questions."""
+    if event.status == "rehearsal":
+        await stop(session, event=event, actor=actor)
+    posts = select(Delivery.remote).where(Delivery.event_id == event.id, Delivery.rehearsal.is_(True))
+    post_ids = [int(r["remote_id"]) for r in (await session.execute(posts)).scalars() if r and "remote_id" in r]
+    message_ids = list((await session.execute(select(Message.id).where(
+        Message.event_id == event.id, Message.rehearsal.is_(True)))).scalars())
+    await session.execute(delete(GroupKey).where(GroupKey.message_id.in_(message_ids)))
+    await session.execute(update(Message).where(Message.id.in_(message_ids)).values(group_id=None))
+    await session.execute(delete(QuestionGroup).where(QuestionGroup.event_id == event.id,
+                                                      QuestionGroup.rehearsal.is_(True)))
+    await session.execute(delete(Message).where(Message.id.in_(message_ids)))
+    deliveries = await session.execute(delete(Delivery).where(Delivery.event_id == event.id,
+                                                             Delivery.rehearsal.is_(True)))
+    removed_posts = 0
+    if post_ids:
+        replies = select(SandboxPost.id).where(SandboxPost.root_id.in_(post_ids) | SandboxPost.id.in_(post_ids))
+        ids = list((await session.execute(replies)).scalars())
+        await session.execute(update(SandboxPost).where(SandboxPost.id.in_(ids)).values(reply_to_id=None,
+                                                                                        root_id=None))
+        removed = await session.execute(delete(SandboxPost).where(SandboxPost.id.in_(ids)))
+        removed_posts = removed.rowcount or 0  # type: ignore[attr-defined]
+    await session.execute(delete(SandboxPost).where(SandboxPost.rehearsal.is_(True),
+                                                    SandboxPost.idempotency_key.like(f"rehearsal-{event.id}-%")))
+    deleted = int(deliveries.rowcount or 0)  # type: ignore[attr-defined]
+    counts = {"deliveries": deleted, "sandbox_posts": int(removed_posts), "messages": len(message_ids)}
+    await journal.record(session, actor=actor, kind="rehearsal.reset", subject_type="event", subject_id=event.id,
+                         event_id=event.id, payload=counts)
+    return counts
+
+
+async def _rehearsed(session: AsyncSession, event_id: int) -> set[int]:
+    query = select(Delivery.item_id).where(Delivery.event_id == event_id, Delivery.rehearsal.is_(True))
+    return {i for i in (await session.execute(query)).scalars() if i is not None}
+
+
+async def enqueue(session: AsyncSession, *, event: Event, item: Item, actor: User | None) -> list[Delivery]:
+    """Queue one item to the sandbox for the rehearsal (the live record is untouched)."""
+    if item.status != "approved":
+        raise Conflict(f"only approved items can be rehearsed; this one is {item.status}",
+                       extra={"state": item.status})
+    if item.id in await _rehearsed(session, event.id):
+        raise Conflict("this item was already posted in the rehearsal", extra={"state": "rehearsed"})
+    content = version_content(await current_version(session, item))
+    now = event.live_since or anchor(event)
+    deliveries = []
+    for platform in await event_service.platforms_of(session, event.id):
+        if not platform.enabled:
+            continue
+        seq = await _next_thread_seq(session, event.id, platform.platform, True)
+        delivery = Delivery(
+            event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform, account=platform.account,
+            version_number=item.current_version, thread_seq=seq, rehearsal=True, manual=True,
+            idempotency_key=idempotency_key(event.id, item.id, item.current_version, platform.platform, "rehearsal",
+                                            event.started_at.isoformat() if event.started_at else "", seq),
+            text=render_text(event, content, platform.platform, now), media=[m.model_dump(mode="json")
+                                                                              for m in content.media],
+            content_warning=warning_text(event, content), status="pending", next_attempt_at=now,
+        )
+        session.add(delivery)
+        deliveries.append(delivery)
+    await session.flush()
+    await journal.record(session, actor=actor, kind="rehearsal.queued", subject_type="item", subject_id=item.id,
+                         event_id=event.id, payload={"key": item.key})
+    return deliveries
+
+
+async def run_due(session: AsyncSession, *, event: Event, now: datetime) -> list[int]:
+    """Queue due automatic items and post due audience lines, at the rehearsal's time scale."""
+    done = await _rehearsed(session, event.id)
+    items = list((await session.execute(select(Item).where(Item.event_id == event.id, Item.kind == "post",
+                                                           Item.status == "approved")
+                                        .order_by(Item.position))).scalars())
+    queued = []
+    for item in items:
+        when = planned_time(event, item)
+        if item.id in done or not is_automatic(item) or when is None or when > now:
+            continue
+        await enqueue(session, event=event, item=item, actor=None)
+        queued.append(item.id)
+    await _audience(session, event, now, {i.key: i.id for i in items})
+    return queued
+
+
+async def _audience(session: AsyncSession, event: Event, now: datetime, keys: dict[str, int]) -> None:
+    for index, line in enumerate(event.rehearsal_script or []):
+        when = anchor(event) + timedelta(seconds=parse_offset(str(line["at"])).total_seconds() / event.time_scale)
+        key = f"rehearsal-{event.id}-{event.started_at.isoformat() if event.started_at else ''}-{index}"[:64]
+        if when > now or (await session.execute(select(SandboxPost.id).where(
+                SandboxPost.idempotency_key == key))).first():
+            continue
+        parent = await _parent_post(session, event, keys.get(str(line.get("reply_to") or "")))
+        if parent is None:
+            continue
+        author = await ensure_account(session, str(line["handle"]), audience=True,
+                                      display_name=str(line.get("name") or line["handle"]))
+        session.add(SandboxPost(account_id=author.id, text=str(line["text"]), reply_to_id=parent.id,
+                                root_id=parent.root_id or parent.id, idempotency_key=key, rehearsal=True))
+    await session.flush()
+
+
+async def _parent_post(session: AsyncSession, event: Event, item_id: int | None) -> SandboxPost | None:
+    query = select(Delivery).where(Delivery.event_id == event.id, Delivery.rehearsal.is_(True),
+                                   Delivery.status == "posted")
+    if item_id is not None:
+        query = query.where(Delivery.item_id == item_id)
+    delivery = (await session.execute(query.order_by(Delivery.thread_seq.desc()))).scalars().first()
+    remote: dict[str, Any] | None = delivery.remote if delivery else None
+    if not remote or "remote_id" not in remote:
+        return None
+    return await session.get(SandboxPost, int(remote["remote_id"]))
