@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from server.errors import Conflict, NotFound
 from server.journal import service as journal
@@ -14,6 +15,7 @@ from server.questions.schemas import GroupRead, MessageRead, Summary
 
 CLAIM_MINUTES = 10
 QUEUE_LABELS = ("emergency", "personal_medical", "question")
+MEMBER_STATES = ("queued", "closed", "answered")  # hidden, muted and rejected messages are no askers
 
 
 async def get_group(session: AsyncSession, group_id: int) -> QuestionGroup:
@@ -33,23 +35,29 @@ async def get_message(session: AsyncSession, message_id: int) -> Message:
 
 
 async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, label: str | None = None,
-                      status: str | None = None, limit: int = 100) -> list[GroupRead]:
-    """Groups ordered for the clinical team: emergencies first, then size, age and reach."""
+                      status: str | None = None, limit: int = 100,
+                      group_ids: list[int] | None = None) -> list[GroupRead]:
+    """Groups ordered for the clinical team: emergencies first, then size, age and reach.
+
+    A claim whose lease ran out counts as open (and no longer as claimed) when filtering by status.
+    """
     query = select(QuestionGroup).where(QuestionGroup.event_id == event_id)
-    if label:
-        query = query.where(QuestionGroup.label == label)
+    if group_ids is not None:
+        query = query.where(QuestionGroup.id.in_(group_ids))
     else:
-        query = query.where(QuestionGroup.label.in_(QUEUE_LABELS))
-    query = query.where(QuestionGroup.status == status) if status else query.where(
-        QuestionGroup.status.in_(("open", "claimed")))
+        query = query.where(QuestionGroup.label == label if label else QuestionGroup.label.in_(QUEUE_LABELS))
+        query = query.where(_status_filter(status, now))
     urgency = case((QuestionGroup.label == "emergency", 0), else_=1)
     query = query.order_by(urgency, QuestionGroup.size.desc(), QuestionGroup.created_at).limit(limit)
     groups = list((await session.execute(query)).scalars())
     if not groups:
         return []
-    members = (await session.execute(select(Message).where(Message.group_id.in_([g.id for g in groups]))
-                                     .order_by(Message.received_at))).scalars().all()
-    names = {u.id: u.display_name for u in (await session.execute(select(User))).scalars()}
+    members = (await session.execute(select(Message).where(
+        Message.group_id.in_([g.id for g in groups]), Message.status.in_(MEMBER_STATES))
+        .order_by(Message.received_at, Message.id))).scalars().all()
+    wanted = {g.claimed_by for g in groups if g.claimed_by is not None}
+    names = {u.id: u.display_name for u in (await session.execute(
+        select(User).where(User.id.in_(wanted)))).scalars()} if wanted else {}
     by_group: dict[int, list[MessageRead]] = {}
     for message in members:
         by_group.setdefault(message.group_id or 0, []).append(MessageRead.model_validate(message))
@@ -62,6 +70,18 @@ async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, la
                   messages=by_group.get(g.id, []))
         for g in groups
     ]
+
+
+def _status_filter(status: str | None, now: datetime) -> ColumnElement[bool]:
+    live = and_(QuestionGroup.status == "claimed", QuestionGroup.claim_until > now)
+    if status == "open":
+        lapsed = or_(QuestionGroup.claim_until.is_(None), QuestionGroup.claim_until <= now)
+        return or_(QuestionGroup.status == "open", and_(QuestionGroup.status == "claimed", lapsed))
+    if status == "claimed":
+        return live
+    if status:
+        return QuestionGroup.status == status
+    return QuestionGroup.status.in_(("open", "claimed"))
 
 
 def _claimed(group: QuestionGroup, now: datetime) -> bool:
@@ -162,10 +182,27 @@ async def relabel(session: AsyncSession, *, message: Message, label: str, reason
     return message
 
 
+async def _leave_groups(session: AsyncSession, group_ids: list[int | None]) -> None:
+    """Shrink the groups that lost queued members; a group left with nobody is dismissed."""
+    for group_id in group_ids:
+        group = await session.get(QuestionGroup, group_id) if group_id is not None else None
+        if group is None:
+            continue
+        group.size = max(0, group.size - 1)
+        if group.size == 0 and group.status in ("open", "claimed"):
+            group.status, group.claimed_by, group.claim_until = "dismissed", None, None
+    await session.flush()
+
+
 async def hide(session: AsyncSession, *, message: Message, actor: User) -> Message:
-    """Hide a message from the queue (kept for the record)."""
+    """Hide a message from the queue (kept for the record); its group shrinks."""
+    if message.status == "hidden":
+        return message
+    queued = message.status == "queued"
     message.status = "hidden"
     await session.flush()
+    if queued:
+        await _leave_groups(session, [message.group_id])
     await journal.record(session, actor=actor, kind="message.hidden", subject_type="message",
                          subject_id=message.id, event_id=message.event_id)
     return message
@@ -177,10 +214,12 @@ async def mute(session: AsyncSession, *, event_id: int, platform: str, handle: s
         MutedAuthor.event_id == event_id, MutedAuthor.platform == platform, MutedAuthor.handle == handle))).first()
     if not exists:
         session.add(MutedAuthor(event_id=event_id, platform=platform, handle=handle, muted_by=actor.id))
-    result = await session.execute(update(Message).where(
-        Message.event_id == event_id, Message.platform == platform, Message.author_handle == handle,
-        Message.status == "queued").values(status="muted"))
-    await session.flush()
+    queued = (Message.event_id == event_id) & (Message.platform == platform) & (Message.author_handle == handle) & (
+        Message.status == "queued")
+    groups = list((await session.execute(select(Message.group_id).where(queued))).scalars())
+    await session.execute(update(Message).where(queued).values(status="muted"),
+                          execution_options={"synchronize_session": "fetch"})
+    await _leave_groups(session, groups)
     await journal.record(session, actor=actor, kind="author.muted", subject_type="event", subject_id=event_id,
                          event_id=event_id, payload={"platform": platform, "handle": handle})
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return len(groups)

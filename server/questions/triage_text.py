@@ -72,8 +72,9 @@ _OBFUSCATED_DOT_RE = re.compile(r"\s?[(\[{]\s?(?:\.|dot)\s?[)\]}]\s?")
 _TICKER_RE = re.compile(r"(?<!\w)\$[a-z]{2,6}\b")
 _HANDLE_RE = re.compile(r"(?<!\w)@\w+")
 _PHONE_RE = re.compile(r"\+\d[\d\s().-]{6,}\d")
-_MONEY_RE = re.compile(r"[$€£]{2,}|[$€£]\s?\d[\d,.]*+k?|(?<![\d,.])\d[\d,.]*+\s?(?:\$|usd|dollars|bucks|k a (?:day|week|"
-    r"month))")
+_MONEY_RE = re.compile(
+    r"[$€£]{2,}|[$€£]\s?\d[\d,.]*+k?|(?<![\d,.])\d[\d,.]*+\s?(?:\$|usd|dollars|bucks|k a (?:day|week|month))"
+)
 _PERCENT_RE = re.compile(r"(\d)\s?%")
 _CENSORED = (
     (re.compile(r"\bf[*#@!$%]+(?:c?k(?:ing|ed|er)?)?"), " fuck "),

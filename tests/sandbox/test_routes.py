@@ -1,0 +1,21 @@
+"""Every route of the pages and the sandbox declares a rule, and the public ones are the listed ones."""
+
+from __future__ import annotations
+
+from server.config import Settings
+from server.pages.router import router as pages_router
+from server.publicroutes import PUBLIC_PATHS
+from server.sandbox.router import router as sandbox_router
+from tests.auth.route_rules import api_routes, route_rule
+from tests.ui.harness import build_app
+
+
+def test_page_and_sandbox_routes_declare_rules() -> None:
+    app = build_app(Settings(migrate_on_start=False))
+    ours = {r.path for r in [*pages_router.routes, *sandbox_router.routes]}  # type: ignore[attr-defined]
+    rules = {r.path: route_rule(r) for r in api_routes(app) if r.path in ours}
+    assert set(rules) == ours
+    assert all(rule is not None for rule in rules.values()), rules
+    public = {path for path, rule in rules.items() if rule == ("public", ())}
+    assert public <= PUBLIC_PATHS
+    assert rules["/api/sandbox/faults"] == ("roles", ("comms",))
