@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("path", type=Path)
     imp.add_argument("--as", dest="as_user", default=None, help="username recorded as the author")
 
+    bench = sub.add_parser("bench", help="run every benchmark (from a source checkout) and print a table")
+    bench.add_argument("--only", nargs="*", default=None)
+
     for name, text in (("screen", "screen text for patient identifiers (one per line)"),
                        ("triage", "label audience messages (one per line)")):
         tool = sub.add_parser(name, help=text, add_help=False)
@@ -80,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_users(args))
     if args.command == "schedule":
         return _schedule(args)
+    if args.command == "bench":
+        return _bench(args.only)
     return 2
 
 
@@ -147,6 +152,16 @@ async def _users(args: argparse.Namespace) -> int:
             return 1
     print(f"added {args.username} ({', '.join(sorted(set(args.role)))})")
     return 0
+
+
+def _bench(only: list[str] | None) -> int:
+    import subprocess
+
+    runner = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+    if not runner.exists():
+        print("livecue bench: bench/run.py not found (run from a source checkout)", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, str(runner), *(["--only", *only] if only else [])])
 
 
 def _schedule(args: argparse.Namespace) -> int:

@@ -121,7 +121,7 @@ class Dispatcher:
             event = await session.get(Event, delivery.event_id)
             assert event is not None
             item = await session.get(Item, delivery.item_id) if delivery.item_id else None
-            problems = await publish_problems(session, event, item) if item is not None else []
+            problems = await publish_problems(session, event, item, at_post_time=True) if item else []
             if item is not None and item.current_version != delivery.version_number:
                 problems.append("the item was edited after it was queued")
             reply_to = await reply_target(session, delivery)

@@ -27,10 +27,15 @@ def idempotency_key(*parts: object) -> str:
     return "lc-" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
-async def publish_problems(session: AsyncSession, event: Event, item: Item) -> list[str]:
-    """Why this item may not go out now (approvals, privacy findings, consents)."""
+async def publish_problems(session: AsyncSession, event: Event, item: Item, *,
+                           at_post_time: bool = False) -> list[str]:
+    """Why this item may not go out now (approvals, privacy findings, consents).
+
+    At post time (`at_post_time`), an item another platform already posted may still go out on the others.
+    """
     problems: list[str] = []
-    if item.status not in ("approved", "queued"):
+    allowed = ("approved", "queued", "posted") if at_post_time else ("approved", "queued")
+    if item.status not in allowed:
         why = f" ({item.blocked_reason})" if item.blocked_reason else ""
         problems.append(f"the item is {item.status}, not approved{why}")
     version = await current_version(session, item)

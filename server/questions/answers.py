@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,14 +19,26 @@ from server.timeline import service as timeline
 from server.timeline.content import current_version, text_for, version_content
 from server.timeline.schemas import ItemContent, ItemCreate
 
-REPLYABLE = ("queued", "closed", "answered")
+REPLYABLE = ("queued", "closed")  # never "answered": each asker gets one reply
+OPEN_STATES = ("open", "claimed")
+
+
+def _ensure_open(group: QuestionGroup) -> None:
+    if group.status not in OPEN_STATES:
+        raise Conflict(f"this question is already {group.status}", extra={"state": group.status})
 
 
 async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGroup, user: User, caption: str,
-                       mode: str) -> Item:
-    """A clinician's new answer: screened, and approved by its clinical author; comms approval sends it."""
-    if group.status not in ("open", "claimed"):
-        raise Conflict(f"this question is already {group.status}", extra={"state": group.status})
+                       mode: str, now: datetime | None = None) -> Item:
+    """A clinician's new answer: screened, and approved by its clinical author; comms approval sends it.
+
+    When the event's policy needs no approval beyond the author's clinical one, it is queued at once.
+    """
+    _ensure_open(group)
+    now = now or utcnow()
+    if (group.status == "claimed" and group.claimed_by not in (None, user.id) and group.claim_until is not None
+            and group.claim_until > now):
+        raise Conflict("another clinician is answering this question", extra={"state": "claimed"})
     count = (await session.execute(select(func.count()).select_from(Item).where(Item.group_id == group.id))).scalar()
     item = await timeline.create_item(session, event=event, actor=user, data=ItemCreate(
         key=f"answer-{group.id}-{int(count or 0) + 1}", kind="reply", caption=caption, question=group.text[:500]))
@@ -35,9 +49,13 @@ async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGr
         # The clinician's own approval counts as the clinical one (the issue's explicit exception).
         session.add(Approval(item_id=item.id, version_number=1, user_id=user.id, decision="approve",
                              as_clinical=True, note="author's clinical approval"))
+        if event.approvals_required <= 1 and event.clinical_required <= 1:
+            item.status, item.approved_at = "approved", utcnow()
     await session.flush()
     await journal.record(session, actor=user, kind="answer.drafted", subject_type="question_group",
                          subject_id=group.id, event_id=event.id, payload={"item_id": item.id, "mode": mode})
+    if item.status == "approved":
+        await send_answer(session, event=event, group=group, item=item, actor=user, mode=mode)
     return item
 
 
@@ -55,14 +73,15 @@ async def answer_with_bank(session: AsyncSession, *, event: Event, group: Questi
 
 async def send_answer(session: AsyncSession, *, event: Event, group: QuestionGroup, item: Item,
                       actor: User | None, mode: str) -> list[Delivery]:
-    """Queue the answer: a reply under every asker's message, or one post in the event thread."""
+    """Queue the answer: a reply under every asker's message, or one post in the event thread (once)."""
+    _ensure_open(group)
     problems = await publish_problems(session, event, item)
     if problems:
         raise Conflict(f"cannot send: {problems[0]}", extra={"problems": problems})
     content = version_content(await current_version(session, item))
     messages = list((await session.execute(select(Message).where(
         Message.group_id == group.id, Message.status.in_(REPLYABLE)))).scalars())
-    deliveries = await (_thread(session, event, item, content) if mode == "thread"
+    deliveries = await (_thread(session, event, item, content, group) if mode == "thread"
                         else _replies(session, event, item, content, messages))
     group.status, group.claimed_by, group.claim_until = "answered", None, None
     for message in messages:
@@ -95,7 +114,8 @@ async def _replies(session: AsyncSession, event: Event, item: Item, content: Ite
     return deliveries
 
 
-async def _thread(session: AsyncSession, event: Event, item: Item, content: ItemContent) -> list[Delivery]:
+async def _thread(session: AsyncSession, event: Event, item: Item, content: ItemContent,
+                  group: QuestionGroup) -> list[Delivery]:
     deliveries = []
     for platform in await event_service.platforms_of(session, event.id):
         if not platform.enabled:
@@ -105,7 +125,7 @@ async def _thread(session: AsyncSession, event: Event, item: Item, content: Item
             event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform, manual=True,
             account=platform.account, version_number=item.current_version, thread_seq=seq,
             idempotency_key=idempotency_key(event.id, item.id, item.current_version, "thread-answer",
-                                            platform.platform),
+                                            group.id, platform.platform),
             text=text_for(content, platform.platform),
             media=[], status="pending", next_attempt_at=utcnow(),
         )
@@ -117,7 +137,9 @@ async def _thread(session: AsyncSession, event: Event, item: Item, content: Item
 
 async def template_reply(session: AsyncSession, *, event: Event, message: Message, template: str,
                          actor: User) -> list[Delivery]:
-    """One tap: the pre-approved emergency or redirect reply under one message."""
+    """One tap: the pre-approved emergency or redirect reply under one message (once per message)."""
+    if message.status not in REPLYABLE:
+        raise Conflict(f"this message is {message.status}; it gets no further reply", extra={"state": message.status})
     kind = "reply_emergency" if template == "emergency" else "reply_redirect"
     item = (await session.execute(select(Item).where(Item.event_id == event.id, Item.kind == kind)
                                   .order_by(Item.position))).scalars().first()
@@ -129,6 +151,13 @@ async def template_reply(session: AsyncSession, *, event: Event, message: Messag
         raise Conflict("this message came from a source Livecue cannot reply to", extra={"state": message.status})
     message.status = "answered"
     await session.flush()
+    group = await session.get(QuestionGroup, message.group_id) if message.group_id is not None else None
+    if group is not None and group.status in OPEN_STATES:
+        waiting = (await session.execute(select(func.count()).select_from(Message).where(
+            Message.group_id == group.id, Message.status == "queued"))).scalar()
+        if not waiting:
+            group.status, group.claimed_by, group.claim_until = "answered", None, None
+            await session.flush()
     await journal.record(session, actor=actor, kind="answer.template", subject_type="message",
                          subject_id=message.id, event_id=event.id, payload={"template": template})
     return deliveries

@@ -47,6 +47,9 @@ class Poller:
             except PlatformError as exc:
                 log.warning("polling %s:%s failed: %s", platform, account, exc.message)
                 continue
+            except Exception:  # an adapter bug must not stop the other accounts and events from polling
+                log.exception("polling %s:%s failed unexpectedly", platform, account)
+                continue
             async with transaction(self.sessionmaker) as session:
                 event = await session.get(Event, event_id)
                 assert event is not None
@@ -56,11 +59,8 @@ class Poller:
                     row = IngestCursor(event_id=event_id, platform=platform, account=account)
                     session.add(row)
                 row.cursor = page.cursor
-                row.rejected = (row.rejected or 0) + result.rejected
-            total.stored += result.stored
-            total.duplicates += result.duplicates
-            total.rejected += result.rejected
-            total.emergencies += result.emergencies
+                row.rejected = (row.rejected or 0) + result.rejected + result.dropped
+            total.add(result)
         return total
 
     async def tick(self) -> IngestResult:
@@ -69,9 +69,10 @@ class Poller:
             ids = list((await session.execute(select(Event.id).where(Event.status.in_(POLLED_STATES)))).scalars())
         total = IngestResult()
         for event_id in ids:
-            result = await self.poll_event(event_id)
-            total.stored += result.stored
-            total.emergencies += result.emergencies
+            try:
+                total.add(await self.poll_event(event_id))
+            except Exception:  # e.g. the database refused a commit: the next round retries this event
+                log.exception("polling event %s failed", event_id)
         return total
 
     async def run_forever(self, interval: float = 2.0) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
 
@@ -32,7 +33,7 @@ from server.questions.schemas import (
 router = APIRouter(tags=["questions"])
 
 
-def _now(request: Request) -> object:
+def _now(request: Request) -> datetime:
     clock: Clock = request.app.state.livecue.services["clock"]
     return clock.now()
 
@@ -43,13 +44,8 @@ def _poke(request: Request) -> None:
 
 async def _group_read(request: Request, session: DbSession, group_id: int) -> GroupRead:
     group = await service.get_group(session, group_id)
-    reads = await service.list_groups(session, event_id=group.event_id, now=_now(request),  # type: ignore[arg-type]
-                                      label=group.label, status=group.status)
-    return next((g for g in reads if g.id == group_id), None) or GroupRead(
-        id=group.id, event_id=group.event_id, label=group.label, text=group.text, size=group.size,
-        status=group.status, claimed_by=group.claimed_by, claimed_by_name=None, claim_until=group.claim_until,
-        assigned_to=group.assigned_to, answer_item_id=group.answer_item_id, created_at=group.created_at,
-        last_asked_at=group.last_asked_at, messages=[])
+    reads = await service.list_groups(session, event_id=group.event_id, now=_now(request), group_ids=[group_id])
+    return reads[0]
 
 
 @router.get("/api/events/{event_id}/questions", response_model=list[GroupRead])
@@ -58,7 +54,7 @@ async def list_questions(event_id: int, request: Request, _user: AnyUser, sessio
                          ) -> list[GroupRead]:
     """The queue: groups with askers, emergencies first, then by size and age."""
     await event_service.get_event(session, event_id)
-    return await service.list_groups(session, event_id=event_id, now=_now(request),  # type: ignore[arg-type]
+    return await service.list_groups(session, event_id=event_id, now=_now(request),
                                      label=label, status=status)
 
 
@@ -73,7 +69,7 @@ async def questions_summary(event_id: int, _user: AnyUser, session: DbSession) -
 async def claim(group_id: int, request: Request, user: ClinicalUser, session: DbSession) -> GroupRead:
     """Claim a question for answering (a lease; a second clinician gets 409)."""
     group = await service.get_group(session, group_id)
-    await service.claim(session, group=group, user=user, now=_now(request))  # type: ignore[arg-type]
+    await service.claim(session, group=group, user=user, now=_now(request))
     return await _group_read(request, session, group_id)
 
 
@@ -123,8 +119,10 @@ async def answer(group_id: int, body: AnswerRequest, request: Request, user: Cli
                                        user=user, mode=body.mode)
         _poke(request)
     elif body.caption:
-        await answers.draft_answer(session, event=event, group=group, user=user, caption=body.caption,
-                                   mode=body.mode)
+        item = await answers.draft_answer(session, event=event, group=group, user=user, caption=body.caption,
+                                          mode=body.mode, now=_now(request))
+        if item.status == "approved":
+            _poke(request)
     else:
         from server.errors import BadRequest
 
@@ -179,6 +177,6 @@ async def public_question(slug: str, body: PublicQuestion, request: Request, ses
         raise NotFound("no live event with that name")
     name = body.name.strip() or "Guest"
     message = IncomingMessage(platform="form", external_id=uuid.uuid4().hex, author_handle=f"form:{client}",
-                              author_name=name, text=body.text, received_at=_now(request))  # type: ignore[arg-type]
-    await ingest(session, event=event, messages=[message], rehearsal=event.status == "rehearsal")
+                              author_name=name, text=body.text, received_at=_now(request))
+    await ingest(session, event=event, messages=[message], now=_now(request), rehearsal=event.status == "rehearsal")
     return {"status": "received"}

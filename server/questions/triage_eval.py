@@ -29,7 +29,7 @@ def load_labelled(path: str | Path) -> list[tuple[str, str]]:
     return rows
 
 
-def _ratio(num: int, den: int) -> float:
+def _ratio(num: float, den: float) -> float:
     """Return num/den, or 0.0 when den is 0."""
     return num / den if den else 0.0
 
@@ -50,7 +50,7 @@ def evaluate(path: str | Path) -> dict[str, Any]:
         predicted = sum(confusion[g][label] for g in LABELS)
         support = sum(confusion[label].values())
         precision, recall = _ratio(tp, predicted), _ratio(tp, support)
-        f1 = _ratio(0, 1) if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+        f1 = _ratio(2 * precision * recall, precision + recall) if precision + recall else 0.0
         per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": float(support)}
     correct = sum(confusion[g][g] for g in LABELS)
     present = [lb for lb in LABELS if per_label[lb]["support"] > 0]

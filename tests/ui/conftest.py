@@ -6,13 +6,16 @@ Without Playwright or Chromium these tests are skipped on a developer machine an
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
-from tests.ui.harness import CHROMIUM_ARGS, PASSWORD, Api, LiveServer, chromium_path
+from server.clock import FakeClock
+from server.config import Settings
+from tests.ui.harness import CHROMIUM_ARGS, PASSWORD, Api, LiveServer, build_app, chromium_path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -86,3 +89,11 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[FastAPI]:
+    """An in-process app (no browser) with the page and sandbox routers, for the page-serving tests."""
+    application = build_app(settings, clock=clock)
+    async with application.router.lifespan_context(application):
+        yield application

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import shutil
 import socket
@@ -117,7 +118,7 @@ class LiveServer:
                 pool.submit(asyncio.run, _seed_users(self.settings)).result()
         self.app = build_app(self.settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                ws_per_message_deflate=False, lifespan="on")
+                                ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="livecue-ui-server", daemon=True)
         self._thread.start()
@@ -130,8 +131,16 @@ class LiveServer:
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=20)
+            # Feed handlers notice a gone client only at their next heartbeat; the graceful-shutdown timeout
+            # cancels them, which uvicorn reports at error level: expected here, so not shown.
+            quiet = logging.getLogger("uvicorn.error")
+            level = quiet.level
+            quiet.setLevel(logging.CRITICAL)
+            try:
+                self._server.should_exit = True
+                self._thread.join(timeout=20)
+            finally:
+                quiet.setLevel(level)
         self._server = self._thread = None
 
     def restart(self) -> None:

@@ -113,12 +113,11 @@ function stop(message, link) {
 }
 
 async function init() {
-  state.me = await currentUser();
+  [state.me, state.events] = await Promise.all([currentUser(), api('/api/events')]);
   if (!hasRole(state.me, 'comms')) {
     stop('The console is for communications operators. ', h('a', { href: '/tablet' }, 'Open the clinician tablet'));
     return;
   }
-  state.events = await api('/api/events');
   state.event = pickEvent(state.events);
   header();
   if (!state.event) {
@@ -128,8 +127,9 @@ async function init() {
   rememberEvent(state.event);
   actions = makeActions({ state, status: $('#action-status'), refresh });
   composer = initComposer($('#composer'), state, { onSaved: refresh });
-  const after = await loadJournal();
-  await fetchAll();
+  // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
+  // the page refreshes once the feed has caught up.
+  const [after] = await Promise.all([loadJournal(), fetchAll()]);
   render();
   composer.renderPreview();
   markReady();

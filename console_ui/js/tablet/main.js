@@ -79,8 +79,7 @@ function header() {
 }
 
 async function init() {
-  state.me = await currentUser();
-  state.events = await api('/api/events');
+  [state.me, state.events] = await Promise.all([currentUser(), api('/api/events')]);
   state.event = pickEvent(state.events);
   header();
   if (!state.event) {
@@ -91,8 +90,9 @@ async function init() {
   }
   rememberEvent(state.event);
   review = makeReview({ state, status: $('#tb-status'), refresh });
-  const after = await loadJournal();
-  await fetchAll();
+  // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
+  // the page refreshes once the feed has caught up.
+  const [after] = await Promise.all([loadJournal(), fetchAll()]);
   render();
   markReady();
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });

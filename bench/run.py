@@ -1,0 +1,90 @@
+"""Run every benchmark and evaluation of the project; print a table and write bench/results/latest.json.
+
+Each script is run as `python bench/<name>.py --json`; every number that sits next to a `baseline` and a
+`ratio` in its JSON is listed with them. Usage: `python bench/run.py [--only NAME ...] [--quick]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ORDER = ["phi_eval", "triage_eval", "grouping_bench", "ingest_bench", "cue_to_request", "ws_fanout", "ui_weight"]
+
+
+def _figures(data: Any, path: str = "") -> list[dict[str, Any]]:
+    """Find every object with a `ratio` (and usually `value` and `baseline`) anywhere in the JSON."""
+    found: list[dict[str, Any]] = []
+    if isinstance(data, dict):
+        if "ratio" in data and isinstance(data["ratio"], int | float):
+            found.append({"figure": path or "result", **{k: v for k, v in data.items()
+                                                          if isinstance(v, int | float | str)}})
+        for key, value in data.items():
+            found += _figures(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _figures(value, f"{path}[{index}]")
+    return found
+
+
+def _scalars(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+
+
+def run(name: str, timeout: float) -> dict[str, Any]:
+    """Run one script and collect its figures."""
+    script = BENCH / f"{name}.py"
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True, text=True, timeout=timeout,
+                          cwd=BENCH.parent)
+    elapsed = round(time.monotonic() - started, 1)
+    try:
+        data = json.loads(proc.stdout[proc.stdout.find("{"):]) if "{" in proc.stdout else None
+    except json.JSONDecodeError:
+        data = None
+    return {"name": name, "exit": proc.returncode, "seconds": elapsed, "figures": _figures(data),
+            "summary": _scalars(data), "stderr_tail": proc.stderr.strip().splitlines()[-3:]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks, print the table, write the JSON file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    names = [n for n in ORDER if (BENCH / f"{n}.py").exists() and (not args.only or n in args.only)]
+    results = [run(name, args.timeout) for name in names]
+    print(f"{'benchmark':<16} {'figure':<40} {'value':>12} {'baseline':>12} {'ratio':>8}")
+    for result in results:
+        rows = result["figures"] or [{"figure": "(no ratio)", **result["summary"]}]
+        for row in rows:
+            print(f"{result['name']:<16} {str(row.get('figure'))[:40]:<40} {str(row.get('value', '')):>12} "
+                  f"{str(row.get('baseline', '')):>12} {str(row.get('ratio', '')):>8}")
+        if result["exit"]:
+            print(f"{result['name']:<16} exited {result['exit']}: {' | '.join(result['stderr_tail'])}")
+    out = BENCH / "results" / "latest.json"
+    out.parent.mkdir(exist_ok=True)
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": _cpus(),
+               "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    out.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+    print(f"\nwritten: {out.relative_to(BENCH.parent)}")
+    return 1 if any(r["exit"] for r in results) else 0
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""Page weight and time to interactive of the Livecue pages, against a bare static page on the same server.
+
+`python bench/ui_weight.py [--rounds N] [--json]`
+
+For each page (login, console, tablet, sandbox) it reports the bytes of HTML + CSS + JS the browser loads
+(cold cache, decoded) and the time from navigation start until the page marks `<body data-ready>` (its first
+data load is rendered). The baseline is `/ui/baseline.html`, a bare HTML page served by the same server; its
+time is `domContentLoadedEventEnd`. Pages and baseline are measured interleaved (baseline, page, baseline,
+page, ...) in one run, and each page is reported as a ratio to the baseline: on these machines absolute
+timings drift, ratios hold (shared/docs/benchmarking.md). Needs Playwright (Python) and Debian's Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.ui.harness import (  # noqa: E402
+    CHROMIUM_ARGS,
+    PASSWORD,
+    Api,
+    LiveServer,
+    add_consent,
+    approve,
+    chromium_path,
+    create_event,
+    create_item,
+    upload_image,
+)
+
+PAGES = {"login": ("/login", None), "console": ("/console", "comms"), "tablet": ("/tablet", "clinician"),
+         "sandbox": ("/sandbox", None)}
+BASELINE = "/ui/baseline.html"
+COUNTED = {"document", "stylesheet", "script"}
+
+
+def seed(server: LiveServer) -> int:
+    """An event with a realistic handful of items, one of them posted to the sandbox."""
+    author, comms, clinician = (Api(server, name) for name in ("author", "comms", "clinician"))
+    event = create_event(author, title="Heart bypass, live from OR 3")
+    add_consent(author, event["id"])
+    image = upload_image(author)
+    media = [{"sha256": image["sha256"], "alt_text": "The surgical team at the table.", "mime_type": image["mime_type"],
+              "size_bytes": image["size_bytes"], "width": image["width"], "height": image["height"]}]
+    for n in range(1, 9):
+        item = create_item(author, event["id"], key=f"step-{n}", offset=f"T+{n // 2:02d}:{(n % 2) * 30:02d}",
+                           caption=f"Update {n}: the team is at step {n} of the operation. #LiveOR",
+                           media=media if n == 1 else [])
+        if n <= 6:
+            approve(comms, item)
+            approve(clinician, item)
+    comms.call("POST", f"/api/events/{event['id']}/live/go", json={})
+    for client in (author, comms, clinician):
+        client.close()
+    return int(event["id"])
+
+
+def measure(browser: Any, server: LiveServer, path: str, user: str | None) -> dict[str, float]:
+    """One cold load: bytes of HTML/CSS/JS and milliseconds to ready."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 1440, "height": 1000})
+    try:
+        if user:
+            context.request.post("/api/auth/login", data={"username": user, "password": PASSWORD})
+        page = context.new_page()
+        sizes: list[int] = []
+
+        def counted(response: Any) -> None:
+            if response.request.resource_type in COUNTED and response.status == 200:
+                sizes.append(len(response.body()))
+
+        page.on("response", counted)
+        page.goto(path, wait_until="load")
+        if path == BASELINE:
+            ready = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+        else:
+            page.wait_for_selector("body[data-ready]", timeout=30_000)
+            ready = float(page.get_attribute("body", "data-ready") or "nan")
+        return {"bytes": float(sum(sizes)), "ms": float(ready)}
+    finally:
+        context.close()
+
+
+def run(rounds: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("Chromium not found (apt-get install chromium)")
+    with tempfile.TemporaryDirectory(prefix="livecue-bench-") as tmp:
+        server = LiveServer(data_dir=Path(tmp)).start()
+        try:
+            event_id = seed(server)
+            samples: dict[str, list[dict[str, float]]] = {name: [] for name in PAGES}
+            base: list[dict[str, float]] = []
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+                for name, (path, user) in PAGES.items():  # warm-up: server caches, browser code paths
+                    measure(browser, server, f"{path}?event={event_id}" if user else path, user)
+                for _ in range(rounds):
+                    for name, (path, user) in PAGES.items():
+                        base.append(measure(browser, server, BASELINE, None))
+                        samples[name].append(measure(browser, server, f"{path}?event={event_id}" if user else path, user))
+                browser.close()
+        finally:
+            server.stop()
+    base_bytes = statistics.median(s["bytes"] for s in base)
+    base_ms = statistics.median(s["ms"] for s in base)
+    report: dict[str, Any] = {"rounds": rounds, "baseline": {"bytes": base_bytes, "ms": base_ms}, "pages": {}}
+    for name, runs in samples.items():
+        page_bytes = statistics.median(s["bytes"] for s in runs)
+        page_ms = statistics.median(s["ms"] for s in runs)
+        report["pages"][name] = {"bytes": page_bytes, "ms": page_ms, "bytes_ratio": page_bytes / base_bytes,
+                                 "ms_ratio": page_ms / base_ms if base_ms else float("nan")}
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args()
+    report = run(args.rounds)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    base = report["baseline"]
+    print(f"UI weight and time to interactive — median of {report['rounds']} interleaved cold loads")
+    print(f"  baseline {BASELINE}: {base['bytes'] / 1024:.1f} KiB, ready in {base['ms']:.0f} ms")
+    print(f"  {'page':<10}{'HTML+CSS+JS':>14}{'x base':>9}{'ready':>10}{'x base':>9}")
+    for name, row in report["pages"].items():
+        print(f"  {name:<10}{row['bytes'] / 1024:>10.1f} KiB{row['bytes_ratio']:>8.1f}x"
+              f"{row['ms']:>7.0f} ms{row['ms_ratio']:>8.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
