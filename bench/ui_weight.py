@@ -96,7 +96,7 @@ def run(rounds: int) -> dict[str, Any]:
     if executable is None:
         raise SystemExit("Chromium not found (apt-get install chromium)")
     with tempfile.TemporaryDirectory(prefix="livecue-bench-") as tmp:
-        server = LiveServer(data_dir=Path(tmp)).start()
+        server = LiveServer(data_dir=Path(tmp), in_process=False).start()
         try:
             event_id = seed(server)
             samples: dict[str, list[dict[str, float]]] = {name: [] for name in PAGES}
