@@ -40,7 +40,8 @@ async def test_finding_blocks_approval_until_a_clinician_overrides(client: Async
                                  json={"version": 1, "reason": "public hospital switchboard"}, headers=nurse)
     assert override.status_code == 200
     assert override.json()["findings"][0]["overridden"]["reason"] == "public hospital switchboard"
-    assert (await client.post(f"/api/items/{item['id']}/approve", json={"version": 1}, headers=comms)).status_code == 200
+    approved = await client.post(f"/api/items/{item['id']}/approve", json={"version": 1}, headers=comms)
+    assert approved.status_code == 200
     journal = (await client.get(f"/api/events/{event['id']}/journal", headers=comms)).json()["entries"]
     assert any(e["kind"] == "finding.overridden" and e["payload"]["reason"] for e in journal)
 
