@@ -103,12 +103,14 @@ def run(rounds: int) -> dict[str, Any]:
             base: list[dict[str, float]] = []
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-                for name, (path, user) in PAGES.items():  # warm-up: server caches, browser code paths
-                    measure(browser, server, f"{path}?event={event_id}" if user else path, user)
+                urls = {name: (f"{path}?event={event_id}" if user else path, user)
+                        for name, (path, user) in PAGES.items()}
+                for url, user in urls.values():  # warm-up: server caches, browser code paths
+                    measure(browser, server, url, user)
                 for _ in range(rounds):
-                    for name, (path, user) in PAGES.items():
+                    for name, (url, user) in urls.items():
                         base.append(measure(browser, server, BASELINE, None))
-                        samples[name].append(measure(browser, server, f"{path}?event={event_id}" if user else path, user))
+                        samples[name].append(measure(browser, server, url, user))
                 browser.close()
         finally:
             server.stop()

@@ -1,7 +1,5 @@
 // The login page: log in, then go to the page that fits the user's roles.
-import { api, ApiError } from './lib/api.js';
-import { $, markReady } from './lib/dom.js';
-import { landingFor, safeNext } from './lib/session.js';
+import { $, api, ApiError, landingFor, markReady, safeNext } from './lib/core.js';
 
 function go(user) {
   const next = safeNext(new URLSearchParams(location.search).get('next'), user);

@@ -21,7 +21,7 @@ from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
 from server.platforms.base import Platform, RemoteRef
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
-from server.publishing.media import uploaded_media
+from server.publishing.media import forget_single_use, uploaded_media
 from server.publishing.outbox import publish_problems
 from server.publishing.registry import AdapterRegistry
 from server.publishing.thread import due_deliveries, reply_target
@@ -37,13 +37,14 @@ class Dispatcher:
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], registry: AdapterRegistry,
                  store: MediaStore, clock: Clock | None = None, owner: str | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, lease_seconds: float = LEASE_SECONDS) -> None:
         self.sessionmaker = sessionmaker
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
         self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:8]}"
         self.rng = rng or random.Random()
+        self.lease_seconds = lease_seconds  # must outlast one send; a crashed sender's claim is retaken after it
         self.wake = asyncio.Event()
         self._stopping = False
 
@@ -110,7 +111,7 @@ class Dispatcher:
                 .where(Delivery.id == delivery_id, Delivery.status == previous,
                        or_(Delivery.lease_until.is_(None), Delivery.lease_until < now))
                 .values(status="sending" if previous == "pending" else "unknown", lease_owner=self.owner,
-                        lease_until=now + timedelta(seconds=LEASE_SECONDS), attempts=Delivery.attempts + 1)
+                        lease_until=now + timedelta(seconds=self.lease_seconds), attempts=Delivery.attempts + 1)
             )
             return previous if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
@@ -219,6 +220,7 @@ class Dispatcher:
             remote: dict[str, Any] = {k: v for k, v in ref.__dict__.items() if v is not None}
             row.status, row.remote, row.remote_url, row.posted_at = "posted", remote, ref.url, now
             row.lease_owner, row.lease_until, row.last_error = None, None, None
+            await forget_single_use(session, row)
             if row.question_id is not None:
                 message = await session.get(Message, row.question_id)
                 if message is not None:

@@ -51,6 +51,17 @@ async def ensure_uploaded(sessionmaker: async_sessionmaker[AsyncSession], adapte
     return uploaded
 
 
+async def forget_single_use(session: AsyncSession, delivery: Delivery) -> None:
+    """Drop cached uploads a posted delivery consumed on a platform that attaches media to one post only."""
+    for media in delivery.media or []:
+        alt = str(media.get("alt_text", ""))
+        row = (await session.execute(select(MediaUpload).where(
+            MediaUpload.platform == delivery.platform, MediaUpload.account == delivery.account,
+            MediaUpload.sha256 == str(media["sha256"]), MediaUpload.alt_hash == alt_hash(alt)))).scalar_one_or_none()
+        if row is not None and (row.extra or {}).get("single_use"):
+            await session.delete(row)
+
+
 def _jsonable(value: object) -> bool:
     return isinstance(value, str | int | float | bool | list | dict | tuple) or value is None
 

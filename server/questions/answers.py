@@ -15,6 +15,7 @@ from server.models import Approval, Delivery, Event, Item, Message, QuestionGrou
 from server.publishing.outbox import _next_thread_seq, idempotency_key, publish_problems
 from server.questions.grouping import similar
 from server.questions.schemas import Suggestion
+from server.questions.service import public_status
 from server.timeline import service as timeline
 from server.timeline.content import current_version, text_for, version_content
 from server.timeline.schemas import ItemContent, ItemCreate
@@ -25,7 +26,8 @@ OPEN_STATES = ("open", "claimed")
 
 def _ensure_open(group: QuestionGroup) -> None:
     if group.status not in OPEN_STATES:
-        raise Conflict(f"this question is already {group.status}", extra={"state": group.status})
+        state = public_status(group.status)
+        raise Conflict(f"this question is already {state}", extra={"state": state})
 
 
 async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGroup, user: User, caption: str,

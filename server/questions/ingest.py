@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,7 @@ from server.journal import service as journal
 from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
 from server.privacy.phi import screen_text
-from server.questions.groups import assign_group
+from server.questions.groups import file_keys, place
 from server.questions.triage import triage
 
 log = logging.getLogger("livecue.ingest")
@@ -120,42 +120,47 @@ async def _muted(session: AsyncSession, event_id: int) -> set[tuple[str, str]]:
     return {(p, h) for p, h in (await session.execute(query)).all()}
 
 
-def _build(event: Event, incoming: IncomingMessage, external_id: str, now: datetime, rehearsal: bool) -> Message:
-    """The row for one new message: triaged and PHI-screened, or rejected with its reason."""
+def _row(event: Event, incoming: IncomingMessage, external_id: str, now: datetime, rehearsal: bool) -> dict[str, Any]:
+    """The column values of one new message: triaged and PHI-screened, or rejected with its reason."""
     raw, reason = _text(incoming.text)
     reason = reason or rejection_reason(raw)
     text = storable(raw)[:MAX_TEXT]
     verdict = triage(text) if reason is None else None
-    return Message(
-        event_id=event.id, platform=_clean(incoming.platform, 16), external_id=external_id,
-        author_handle=_clean(incoming.author_handle, 200) or "unknown",
-        author_name=_clean(incoming.author_name, 200) or "unknown", text=text,
-        language=_clean(incoming.language, 16) or None, in_reply_to=_clean(incoming.in_reply_to, 300) or None,
-        url=_clean(incoming.url, 500) or None, remote=_remote(incoming),
-        received_at=_received(incoming.received_at, now), ingested_at=now,
-        label=verdict.label if verdict else "spam", label_reason=verdict.reason if verdict else (reason or ""),
-        rehearsal=rehearsal, phi=[f.as_dict() for f in screen_text(text)] if reason is None else [],
-        status="rejected" if reason else "queued", reject_reason=reason,
-    )
+    return {
+        "event_id": event.id, "platform": _clean(incoming.platform, 16), "external_id": external_id,
+        "author_handle": _clean(incoming.author_handle, 200) or "unknown",
+        "author_name": _clean(incoming.author_name, 200) or "unknown", "text": text,
+        "language": _clean(incoming.language, 16) or None, "in_reply_to": _clean(incoming.in_reply_to, 300) or None,
+        "url": _clean(incoming.url, 500) or None, "remote": _remote(incoming),
+        "received_at": _received(incoming.received_at, now), "ingested_at": now,
+        "label": verdict.label if verdict else "spam", "label_reason": verdict.reason if verdict else (reason or ""),
+        "rehearsal": rehearsal, "phi": [f.as_dict() for f in screen_text(text)] if reason is None else [],
+        "status": "rejected" if reason else "queued", "reject_reason": reason, "group_id": None,
+    }
 
 
-async def _store(session: AsyncSession, event: Event, message: Message, muted: set[tuple[str, str]],
+async def _store(session: AsyncSession, event: Event, row: dict[str, Any], muted: set[tuple[str, str]],
                  result: IngestResult) -> None:
-    if message.status == "queued" and (message.platform, message.author_handle) in muted:
-        message.status = "muted"
-    session.add(message)
-    await session.flush()
-    if message.status == "rejected":
+    """Insert one message (Core statements: this is the hot path), grouped when it is queued."""
+    if row["status"] == "queued" and (row["platform"], row["author_handle"]) in muted:
+        row["status"] = "muted"
+    placement = None
+    if row["status"] == "queued":
+        placement = await place(session, event_id=event.id, text=row["text"], label=row["label"],
+                                received_at=row["received_at"], rehearsal=row["rehearsal"])
+        row["group_id"] = placement.group_id
+    message_id = int((await session.execute(insert(Message).values(**row).returning(Message.id))).scalar_one())
+    if row["status"] == "rejected":
         result.rejected += 1
         return
-    if message.status == "queued":
-        await assign_group(session, event_id=event.id, message=message)
-        if message.label == "emergency":
+    if placement is not None:
+        await file_keys(session, event_id=event.id, placement=placement, message_id=message_id)
+        if row["label"] == "emergency":
             await journal.record(session, actor=None, kind="alert.emergency_message", subject_type="message",
-                                 subject_id=message.id, event_id=event.id,
-                                 payload={"platform": message.platform, "reason": message.label_reason})
-            result.emergencies.append(message.id)
-    result.stored.append(message.id)
+                                 subject_id=message_id, event_id=event.id,
+                                 payload={"platform": row["platform"], "reason": row["label_reason"]})
+            result.emergencies.append(message_id)
+    result.stored.append(message_id)
 
 
 async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[IncomingMessage],
@@ -179,7 +184,7 @@ async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[Inco
         before = (len(result.stored), result.rejected, len(result.emergencies))
         try:
             async with session.begin_nested():
-                await _store(session, event, _build(event, incoming, external_id, now, rehearsal), muted, result)
+                await _store(session, event, _row(event, incoming, external_id, now, rehearsal), muted, result)
         except IntegrityError:  # stored meanwhile by another poller: the unique key keeps it once
             result.duplicates += 1
             _undo(result, before)

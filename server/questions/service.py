@@ -16,6 +16,19 @@ from server.questions.schemas import GroupRead, MessageRead, Summary
 CLAIM_MINUTES = 10
 QUEUE_LABELS = ("emergency", "personal_medical", "question")
 MEMBER_STATES = ("queued", "closed", "answered")  # hidden, muted and rejected messages are no askers
+# question_group.status is VARCHAR(16): "answered_in_thread" (18) is stored under a shorter name.
+_STORED = {"answered_in_thread": "in_thread"}
+_PUBLIC = {v: k for k, v in _STORED.items()}
+
+
+def stored_status(status: str) -> str:
+    """The column value for an API status."""
+    return _STORED.get(status, status)
+
+
+def public_status(status: str) -> str:
+    """The API status for a column value."""
+    return _PUBLIC.get(status, status)
 
 
 async def get_group(session: AsyncSession, group_id: int) -> QuestionGroup:
@@ -80,7 +93,7 @@ def _status_filter(status: str | None, now: datetime) -> ColumnElement[bool]:
     if status == "claimed":
         return live
     if status:
-        return QuestionGroup.status == status
+        return QuestionGroup.status == stored_status(status)
     return QuestionGroup.status.in_(("open", "claimed"))
 
 
@@ -91,7 +104,7 @@ def _claimed(group: QuestionGroup, now: datetime) -> bool:
 def _effective_status(group: QuestionGroup, now: datetime) -> str:
     if group.status == "claimed" and not _claimed(group, now):
         return "open"
-    return group.status
+    return public_status(group.status)
 
 
 async def summary(session: AsyncSession, event_id: int) -> Summary:
@@ -113,7 +126,8 @@ async def summary(session: AsyncSession, event_id: int) -> Summary:
 async def claim(session: AsyncSession, *, group: QuestionGroup, user: User, now: datetime) -> QuestionGroup:
     """Take a group for CLAIM_MINUTES; a second clinician gets 409 while the lease runs."""
     if group.status not in ("open", "claimed"):
-        raise Conflict(f"this question is already {group.status}", extra={"state": group.status})
+        state = public_status(group.status)
+        raise Conflict(f"this question is already {state}", extra={"state": state})
     until = now + timedelta(minutes=CLAIM_MINUTES)
     result = await session.execute(
         update(QuestionGroup).where(
@@ -154,8 +168,8 @@ async def assign(session: AsyncSession, *, group: QuestionGroup, assignee: User,
 
 async def set_status(session: AsyncSession, *, group: QuestionGroup, status: str, actor: User) -> QuestionGroup:
     """Mark answered in thread, take offline, dismiss, or reopen."""
-    previous = group.status
-    group.status = status
+    previous = public_status(group.status)
+    group.status = stored_status(status)
     group.claimed_by, group.claim_until = None, None
     closed = "queued" if status == "open" else "closed"
     await session.execute(update(Message).where(Message.group_id == group.id,

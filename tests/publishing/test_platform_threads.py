@@ -11,6 +11,7 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from server.publishing.render import DEFAULT_WARNING
+from tests.factories import create_item
 from tests.peers.bluesky import PeerInfo
 from tests.publishing.pds_faults import get_post
 from tests.publishing.platform_kit import (
@@ -23,6 +24,7 @@ from tests.publishing.platform_kit import (
     go_live,
     post_now,
     prepare_event,
+    upload_png,
     wire_platforms,
 )
 
@@ -118,3 +120,29 @@ def _check_x_requests(x: XHarness) -> None:
     assert "reply" not in bodies[0]
     assert all(b["reply"]["in_reply_to_tweet_id"] for b in bodies[1:])
     assert all(m.alt_text for m in x.fake.media.values())
+
+
+async def test_an_image_used_twice_goes_out_with_both_posts(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                            sessionmaker: Any) -> None:
+    """Mastodon attaches an upload to one status only: the second use must upload again, not reuse the id."""
+    platforms = ("x", "mastodon", "sandbox")
+    kit = await prepare_event(client, app, clock, sessionmaker, platforms)
+    async with wire_platforms(app, clock, platforms) as wired:
+        logo = await upload_png(kit, 99, "The hospital logo")
+        captions = ["Welcome to the live OR. #LiveOR", "Thank you for following. #LiveOR"]
+        items = []
+        for n, caption in enumerate(captions):
+            item = await create_item(client, kit.author, kit.event["id"], key=f"logo-{n}", offset=None,
+                                     cue=f"logo {n}", caption=caption, media=[logo])
+            items.append(await kit.approve(item))
+        await go_live(kit)
+        for item in items:
+            await post_now(kit, item)
+            await kit.pump()
+        deliveries = await kit.deliveries()
+        assert [(d.platform, d.status) for d in deliveries if d.status != "posted"] == [], [
+            d.last_error for d in deliveries]
+        for name in platforms:
+            chain = assert_thread(await wired[name].posts(), captions, name)
+            assert [p.alts for p in chain] == [["The hospital logo"]] * 2, name
+            assert wired[name].violations() == [], name

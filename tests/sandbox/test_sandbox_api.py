@@ -40,7 +40,7 @@ def _reply(post_id: int, **overrides: Any) -> dict[str, Any]:
 async def test_feed_is_newest_first_with_threads_and_nested_replies(client: AsyncClient, sessionmaker: Any) -> None:
     assert (await client.get("/api/sandbox/feed")).json() == {"posts": []}
     first = await _post(sessionmaker, "hospital", "Good morning from the OR")
-    second = await _post(sessionmaker, "hospital", "First incision", reply_to=first)
+    await _post(sessionmaker, "hospital", "First incision", reply_to=first)
     question = await _post(sessionmaker, "sam", "Is the patient awake?", audience=True, reply_to=first)
     await _post(sessionmaker, "hospital", "No, asleep the whole time", reply_to=question)
     await _post(sessionmaker, "kim", "Same question!", audience=True, reply_to=question)
@@ -125,6 +125,8 @@ async def test_faults_are_for_operators(client: AsyncClient, app: FastAPI, sessi
     assert (await client.get("/api/sandbox/faults")).status_code == 401
     clinical = await login(client, await create_user(sessionmaker, "clinical"))
     assert (await client.post("/api/sandbox/faults", json={"kind": "rate_limit"}, headers=clinical)).status_code == 403
+    assert (await client.post("/api/sandbox/faults", json={}, headers=clinical)).status_code == 403
+    assert (await client.delete("/api/sandbox/faults", headers=clinical)).status_code == 403
     comms = await login(client, await create_user(sessionmaker, "comms"))
     added = await client.post("/api/sandbox/faults", headers=comms,
                               json={"op": "publish", "kind": "server_error", "count": 2, "latency_seconds": 0.5})

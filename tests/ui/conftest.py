@@ -61,16 +61,20 @@ def apis(server: LiveServer) -> Iterator[dict[str, Api]]:
 
 @pytest.fixture
 def open_page(browser: Any, server: LiveServer) -> Iterator[Callable[..., Any]]:
-    """open_page(path, user=None, viewport=...) -> a page, logged in as `user` (cookie session)."""
+    """open_page(path, user=None, width, height, before=None) -> a page, logged in as `user` (cookie session);
+    `before(context)` runs before the page loads (e.g. to route requests)."""
     contexts: list[Any] = []
 
-    def _open(path: str, user: str | None = None, width: int = 1440, height: int = 1000) -> Any:
+    def _open(path: str, user: str | None = None, width: int = 1440, height: int = 1000,
+              before: Callable[[Any], None] | None = None) -> Any:
         context = browser.new_context(base_url=server.url, viewport={"width": width, "height": height})
         context.set_default_timeout(15_000)
         contexts.append(context)
         if user:
             response = context.request.post("/api/auth/login", data={"username": user, "password": PASSWORD})
             assert response.ok, response.text()
+        if before is not None:
+            before(context)
         page = context.new_page()
         page.errors = []  # uncaught page errors, checked by tests
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))

@@ -11,6 +11,8 @@ import logging
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,12 +33,16 @@ from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
 from server.db.session_scope import transaction
 
-try:
-    from playwright.sync_api import expect as _expect
-except ImportError:  # the browser fixture reports it: a skip on a developer machine, a failure under CI
-    _expect = None
 
-expect: Any = _expect
+def _playwright_expect() -> Any:
+    try:
+        from playwright.sync_api import expect as found
+    except ImportError:  # the browser fixture reports it: a skip on a developer machine, a failure under CI
+        return None
+    return found
+
+
+expect: Any = _playwright_expect()
 PASSWORD = "correct-horse-battery"
 USERS = {
     "admin": ("Avery Admin", ["admin"]),
@@ -98,9 +104,11 @@ class LiveServer:
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    in_process: bool = True
     app: FastAPI | None = None
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
+    _process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -109,13 +117,15 @@ class LiveServer:
     @property
     def settings(self) -> Settings:
         return Settings(database_url=f"sqlite+aiosqlite:///{self.data_dir / 'livecue.db'}", data_dir=self.data_dir,
-                        run_workers=True, _env_file=None)  # type: ignore[call-arg]
+                        run_workers=True, _env_file=None)
 
     def start(self) -> LiveServer:
         if not (self.data_dir / "livecue.db").exists():
             # in a thread of its own: Playwright's sync API keeps an event loop running in this one
             with ThreadPoolExecutor(max_workers=1) as pool:
                 pool.submit(asyncio.run, _seed_users(self.settings)).result()
+        if not self.in_process:
+            return self._start_process()
         self.app = build_app(self.settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                 ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=2)
@@ -129,7 +139,25 @@ class LiveServer:
             time.sleep(0.05)
         return self
 
+    def _start_process(self) -> LiveServer:
+        command = [sys.executable, "-m", "tests.ui.harness", str(self.data_dir), str(self.port)]
+        self._process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2])
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or self._process.poll() is not None:
+                raise RuntimeError("the server process did not start")
+            time.sleep(0.1)
+
     def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=20)
+            self._process = None
         if self._server is not None and self._thread is not None:
             # Feed handlers notice a gone client only at their next heartbeat; the graceful-shutdown timeout
             # cancels them, which uvicorn reports at error level: expected here, so not shown.
@@ -219,3 +247,9 @@ def create_item(author: Api, event_id: int, **body: Any) -> dict[str, Any]:
 def approve(api: Api, item: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = api.call("POST", f"/api/items/{item['id']}/approve", json={"version": item["version"]})
     return result
+
+
+if __name__ == "__main__":  # `python -m tests.ui.harness DATA_DIR PORT`: serve in the foreground (for benchmarks)
+    live = LiveServer(data_dir=Path(sys.argv[1]), port=int(sys.argv[2]))
+    uvicorn.run(build_app(live.settings), host="127.0.0.1", port=live.port, log_level="warning",
+                ws_per_message_deflate=False, timeout_graceful_shutdown=2)

@@ -104,11 +104,44 @@ def test_live_run_across_console_tablet_and_sandbox(open_page: Callable[..., Any
     expect(sandbox.locator(".sb-post", has_text="We are pausing our updates")).to_be_visible(timeout=20_000)
     expect(console.get_by_role("button", name="Resume live posting")).to_be_visible()
 
+    # Resuming clears the emergency on both pages.
+    console.get_by_role("button", name="Resume live posting").click()
+    expect(console.locator("#event-state")).to_have_text("Live")
+    expect(console.locator("#emergency-banner")).to_be_hidden()
+    expect(tablet.locator("#emergency-state")).to_have_count(0)
+
     # The audience reply reached the clinicians' question queue.
     expect(tablet.locator("#questions")).to_contain_text("How long does the whole operation take?", timeout=20_000)
 
+    console.locator("#emergency-hold").click()
+    console.get_by_role("dialog").get_by_role("button", name="Stop everything now").click()
+    expect(console.locator("#event-state")).to_have_text("Emergency hold")
     screenshot(console, "console")
     screenshot(tablet, "tablet")
     screenshot(sandbox, "sandbox")
     for page in (console, tablet, sandbox):
         assert page.errors == []
+
+
+def test_failed_delivery_shows_the_reason_and_retries(open_page: Callable[..., Any], apis: dict[str, Api]) -> None:
+    author, comms = apis["author"], apis["comms"]
+    event = create_event(author, title="Retry drill")
+    add_consent(author, event["id"])
+    item = create_item(author, event["id"], key="flaky", cue="Now", caption="This one meets a flaky network.")
+    approve(comms, item)
+    approve(apis["clinician"], item)
+    comms.call("POST", f"/api/events/{event['id']}/live/go", json={})
+    faults = {"op": "publish", "kind": "rate_limit", "count": 8, "retry_after": 0}
+    comms.call("POST", "/api/sandbox/faults", json=faults)
+    try:
+        console = open_page(f"/console?event={event['id']}", user="comms")
+        console.get_by_role("button", name="Post now").click()
+        delivery = console.locator(f'#timeline [data-item-id="{item["id"]}"] .delivery')
+        expect(delivery.locator(".pill-failed")).to_have_text("failed", timeout=20_000)
+        expect(delivery.locator(".delivery-error")).to_contain_text("429")
+    finally:
+        comms.call("DELETE", "/api/sandbox/faults")
+    delivery.get_by_role("button", name="Retry").click()
+    expect(delivery.locator(".pill-posted")).to_have_text("posted", timeout=20_000)
+    expect(delivery.get_by_role("link", name="View post")).to_be_visible()
+    assert console.errors == []

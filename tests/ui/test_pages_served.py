@@ -69,3 +69,31 @@ def test_scripts_never_insert_html() -> None:
 def test_source_files_stay_small() -> None:
     for path in [*_files("*.js"), *_files("*.css"), *_files("*.html")]:
         assert len(path.read_text().splitlines()) <= 400, path
+
+
+IMPORT = re.compile(r"""^import\s+(?:[^'"]*?from\s+)?['"](\.{1,2}/[^'"]+)['"]""", re.MULTILINE)
+
+
+def _imports(entry: Path) -> set[Path]:
+    seen: set[Path] = set()
+    todo = [entry]
+    while todo:
+        current = todo.pop()
+        for match in IMPORT.finditer(current.read_text()):
+            found = (current.parent / match.group(1)).resolve()
+            if found not in seen:
+                seen.add(found)
+                todo.append(found)
+    return seen
+
+
+@pytest.mark.parametrize("page", ["login.html", "console.html", "tablet.html", "sandbox.html"])
+def test_pages_preload_exactly_their_modules(page: str) -> None:
+    """Every module a page imports is preloaded from the HTML (no request waterfall), and nothing else."""
+    html = (UI / page).read_text()
+    entry = re.search(r'<script type="module" src="/ui/([^"]+)"', html)
+    assert entry is not None
+    modules = _imports((UI / entry.group(1)).resolve())
+    assert all(m.is_file() for m in modules), modules
+    preloaded = {(UI / p).resolve() for p in re.findall(r'<link rel="modulepreload" href="/ui/([^"]+)">', html)}
+    assert preloaded == modules

@@ -1,7 +1,6 @@
 // What the operator's buttons do: each calls the API, says what happened, and refreshes the page's data.
-import { api, ApiError } from '../lib/api.js';
+import { announce, api, ApiError, h } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
-import { announce, h } from '../lib/dom.js';
 
 export function makeActions({ state, status, refresh }) {
   const say = (message, tone = 'info') => announce(status, message, tone);

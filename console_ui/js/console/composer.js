@@ -1,9 +1,7 @@
 // The ad-hoc composer: caption, cue, images with required alt text, content warning, and a live
 // per-platform preview with character counters.
-import { api, ApiError } from '../lib/api.js';
-import { $, announce, h, replaceChildren } from '../lib/dom.js';
-import { highlighted } from '../lib/findings.js';
-import { platformName } from '../lib/format.js';
+import { $, announce, api, ApiError, h, platformName, replaceChildren } from '../lib/core.js';
+import { highlighted } from '../lib/items.js';
 import { count } from '../lib/textcount.js';
 
 const MAX_MEDIA = 4;

@@ -1,18 +1,6 @@
 // The status bar (state, clocks, time zone, readiness) and the live controls.
-import { h, replaceChildren } from '../lib/dom.js';
-import { clock, dateTime, duration, platformName, zoneName } from '../lib/format.js';
-
-const EVENT_STATES = { draft: 'Not started', rehearsal: 'Rehearsal', live: 'Live', held: 'On hold', ended: 'Ended' };
-
-export const isEmergency = (state) => state.event.status === 'held' && Boolean(state.live && state.live.hold_kind === 'emergency');
-
-export function eventPill(state) {
-  const { event } = state;
-  if (isEmergency(state)) {
-    return h('span', { class: 'pill pill-emergency', id: 'event-state' }, 'Emergency hold');
-  }
-  return h('span', { class: ['pill', `pill-${event.status}`], id: 'event-state' }, EVENT_STATES[event.status] || event.status);
-}
+import { clock, dateTime, duration, h, platformName, replaceChildren, zoneName } from '../lib/core.js';
+import { eventPill, isEmergency } from '../lib/items.js';
 
 /** Seconds since the live status was fetched, to advance its clocks between fetches. */
 const since = (state) => (performance.now() - state.liveFetchedAt) / 1000;

@@ -1,15 +1,10 @@
 // The operator console: loads the event, renders every panel, and re-fetches on each journal entry.
-import { api, apiOptional, logout } from '../lib/api.js';
-import { connectionUi } from '../lib/connection.js';
-import { $, announce, h, markReady, replaceChildren } from '../lib/dom.js';
-import { LiveFeed } from '../lib/feed.js';
-import { currentUser, hasRole, pickEvent, rememberEvent, switchEvent } from '../lib/session.js';
+import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
+import { connectionUi, LiveFeed } from '../lib/live.js';
 import { makeActions } from './actions.js';
-import { renderActivity } from './activity.js';
-import { renderWaiting } from './approvals.js';
+import { loadQuestionsSummary, renderActivity, renderQuestions, renderWaiting } from './panels.js';
 import { initComposer } from './composer.js';
 import { renderControls, renderEmergencyBanner, renderStatus, tick } from './header.js';
-import { loadQuestionsSummary, renderQuestions } from './questions.js';
 import { renderTimeline } from './timeline.js';
 
 const JOURNAL_KEEP = 1000;

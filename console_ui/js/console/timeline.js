@@ -1,8 +1,6 @@
 // The run of show: every timeline post with its timing, approvals, privacy findings and deliveries.
-import { h, replaceChildren, safeHref } from '../lib/dom.js';
-import { findingList } from '../lib/findings.js';
-import { clock, platformName } from '../lib/format.js';
-import { approvalSummary, caption, mediaStrip, statusPill } from '../lib/itemview.js';
+import { clock, h, platformName, replaceChildren, safeHref } from '../lib/core.js';
+import { approvalSummary, caption, findingList, mediaStrip, statusPill } from '../lib/items.js';
 import { LIMITS } from '../lib/textcount.js';
 
 const DELIVERY_WORDS = { pending: 'queued', sending: 'sending…', unknown: 'checking…', posted: 'posted', failed: 'failed', abandoned: 'not sent' };

@@ -1,5 +1,5 @@
 // Modal confirmations and short prompts on the native <dialog> (focus is trapped, Esc cancels).
-import { h } from './dom.js';
+import { h } from './core.js';
 
 /**
  * Ask for confirmation. Resolves to {checked, text} when confirmed, or null when cancelled.

@@ -23,10 +23,12 @@ const EMOJI = new RegExp(
   + `|${ELEMENT}`
   + '|\\uFE0F', 'gu',
 );
-// URLs with a scheme, or bare domains under common top-level domains (twitter-text knows them all).
+// URLs with a scheme, or bare domains under common top-level domains (twitter-text knows them all). A bare
+// domain must not follow @ or a word character, and a bare two-letter country domain needs a path
+// (except .co and .tv), as in twitter-text.
 const TLDS = 'com|org|net|edu|gov|io|co|ca|uk|us|de|fr|info|health|social|app|dev|me|ly|tv|ai';
 const URLS = new RegExp(
-  `\\bhttps?:\\/\\/[^\\s<>"]+|\\b(?:[a-z0-9-]+\\.)+(?:${TLDS})\\b(?:\\/[^\\s<>"]*)?`, 'giu',
+  `\\bhttps?:\\/\\/[^\\s<>"]+|(?<![@\\w.-])(?:[a-z0-9-]+\\.)+(${TLDS})\\b(\\/[^\\s<>"]*)?`, 'giu',
 );
 
 function trimUrl(url) {
@@ -37,19 +39,25 @@ function trimUrl(url) {
 export function urlSpans(text) {
   const spans = [];
   for (const match of text.matchAll(URLS)) {
-    const url = trimUrl(match[0]);
+    const [found, tld, path] = match;
+    if (tld && tld.length === 2 && !['co', 'tv'].includes(tld.toLowerCase()) && !path) continue;
+    const url = trimUrl(found);
     spans.push([match.index, match.index + url.length]);
   }
   return spans;
 }
 
-const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter('en', { granularity: 'grapheme' }) : null;
+let segmenter; // made on first use: building it loads ICU data, which would slow every page's start
 
 export function graphemes(text) {
+  if (!text) return 0;
+  if (segmenter === undefined) {
+    segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter('en', { granularity: 'grapheme' }) : null;
+  }
   if (!segmenter) return Array.from(text).length;
-  let count = 0;
-  for (const _ of segmenter.segment(text)) count += 1;
-  return count;
+  let n = 0;
+  for (const _ of segmenter.segment(text)) n += 1;
+  return n;
 }
 
 const SCHEME_URLS = /\bhttps?:\/\/[^\s<>"]+/giu;

@@ -1,6 +1,5 @@
 // The sandbox timeline: polls the public feed, and lets anyone reply as an audience member.
-import { api, ApiError } from '../lib/api.js';
-import { $, announce, h, markReady, replaceChildren } from '../lib/dom.js';
+import { $, announce, api, ApiError, h, markReady, replaceChildren } from '../lib/core.js';
 import { graphemes } from '../lib/textcount.js';
 import { post } from './post.js';
 

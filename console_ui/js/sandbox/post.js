@@ -1,7 +1,6 @@
 // One sandbox post as a social-timeline card: avatar, names, time, text, media with alt text,
 // content warning as a click-through, and replies nested underneath. All text goes in as text.
-import { h } from '../lib/dom.js';
-import { ago } from '../lib/format.js';
+import { ago, h } from '../lib/core.js';
 
 const AVATAR_COLOURS = ['#1d5bbf', '#136135', '#7a3db8', '#a3161c', '#0f6b73', '#8a4b00', '#34495e', '#b0306a'];
 

@@ -1,12 +1,8 @@
 // The clinician tablet: alerts first, then items awaiting clinical approval, then audience questions.
-import { api, logout } from '../lib/api.js';
-import { connectionUi } from '../lib/connection.js';
-import { $, announce, h, markReady, replaceChildren } from '../lib/dom.js';
-import { LiveFeed } from '../lib/feed.js';
-import { currentUser, hasRole, pickEvent, rememberEvent, switchEvent } from '../lib/session.js';
-import { eventPill } from '../console/header.js';
-import { renderAlerts } from './alerts.js';
-import { loadQuestions, renderQuestions } from './questions.js';
+import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
+import { connectionUi, LiveFeed } from '../lib/live.js';
+import { eventPill } from '../lib/items.js';
+import { loadQuestions, renderAlerts, renderQuestions } from './panels.js';
 import { makeReview } from './review.js';
 
 const state = { me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], journal: [], questions: null };

@@ -1,10 +1,7 @@
 // Items waiting for the clinician, as large cards with Approve and Reject (and allowing privacy findings).
-import { api, ApiError } from '../lib/api.js';
+import { announce, api, ApiError, clock, h, replaceChildren } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
-import { announce, h, replaceChildren } from '../lib/dom.js';
-import { findingList, kindName, openFindings } from '../lib/findings.js';
-import { clock } from '../lib/format.js';
-import { approvalSummary, authoredBy, caption, mediaStrip, waitingFor } from '../lib/itemview.js';
+import { approvalSummary, authoredBy, caption, findingList, kindName, mediaStrip, openFindings, waitingFor } from '../lib/items.js';
 
 export function makeReview({ state, status, refresh }) {
   async function run(label, call, success) {

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 FaultKind = Literal["rate_limit", "server_error", "timeout_after_store", "reset_before_send"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("rate_limit", "server_error", "timeout_after_store", "reset_before_send")
 
 
 @dataclass
@@ -26,6 +29,23 @@ class FaultPlan:
     queued: dict[str, deque[Fault]] = field(default_factory=dict)
     every_nth: dict[str, tuple[int, Fault]] = field(default_factory=dict)
     _calls: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> FaultPlan:
+        """A plan from the environment, for drills and process-level tests.
+
+        `LIVECUE_SANDBOX_LATENCY_MS` delays every sandbox call; `LIVECUE_SANDBOX_FAULT_EVERY=N` makes every
+        N-th publish fail with `LIVECUE_SANDBOX_FAULT_KIND` (default `timeout_after_store`).
+        """
+        env = os.environ if environ is None else environ
+        plan = cls(latency_seconds=float(env.get("LIVECUE_SANDBOX_LATENCY_MS") or 0) / 1000)
+        every = int(env.get("LIVECUE_SANDBOX_FAULT_EVERY") or 0)
+        kind = env.get("LIVECUE_SANDBOX_FAULT_KIND") or "timeout_after_store"
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"LIVECUE_SANDBOX_FAULT_KIND must be one of {', '.join(FAULT_KINDS)}")
+        if every > 0:
+            plan.every_nth["publish"] = (every, Fault(kind))  # type: ignore[arg-type]
+        return plan
 
     def add(self, op: str, kind: FaultKind, count: int = 1, retry_after: float = 1.0) -> None:
         """Queue `count` faults for the next calls of `op`."""

@@ -1,0 +1,391 @@
+"""Ingest throughput (durable, triaged, grouped) as a ratio against a bare FastAPI endpoint, same run.
+
+Part 1 (HTTP): two uvicorn servers pinned to CPU 0, a raw keep-alive load generator on CPU 1, windows
+interleaved A B A B (see shared/docs/benchmarking.md):
+  - batch:  POST /bench/ingest, 50 messages per request, `ingest()` in one committed transaction (SQLite,
+            synchronous=FULL) vs. a bare FastAPI endpoint parsing the same JSON into the same model;
+  - form:   the real public form (one message, one commit per request; its rate limiter lifted) vs. a
+            bare endpoint with the same path and body model.
+  Reported: messages/s and server CPU µs per message for each; ratio = Livecue / bare.
+Part 2 (in process): `ingest()` rate with 1,000 vs 100,000 stored questions (pre-filled with bulk Core
+inserts of messages, groups and group keys), windows interleaved; the ratio should stay near 1.
+Usage: python bench/ingest_bench.py [--json] [--window S] [--rounds N] [--large N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from server.questions.ratelimit import WindowLimiter  # noqa: E402
+
+BATCH = 50
+TOPICS = ("surgery operation bypass graft valve heart lung pump anaesthesia recovery scar stitches drain ward icu "
+          "rehab diet exercise statin aspirin pacemaker rhythm camera team nurse blood oxygen kidney").split()
+TEMPLATES = ("How long does the {t} take?", "how long is the {t}??", "What are the risks of the {t}?",
+             "Is the {t} painful?", "Why do they need the {t} during the {u}?", "What happens to the {t} after the {u}?",
+             "Can you explain the {t} and the {u}?", "Does the {t} affect the {u}?", "Who decides on the {t}?",
+             "Great job with the {t}, thank you!", "How much does the {t} cost?", "When does the {u} start?")
+
+
+class Incoming(BaseModel):
+    """One message as an adapter hands it over."""
+
+    platform: str
+    external_id: str
+    author_handle: str
+    author_name: str
+    text: str = Field(max_length=20000)
+    received_at: datetime
+    in_reply_to: str | None = None
+    url: str | None = None
+
+
+class Batch(BaseModel):
+    """A page of messages."""
+
+    messages: list[Incoming]
+
+
+class FormBody(BaseModel):
+    """The public form's body."""
+
+    name: str = Field(default="", max_length=80)
+    text: str = Field(min_length=1, max_length=1000)
+
+
+def texts(seed: int) -> Iterator[str]:
+    """Audience questions: popular paraphrases and a long tail (new words keep arriving)."""
+    rng = random.Random(seed)
+    while True:
+        word = rng.choice(TOPICS) if rng.random() < 0.7 else "".join(rng.choice("kalomirusatevo") for _ in range(6))
+        yield rng.choice(TEMPLATES).format(t=word, u=rng.choice(TOPICS))
+
+
+# ---------------------------------------------------------------- servers (run as subprocesses)
+def bare_app() -> FastAPI:
+    """A bare FastAPI app taking the same JSON."""
+    app = FastAPI()
+
+    @app.post("/bench/ingest")
+    async def bare_batch(body: Batch) -> dict[str, int]:
+        return {"stored": len(body.messages)}
+
+    @app.post("/api/public/events/{slug}/questions", status_code=202)
+    async def bare_form(slug: str, body: FormBody) -> dict[str, str]:
+        return {"status": "received"}
+
+    return app
+
+
+def livecue_app(db: Path) -> FastAPI:
+    """The real app on a fresh SQLite file (FULL sync), with a batch-ingest route and a setup route."""
+    from server.app import create_app
+    from server.auth.deps import PUBLIC
+    from server.config import Settings
+    from server.db.session_scope import transaction
+    from server.models import Event
+    from server.platforms.base import IncomingMessage
+    from server.questions.ingest import ingest
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", data_dir=db.parent, run_workers=False,
+                        sqlite_synchronous="FULL", _env_file=None)  # type: ignore[call-arg]
+    app = create_app(settings)
+
+    @app.post("/bench/setup", dependencies=[PUBLIC])
+    async def setup() -> dict[str, Any]:
+        state = app.state.livecue
+        state.services["form_limiter"] = WindowLimiter(limit=10**9)
+        async with transaction(state.sessionmaker) as session:
+            event = Event(slug="bench", title="Bench", hashtag="#bench", timezone="UTC", status="live",
+                          planned_start=datetime.now(UTC))
+            session.add(event)
+            await session.flush()
+            state.services["bench_event"] = event.id
+        return {"slug": "bench"}
+
+    @app.post("/bench/ingest", dependencies=[PUBLIC])
+    async def batch(body: Batch) -> dict[str, int]:
+        state = app.state.livecue
+        async with transaction(state.sessionmaker) as session:
+            event = await session.get(Event, state.services["bench_event"])
+            assert event is not None
+            result = await ingest(session, event=event, messages=[IncomingMessage(**m.model_dump())
+                                                                  for m in body.messages])
+        return {"stored": len(result.stored)}
+
+    return app
+
+
+def serve(kind: str, port: int, db: str) -> None:
+    """Run one server on CPU 0."""
+    import uvicorn
+
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {0})
+    app = bare_app() if kind == "bare" else livecue_app(Path(db))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+# ---------------------------------------------------------------- load generator
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _worker(port: int, path: bytes, make: Callable[[], bytes], stop_at: float, counts: dict[int, int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < stop_at:
+            body = make()
+            writer.write(b"POST %s HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (path, len(body), body))
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length"))
+            await reader.readexactly(length)
+            status = int(head[9:12])
+            counts[status] = counts.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def window(port: int, pid: int, path: str, make: Callable[[], bytes], seconds: float,
+                 connections: int) -> tuple[int, float, float]:
+    """(requests, wall seconds, server CPU seconds) of one timed window."""
+    counts: dict[int, int] = {}
+    cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+    await asyncio.gather(*(_worker(port, path.encode(), make, t0 + seconds, counts) for _ in range(connections)))
+    wall, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+    bad = {s: n for s, n in counts.items() if s >= 300}
+    if bad:
+        raise RuntimeError(f"{path}: unexpected answers {bad}")
+    return sum(counts.values()), wall, cpu
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_up(port: int) -> None:
+    """Wait until the server accepts connections."""
+    for _ in range(300):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+async def http_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Part 1: Livecue vs bare, batch ingest and the public form."""
+    ports = {"bare": free_port(), "livecue": free_port()}
+    procs = {kind: subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port),
+                                     "--db", str(tmp / "http.db")]) for kind, port in ports.items()}
+    try:
+        for port in ports.values():
+            await wait_up(port)
+        _, writer = await asyncio.open_connection("127.0.0.1", ports["livecue"])
+        writer.write(b"POST /bench/setup HTTP/1.1\r\nHost: bench\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        writer.close()
+        await asyncio.sleep(0.5)
+        stream, counter = texts(1), iter(range(10**9))
+
+        def batch() -> bytes:
+            now = datetime.now(UTC).isoformat()
+            return json.dumps({"messages": [
+                {"platform": "sandbox", "external_id": f"m{next(counter)}", "author_handle": f"fan{n}",
+                 "author_name": "Fan", "text": next(stream), "received_at": now} for n in range(BATCH)]}).encode()
+
+        def form() -> bytes:
+            return json.dumps({"name": "Guest", "text": next(stream)}).encode()
+
+        cases = {"batch": ("/bench/ingest", batch, BATCH, 2), "form": ("/api/public/events/bench/questions", form, 1,
+                                                                        16)}
+        out: dict[str, Any] = {}
+        for case, (path, make, per_request, connections) in cases.items():
+            runs: dict[str, list[tuple[float, float]]] = {"bare": [], "livecue": []}
+            for _ in range(args.rounds):
+                for kind in ("bare", "livecue"):
+                    requests, wall, cpu = await window(ports[kind], procs[kind].pid, path, make, args.window,
+                                                       connections)
+                    messages = requests * per_request
+                    runs[kind].append((messages / wall, cpu / max(messages, 1) * 1e6))
+            med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v)) for k, v in runs.items()}
+            out[case] = {"messages_per_request": per_request, "connections": connections,
+                         "bare_msgs_per_s": round(med["bare"][0]), "livecue_msgs_per_s": round(med["livecue"][0]),
+                         "bare_cpu_us_per_msg": round(med["bare"][1], 1),
+                         "livecue_cpu_us_per_msg": round(med["livecue"][1], 1),
+                         "throughput_ratio": round(med["livecue"][0] / med["bare"][0], 3),
+                         "cpu_ratio": round(med["livecue"][1] / max(med["bare"][1], 1e-9), 2),
+                         "windows": {k: [round(r[0]) for r in v] for k, v in runs.items()}}
+        return out
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- part 2: flat cost as the store grows
+async def prepared_db(path: Path, stored: int, seed: int) -> tuple[Any, Any, int]:
+    """A migrated SQLite file with `stored` questions bulk-inserted (messages, groups, group keys)."""
+    from sqlalchemy import create_engine, insert
+
+    from server.config import Settings
+    from server.db.engine import make_engine, make_sessionmaker
+    from server.db.migrate import upgrade
+    from server.models import Event, GroupKey, Message, QuestionGroup
+    from server.questions.grouping import bucket_keys
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", data_dir=path.parent, _env_file=None)  # type: ignore[call-arg]
+    engine = make_engine(settings)
+    await upgrade(engine)
+    now = datetime.now(UTC)
+    sync = create_engine(f"sqlite:///{path}")
+    with sync.begin() as conn:
+        event_id = conn.execute(insert(Event).values(slug="bench", title="Bench", hashtag="#b", timezone="UTC",
+                                                     status="live", planned_start=now)).inserted_primary_key[0]
+        groups: dict[str, int] = {}
+        messages, keys, new_groups = [], [], []
+        stream = texts(seed)
+        for n in range(stored):
+            text = next(stream)
+            bucket = bucket_keys(text)
+            anchor = bucket[0] if bucket else f"solo{n}"
+            if anchor not in groups:
+                groups[anchor] = len(groups) + 1
+                new_groups.append({"id": groups[anchor], "event_id": event_id, "label": "question", "text": text,
+                                   "size": 1, "status": "open", "created_at": now, "last_asked_at": now})
+            messages.append({"id": n + 1, "event_id": event_id, "platform": "sandbox", "external_id": f"pre{n}",
+                             "author_handle": f"fan{n}", "author_name": "Fan", "text": text, "received_at": now,
+                             "ingested_at": now, "label": "question", "label_reason": "", "phi": [],
+                             "status": "queued", "group_id": groups[anchor], "rehearsal": False})
+            keys += [{"event_id": event_id, "key": k, "group_id": groups[anchor], "message_id": n + 1} for k in bucket]
+        conn.execute(insert(QuestionGroup), new_groups)
+        conn.execute(insert(Message), messages)
+        conn.execute(insert(GroupKey), keys)
+    sync.dispose()
+    return engine, make_sessionmaker(engine, settings), int(event_id)
+
+
+async def ingest_window(maker: Any, event_id: int, stream: Iterator[str], seconds: float, tag: str) -> tuple[float, int]:
+    """(messages per second, messages) ingesting new questions in committed batches for about `seconds`."""
+    from server.db.session_scope import transaction
+    from server.models import Event
+    from server.platforms.base import IncomingMessage
+    from server.questions.ingest import ingest
+
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    count = 0
+    while count == 0 or time.perf_counter() - t0 < seconds:
+        page = [IncomingMessage(platform="sandbox", external_id=f"{tag}-{count + n}", author_handle=f"fan{n}",
+                                author_name="Fan", text=next(stream), received_at=now) for n in range(BATCH)]
+        async with transaction(maker) as session:
+            event = await session.get(Event, event_id)
+            await ingest(session, event=event, messages=page)  # type: ignore[arg-type]
+        count += BATCH
+    return count / (time.perf_counter() - t0), count
+
+
+async def growth_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Part 2: ingest rate at 1,000 vs args.large stored questions, interleaved."""
+    t0 = time.perf_counter()
+    small = await prepared_db(tmp / "small.db", 1000, seed=7)
+    large = await prepared_db(tmp / "large.db", args.large, seed=7)
+    prefill = time.perf_counter() - t0
+    rates: dict[str, list[float]] = {"small": [], "large": []}
+    added = {"small": 0, "large": 0}
+    streams = {"small": texts(99), "large": texts(99)}
+    for r in range(args.rounds + 1):
+        for name, (_, maker, event_id) in (("small", small), ("large", large)):
+            rate, count = await ingest_window(maker, event_id, streams[name], args.window if r else 0.5, f"r{r}")
+            added[name] += count
+            if r:  # the first (short) round warms caches
+                rates[name].append(rate)
+    for engine, _, _ in (small, large):
+        await engine.dispose()
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    return {"stored_small": 1000, "stored_large": args.large, "prefill_s": round(prefill, 1),
+            "stored_small_at_end": 1000 + added["small"], "stored_large_at_end": args.large + added["large"],
+            "small_msgs_per_s": round(med["small"]), "large_msgs_per_s": round(med["large"]),
+            "large_over_small": round(med["large"] / med["small"], 3),
+            "windows": {k: [round(x) for x in v] for k, v in rates.items()}}
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    """Both parts, in a scratch directory."""
+    with tempfile.TemporaryDirectory(prefix="livecue-bench-") as name:
+        tmp = Path(name)
+        started = time.perf_counter()
+        if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+            os.sched_setaffinity(0, {1})
+        http = await http_part(args, tmp)
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+        growth = await growth_part(args, tmp)
+        return {"http": http, "growth": growth, "elapsed_s": round(time.perf_counter() - started, 1)}
+
+
+def report(result: dict[str, Any]) -> None:
+    """Human-readable summary."""
+    for case, r in result["http"].items():
+        print(f"{case:5} ({r['messages_per_request']} msg/request, {r['connections']} conns): "
+              f"Livecue {r['livecue_msgs_per_s']} msg/s vs bare {r['bare_msgs_per_s']} msg/s -> "
+              f"ratio {r['throughput_ratio']}; server CPU {r['livecue_cpu_us_per_msg']} vs "
+              f"{r['bare_cpu_us_per_msg']} µs/msg (x{r['cpu_ratio']})")
+    g = result["growth"]
+    print(f"ingest() with {g['stored_small']}..{g['stored_small_at_end']} stored: {g['small_msgs_per_s']} msg/s; "
+          f"with {g['stored_large']}..{g['stored_large_at_end']} stored: {g['large_msgs_per_s']} msg/s "
+          f"-> large/small {g['large_over_small']} (prefill {g['prefill_s']} s)")
+    print(f"elapsed {result['elapsed_s']} s")
+
+
+def main(argv: list[str]) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--window", type=float, default=2.0, help="seconds per HTTP window")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison")
+    parser.add_argument("--large", type=int, default=100_000, help="stored questions in the large store")
+    parser.add_argument("--serve", choices=("bare", "livecue"), help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve, args.port, args.db)
+        return 0
+    result = asyncio.run(main_async(args))
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        report(result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

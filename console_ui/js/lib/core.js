@@ -1,0 +1,260 @@
+// The basics every page uses: safe DOM building, the API client, the session, and time formatting.
+
+// Building DOM safely: text always goes in as text nodes, never as HTML.
+
+/**
+ * h('button', {class: 'btn', onclick: fn, 'aria-label': 'x'}, 'text', child, [more])
+ * Attributes named on* become listeners; `class` may be a string or an array (falsy parts dropped);
+ * `dataset` sets data-*; booleans set or drop the attribute. Strings and numbers become text nodes.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === 'class') {
+      el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
+    } else if (name === 'dataset') {
+      for (const [k, v] of Object.entries(value)) el.dataset[k] = String(v);
+    } else if (name === 'text') {
+      el.textContent = String(value);
+    } else if (value === true) {
+      el.setAttribute(name, '');
+    } else {
+      el.setAttribute(name, String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else if (child instanceof Node) el.appendChild(child);
+    else el.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+/** Replace the children of `el`, keeping keyboard focus on the element with the same data-focus-key. */
+export function replaceChildren(el, ...children) {
+  const active = document.activeElement;
+  const key = active && el.contains(active) ? active.dataset.focusKey : undefined;
+  el.replaceChildren();
+  append(el, children);
+  if (key) {
+    const again = el.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+    if (again) again.focus({ preventScroll: true });
+  }
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+export function show(el, visible) {
+  el.hidden = !visible;
+}
+
+/** Announce a message in a live region (polite by default). */
+export function announce(region, message, tone = 'info') {
+  region.dataset.tone = tone;
+  region.textContent = '';
+  // A fresh text node makes screen readers speak the message even when it repeats.
+  window.setTimeout(() => { region.textContent = message; }, 30);
+}
+
+/** Only http(s) links and same-origin paths become hrefs; anything else (javascript:, data:) is dropped. */
+export function safeHref(url) {
+  if (typeof url !== 'string' || !url) return null;
+  if (url.startsWith('/') && !url.startsWith('//')) return url;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export function markReady() {
+  if (!document.body.dataset.ready) document.body.dataset.ready = String(Math.round(performance.now()));
+}
+
+// The API client: same-origin fetch with the session cookie and the CSRF header on writes.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.detail) || `The server answered ${status}`);
+    this.status = status;
+    this.body = body || {};
+    this.field = this.body.field;
+  }
+}
+
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === 'livecue_csrf') return decodeURIComponent(rest.join('='));
+  }
+  return '';
+}
+
+export function loginUrl() {
+  return `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+}
+
+/**
+ * api('/api/x', {method, body, form, quiet401}) -> parsed JSON (or null for 204).
+ * A 401 sends the browser to the login page unless quiet401 is set.
+ */
+export async function api(path, { method = 'GET', body, form, quiet401 = false } = {}) {
+  const headers = { Accept: 'application/json' };
+  let payload;
+  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken();
+  if (form) payload = form;
+  else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  } catch (err) {
+    throw new ApiError(0, { detail: 'The server cannot be reached. Check the connection and try again.' });
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  const type = response.headers.get('content-type') || '';
+  if (type.includes('application/json')) data = await response.json().catch(() => null);
+  if (!response.ok) {
+    if (response.status === 401 && !quiet401) location.assign(loginUrl());
+    throw new ApiError(response.status, data);
+  }
+  return data;
+}
+
+/** Like api(), but a 404 gives `missing` instead of an error (for features that may not exist yet). */
+export async function apiOptional(path, missing = undefined) {
+  try {
+    return await api(path);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return missing;
+    throw err;
+  }
+}
+
+export async function logout() {
+  try {
+    await api('/api/auth/logout', { method: 'POST', quiet401: true });
+  } finally {
+    location.assign('/login');
+  }
+}
+
+// Who is logged in, where they land, and which event a page shows.
+
+export const hasRole = (user, ...roles) => user.roles.includes('admin') || roles.some((r) => user.roles.includes(r));
+
+/** The page a user starts on: operators and admins the console, clinicians the tablet. */
+export function landingFor(user) {
+  if (user.roles.includes('admin') || user.roles.includes('comms')) return '/console';
+  if (user.roles.includes('clinical')) return '/tablet';
+  return null;
+}
+
+/** A `next` path from the login URL, only when it is one of our pages (no open redirects). */
+export function safeNext(raw, user) {
+  if (!raw || typeof raw !== 'string') return null;
+  const match = /^\/(console|tablet|sandbox)(\?event=\d{1,9})?$/.exec(raw);
+  if (!match) return null;
+  if (match[1] === 'console' && !hasRole(user, 'comms')) return null;
+  return raw;
+}
+
+export async function currentUser() {
+  return api('/api/auth/me');
+}
+
+const STORAGE_KEY = 'livecue.event';
+const ORDER = { live: 0, held: 1, rehearsal: 2, draft: 3, ended: 4 };
+
+/** The event to show: ?event=, else the last one picked here, else the one live now, else the next one. */
+export function pickEvent(events) {
+  if (!events.length) return null;
+  const wanted = Number(new URLSearchParams(location.search).get('event') || localStorage.getItem(STORAGE_KEY));
+  const chosen = events.find((e) => e.id === wanted);
+  if (chosen) return chosen;
+  return [...events].sort((a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9)
+    || Date.parse(a.planned_start) - Date.parse(b.planned_start))[0];
+}
+
+export function rememberEvent(event) {
+  localStorage.setItem(STORAGE_KEY, String(event.id));
+  const url = new URL(location.href);
+  if (url.searchParams.get('event') !== String(event.id)) {
+    url.searchParams.set('event', String(event.id));
+    history.replaceState(null, '', url);
+  }
+}
+
+export function switchEvent(id) {
+  localStorage.setItem(STORAGE_KEY, String(id));
+  const url = new URL(location.href);
+  url.searchParams.set('event', String(id));
+  location.assign(url);
+}
+
+// Times in the event's time zone, durations and relative times.
+
+const cache = new Map();
+
+function formatter(timeZone, options, locale = 'en-US') {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  if (!cache.has(key)) cache.set(key, new Intl.DateTimeFormat(locale, { timeZone, ...options }));
+  return cache.get(key);
+}
+
+/** 14:05 EST (24-hour clock, with the zone's abbreviation). */
+export function clock(iso, timeZone, { seconds = false, zone = true } = {}) {
+  if (!iso) return '';
+  return formatter(timeZone, {
+    hour: '2-digit', minute: '2-digit', second: seconds ? '2-digit' : undefined, hourCycle: 'h23',
+    timeZoneName: zone ? 'short' : undefined,
+  }).format(new Date(iso));
+}
+
+/** Tue 1 Dec, 14:05 EST */
+export function dateTime(iso, timeZone) {
+  if (!iso) return '';
+  const day = formatter(timeZone, { weekday: 'short', day: 'numeric', month: 'short' }, 'en-GB')
+    .format(new Date(iso));
+  return `${day}, ${clock(iso, timeZone)}`;
+}
+
+/** The zone's current abbreviation, e.g. EST. */
+export function zoneName(timeZone) {
+  const part = formatter(timeZone, { timeZoneName: 'short' }).formatToParts(new Date())
+    .find((p) => p.type === 'timeZoneName');
+  return part ? part.value : timeZone;
+}
+
+/** 1:02:03 or 02:03 (negative numbers are shown as 0). */
+export function duration(totalSeconds) {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return hours ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** "just now", "5 min ago", "3 h ago", or a date. */
+export function ago(iso, now = Date.now()) {
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  if (seconds < 45) return 'just now';
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+export const PLATFORM_NAMES = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky', sandbox: 'Sandbox' };
+export const platformName = (p) => PLATFORM_NAMES[p] || p;

@@ -1,0 +1,1 @@
+"""Process-level tests: real Livecue server processes, killed and restarted, checked on the sandbox and the DB."""

@@ -1,0 +1,148 @@
+"""Chaos run: a live event cued over HTTP while the server process is SIGKILLed at random moments and restarted.
+
+    python -m tests.chaos.driver --items 100 --kills 20 --seed 7 [--database-url URL] [--json]
+
+The sandbox adds latency and answers every N-th publish with "timeout after the post was stored", so kills
+land while posts are in flight and reconciliation is exercised. Afterwards the sandbox tables, the outbox and
+the journal are checked: every item posted exactly once, each thread chained in order (`scenario.inspect`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.chaos.scenario import cue, create_users, inspect, login, seed_event, wait_until_settled
+from tests.chaos.servers import ServerConfig, ServerProcess, migrate
+
+
+@dataclass
+class ChaosReport:
+    """The outcome of one chaos run."""
+
+    items: int
+    kills: int
+    seed: int
+    database: str
+    seconds: float = 0.0
+    posted: int = 0
+    sandbox_posts: int = 0
+    reconciled: int = 0
+    keys_sent_twice: int = 0
+    cue_retries: int = 0
+    problems: list[str] = field(default_factory=list)
+    workdir: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Nothing missing, duplicated or out of order."""
+        return not self.problems
+
+    @property
+    def verdict(self) -> str:
+        """One line: PASS or FAIL with the essentials."""
+        head = (f"{self.items} items, {self.kills} SIGKILLs, seed {self.seed}, {self.database}: "
+                f"{self.sandbox_posts} sandbox posts, {self.posted} posted deliveries, {self.reconciled} reconciled, "
+                f"{self.keys_sent_twice} re-sent after an unknown outcome, {self.seconds:.1f}s")
+        if self.ok:
+            return f"PASS {head}: every item posted exactly once, thread order intact"
+        return f"FAIL {head}: {len(self.problems)} problems, first: {self.problems[0]} (logs in {self.workdir})"
+
+
+def _kill_schedule(rng: random.Random, kills: int, gap: tuple[float, float]) -> list[float]:
+    return [rng.uniform(*gap) for _ in range(kills)]
+
+
+def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, latency_ms: int = 40,
+              fault_every: int = 7, lease_seconds: float = 2.0, kill_gap: tuple[float, float] = (0.3, 1.6),
+              settle_timeout: float = 90.0, keep_workdir: bool = False) -> ChaosReport:
+    """Run a live event of `items` items on the sandbox, SIGKILL the server `kills` times, check the result.
+
+    `database_url` None: a SQLite file in a temporary directory; else an empty database to migrate and use.
+    """
+    started = time.monotonic()
+    rng = random.Random(seed)
+    workdir = Path(tempfile.mkdtemp(prefix="livecue-chaos-"))
+    url = database_url or f"sqlite+aiosqlite:///{workdir / 'livecue.db'}"
+    report = ChaosReport(items=items, kills=kills, seed=seed, database=url.split(":", 1)[0].split("+")[0],
+                         workdir=str(workdir))
+    config = ServerConfig(workdir=workdir, database_url=url, latency_ms=latency_ms, fault_every=fault_every,
+                          lease_seconds=lease_seconds)
+    migrate(url, workdir / "data")
+    users = create_users(url, workdir / "data")
+    server = ServerProcess(config, "server")
+    server.start()
+    errors: list[str] = []
+    try:
+        with httpx.Client(timeout=10) as http:
+            headers = {role: login(http, server.base_url, name) for role, name in users.items()}
+            event = seed_event(http, server.base_url, headers, account="hospital", items=items, tag="A")
+            gaps = _kill_schedule(rng, kills, kill_gap)
+            killer = threading.Thread(target=_killer, args=(server, gaps, errors), daemon=True)
+            cue_gap = sum(gaps) / max(items, 1) * 0.8  # spread the cues across the kills
+            killer.start()
+            for item_id in event.item_ids:
+                report.cue_retries += cue(http, server.base_url, headers["comms"], item_id,
+                                          lambda: server.wait_reachable()) - 1
+                time.sleep(rng.uniform(0, 2 * cue_gap))
+            killer.join(timeout=kills * 40 + 10)
+            if killer.is_alive():
+                errors.append("the killer thread did not finish")
+        if not wait_until_settled(url, items, settle_timeout):
+            errors.append(f"deliveries still open after {settle_timeout:.0f}s")
+    except Exception as exc:  # report, do not hide: the verdict carries it
+        errors.append(f"run aborted: {type(exc).__name__}: {exc}")
+    finally:
+        server.stop()
+    if errors and "run aborted" in errors[-1]:
+        report.problems = errors
+    else:
+        findings = inspect(url, [event], config.send_log)
+        report.posted, report.sandbox_posts = findings.posted, findings.sandbox_posts
+        report.reconciled, report.keys_sent_twice = findings.reconciled, findings.keys_sent_twice
+        report.problems = errors + findings.problems
+        if server.starts != kills + 1:
+            report.problems.append(f"expected {kills + 1} server starts, saw {server.starts}")
+    report.seconds = time.monotonic() - started
+    if report.ok and not keep_workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return report
+
+
+def _killer(server: ServerProcess, gaps: list[float], errors: list[str]) -> None:
+    """SIGKILL the server after each gap and start it again at once."""
+    try:
+        for gap in gaps:
+            time.sleep(gap)
+            server.kill()
+            server.start()
+    except Exception as exc:
+        errors.append(f"restart failed: {exc}")
+
+
+def main() -> None:
+    """Command line: run once and print the verdict (or the whole report as JSON)."""
+    parser = argparse.ArgumentParser(description="SIGKILL the Livecue server during a live run, then check.")
+    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", default=None, help="an empty database (default: a temporary SQLite)")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
+    args = parser.parse_args()
+    report = run_chaos(args.items, args.kills, args.seed, args.database_url, keep_workdir=args.keep)
+    print(json.dumps({**asdict(report), "verdict": report.verdict}, indent=2) if args.json else report.verdict)
+    raise SystemExit(0 if report.ok else 1)
+
+
+if __name__ == "__main__":
+    main()

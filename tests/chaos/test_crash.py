@@ -1,0 +1,35 @@
+"""SIGKILL the server process at random moments during a live run, restart it, and check on the sandbox and the
+database that nothing is missing or duplicated and every thread is in order (see `tests.chaos.driver`)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.chaos.driver import run_chaos
+from tests.chaos.servers import create_pg_database, drop_pg_database, postgres_reachable
+
+pytestmark = pytest.mark.slow
+
+
+def test_sigkill_during_a_run_on_sqlite() -> None:
+    report = run_chaos(items=24, kills=5, seed=20261201, database_url=None)
+    print(report.verdict)
+    assert report.ok, report.verdict + "\n" + "\n".join(report.problems)
+    assert report.sandbox_posts == report.posted == 24
+
+
+def test_sigkill_during_a_run_on_postgresql() -> None:
+    if not postgres_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but PostgreSQL is not reachable at 127.0.0.1:5432")
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    url = create_pg_database()
+    try:
+        report = run_chaos(items=20, kills=5, seed=7, database_url=url)
+    finally:
+        drop_pg_database(url)
+    print(report.verdict)
+    assert report.ok, report.verdict + "\n" + "\n".join(report.problems)
+    assert report.sandbox_posts == report.posted == 20

@@ -1,0 +1,72 @@
+"""The public question form: stores text literally, 404 unless the event is live, 429 on floods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from server.clock import FakeClock
+from server.questions.ratelimit import WindowLimiter
+from tests.factories import create_event
+from tests.questions.test_ingest_support import messages, qa_kit, queue
+
+MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)> **How** long does [it](javascript:x) take?'
+
+
+async def test_form_stores_text_literally_and_rejects_floods(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                             sessionmaker: Any) -> None:
+    kit = await qa_kit(client, app, clock, sessionmaker)
+    seconds = [0.0]
+    kit.services["form_limiter"] = WindowLimiter(limit=10, window=60.0, now=lambda: seconds[0])
+    url = f"/api/public/events/{kit.event['slug']}/questions"
+
+    response = await client.post(url, json={"name": "<b>Guest</b>", "text": MARKUP})
+    assert response.status_code == 202 and response.json() == {"status": "received"}
+    (row,) = await messages(kit)
+    assert (row.platform, row.text, row.author_name, row.author_handle) == (
+        "form", MARKUP, "<b>Guest</b>", "form:127.0.0.1")
+    assert row.received_at == clock.now()
+    (group,) = await queue(kit)
+    assert group["messages"][0]["text"] == MARKUP  # returned as the same plain string, never interpreted
+
+    assert (await client.post(url, json={"text": "x" * 1001})).status_code == 422
+    assert (await client.post(url, json={"text": ""})).status_code == 422
+    assert (await client.post(url, json={"text": "hi", "html": "<b>"})).status_code == 422
+
+    # Whitespace passes the schema but is stored as rejected, never queued.
+    assert (await client.post(url, json={"text": "   "})).status_code == 202
+    assert (await messages(kit))[-1].status == "rejected"
+
+    codes = [(await client.post(url, json={"text": f"Question {n}: is it safe?"})).status_code for n in range(10)]
+    assert codes == [202] * 8 + [429] * 2  # 10 a minute per address (422s never reach the limiter)
+    flood = await client.post(url, json={"text": "again?"})
+    assert flood.status_code == 429 and flood.json()["retry_after"] == 60
+    assert len(await messages(kit)) == 10
+    seconds[0] += 61  # a minute later the address may ask again
+    assert (await client.post(url, json={"text": "And now?"})).status_code == 202
+
+
+def test_limiter_forgets_idle_addresses() -> None:
+    seconds = [0.0]
+    limiter = WindowLimiter(limit=2, window=60.0, now=lambda: seconds[0])
+    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
+    for n in range(3000):
+        limiter.allow(f"client-{n}")
+        seconds[0] += 0.05
+    assert len(limiter) < 3000  # addresses idle for over a window were dropped
+    assert limiter.allow("a")
+
+
+async def test_form_404_for_events_that_are_not_live(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                     sessionmaker: Any) -> None:
+    kit = await qa_kit(client, app, clock, sessionmaker)
+    draft = await create_event(client, kit.author)
+    for slug in (draft["slug"], "no-such-event"):
+        missing = await client.post(f"/api/public/events/{slug}/questions", json={"text": "Is it live?"})
+        assert missing.status_code == 404, missing.text
+    assert (await kit.post(f"/api/events/{kit.event['id']}/live/end")).status_code == 200
+    ended = await client.post(f"/api/public/events/{kit.event['slug']}/questions", json={"text": "Still there?"})
+    assert ended.status_code == 404
+    assert await messages(kit) == []
