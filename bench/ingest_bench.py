@@ -7,9 +7,11 @@ interleaved A B A B (see shared/docs/benchmarking.md):
   - form:   the real public form (one message, one commit per request; its rate limiter lifted) vs. a
             bare endpoint with the same path and body model.
   Reported: messages/s and server CPU µs per message for each; ratio = Livecue / bare.
-Part 2 (in process): `ingest()` rate with 1,000 vs 100,000 stored questions (pre-filled with bulk Core
-inserts of messages, groups and group keys), windows interleaved; the ratio should stay near 1.
-Usage: python bench/ingest_bench.py [--json] [--window S] [--rounds N] [--large N]
+Part 2 (in process): `ingest()` rate with 1,000, 10,000 and 100,000 stored questions (pre-filled with
+bulk Core inserts of messages, groups and group keys), windows interleaved. Work per message is capped
+(at most CANDIDATES rows per bucket key), so it rises while buckets fill and then stays flat; the
+deterministic work counters show it independent of machine speed.
+Usage: python bench/ingest_bench.py [--json] [--window S] [--rounds N] [--sizes N N ...]
 """
 
 from __future__ import annotations
@@ -35,34 +37,24 @@ from pydantic import BaseModel, Field
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from server.platforms.base import IncomingMessage  # noqa: E402
+from server.questions.groups import CANDIDATES as CANDIDATES_CAP  # noqa: E402
 from server.questions.ratelimit import WindowLimiter  # noqa: E402
 
 BATCH = 50
 TOPICS = ("surgery operation bypass graft valve heart lung pump anaesthesia recovery scar stitches drain ward icu "
           "rehab diet exercise statin aspirin pacemaker rhythm camera team nurse blood oxygen kidney").split()
 TEMPLATES = ("How long does the {t} take?", "how long is the {t}??", "What are the risks of the {t}?",
-             "Is the {t} painful?", "Why do they need the {t} during the {u}?", "What happens to the {t} after the {u}?",
-             "Can you explain the {t} and the {u}?", "Does the {t} affect the {u}?", "Who decides on the {t}?",
-             "Great job with the {t}, thank you!", "How much does the {t} cost?", "When does the {u} start?")
-
-
-class Incoming(BaseModel):
-    """One message as an adapter hands it over."""
-
-    platform: str
-    external_id: str
-    author_handle: str
-    author_name: str
-    text: str = Field(max_length=20000)
-    received_at: datetime
-    in_reply_to: str | None = None
-    url: str | None = None
+             "Is the {t} painful?", "Why do they need the {t} during the {u}?",
+             "What happens to the {t} after the {u}?", "Can you explain the {t} and the {u}?",
+             "Does the {t} affect the {u}?", "Who decides on the {t}?", "Great job with the {t}, thank you!",
+             "How much does the {t} cost?", "When does the {u} start?")
 
 
 class Batch(BaseModel):
-    """A page of messages."""
+    """A page of messages, parsed into the adapters' own dataclass by both servers."""
 
-    messages: list[Incoming]
+    messages: list[IncomingMessage]
 
 
 class FormBody(BaseModel):
@@ -103,11 +95,10 @@ def livecue_app(db: Path) -> FastAPI:
     from server.config import Settings
     from server.db.session_scope import transaction
     from server.models import Event
-    from server.platforms.base import IncomingMessage
     from server.questions.ingest import ingest
 
     settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", data_dir=db.parent, run_workers=False,
-                        sqlite_synchronous="FULL", _env_file=None)  # type: ignore[call-arg]
+                        sqlite_synchronous="FULL", _env_file=None)
     app = create_app(settings)
 
     @app.post("/bench/setup", dependencies=[PUBLIC])
@@ -128,19 +119,23 @@ def livecue_app(db: Path) -> FastAPI:
         async with transaction(state.sessionmaker) as session:
             event = await session.get(Event, state.services["bench_event"])
             assert event is not None
-            result = await ingest(session, event=event, messages=[IncomingMessage(**m.model_dump())
-                                                                  for m in body.messages])
+            result = await ingest(session, event=event, messages=body.messages)
         return {"stored": len(result.stored)}
 
     return app
+
+
+def pin(cpus: set[int]) -> None:
+    """Run this process on these CPUs (when the machine has more than one)."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, cpus)
 
 
 def serve(kind: str, port: int, db: str) -> None:
     """Run one server on CPU 0."""
     import uvicorn
 
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        os.sched_setaffinity(0, {0})
+    pin({0})
     app = bare_app() if kind == "bare" else livecue_app(Path(db))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
@@ -224,8 +219,9 @@ async def http_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         def form() -> bytes:
             return json.dumps({"name": "Guest", "text": next(stream)}).encode()
 
-        cases = {"batch": ("/bench/ingest", batch, BATCH, 2), "form": ("/api/public/events/bench/questions", form, 1,
-                                                                        16)}
+        form_path = "/api/public/events/bench/questions"
+        cases = {"batch": ("/bench/ingest", batch, BATCH, args.batch_conns),
+                 "form": (form_path, form, 1, args.form_conns)}
         out: dict[str, Any] = {}
         for case, (path, make, per_request, connections) in cases.items():
             runs: dict[str, list[tuple[float, float]]] = {"bare": [], "livecue": []}
@@ -235,13 +231,14 @@ async def http_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                                                        connections)
                     messages = requests * per_request
                     runs[kind].append((messages / wall, cpu / max(messages, 1) * 1e6))
-            med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v)) for k, v in runs.items()}
+            (bare, bare_cpu), (live, live_cpu) = (
+                (statistics.median(r[0] for r in runs[k]), statistics.median(r[1] for r in runs[k]))
+                for k in ("bare", "livecue"))
             out[case] = {"messages_per_request": per_request, "connections": connections,
-                         "bare_msgs_per_s": round(med["bare"][0]), "livecue_msgs_per_s": round(med["livecue"][0]),
-                         "bare_cpu_us_per_msg": round(med["bare"][1], 1),
-                         "livecue_cpu_us_per_msg": round(med["livecue"][1], 1),
-                         "throughput_ratio": round(med["livecue"][0] / med["bare"][0], 3),
-                         "cpu_ratio": round(med["livecue"][1] / max(med["bare"][1], 1e-9), 2),
+                         "bare_msgs_per_s": round(bare), "livecue_msgs_per_s": round(live),
+                         "bare_cpu_us_per_msg": round(bare_cpu, 1), "livecue_cpu_us_per_msg": round(live_cpu, 1),
+                         "throughput_ratio": round(live / bare, 3),
+                         "cpu_ratio": round(live_cpu / max(bare_cpu, 1e-9), 2),
                          "windows": {k: [round(r[0]) for r in v] for k, v in runs.items()}}
         return out
     finally:
@@ -261,14 +258,16 @@ async def prepared_db(path: Path, stored: int, seed: int) -> tuple[Any, Any, int
     from server.models import Event, GroupKey, Message, QuestionGroup
     from server.questions.grouping import bucket_keys
 
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", data_dir=path.parent, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", data_dir=path.parent, _env_file=None)
     engine = make_engine(settings)
     await upgrade(engine)
     now = datetime.now(UTC)
     sync = create_engine(f"sqlite:///{path}")
     with sync.begin() as conn:
-        event_id = conn.execute(insert(Event).values(slug="bench", title="Bench", hashtag="#b", timezone="UTC",
-                                                     status="live", planned_start=now)).inserted_primary_key[0]
+        key = conn.execute(insert(Event).values(slug="bench", title="Bench", hashtag="#b", timezone="UTC",
+                                                status="live", planned_start=now)).inserted_primary_key
+        assert key is not None
+        event_id = int(key[0])
         groups: dict[str, int] = {}
         messages, keys, new_groups = [], [], []
         stream = texts(seed)
@@ -292,15 +291,15 @@ async def prepared_db(path: Path, stored: int, seed: int) -> tuple[Any, Any, int
     return engine, make_sessionmaker(engine, settings), int(event_id)
 
 
-async def ingest_window(maker: Any, event_id: int, stream: Iterator[str], seconds: float, tag: str) -> tuple[float, int]:
-    """(messages per second, messages) ingesting new questions in committed batches for about `seconds`."""
+async def ingest_window(maker: Any, event_id: int, stream: Iterator[str], seconds: float,
+                        tag: str) -> tuple[float, float, int]:
+    """(messages per second, CPU µs per message, messages): new questions in committed batches for `seconds`."""
     from server.db.session_scope import transaction
     from server.models import Event
-    from server.platforms.base import IncomingMessage
     from server.questions.ingest import ingest
 
     now = datetime.now(UTC)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     count = 0
     while count == 0 or time.perf_counter() - t0 < seconds:
         page = [IncomingMessage(platform="sandbox", external_id=f"{tag}-{count + n}", author_handle=f"fan{n}",
@@ -309,32 +308,61 @@ async def ingest_window(maker: Any, event_id: int, stream: Iterator[str], second
             event = await session.get(Event, event_id)
             await ingest(session, event=event, messages=page)  # type: ignore[arg-type]
         count += BATCH
-    return count / (time.perf_counter() - t0), count
+    return count / (time.perf_counter() - t0), (time.process_time() - cpu0) / count * 1e6, count
+
+
+WORK = {"rows": 0, "scores": 0}  # deterministic grouping work: candidate rows read, similarity scores computed
+
+
+def count_grouping_work() -> None:
+    """Wrap the grouper so each window can report its work per message (machine speed does not matter)."""
+    from server.questions import groups, ingest
+
+    class CountingGrouper(groups.BatchGrouper):
+        async def load(self, session: Any, keys: set[str]) -> None:
+            before = sum(len(v) for v in self.candidates.values())
+            await super().load(session, keys)
+            WORK["rows"] += sum(len(v) for v in self.candidates.values()) - before
+
+    score = groups.feature_similarity
+
+    def counted(a: Any, b: Any) -> float:
+        WORK["scores"] += 1
+        return score(a, b)
+
+    groups.feature_similarity = counted
+    ingest.BatchGrouper = CountingGrouper  # type: ignore[misc]
 
 
 async def growth_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    """Part 2: ingest rate at 1,000 vs args.large stored questions, interleaved."""
+    """Part 2: ingest rate and CPU per message at each store size, windows interleaved across the sizes."""
+    count_grouping_work()
     t0 = time.perf_counter()
-    small = await prepared_db(tmp / "small.db", 1000, seed=7)
-    large = await prepared_db(tmp / "large.db", args.large, seed=7)
+    stores = {size: await prepared_db(tmp / f"store{size}.db", size, seed=7) for size in args.sizes}
     prefill = time.perf_counter() - t0
-    rates: dict[str, list[float]] = {"small": [], "large": []}
-    added = {"small": 0, "large": 0}
-    streams = {"small": texts(99), "large": texts(99)}
+    rates, cpus = {k: list[float]() for k in stores}, {k: list[float]() for k in stores}
+    added, work, streams = dict.fromkeys(stores, 0), {k: [0, 0] for k in stores}, {k: texts(99) for k in stores}
     for r in range(args.rounds + 1):
-        for name, (_, maker, event_id) in (("small", small), ("large", large)):
-            rate, count = await ingest_window(maker, event_id, streams[name], args.window if r else 0.5, f"r{r}")
-            added[name] += count
+        for size, (_, maker, event_id) in stores.items():
+            before = dict(WORK)
+            rate, cpu, count = await ingest_window(maker, event_id, streams[size], args.window if r else 0.5,
+                                                   f"r{r}")
+            added[size] += count
+            work[size] = [done + WORK[k] - before[k] for done, k in zip(work[size], ("rows", "scores"), strict=True)]
             if r:  # the first (short) round warms caches
-                rates[name].append(rate)
-    for engine, _, _ in (small, large):
+                rates[size].append(rate)
+                cpus[size].append(cpu)
+    for engine, _, _ in stores.values():
         await engine.dispose()
+    first, last = args.sizes[0], args.sizes[-1]
     med = {k: statistics.median(v) for k, v in rates.items()}
-    return {"stored_small": 1000, "stored_large": args.large, "prefill_s": round(prefill, 1),
-            "stored_small_at_end": 1000 + added["small"], "stored_large_at_end": args.large + added["large"],
-            "small_msgs_per_s": round(med["small"]), "large_msgs_per_s": round(med["large"]),
-            "large_over_small": round(med["large"] / med["small"], 3),
-            "windows": {k: [round(x) for x in v] for k, v in rates.items()}}
+    cpu_med = {k: statistics.median(v) for k, v in cpus.items()}
+    return {"prefill_s": round(prefill, 1), "rate_ratio": round(med[last] / med[first], 3),
+            "cpu_ratio": round(cpu_med[last] / cpu_med[first], 3),
+            "stores": [{"stored": k, "stored_at_end": k + added[k], "msgs_per_s": round(med[k]),
+                        "cpu_us_per_msg": round(cpu_med[k]), "candidate_rows_per_msg": round(work[k][0] / added[k], 1),
+                        "similarity_scores_per_msg": round(work[k][1] / added[k], 1),
+                        "windows_msgs_per_s": [round(x) for x in rates[k]]} for k in stores]}
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -342,11 +370,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="livecue-bench-") as name:
         tmp = Path(name)
         started = time.perf_counter()
-        if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-            os.sched_setaffinity(0, {1})
+        pin({1})  # the load generator; the servers run on CPU 0
         http = await http_part(args, tmp)
-        if hasattr(os, "sched_setaffinity"):
-            os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+        pin(set(range(os.cpu_count() or 1)))
         growth = await growth_part(args, tmp)
         return {"http": http, "growth": growth, "elapsed_s": round(time.perf_counter() - started, 1)}
 
@@ -359,9 +385,12 @@ def report(result: dict[str, Any]) -> None:
               f"ratio {r['throughput_ratio']}; server CPU {r['livecue_cpu_us_per_msg']} vs "
               f"{r['bare_cpu_us_per_msg']} µs/msg (x{r['cpu_ratio']})")
     g = result["growth"]
-    print(f"ingest() with {g['stored_small']}..{g['stored_small_at_end']} stored: {g['small_msgs_per_s']} msg/s; "
-          f"with {g['stored_large']}..{g['stored_large_at_end']} stored: {g['large_msgs_per_s']} msg/s "
-          f"-> large/small {g['large_over_small']} (prefill {g['prefill_s']} s)")
+    for store in g["stores"]:
+        print(f"ingest() with {store['stored']:>6}..{store['stored_at_end']} stored: {store['msgs_per_s']} msg/s, "
+              f"{store['cpu_us_per_msg']} µs CPU/msg; candidate rows {store['candidate_rows_per_msg']}/msg "
+              f"(at most {CANDIDATES_CAP} per key), similarity scores {store['similarity_scores_per_msg']}/msg")
+    print(f"  largest/smallest store: rate x{g['rate_ratio']}, CPU per message x{g['cpu_ratio']} "
+          f"(prefill {g['prefill_s']} s)")
     print(f"elapsed {result['elapsed_s']} s")
 
 
@@ -369,9 +398,12 @@ def main(argv: list[str]) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--window", type=float, default=2.0, help="seconds per HTTP window")
+    parser.add_argument("--window", type=float, default=1.5, help="seconds per timed window")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison")
-    parser.add_argument("--large", type=int, default=100_000, help="stored questions in the large store")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000],
+                        help="stored questions in each store (first and last are compared)")
+    parser.add_argument("--batch-conns", type=int, default=2, help="connections for the batch case")
+    parser.add_argument("--form-conns", type=int, default=16, help="connections for the form case")
     parser.add_argument("--serve", choices=("bare", "livecue"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)

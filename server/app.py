@@ -22,8 +22,10 @@ from server.errors import install_error_handlers
 from server.events.router import router as events_router
 from server.live.router import router as live_router
 from server.live.ws import router as ws_router
+from server.pages.router import router as pages_router
 from server.publishing.router import router as publishing_router
 from server.questions.router import router as questions_router
+from server.sandbox.router import router as sandbox_router
 from server.security import install_security_headers
 from server.state import AppState
 from server.timeline.router import router as timeline_router
@@ -73,4 +75,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(live_router)
     app.include_router(ws_router)
     app.include_router(questions_router)
+    app.include_router(sandbox_router)
+    app.include_router(pages_router)
     return app

@@ -18,4 +18,5 @@ PUBLIC_PATHS: set[str] = {
     "/api/sandbox/feed",
     "/api/sandbox/replies",
     "/sandbox/media/{sha256}",
+    "/api/public/events/{slug}/questions",
 }

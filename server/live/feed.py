@@ -40,6 +40,7 @@ class Signal(enum.Enum):
     DROP = "drop"  # too slow: close so it resumes from its last sequence
     RECHECK = "recheck"  # the user's sessions or account changed: check the login again
     GONE = "gone"  # the client disconnected
+    BEAT = "beat"  # nothing was sent for a while: send a heartbeat
     STOP = "stop"  # the server is shutting down
 
 
@@ -54,22 +55,17 @@ class Frame:
 QueueItem = Frame | Signal
 
 
-def visible_to(entry: JournalEntry, user: User) -> bool:
-    """What a user's roles may see: admins all; comms every event entry; clinical no account entries."""
-    if user.has_role("admin"):
+def _visible(entry: JournalEntry, admin: bool, comms: bool) -> bool:
+    if admin:
         return True
     if entry.event_id is None:
         return False
-    if user.has_role("comms"):
-        return True
-    return not entry.kind.startswith(STAFF_ONLY_PREFIXES)
+    return comms or not entry.kind.startswith(STAFF_ONLY_PREFIXES)
 
 
-def matches(entry: JournalEntry, user: User, event_id: int | None) -> bool:
-    """The one filter for both backlog and live entries (an event filter keeps only that event's entries)."""
-    if event_id is not None and entry.event_id != event_id:
-        return False
-    return visible_to(entry, user)
+def visible_to(entry: JournalEntry, user: User) -> bool:
+    """What a user's roles may see: admins all; comms every event entry; clinical no account entries."""
+    return _visible(entry, user.has_role("admin"), user.has_role("comms"))
 
 
 def encode(entry: JournalEntry) -> str:
@@ -98,10 +94,22 @@ class Subscriber:
     sending: bool = False  # the handler is inside a send to the socket (the only place it may be stuck)
     overflowed: bool = False
     kicked: bool = False  # the hub cancelled a stuck send
+    last_sent: float = 0.0  # loop time of the last frame sent (heartbeats fill silences)
+    _admin: bool = field(init=False, default=False)
+    _comms: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.relogin(self.user)
+
+    def relogin(self, user: User) -> None:
+        """Follow the user's current roles (after their account or sessions changed)."""
+        self.user, self._admin, self._comms = user, user.has_role("admin"), user.has_role("comms")
 
     def wants(self, entry: JournalEntry) -> bool:
-        """Whether this entry goes to this client."""
-        return matches(entry, self.user, self.event_id)
+        """Whether this entry goes to this client: the one filter for backlog and live entries alike."""
+        if self.event_id is not None and entry.event_id != self.event_id:
+            return False
+        return _visible(entry, self._admin, self._comms)
 
     def interrupt(self, signal: Signal, *, kick: bool = False) -> None:
         """Replace whatever is queued by `signal`; with `kick`, also cancel a send stuck on a full socket."""
@@ -203,14 +211,14 @@ class FeedHub:
 
     def _fan_out(self, entry: JournalEntry) -> None:
         relogin = _affects_login(entry)
-        text: str | None = None
+        frame: Frame | None = None
         for sub in list(self.subscribers):
             if relogin and sub.user.id == entry.subject_id:
                 self._offer(sub, Signal.RECHECK)
             if sub in self.subscribers and sub.wants(entry):
-                if text is None:
-                    text = self.frame(entry)
-                self._offer(sub, Frame(entry.seq, text))
+                if frame is None:
+                    frame = Frame(entry.seq, self.frame(entry))
+                self._offer(sub, frame)
 
     def _offer(self, sub: Subscriber, item: QueueItem) -> None:
         if sub.queue.qsize() >= QUEUE_LIMIT:

@@ -1,10 +1,11 @@
 """The WebSocket endpoint: backlog after the client's last sequence, then live entries and heartbeats.
 
 Frames (JSON text): `{"type": "entry", "entry": {...}}`, `{"type": "caught_up", "seq": N}` once the backlog is
-sent, `{"type": "heartbeat", "seq": N}` after HEARTBEAT_SECONDS without traffic. Close codes: 4401 not logged in
-(or the session ended), 4403 refused (role, or a cookie sent from another site), 4408 too slow (reconnect with
-the last sequence seen), 1012 server restarting. The socket is accepted before it is refused so that browsers
-see the close code (a refused handshake only shows as 1006).
+sent, `{"type": "heartbeat", "seq": N}` after HEARTBEAT_SECONDS without traffic (a client hearing nothing for much
+longer should reconnect). Close codes: 4401 not logged in (or the session ended or expired), 4403 refused (role,
+or a cookie sent by another site's page), 4408 too slow (reconnect with the last sequence seen), 1012 server
+restarting. The socket is accepted before it is refused so that browsers see the close code (a refused handshake
+only shows as 1006).
 """
 
 from __future__ import annotations
@@ -63,11 +64,16 @@ async def _resolve(websocket: WebSocket, token: str, via: str) -> Login | None:
 
 
 def _same_site(websocket: WebSocket) -> bool:
-    """A cookie-authenticated socket must come from our own pages (browsers always send Origin)."""
+    """A cookie-authenticated socket must come from our own pages (browsers always send Origin).
+
+    Origin is compared with Host, or with X-Forwarded-Host behind a proxy that rewrites Host; a page of another
+    site can set neither, so this stops cross-site WebSocket hijacking without trusting anything it controls.
+    """
     origin = websocket.headers.get("origin")
     if origin is None:
         return True
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+    hosts = {websocket.headers.get("host", ""), websocket.headers.get("x-forwarded-host", "").split(",")[0]}
+    return urlsplit(origin).netloc.lower() in {h.strip().lower() for h in hosts if h.strip()}
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
@@ -83,6 +89,20 @@ async def _send(websocket: WebSocket, sub: Subscriber, text: str) -> None:
         await websocket.send_text(text)
     finally:
         sub.sending = False
+    sub.last_sent = asyncio.get_running_loop().time()
+
+
+async def _beat(sub: Subscriber) -> None:
+    """Queue a heartbeat whenever nothing was sent for HEARTBEAT_SECONDS (one timer per connection)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        silence = loop.time() - sub.last_sent
+        if silence < HEARTBEAT_SECONDS:
+            await asyncio.sleep(HEARTBEAT_SECONDS - silence)
+        else:
+            if sub.queue.empty():
+                sub.queue.put_nowait(Signal.BEAT)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
 async def _watch(websocket: WebSocket, sub: Subscriber) -> None:
@@ -91,16 +111,6 @@ async def _watch(websocket: WebSocket, sub: Subscriber) -> None:
         while (await websocket.receive())["type"] != "websocket.disconnect":
             pass
     sub.interrupt(Signal.GONE)
-
-
-async def _next(sub: Subscriber) -> Frame | Signal | None:
-    """The next queued item, or None after HEARTBEAT_SECONDS of silence."""
-    with contextlib.suppress(asyncio.QueueEmpty):
-        return sub.queue.get_nowait()
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(HEARTBEAT_SECONDS):
-            return await sub.queue.get()
-    return None
 
 
 async def _backlog(websocket: WebSocket, hub: FeedHub, sub: Subscriber, after: int) -> int:
@@ -121,23 +131,27 @@ async def _backlog(websocket: WebSocket, hub: FeedHub, sub: Subscriber, after: i
 async def _stream(websocket: WebSocket, hub: FeedHub, sub: Subscriber, login: Login, after: int) -> None:
     sent = await _backlog(websocket, hub, sub, after)
     await _send(websocket, sub, json.dumps({"type": "caught_up", "seq": sent}))
+    loop = asyncio.get_running_loop()
+    expires = loop.time() + (login.expires_at - utcnow()).total_seconds()
     while True:
-        if login.expires_at <= utcnow():
+        item = await sub.queue.get()
+        if loop.time() >= expires:
             await _close(websocket, UNAUTHENTICATED, "session expired: log in again")
             return
-        item = await _next(sub)
         if isinstance(item, Frame):
             if item.seq > sent:  # entries already sent with the backlog come again from the queue
                 await _send(websocket, sub, item.text)
                 sent = item.seq
-        elif item is None:
+        elif item is Signal.BEAT:
             await _send(websocket, sub, json.dumps({"type": "heartbeat", "seq": sent}))
         elif item is Signal.RECHECK:
             fresh = await _resolve(websocket, login.token, login.via)
             if fresh is None or not fresh.user.has_role(*FEED_ROLES):
                 await _close(websocket, UNAUTHENTICATED, "session ended: log in again")
                 return
-            login, sub.user = fresh, fresh.user
+            login = fresh
+            sub.relogin(fresh.user)
+            expires = loop.time() + (login.expires_at - utcnow()).total_seconds()
         elif item is Signal.DROP:
             await _close(websocket, TOO_SLOW, "too slow: reconnect with your last sequence")
             return
@@ -163,7 +177,8 @@ async def feed(websocket: WebSocket, after: int = 0, event_id: int | None = None
         return
     hub: FeedHub = websocket.app.state.livecue.services["feed"]
     sub = hub.subscribe(login.user, event_id)
-    watcher = asyncio.create_task(_watch(websocket, sub))
+    sub.last_sent = asyncio.get_running_loop().time()
+    helpers = [asyncio.create_task(_watch(websocket, sub)), asyncio.create_task(_beat(sub))]
     try:
         await _stream(websocket, hub, sub, login, after)
     except WebSocketDisconnect:
@@ -175,7 +190,8 @@ async def feed(websocket: WebSocket, after: int = 0, event_id: int | None = None
         await _close(websocket, TOO_SLOW, "too slow: reconnect with your last sequence")
     finally:
         hub.unsubscribe(sub)
-        watcher.cancel()
+        for helper in helpers:
+            helper.cancel()
 
 
 feed.livecue_authenticated = True  # type: ignore[attr-defined]

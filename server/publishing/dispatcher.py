@@ -11,7 +11,8 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import event as sa_event
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock, SystemClock
@@ -30,6 +31,7 @@ log = logging.getLogger("livecue.dispatcher")
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 120
 RECONCILE_DELAY = 2.0
+LEASE_EXPIRED = "the sender stopped before recording the outcome"
 
 
 class Dispatcher:
@@ -49,17 +51,21 @@ class Dispatcher:
         self._stopping = False
 
     async def run_forever(self, idle_seconds: float = 0.5) -> None:
-        """Loop until `stop()`; wakes early when poked."""
+        """Loop until `stop()`; wakes early when poked (a poke during a pass triggers another pass)."""
         while not self._stopping:
+            self.wake.clear()  # before the pass: a poke that lands while it runs is kept, not lost
             try:
                 done = await self.run_once()
             except Exception:  # keep the loop alive; the failure is logged and retried next tick
                 log.exception("dispatcher tick failed")
                 done = 0
             if not done:
-                self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=idle_seconds)
+
+    def wake_after_commit(self, session: AsyncSession) -> None:
+        """Poke the loop once `session`'s transaction commits (a poke before the commit finds nothing to send)."""
+        sa_event.listen(session.sync_session, "after_commit", lambda _session: self.wake.set(), once=True)
 
     def stop(self) -> None:
         """Ask the loop to end."""
@@ -91,13 +97,25 @@ class Dispatcher:
         return done
 
     async def _expire_leases(self) -> None:
+        """A sender that held a lease past its end died or hung mid-send: the outcome is unknown (journaled)."""
         now = self.clock.now()
-        async with transaction(self.sessionmaker) as session:
-            await session.execute(
-                update(Delivery).where(Delivery.status == "sending", Delivery.lease_until < now)
-                .values(status="unknown", lease_owner=None, lease_until=None,
-                        last_error="the sender stopped before recording the outcome")
-            )
+        async with self.sessionmaker() as session:
+            stale = list((await session.execute(select(Delivery.id, Delivery.lease_owner).where(
+                Delivery.status == "sending", Delivery.lease_until < now))).all())
+        for delivery_id, owner in stale:
+            async with transaction(self.sessionmaker) as session:
+                result = await session.execute(
+                    update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending",
+                                           Delivery.lease_until < now)
+                    .values(status="unknown", lease_owner=None, lease_until=None, last_error=LEASE_EXPIRED))
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    continue  # another process got there first
+                row = await session.get(Delivery, delivery_id)
+                assert row is not None
+                await journal.record(session, actor=None, kind="delivery.unknown", subject_type="delivery",
+                                     subject_id=row.id, event_id=row.event_id,
+                                     payload={"platform": row.platform, "error": LEASE_EXPIRED, "lease_owner": owner,
+                                              "item_id": row.item_id, "attempts": row.attempts})
 
     async def _claim(self, delivery_id: int) -> str | None:
         now = self.clock.now()

@@ -48,6 +48,8 @@ async def ensure_uploaded(sessionmaker: async_sessionmaker[AsyncSession], adapte
             session.add(row)
         row.remote_id, row.expires_at = uploaded.remote_id, uploaded.expires_at
         row.extra = {k: v for k, v in uploaded.extra.items() if _jsonable(v)}
+        if getattr(adapter, "media_single_use", False):  # e.g. Mastodon: forgotten once a post used it
+            row.extra["single_use"] = True
     return uploaded
 
 

@@ -72,7 +72,7 @@ async def retry_delivery(delivery_id: int, request: Request, user: CommsUser, se
                          subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})
     dispatcher = request.app.state.livecue.services.get("dispatcher")
     if dispatcher is not None:
-        dispatcher.wake.set()
+        dispatcher.wake_after_commit(session)
     return row
 
 

@@ -1,35 +1,56 @@
-"""Grouping in the database: candidates come from indexed bucket-key lookups, so cost stays flat.
+"""Grouping in the database, a batch at a time, with a cost per question that stays flat.
 
-Each bucket key is read newest first with its own LIMIT (one index range scan per key, all in one
-UNION ALL), so a popular key holding thousands of rows costs what a rare one does. Candidate texts are
-scored once each. Ingest is a hot path, so everything here is a single Core statement: one candidate
-query, one group insert or increment, one multi-row key insert.
+Candidates come from indexed bucket-key lookups: each key is read newest first with its own LIMIT (one
+index range scan per key, the keys of a batch in one cached UNION ALL statement), so a popular key holding thousands of
+rows costs what a rare one does, and nothing is compared with every stored question. Questions of the
+same batch see each other (they are added to the in-memory candidates as they are placed). Writes are
+one multi-row statement each: new groups, size increments, key rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, insert, select, union_all, update
+from sqlalchemy import CompoundSelect, Select, Table, bindparam, case, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import GroupKey, Message, QuestionGroup
-from server.questions.grouping import SAME_GROUP_THRESHOLD, bucket_keys, similar
+from server.questions.grouping import SAME_GROUP_THRESHOLD, bucket_keys, feature_similarity
+from server.questions.grouping_text import features
 
 CANDIDATES = 48
 PER_KEY_MIN = 4
+LOAD_CHUNK = 64
 OPEN_STATES = ("open", "claimed")
+_groups = cast(Table, QuestionGroup.__table__)
+_keys = cast(Table, GroupKey.__table__)
+_increment = (
+    update(_groups).where(_groups.c.id == bindparam("gid"))
+    .values(size=_groups.c.size + bindparam("n"),
+            last_asked_at=case((_groups.c.last_asked_at < bindparam("at"), bindparam("at")),
+                               else_=_groups.c.last_asked_at))
+)
 
 
-@dataclass(frozen=True)
-class Placement:
-    """The group a new message joins, and the bucket keys to file it under once it has an id."""
-
-    group_id: int
-    keys: list[str]
-    joined: bool
+@functools.cache
+def _load_statement(size: int) -> Select[Any] | CompoundSelect[Any]:
+    """The newest CANDIDATES rows of each of `size` keys (bound as k0..k{size-1}): one index range scan each."""
+    parts = []
+    for i in range(size):
+        inner = (
+            select(GroupKey.key.label("key"), GroupKey.group_id.label("group_id"),
+                   QuestionGroup.status.label("status"), Message.text.label("text"))
+            .join(Message, Message.id == GroupKey.message_id)
+            .join(QuestionGroup, QuestionGroup.id == GroupKey.group_id)
+            .where(GroupKey.event_id == bindparam("event_id"), GroupKey.key == bindparam(f"k{i}"))
+            .order_by(GroupKey.id.desc()).limit(bindparam("per_key"))
+        ).subquery()
+        parts.append(select(inner.c.key, inner.c.group_id, inner.c.status, inner.c.text))
+    return parts[0] if size == 1 else union_all(*parts)
 
 
 def keys_of(text: str, label: str) -> list[str]:
@@ -37,74 +58,121 @@ def keys_of(text: str, label: str) -> list[str]:
     return [k[:200] for k in dict.fromkeys(bucket_keys(text))] if label == "question" else []
 
 
-async def _candidates(session: AsyncSession, event_id: int, keys: list[str]) -> list[tuple[int, str, str]]:
-    """(group id, group status, member text) rows: the newest few for each key."""
-    per_key = max(PER_KEY_MIN, CANDIDATES // len(keys))
-    parts = []
-    for key in keys:
-        inner = (
-            select(GroupKey.group_id.label("group_id"), QuestionGroup.status.label("status"),
-                   Message.text.label("text"))
-            .join(Message, Message.id == GroupKey.message_id)
-            .join(QuestionGroup, QuestionGroup.id == GroupKey.group_id)
-            .where(GroupKey.event_id == event_id, GroupKey.key == key)
-            .order_by(GroupKey.id.desc()).limit(per_key)
-        ).subquery()
-        parts.append(select(inner.c.group_id, inner.c.status, inner.c.text))
-    query = parts[0] if len(parts) == 1 else union_all(*parts)
-    return [(int(g), str(s), str(t)) for g, s, t in (await session.execute(query)).all()]
+def per_key(keys: list[str]) -> int:
+    """How many of the newest rows of each key one question looks at."""
+    return max(PER_KEY_MIN, CANDIDATES // max(1, len(keys)))
 
 
-async def best_group(session: AsyncSession, event_id: int, text: str, keys: list[str]) -> int | None:
-    """The open group whose member is most similar (at least SAME_GROUP_THRESHOLD), newest on ties."""
-    if not keys:
-        return None
-    scores: dict[str, float] = {}
-    best: tuple[float, int] | None = None
-    for group_id, status, candidate in await _candidates(session, event_id, keys):
-        if status not in OPEN_STATES:
-            continue
-        if candidate not in scores:
-            scores[candidate] = similar(text, candidate)
-        score = scores[candidate]
-        if score >= SAME_GROUP_THRESHOLD and (best is None or (score, group_id) > best):
-            best = (score, group_id)
-    return best[1] if best else None
+@dataclass
+class _NewGroup:
+    label: str
+    text: str
+    rehearsal: bool
+    size: int
+    last_asked_at: datetime
 
 
-async def place(session: AsyncSession, *, event_id: int, text: str, label: str, received_at: datetime,
-                rehearsal: bool) -> Placement:
-    """Join the most similar open group sharing a bucket key, or start a new group."""
-    keys = keys_of(text, label)
-    group_id = await best_group(session, event_id, text, keys)
-    if group_id is None:
-        new = insert(QuestionGroup).values(event_id=event_id, label=label, text=text, size=1, rehearsal=rehearsal,
-                                           last_asked_at=received_at).returning(QuestionGroup.id)
-        return Placement(int((await session.execute(new)).scalar_one()), keys, joined=False)
-    # Increment in SQL: two ingests joining the same group at once must not lose a count.
-    later = case((QuestionGroup.last_asked_at < received_at, received_at), else_=QuestionGroup.last_asked_at)
-    await session.execute(update(QuestionGroup).where(QuestionGroup.id == group_id)
-                          .values(size=QuestionGroup.size + 1, last_asked_at=later),
-                          execution_options={"synchronize_session": False})
-    loaded = session.identity_map.get(session.identity_key(QuestionGroup, group_id))
-    if loaded is not None:
-        session.expire(loaded, ["size", "last_asked_at"])
-    return Placement(group_id, keys, joined=True)
+@dataclass
+class BatchGrouper:
+    """Places the questions of one batch: `load` the candidates, `place` each message, `flush` the groups."""
+
+    event_id: int
+    candidates: dict[str, list[tuple[int, bool, str]]] = field(default_factory=lambda: defaultdict(list))
+    new: dict[int, _NewGroup] = field(default_factory=dict)
+    joined: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    _features: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def features(self, text: str) -> dict[str, float]:
+        """The weighted term set of a text, computed once per batch."""
+        found = self._features.get(text)
+        if found is None:
+            found = self._features[text] = features(text)
+        return found
+
+    async def load(self, session: AsyncSession, keys: set[str]) -> None:
+        """Read the newest members of every key (one query per LOAD_CHUNK keys).
+
+        Closed groups are skipped in Python, not in SQL: filtering there could scan every row of a key
+        whose recent rows all belong to answered groups.
+        """
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), LOAD_CHUNK):
+            chunk = ordered[start:start + LOAD_CHUNK]
+            size = 1 << (len(chunk) - 1).bit_length()  # padded to a power of two: a few cached statements
+            params: dict[str, Any] = {"event_id": self.event_id, "per_key": CANDIDATES}
+            params.update({f"k{i}": chunk[i] if i < len(chunk) else "" for i in range(size)})
+            for key, group_id, status, text in (await session.execute(_load_statement(size), params)).all():
+                self.candidates[str(key)].append((int(group_id), status in OPEN_STATES, str(text)))
+
+    def place(self, *, text: str, label: str, keys: list[str], received_at: datetime, rehearsal: bool) -> int:
+        """The group id for a message: an open group with a similar member, or a new (negative, temporary) id."""
+        scores: dict[str, float] = {}
+        best: tuple[float, int] | None = None
+        limit = per_key(keys)
+        mine = self.features(text) if keys else {}
+        for key in keys:
+            for group_id, is_open, candidate in self.candidates[key][:limit]:
+                if not is_open:
+                    continue
+                if candidate not in scores:
+                    scores[candidate] = feature_similarity(mine, self.features(candidate))
+                score = scores[candidate]
+                if score >= SAME_GROUP_THRESHOLD and (best is None or score > best[0]):
+                    best = (score, group_id)
+        if best is None:
+            group_id = -(len(self.new) + 1)
+            self.new[group_id] = _NewGroup(label, text, rehearsal, 1, received_at)
+        else:
+            group_id = best[1]
+            if group_id in self.new:
+                added = self.new[group_id]
+                added.size += 1
+                added.last_asked_at = max(added.last_asked_at, received_at)
+            else:
+                count, last = self.joined.get(group_id, (0, received_at))
+                self.joined[group_id] = (count + 1, max(last, received_at))
+        for key in keys:
+            self.candidates[key].insert(0, (group_id, True, text))
+        return group_id
+
+    async def flush(self, session: AsyncSession) -> dict[int, int]:
+        """Insert the new groups and add to the joined ones; returns temporary id -> real id."""
+        real: dict[int, int] = {}
+        if self.new:
+            temp_ids = sorted(self.new, reverse=True)
+            rows = [{"event_id": self.event_id, "label": g.label, "text": g.text, "size": g.size, "status": "open",
+                     "rehearsal": g.rehearsal, "last_asked_at": g.last_asked_at}
+                    for g in (self.new[t] for t in temp_ids)]
+            ids = (await session.execute(insert(_groups).returning(_groups.c.id, sort_by_parameter_order=True),
+                                         rows)).scalars().all()
+            real = dict(zip(temp_ids, (int(i) for i in ids), strict=True))
+        if self.joined:
+            # Increments in SQL: two ingests joining the same group at once must not lose a count.
+            await session.execute(_increment, [{"gid": g, "n": n, "at": at} for g, (n, at) in self.joined.items()])
+            for group_id in self.joined:
+                loaded = session.identity_map.get(session.identity_key(QuestionGroup, group_id))
+                if loaded is not None:
+                    session.expire(loaded, ["size", "last_asked_at"])
+        return real
 
 
-async def file_keys(session: AsyncSession, *, event_id: int, placement: Placement, message_id: int) -> None:
-    """Store the message's bucket keys (one multi-row insert)."""
-    if placement.keys:
-        rows: list[dict[str, Any]] = [{"event_id": event_id, "key": key, "group_id": placement.group_id,
-                                       "message_id": message_id} for key in placement.keys]
-        await session.execute(insert(GroupKey), rows)
+async def file_keys(session: AsyncSession, *, event_id: int, rows: list[tuple[int, int, list[str]]]) -> None:
+    """Store bucket keys as (message id, group id, keys) in one multi-row insert."""
+    values: list[dict[str, Any]] = [{"event_id": event_id, "key": key, "group_id": group_id,
+                                     "message_id": message_id} for message_id, group_id, keys in rows for key in keys]
+    if values:
+        await session.execute(insert(_keys), values)
 
 
 async def assign_group(session: AsyncSession, *, event_id: int, message: Message) -> int:
-    """Group an already stored message (ORM object with an id); returns the group id."""
-    placement = await place(session, event_id=event_id, text=message.text, label=message.label,
-                            received_at=message.received_at, rehearsal=message.rehearsal)
-    message.group_id = placement.group_id
+    """Group one already stored message (an ORM object with an id); returns the group id."""
+    grouper = BatchGrouper(event_id)
+    keys = keys_of(message.text, message.label)
+    await grouper.load(session, set(keys))
+    temp = grouper.place(text=message.text, label=message.label, keys=keys, received_at=message.received_at,
+                         rehearsal=message.rehearsal)
+    group_id = (await grouper.flush(session)).get(temp, temp)
+    message.group_id = group_id
     await session.flush()
-    await file_keys(session, event_id=event_id, placement=placement, message_id=message.id)
-    return placement.group_id
+    await file_keys(session, event_id=event_id, rows=[(message.id, group_id, keys)])
+    return group_id

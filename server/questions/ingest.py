@@ -1,9 +1,9 @@
 """Ingest: normalise, store exactly once per (platform, external id), triage, flag PHI, group, alert.
 
-Every message is stored inside its own savepoint: a message that the database refuses (a duplicate
-inserted concurrently by another poller, or anything unexpected) is skipped and counted, and the rest
-of the batch, and the cursor the caller stores with it, still commit. A bad message can never block
-the poll loop.
+A batch is stored in a handful of multi-row statements inside one savepoint. If the database refuses
+it (a duplicate inserted concurrently by another poller, or anything unexpected), it is stored again
+one message per savepoint: the refused message is skipped and counted, and the rest of the batch, and
+the cursor the caller stores with it, still commit. A bad message can never block the poll loop.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,11 +24,12 @@ from server.journal import service as journal
 from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
 from server.privacy.phi import screen_text
-from server.questions.groups import file_keys, place
+from server.questions.groups import BatchGrouper, file_keys, keys_of
 from server.questions.triage import triage
 
 log = logging.getLogger("livecue.ingest")
 MAX_TEXT = 5000
+_messages = cast(Table, Message.__table__)
 BINARY = "binary or garbled content"
 
 
@@ -139,59 +140,76 @@ def _row(event: Event, incoming: IncomingMessage, external_id: str, now: datetim
     }
 
 
-async def _store(session: AsyncSession, event: Event, row: dict[str, Any], muted: set[tuple[str, str]],
-                 result: IngestResult) -> None:
-    """Insert one message (Core statements: this is the hot path), grouped when it is queued."""
-    if row["status"] == "queued" and (row["platform"], row["author_handle"]) in muted:
-        row["status"] = "muted"
-    placement = None
-    if row["status"] == "queued":
-        placement = await place(session, event_id=event.id, text=row["text"], label=row["label"],
-                                received_at=row["received_at"], rehearsal=row["rehearsal"])
-        row["group_id"] = placement.group_id
-    message_id = int((await session.execute(insert(Message).values(**row).returning(Message.id))).scalar_one())
-    if row["status"] == "rejected":
-        result.rejected += 1
-        return
-    if placement is not None:
-        await file_keys(session, event_id=event.id, placement=placement, message_id=message_id)
-        if row["label"] == "emergency":
+async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]],
+                 muted: set[tuple[str, str]]) -> IngestResult:
+    """Insert messages in a few multi-row statements: group them, insert groups, messages, then keys."""
+    result = IngestResult()
+    grouper = BatchGrouper(event.id)
+    keys: list[list[str]] = []
+    for row in rows:
+        if row["status"] == "queued" and (row["platform"], row["author_handle"]) in muted:
+            row["status"] = "muted"
+        keys.append(keys_of(row["text"], row["label"]) if row["status"] == "queued" else [])
+    await grouper.load(session, {k for ks in keys for k in ks})
+    for row, row_keys in zip(rows, keys, strict=True):
+        row["group_id"] = None if row["status"] != "queued" else grouper.place(
+            text=row["text"], label=row["label"], keys=row_keys, received_at=row["received_at"],
+            rehearsal=row["rehearsal"])
+    real = await grouper.flush(session)
+    for row in rows:
+        row["group_id"] = real.get(row["group_id"], row["group_id"])
+    insert_rows = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
+    ids = [int(i) for i in (await session.execute(insert_rows, rows)).scalars().all()]
+    await file_keys(session, event_id=event.id, rows=[(message_id, row["group_id"], row_keys) for message_id, row,
+                                                      row_keys in zip(ids, rows, keys, strict=True) if row_keys])
+    for message_id, row in zip(ids, rows, strict=True):
+        if row["status"] == "rejected":
+            result.rejected += 1
+            continue
+        result.stored.append(message_id)
+        if row["label"] == "emergency" and row["status"] == "queued":
             await journal.record(session, actor=None, kind="alert.emergency_message", subject_type="message",
                                  subject_id=message_id, event_id=event.id,
                                  payload={"platform": row["platform"], "reason": row["label_reason"]})
             result.emergencies.append(message_id)
-    result.stored.append(message_id)
+    return result
 
 
 async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[IncomingMessage],
                  now: datetime | None = None, rehearsal: bool = False) -> IngestResult:
-    """Store new messages (duplicates are skipped), within the caller's transaction."""
+    """Store new messages (duplicates are skipped), within the caller's transaction.
+
+    The batch is stored in one savepoint; if the database refuses it (say another poller stored one of
+    its messages meanwhile), it is stored again one message per savepoint, skipping what fails.
+    """
     result = IngestResult()
     now = now or utcnow()
     seen = await _known_ids(session, event.id, messages)
     muted = await _muted(session, event.id)
+    rows: list[dict[str, Any]] = []
     for incoming in messages:
         external_id = _clean(getattr(incoming, "external_id", None), 300)
         key = (_clean(getattr(incoming, "platform", None), 16), external_id)
         if not external_id or not key[0]:
             result.dropped += 1
             log.warning("dropped an incoming message without a platform or external id")
-            continue
-        if key in seen:
+        elif key in seen:
             result.duplicates += 1
-            continue
-        seen.add(key)
-        before = (len(result.stored), result.rejected, len(result.emergencies))
+        else:
+            seen.add(key)
+            try:
+                rows.append(_row(event, incoming, external_id, now, rehearsal))
+            except Exception:  # never let one message stop the batch (and its cursor) from committing
+                log.exception("dropped incoming message %s:%s", key[0], external_id)
+                result.dropped += 1
+    if rows:
         try:
             async with session.begin_nested():
-                await _store(session, event, _row(event, incoming, external_id, now, rehearsal), muted, result)
-        except IntegrityError:  # stored meanwhile by another poller: the unique key keeps it once
-            result.duplicates += 1
-            _undo(result, before)
-        except Exception:  # never let one message stop the batch (and its cursor) from committing
-            log.exception("dropped incoming message %s:%s", key[0], external_id)
-            result.dropped += 1
-            _undo(result, before)
+                result.add(await _store(session, event, [dict(r) for r in rows], muted))
+        except Exception:
+            log.info("storing %d messages together failed; storing them one by one", len(rows))
+            for row in rows:
+                result.add(await _store_one(session, event, row, muted))
     if result.stored or result.rejected or result.dropped:
         await journal.record(session, actor=None, kind="questions.ingested", subject_type="event",
                              subject_id=event.id, event_id=event.id,
@@ -201,8 +219,13 @@ async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[Inco
     return result
 
 
-def _undo(result: IngestResult, before: tuple[int, int, int]) -> None:
-    """Forget what a rolled-back savepoint had counted."""
-    del result.stored[before[0]:]
-    result.rejected = before[1]
-    del result.emergencies[before[2]:]
+async def _store_one(session: AsyncSession, event: Event, row: dict[str, Any],
+                     muted: set[tuple[str, str]]) -> IngestResult:
+    try:
+        async with session.begin_nested():
+            return await _store(session, event, [dict(row)], muted)
+    except IntegrityError:  # stored meanwhile by another poller: the unique key keeps it once
+        return IngestResult(duplicates=1)
+    except Exception:
+        log.exception("dropped incoming message %s:%s", row["platform"], row["external_id"])
+        return IngestResult(dropped=1)

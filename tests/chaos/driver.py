@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.chaos.scenario import cue, create_users, inspect, login, seed_event, wait_until_settled
+from tests.chaos.scenario import create_users, cue, inspect, login, seed_event, wait_until_settled
 from tests.chaos.servers import ServerConfig, ServerProcess, migrate
 
 
@@ -37,8 +37,10 @@ class ChaosReport:
     posted: int = 0
     sandbox_posts: int = 0
     reconciled: int = 0
+    lease_expired: int = 0
     keys_sent_twice: int = 0
     cue_retries: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     workdir: str = ""
 
@@ -51,7 +53,8 @@ class ChaosReport:
     def verdict(self) -> str:
         """One line: PASS or FAIL with the essentials."""
         head = (f"{self.items} items, {self.kills} SIGKILLs, seed {self.seed}, {self.database}: "
-                f"{self.sandbox_posts} sandbox posts, {self.posted} posted deliveries, {self.reconciled} reconciled, "
+                f"{self.sandbox_posts} sandbox posts, {self.posted} posted deliveries, {self.lease_expired} sends cut "
+                f"by a kill, {self.reconciled} reconciled, "
                 f"{self.keys_sent_twice} re-sent after an unknown outcome, {self.seconds:.1f}s")
         if self.ok:
             return f"PASS {head}: every item posted exactly once, thread order intact"
@@ -77,15 +80,24 @@ def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, la
                          workdir=str(workdir))
     config = ServerConfig(workdir=workdir, database_url=url, latency_ms=latency_ms, fault_every=fault_every,
                           lease_seconds=lease_seconds)
+    mark = time.monotonic()
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        report.phases[name] = round(time.monotonic() - mark, 2)
+        mark = time.monotonic()
+
     migrate(url, workdir / "data")
     users = create_users(url, workdir / "data")
     server = ServerProcess(config, "server")
     server.start()
+    phase("setup")
     errors: list[str] = []
     try:
         with httpx.Client(timeout=10) as http:
             headers = {role: login(http, server.base_url, name) for role, name in users.items()}
             event = seed_event(http, server.base_url, headers, account="hospital", items=items, tag="A")
+            phase("seed")
             gaps = _kill_schedule(rng, kills, kill_gap)
             killer = threading.Thread(target=_killer, args=(server, gaps, errors), daemon=True)
             cue_gap = sum(gaps) / max(items, 1) * 0.8  # spread the cues across the kills
@@ -94,11 +106,14 @@ def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, la
                 report.cue_retries += cue(http, server.base_url, headers["comms"], item_id,
                                           lambda: server.wait_reachable()) - 1
                 time.sleep(rng.uniform(0, 2 * cue_gap))
+            phase("cue")
             killer.join(timeout=kills * 40 + 10)
             if killer.is_alive():
                 errors.append("the killer thread did not finish")
+            phase("kills")
         if not wait_until_settled(url, items, settle_timeout):
             errors.append(f"deliveries still open after {settle_timeout:.0f}s")
+        phase("settle")
     except Exception as exc:  # report, do not hide: the verdict carries it
         errors.append(f"run aborted: {type(exc).__name__}: {exc}")
     finally:
@@ -109,6 +124,7 @@ def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, la
         findings = inspect(url, [event], config.send_log)
         report.posted, report.sandbox_posts = findings.posted, findings.sandbox_posts
         report.reconciled, report.keys_sent_twice = findings.reconciled, findings.keys_sent_twice
+        report.lease_expired = findings.lease_expired
         report.problems = errors + findings.problems
         if server.starts != kills + 1:
             report.problems.append(f"expected {kills + 1} server starts, saw {server.starts}")

@@ -21,6 +21,7 @@ from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.session_scope import transaction
 from server.models import Delivery, Item, JournalEntry, SandboxAccount, SandboxPost
+from server.publishing.dispatcher import LEASE_EXPIRED
 
 PASSWORD = "chaos-horse-battery-staple"
 ROLES = {"author": "comms", "comms": "comms", "clinical": "clinical"}
@@ -41,7 +42,7 @@ def create_users(database_url: str, data_dir: Path) -> dict[str, str]:
     names = {role: f"chaos-{role}-{uuid.uuid4().hex[:6]}" for role in ROLES}
 
     async def _create() -> None:
-        settings = Settings(database_url=database_url, data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(database_url=database_url, data_dir=data_dir, _env_file=None)
         engine = make_engine(settings)
         try:
             async with transaction(make_sessionmaker(engine, settings)) as session:
@@ -137,13 +138,14 @@ class Findings:
     posted: int = 0
     sandbox_posts: int = 0
     reconciled: int = 0
+    lease_expired: int = 0
     problems: list[str] = field(default_factory=list)
     sends_by_pid: dict[int, int] = field(default_factory=dict)
     keys_sent_twice: int = 0
 
 
 async def _open_count(database_url: str) -> tuple[int, int]:
-    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=database_url, _env_file=None)
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
@@ -178,7 +180,7 @@ def inspect(database_url: str, events: Sequence[SeededEvent], send_log: Path) ->
 
 
 async def _inspect(database_url: str, events: Sequence[SeededEvent], send_log: Path) -> Findings:
-    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=database_url, _env_file=None)
     engine = make_engine(settings)
     found = Findings(expected=sum(len(e.item_ids) for e in events))
     try:
@@ -186,6 +188,9 @@ async def _inspect(database_url: str, events: Sequence[SeededEvent], send_log: P
             journal = list((await session.execute(select(JournalEntry).where(
                 JournalEntry.kind == "delivery.posted"))).scalars())
             posted_entries = Counter(j.subject_id for j in journal)
+            unknowns = (await session.execute(select(JournalEntry.payload).where(
+                JournalEntry.kind == "delivery.unknown"))).scalars()
+            found.lease_expired = sum(1 for p in unknowns if (p or {}).get("error") == LEASE_EXPIRED)
             found.reconciled = sum(1 for j in journal if (j.payload or {}).get("reconciled"))
             for event in events:
                 deliveries = list((await session.execute(select(Delivery).where(Delivery.event_id == event.id)

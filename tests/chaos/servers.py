@@ -82,7 +82,7 @@ def migrate(database_url: str, data_dir: Path) -> None:
     """Bring a database to the current schema (done once, before any server starts)."""
 
     async def _migrate() -> None:
-        engine = make_engine(Settings(database_url=database_url, data_dir=data_dir, _env_file=None))  # type: ignore[call-arg]
+        engine = make_engine(Settings(database_url=database_url, data_dir=data_dir, _env_file=None))
         try:
             await upgrade(engine)
         finally:
@@ -101,6 +101,7 @@ class ServerConfig:
     fault_every: int = 0
     lease_seconds: float = 120.0
     secret_key: str = field(default_factory=lambda: Fernet.generate_key().decode())
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def send_log(self) -> Path:
@@ -118,6 +119,7 @@ class ServerConfig:
             "LIVECUE_DELIVERY_LEASE_SECONDS": str(self.lease_seconds), "LIVECUE_CHAOS_SEND_LOG": str(self.send_log),
             "PYTHONPATH": str(REPO),
         })
+        env.update(self.extra_env)
         return env
 
 

@@ -27,9 +27,9 @@ def test_sigkill_during_a_run_on_postgresql() -> None:
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
     url = create_pg_database()
     try:
-        report = run_chaos(items=20, kills=5, seed=7, database_url=url)
+        report = run_chaos(items=16, kills=5, seed=7, database_url=url)
     finally:
         drop_pg_database(url)
     print(report.verdict)
     assert report.ok, report.verdict + "\n" + "\n".join(report.problems)
-    assert report.sandbox_posts == report.posted == 20
+    assert report.sandbox_posts == report.posted == 16

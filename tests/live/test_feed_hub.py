@@ -117,7 +117,7 @@ async def test_frames_are_encoded_once_and_filtered_per_subscriber(app: FastAPI,
     staff = hub.subscribe(comms, None)
     await _write(sessionmaker, "note.account")  # no event: admins only
     frames = [await _take(sub) for sub in subs]
-    assert len({id(f.text) for f in frames if isinstance(f, Frame)}) == 1
+    assert len({id(f) for f in frames}) == 1 and all(isinstance(f, Frame) for f in frames)
     assert staff.queue.empty()
 
 

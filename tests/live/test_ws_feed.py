@@ -245,6 +245,10 @@ async def test_cookie_session_from_our_pages(app: FastAPI, sessionmaker: Any) ->
         # A page of another site cannot ride on the cookie (cross-site WebSocket hijacking).
         evil = await Feed.open(base, headers={**cookie, "Origin": "https://evil.example"})
         assert await evil.close_code() == 4403
+        proxied = {**cookie, "Origin": "https://livecue.example", "X-Forwarded-Host": "livecue.example"}
+        behind_proxy = await Feed.open(base, headers=proxied)  # a proxy that rewrites Host says where it was sent
+        assert (await behind_proxy.frame())["type"] == "caught_up"
+        await behind_proxy.close()
         # A bearer token does not depend on Origin (it cannot be sent by another site's page).
         bearer = await Feed.open(base, token=response.json()["token"], headers={"Origin": "https://x.example"})
         assert (await bearer.frame())["type"] == "caught_up"

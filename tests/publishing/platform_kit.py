@@ -27,9 +27,9 @@ from server.platforms.bluesky import BlueskyAdapter
 from server.platforms.mastodon import MastodonAdapter
 from server.platforms.x import XAdapter
 from server.publishing.registry import AdapterRegistry
+from tests.factories import create_event, create_item, create_user, login
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.x import FakeX
-from tests.factories import create_event, create_item, create_user, login
 from tests.livekit import LiveKit
 from tests.peers.bluesky import PeerInfo, create_account
 from tests.publishing.pds_faults import PdsFaultTransport, list_posts

@@ -71,7 +71,15 @@ async def test_bad_input_is_rejected_or_dropped_and_the_loop_goes_on(
             raise RuntimeError("triage bug")
         return real_triage(text)
 
+    real_keys = ingest_module.keys_of
+
+    def fragile_keys(text: str, label: str) -> list[str]:
+        if "crash the grouping" in text:
+            raise RuntimeError("grouping bug")
+        return real_keys(text, label)
+
     monkeypatch.setattr(ingest_module, "triage", fragile_triage)
+    monkeypatch.setattr(ingest_module, "keys_of", fragile_keys)
     garbage = "\x00\x01\x02\x7f\x00binary\x00" * 20
     page = [
         incoming("empty", ""),
@@ -84,11 +92,12 @@ async def test_bad_input_is_rejected_or_dropped_and_the_loop_goes_on(
         incoming("naive", "Who decides when to start?", received_at=datetime(2026, 12, 1, 12, 3)),
         incoming("", "A message without an id"),
         incoming("crash", "Please crash the triage now?"),
+        incoming("crash2", "Will you crash the grouping?"),  # fails the batch: stored again one by one
         incoming("fine", "What is the heart-lung machine for?", handle="x" * 500),
     ]
     kit.services["registry"].overrides[("sandbox", "hospital")] = ScriptedPlatform(pages=[page])
     result = await poll(kit)
-    assert (result.rejected, result.dropped) == (6, 2)
+    assert (result.rejected, result.dropped) == (6, 3)
     rows = {m.external_id: m for m in await messages(kit)}
     assert set(rows) == {"empty", "blank", "huge", "nul", "bytes", "none", "surrogate", "naive", "fine"}
     reasons = {k: rows[k].reject_reason for k in ("empty", "blank", "huge", "nul", "bytes", "none")}
@@ -101,7 +110,7 @@ async def test_bad_input_is_rejected_or_dropped_and_the_loop_goes_on(
     assert rows["naive"].received_at.tzinfo is not None
     assert rows["fine"].status == "queued" and len(rows["fine"].author_handle) == 200
     stored = await cursor(kit)
-    assert stored is not None and stored.cursor == "1" and stored.rejected == 8
+    assert stored is not None and stored.cursor == "1" and stored.rejected == 9
 
     # Rejected messages are counted, never queued.
     summary = (await client.get(f"/api/events/{kit.event['id']}/questions/summary", headers=kit.clinical)).json()

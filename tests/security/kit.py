@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,6 +45,12 @@ class Seeded:
             "sha256": [self.media_sha256], "slug": [self.slug], "index": [0, 1],
         }
         return table.get(name, [])
+
+
+def client_from(app: FastAPI, address: str) -> AsyncClient:
+    """A client calling from a given network address; a crash is a 500 response, not an exception."""
+    transport = ASGITransport(app=app, raise_app_exceptions=False, client=(address, 40000))
+    return AsyncClient(transport=transport, base_url="http://testserver")
 
 
 async def approve(client: AsyncClient, item: dict[str, Any], *approvers: dict[str, str]) -> dict[str, Any]:

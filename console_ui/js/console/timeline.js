@@ -49,6 +49,7 @@ function timing(item, state, upcomingInfo) {
     item.planned_at ? h('span', { class: 'planned' }, clock(item.planned_at, tz)) : null,
     item.cue ? h('span', { class: 'cue' }, h('span', { class: 'visually-hidden' }, 'Cue: '), item.cue) : null,
     !item.cue && item.offset ? h('span', { class: 'auto muted' }, 'automatic') : null,
+    !item.cue && !item.offset ? h('span', { class: 'muted' }, 'on demand') : null,
     item.published_at ? h('span', { class: 'muted' }, `posted ${clock(item.published_at, tz)}`) : null,
     info && info.overdue ? h('span', { class: 'pill pill-failed' }, 'Overdue — waiting for you') : null);
 }

@@ -57,6 +57,7 @@ class MastodonAdapter:
     """`server.platforms.base.Platform` for Mastodon (secrets: `access_token`)."""
 
     name = "mastodon"
+    media_single_use = True  # an attachment belongs to one status; reusing its id answers 422
 
     def __init__(
         self,
@@ -141,7 +142,7 @@ class MastodonAdapter:
 
         When processing outlasts the bounded polling, the handle is returned with
         `extra["processing"] = True`; publishing then answers `RetryLater` until it is ready.
-        An attachment belongs to one status only (`extra["single_use"]`): a second post needs a new upload.
+        An attachment belongs to one status only (`media_single_use`): a second post needs a new upload.
         """
         if len(media.alt_text) > self.capabilities.media.alt_text_max:
             raise Rejected(
@@ -164,7 +165,7 @@ class MastodonAdapter:
         return UploadedMedia(
             remote_id=media_id,
             expires_at=datetime.fromtimestamp(self._clock(), UTC) + UNATTACHED_MEDIA_TTL,
-            extra={"type": body.get("type"), "processing": processing, "single_use": True},
+            extra={"type": body.get("type"), "processing": processing},
         )
 
     async def _wait_for_media(self, media_id: str) -> bool:

@@ -44,7 +44,7 @@ class FaultPlan:
         if kind not in FAULT_KINDS:
             raise ValueError(f"LIVECUE_SANDBOX_FAULT_KIND must be one of {', '.join(FAULT_KINDS)}")
         if every > 0:
-            plan.every_nth["publish"] = (every, Fault(kind))  # type: ignore[arg-type]
+            plan.every_nth["publish"] = (every, Fault(kind))
         return plan
 
     def add(self, op: str, kind: FaultKind, count: int = 1, retry_after: float = 1.0) -> None:

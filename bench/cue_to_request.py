@@ -1,0 +1,254 @@
+"""Cue to platform request: the server-side time from `POST /api/items/{id}/post-now` to the post request
+arriving at a fake Mastodon (media pre-uploaded), against a bare HTTP call from the same client to the same
+fake, interleaved A B A B in one run (see shared/docs/benchmarking.md: only the ratio holds on these machines).
+
+A: client sends post-now to a real Livecue server process (uvicorn, SQLite, dispatcher running) -> the
+   dispatcher publishes -> the fake records the arrival of `POST /api/v1/statuses`.
+B: the same client sends `POST /api/v1/statuses` straight to the fake -> the fake records the arrival.
+Both intervals are read on this process's monotonic clock (client and fake live here); the Livecue server is
+pinned to CPU 0 and this process to CPU 1 when there are two CPUs.
+
+Usage: python bench/cue_to_request.py [--trials N] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import queue
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+import yaml
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from server.clock import SystemClock  # noqa: E402
+from server.config import Settings  # noqa: E402
+from server.db.engine import make_engine, make_sessionmaker  # noqa: E402
+from server.media.assets import media_store  # noqa: E402
+from server.publishing.credentials import CredentialsConfig  # noqa: E402
+from server.publishing.media import ensure_uploaded  # noqa: E402
+from server.publishing.registry import AdapterRegistry  # noqa: E402
+from tests.chaos.scenario import create_users, login  # noqa: E402
+from tests.chaos.servers import ServerConfig, ServerProcess, migrate  # noqa: E402
+from tests.fakes.mastodon import FakeMastodon  # noqa: E402
+
+STATUS_PATH = "/api/v1/statuses"
+TOKEN = "mastodon-token"
+
+
+class ArrivalRecorder:
+    """ASGI wrapper around the fake: notes when each `POST /api/v1/statuses` arrives (before handling it)."""
+
+    def __init__(self, app: FakeMastodon) -> None:
+        self.app = app
+        self.arrivals: queue.Queue[float] = queue.Queue()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Record, then hand over to the fake."""
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == STATUS_PATH:
+            self.arrivals.put(time.perf_counter())
+        await self.app(scope, receive, send)
+
+
+def png(index: int) -> bytes:
+    """A distinct small PNG."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 68), (index * 7 % 256, 90, 200 - index % 100)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def seed(http: httpx.Client, base: str, headers: dict[str, dict[str, str]], count: int) -> tuple[int, list[Any]]:
+    """An event on Mastodon with `count` approved items, each with its own image; returns (event id, items)."""
+    author = headers["author"]
+    event = http.post(f"{base}/api/events", headers=author, json={
+        "slug": "bench-cue", "title": "Bench", "hashtag": "#LiveOR", "timezone": "America/Toronto",
+        "planned_start": "2026-12-01T12:30:00+00:00", "platforms": [{"platform": "mastodon", "account": "hospital"}],
+    }).json()
+    consent = http.post(f"{base}/api/events/{event['id']}/authorizations", headers=author, json={
+        "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
+        "covers": ["photos", "story"], "signed_on": "2026-11-01"})
+    assert consent.status_code == 201, consent.text
+
+    def one(n: int) -> dict[str, Any]:
+        with httpx.Client(timeout=30) as own:
+            media = own.post(f"{base}/api/media", headers=author,
+                             files={"file": (f"b{n}.png", png(n), "image/png")}).json()
+            ref = {"sha256": media["sha256"], "alt_text": f"Photo {n} of the theatre", "mime_type": "image/png",
+                   "size_bytes": media["size_bytes"], "width": media["width"], "height": media["height"]}
+            item = own.post(f"{base}/api/events/{event['id']}/items", headers=author, json={
+                "caption": f"Update {n}: the team is at step {n}. #LiveOR", "key": f"step-{n}", "offset": None,
+                "cue": f"step {n}", "media": [ref]}).json()
+            for role in ("comms", "clinical"):
+                answer = own.post(f"{base}/api/items/{item['id']}/approve", headers=headers[role],
+                                  json={"version": item["version"]})
+                assert answer.status_code == 200, answer.text
+            return {"id": item["id"], "media": ref}
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        items = list(pool.map(one, range(count)))
+    return event["id"], items
+
+
+async def preupload(database_url: str, data_dir: Path, secrets: Path, key: str, items: list[Any]) -> None:
+    """Upload every item's image to the fake ahead of the cue, into the outbox's upload cache."""
+    settings = Settings(database_url=database_url, data_dir=data_dir, _env_file=None)
+    engine = make_engine(settings)
+    sessionmaker = make_sessionmaker(engine, settings)
+    registry = AdapterRegistry(sessionmaker=sessionmaker, credentials=CredentialsConfig.load(secrets, key.encode()))
+    try:
+        adapter = registry.get("mastodon", "hospital")
+        for item in items:
+            await ensure_uploaded(sessionmaker, adapter, media_store(data_dir), platform="mastodon",
+                                  account="hospital", media=item["media"], clock=SystemClock())
+    finally:
+        await registry.aclose()
+        await engine.dispose()
+
+
+def wait_posted(http: httpx.Client, base: str, headers: dict[str, str], event_id: int, count: int) -> None:
+    """Until `count` deliveries of the event are posted (the thread lane is free for the next cue)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        rows = http.get(f"{base}/api/events/{event_id}/deliveries", headers=headers).json()
+        if sum(1 for r in rows if r["status"] == "posted") >= count:
+            return
+        failed = [r["last_error"] for r in rows if r["status"] in ("failed", "abandoned")]
+        assert not failed, failed
+        time.sleep(0.01)
+    raise RuntimeError("the previous post did not complete")
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    """Median and p90 in milliseconds."""
+    ordered = sorted(values)
+    return {"median_ms": round(statistics.median(ordered) * 1000, 2),
+            "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)] * 1000, 2)}
+
+
+@contextlib.contextmanager
+def serve(app: ArrivalRecorder) -> Iterator[str]:
+    """The recorder (and the fake behind it) under uvicorn on a loopback port, in a thread of this process."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    app.app.in_process = False
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def run(trials: int, warmup: int) -> dict[str, Any]:
+    """Set everything up, run warmup + trials interleaved A B, and summarise."""
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="livecue-bench-"))
+    fake = FakeMastodon()
+    recorder = ArrivalRecorder(fake)
+    try:
+        with serve(recorder) as fake_url:
+            return _run(workdir, fake, recorder, fake_url, trials, warmup, started)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(workdir: Path, fake: FakeMastodon, recorder: ArrivalRecorder, fake_url: str, trials: int, warmup: int,
+         started: float) -> dict[str, Any]:
+    url = f"sqlite+aiosqlite:///{workdir / 'livecue.db'}"
+    secrets = workdir / "secrets.yaml"
+    secrets.write_text(yaml.safe_dump({"accounts": {"mastodon:hospital": {"base_url": fake_url,
+                                                                          "access_token": TOKEN}}}))
+    config = ServerConfig(workdir=workdir, database_url=url, extra_env={"LIVECUE_SECRETS_FILE": str(secrets)})
+    migrate(url, workdir / "data")
+    users = create_users(url, workdir / "data")
+    server = ServerProcess(config, "server")
+    server.start()
+    pinned = (os.cpu_count() or 1) >= 2 and server.proc is not None
+    if pinned and server.proc is not None:
+        os.sched_setaffinity(server.proc.pid, {0})
+        os.sched_setaffinity(0, {1})
+    try:
+        with httpx.Client(timeout=30) as http:
+            headers = {role: login(http, server.base_url, name) for role, name in users.items()}
+            event_id, items = seed(http, server.base_url, headers, warmup + trials)
+            asyncio.run(preupload(url, workdir / "data", secrets, config.secret_key, items))
+            uploads_before = len(fake.requests_to("POST", "/api/v2/media"))
+            live = http.post(f"{server.base_url}/api/events/{event_id}/live/go", headers=headers["comms"], json={})
+            assert live.status_code == 200, live.text
+            setup_seconds = time.monotonic() - started
+            cue_times: list[float] = []
+            bare_times: list[float] = []
+            for n, item in enumerate(items):
+                t0 = time.perf_counter()
+                answer = http.post(f"{server.base_url}/api/items/{item['id']}/post-now", headers=headers["comms"],
+                                   json={})
+                arrived = recorder.arrivals.get(timeout=10)
+                assert answer.status_code == 200, answer.text
+                a = arrived - t0
+                t0 = time.perf_counter()
+                bare = http.post(f"{fake_url}{STATUS_PATH}", headers={"Authorization": f"Bearer {TOKEN}"},
+                                 json={"status": f"Baseline {n}"})
+                arrived = recorder.arrivals.get(timeout=10)
+                assert bare.status_code == 200, bare.text
+                if n >= warmup:
+                    cue_times.append(a)
+                    bare_times.append(arrived - t0)
+                wait_posted(http, server.base_url, headers["comms"], event_id, n + 1)
+            uploads_at_cue = len(fake.requests_to("POST", "/api/v2/media")) - uploads_before
+    finally:
+        server.stop()
+    cued, direct = summary(cue_times), summary(bare_times)
+    return {
+        "trials": trials, "warmup": warmup, "pinned": pinned, "cue_to_request": cued, "bare_request": direct,
+        "ratio_median": round(cued["median_ms"] / direct["median_ms"], 2),
+        "ratio_p90": round(cued["p90_ms"] / direct["p90_ms"], 2),
+        "uploads_at_cue": uploads_at_cue, "setup_seconds": round(setup_seconds, 1),
+        "seconds": round(time.monotonic() - started, 1), "spec_violations": len(fake.violations),
+    }
+
+
+def main() -> None:
+    """Run and print."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = run(args.trials, args.warmup)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    cue, bare = result["cue_to_request"], result["bare_request"]
+    print(f"cue -> platform request (A): median {cue['median_ms']:.1f} ms, p90 {cue['p90_ms']:.1f} ms")
+    print(f"bare request to the fake (B): median {bare['median_ms']:.1f} ms, p90 {bare['p90_ms']:.1f} ms")
+    print(f"ratio A/B: median {result['ratio_median']:.1f}x, p90 {result['ratio_p90']:.1f}x "
+          f"({result['trials']} interleaved pairs, server pinned: {result['pinned']}, "
+          f"uploads at cue: {result['uploads_at_cue']}, total {result['seconds']:.0f}s)")
+
+
+if __name__ == "__main__":
+    main()

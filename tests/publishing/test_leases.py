@@ -1,0 +1,45 @@
+"""A sender that dies mid-send holds a lease: after it ends, another dispatcher reconciles (journaled) and the
+post exists exactly once; a live lease is never taken over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from server.clock import FakeClock
+from server.platforms.base import PublishRequest
+from server.publishing.dispatcher import LEASE_EXPIRED, Dispatcher
+from tests.livekit import prepare
+
+
+async def test_a_dead_senders_lease_is_reconciled_once_it_ends(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                               sessionmaker: Any) -> None:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[None, None], cues=["a", "b"], holding=False)
+    await kit.post(f"/api/events/{kit.event['id']}/live/go")
+    for item in kit.items:
+        assert (await kit.post(f"/api/items/{item['id']}/post-now")).status_code == 200
+    live: Dispatcher = kit.services["dispatcher"]
+    dead = Dispatcher(live.sessionmaker, live.registry, live.store, clock=clock, owner="dead-process",
+                      lease_seconds=30)
+    first = (await kit.deliveries())[0]
+    assert await dead._claim(first.id) == "pending"  # it claimed, sent, and died before recording anything
+    sandbox = live.registry.get("sandbox", "hospital")
+    await sandbox.publish(PublishRequest(text=first.text, idempotency_key=first.idempotency_key))
+
+    await kit.pump()
+    assert [d.status for d in await kit.deliveries()] == ["sending", "pending"]  # lease still live: hands off
+    assert len(await kit.sandbox_posts()) == 1
+
+    clock.advance(seconds=31)
+    await kit.pump()
+    posts = await kit.sandbox_posts()
+    assert [d.status for d in await kit.deliveries()] == ["posted", "posted"]
+    assert len(posts) == 2 and posts[1].reply_to_id == posts[0].id
+    entries = (await client.get(f"/api/events/{kit.event['id']}/journal?limit=1000",
+                                headers=kit.comms)).json()["entries"]
+    expired = [e for e in entries if e["kind"] == "delivery.unknown" and e["payload"]["error"] == LEASE_EXPIRED]
+    assert len(expired) == 1 and expired[0]["payload"]["lease_owner"] == "dead-process"
+    reconciled = [e for e in entries if e["kind"] == "delivery.posted" and e["payload"]["reconciled"]]
+    assert len(reconciled) == 1
