@@ -122,9 +122,10 @@ async def _thread(session: AsyncSession, event: Event, item: Item, content: Item
     for platform in await event_service.platforms_of(session, event.id):
         if not platform.enabled:
             continue
-        seq = await _next_thread_seq(session, event.id, platform.platform, False)
+        seq = await _next_thread_seq(session, event.id, platform.platform, group.rehearsal)
         delivery = Delivery(
             event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform, manual=True,
+            rehearsal=group.rehearsal,  # a rehearsal's answer stays on the sandbox
             account=platform.account, version_number=item.current_version, thread_seq=seq,
             idempotency_key=idempotency_key(event.id, item.id, item.current_version, "thread-answer",
                                             group.id, platform.platform),

@@ -1,10 +1,10 @@
 """Grouping in the database, a batch at a time, with a cost per question that stays flat.
 
-Candidates come from indexed bucket-key lookups: each key is read newest first with its own LIMIT (one
-index range scan per key, the keys of a batch in one cached UNION ALL statement), so a popular key holding thousands of
-rows costs what a rare one does, and nothing is compared with every stored question. Questions of the
-same batch see each other (they are added to the in-memory candidates as they are placed). Writes are
-one multi-row statement each: new groups, size increments, key rows.
+Candidates come from indexed bucket-key lookups: each key is read newest first with its own LIMIT
+(one index range scan per key; the keys of a batch in one cached UNION ALL statement), so a popular
+key holding thousands of rows costs what a rare one does, and nothing is compared with every stored
+question. Questions of the same batch see each other (they join the in-memory candidates as they are
+placed). Writes are one multi-row statement each: new groups, size increments, key rows.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ LOAD_CHUNK = 64
 OPEN_STATES = ("open", "claimed")
 _groups = cast(Table, QuestionGroup.__table__)
 _keys = cast(Table, GroupKey.__table__)
+_at = bindparam("at", type_=_groups.c.last_asked_at.type)  # UTCDateTime: normalised like the column
 _increment = (
     update(_groups).where(_groups.c.id == bindparam("gid"))
     .values(size=_groups.c.size + bindparam("n"),
-            last_asked_at=case((_groups.c.last_asked_at < bindparam("at"), bindparam("at")),
-                               else_=_groups.c.last_asked_at))
+            last_asked_at=case((_groups.c.last_asked_at < _at, _at), else_=_groups.c.last_asked_at))
 )
 
 

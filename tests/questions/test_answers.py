@@ -212,3 +212,25 @@ async def test_form_askers_are_skipped_and_single_approval_events_send_at_once(
     async with sessionmaker() as session:
         rows = list((await session.execute(select(Delivery).where(Delivery.purpose == "reply"))).scalars())
     assert [(d.platform, d.account) for d in rows] == [("sandbox", HOSPITAL)]
+
+
+async def test_a_rehearsal_thread_answer_stays_in_the_rehearsal(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                                sessionmaker: Any) -> None:
+    from tests.livekit import prepare
+
+    kit = await prepare(client, app, clock, sessionmaker, offsets=["T+00:00"], holding=False)
+    script = [{"at": "T+00:01", "handle": "carla", "text": "How long does it take?"}]
+    started = await kit.post(f"/api/events/{kit.event['id']}/rehearsal/start", {"time_scale": 10, "audience": script})
+    assert started.status_code == 200, started.text
+    await kit.pump()
+    clock.advance(seconds=30)
+    await kit.pump()
+    await kit.services["poller"].tick()
+    (group,) = await queue(kit)
+    drafted = await _claim_and_draft(kit, group["id"], ANSWER, mode="thread")
+    assert (await _approve(kit, drafted["answer_item_id"])).status_code == 200
+    await kit.pump()
+    answers = [d for d in await kit.deliveries() if d.item_id == drafted["answer_item_id"]]
+    assert [(d.purpose, d.rehearsal, d.status) for d in answers] == [("thread", True, "posted")]
+    (posted,) = [p for p in await kit.sandbox_posts() if p.text == ANSWER]
+    assert posted.rehearsal

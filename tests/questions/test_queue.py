@@ -28,6 +28,7 @@ async def test_paraphrases_group_and_different_questions_do_not(client: AsyncCli
     assert [m["author_handle"] for m in duration["messages"]] == ["ann", "ben", "cat"]
     assert [m["text"] for m in duration["messages"]] == [text for _, text in DURATION]
     assert [m["author_handle"] for m in listed[1]["messages"]] == ["dan", "fay"]
+    assert duration["last_asked_at"] == max(m["received_at"] for m in duration["messages"])
     rows = await messages(kit)
     assert len({m.group_id for m in rows}) == 3
 

@@ -92,8 +92,10 @@ async def _seed_users(settings: Settings) -> None:
         async with transaction(make_sessionmaker(engine, settings)) as session:
             for username, (display, roles) in USERS.items():
                 if await auth_service.get_user_by_username(session, username) is None:
-                    await auth_service.create_user(session, username=username, display_name=display,
-                                                   password=PASSWORD, roles=roles)
+                    user = await auth_service.create_user(session, username=username, display_name=display,
+                                                          password=PASSWORD, roles=roles)
+                    # Seeded staff have read the sharing policy; test_policy.py makes a newcomer who has not.
+                    await auth_service.acknowledge_policy(session, user=user)
     finally:
         await engine.dispose()
 
@@ -159,8 +161,8 @@ class LiveServer:
             self._process.wait(timeout=20)
             self._process = None
         if self._server is not None and self._thread is not None:
-            # Feed handlers notice a gone client only at their next heartbeat; the graceful-shutdown timeout
-            # cancels them, which uvicorn reports at error level: expected here, so not shown.
+            # Browsers still connected to the feed are cut off by the graceful-shutdown timeout, which uvicorn
+            # reports at error level: expected here, so not shown.
             quiet = logging.getLogger("uvicorn.error")
             level = quiet.level
             quiet.setLevel(logging.CRITICAL)

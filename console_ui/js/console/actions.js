@@ -1,5 +1,5 @@
 // What the operator's buttons do: each calls the API, says what happened, and refreshes the page's data.
-import { announce, api, ApiError, h } from '../lib/core.js';
+import { announce, api, ApiError, h, platformName } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
 
 export function makeActions({ state, status, refresh }) {
@@ -77,6 +77,43 @@ export function makeActions({ state, status, refresh }) {
     },
     async retry(delivery) {
       await run('Retry', () => api(`/api/deliveries/${delivery.id}/retry`, { method: 'POST' }), 'Trying again.');
+    },
+    async abandon(delivery, item) {
+      const answer = await ask({
+        title: `Give up on ${item ? `“${item.key}”` : 'this post'} on ${platformName(delivery.platform)}?`, tone: 'danger', confirmLabel: 'Abandon',
+        body: 'It will not be retried on this platform. The other platforms are not affected.',
+      });
+      if (answer) await run('Abandon', () => api(`/api/deliveries/${delivery.id}/abandon`, { method: 'POST' }), `Abandoned: nothing more is tried on ${platformName(delivery.platform)}.`);
+    },
+    async edit(item) {
+      const approvals = item.approvals.length;
+      const answer = await ask({
+        title: `Edit “${item.key}”`, confirmLabel: 'Save new version',
+        body: approvals ? `Saving makes version ${item.version + 1} and clears the ${approvals} approval${approvals > 1 ? 's' : ''} given so far.`
+          : `Saving makes version ${item.version + 1}; it then needs the event's approvals.`,
+        textarea: { label: 'Caption', required: true, maxLength: 5000, rows: 6, value: item.content.caption },
+      });
+      if (!answer) return;
+      if (answer.text === item.content.caption.trim()) {
+        say(`Nothing changed: “${item.key}” keeps its approvals.`);
+        return;
+      }
+      await run('Edit', () => api(`/api/items/${item.id}`, { method: 'PATCH', body: { content: { ...item.content, caption: answer.text } } }),
+        (saved) => `“${item.key}” is now version ${saved.version}. Approvals were cleared: it needs approving again before it can go out.`);
+    },
+    /** Move an upcoming item one place earlier (-1) or later (+1). */
+    async move(item, step) {
+      const order = ((state.live && state.live.upcoming) || []).map((u) => u.id);
+      const at = order.indexOf(item.id);
+      const to = at + step;
+      if (at < 0 || to < 0 || to >= order.length) return;
+      [order[at], order[to]] = [order[to], order[at]];
+      await run('Reorder', () => api(eventPath('/live/reorder'), { method: 'POST', body: { item_ids: order } }),
+        `“${item.key}” moved ${step < 0 ? 'up' : 'down'}.`);
+    },
+    async emergencyReply(message) {
+      await run('Emergency reply', () => api(`/api/messages/${message.id}/template-reply`, { method: 'POST', body: { template: 'emergency' } }),
+        `The emergency reply is on its way to @${message.author_handle}.`);
     },
     async approve(item) {
       await run('Approve', () => api(`/api/items/${item.id}/approve`, { method: 'POST', body: { version: item.version } }),

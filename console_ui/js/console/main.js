@@ -2,7 +2,9 @@
 import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
 import { connectionUi, LiveFeed } from '../lib/live.js';
 import { makeActions } from './actions.js';
-import { loadQuestionsSummary, renderActivity, renderQuestions, renderWaiting } from './panels.js';
+import { renderActivity, renderWaiting } from './panels.js';
+import { loadQuestions, renderAudienceEmergency, renderQuestions } from './questions.js';
+import { setUpPolicy } from '../lib/policy.js';
 import { initComposer } from './composer.js';
 import { renderControls, renderEmergencyBanner, renderStatus, tick } from './header.js';
 import { renderTimeline } from './timeline.js';
@@ -31,7 +33,7 @@ async function fetchAll() {
   const id = state.event.id;
   const [event, live, items, deliveries, questions, authorizations] = await Promise.all([
     api(`/api/events/${id}`), api(`/api/events/${id}/live`), api(`/api/events/${id}/items`),
-    api(`/api/events/${id}/deliveries`), loadQuestionsSummary(id),
+    api(`/api/events/${id}/deliveries`), loadQuestions(id),
     apiOptional(`/api/events/${id}/authorizations`, []),
   ]);
   Object.assign(state, { event, live, items, deliveries, questions, authorizations, liveFetchedAt: performance.now() });
@@ -44,6 +46,7 @@ function render() {
   renderTimeline($('#timeline'), $('#timeline-count'), $('#holding'), state, actions);
   renderWaiting($('#waiting'), $('#waiting-count'), state, actions);
   renderQuestions($('#questions'), state.questions);
+  renderAudienceEmergency($('#audience-emergency'), state.questions, state, actions);
   renderActivity($('#activity'), state);
   composer.renderAuthorizations(state.authorizations);
   document.title = `${state.event.status === 'live' ? '● ' : ''}${state.event.title} · Livecue console`;
@@ -128,6 +131,7 @@ async function init() {
   render();
   composer.renderPreview();
   markReady();
+  setUpPolicy($('#policy-link'), state.event.id, state.me);
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
   const feed = new LiveFeed({
     eventId: state.event.id, after,

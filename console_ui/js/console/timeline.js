@@ -18,7 +18,7 @@ export function deliveriesByItem(deliveries) {
   return map;
 }
 
-function deliveryChip(d, actions) {
+function deliveryChip(d, item, actions) {
   const href = d.status === 'posted' ? safeHref(d.remote_url) : null;
   return h('li', { class: ['delivery', `delivery-${d.status}`] },
     h('span', { class: 'delivery-platform' }, platformName(d.platform)),
@@ -29,6 +29,9 @@ function deliveryChip(d, actions) {
       ? h('span', { class: 'delivery-error' }, d.last_error) : null,
     d.status === 'failed'
       ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => actions.retry(d), dataset: { focusKey: `retry-${d.id}` } }, 'Retry')
+      : null,
+    d.status === 'failed'
+      ? h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: () => actions.abandon(d, item), dataset: { focusKey: `abandon-${d.id}` } }, 'Abandon…')
       : null);
 }
 
@@ -54,18 +57,36 @@ function timing(item, state, upcomingInfo) {
     info && info.overdue ? h('span', { class: 'pill pill-failed' }, 'Overdue — waiting for you') : null);
 }
 
+const EDITABLE = ['draft', 'rejected', 'blocked'];
+
+/** Up and down buttons for an upcoming item (the live status lists them in their order). */
+function moveButtons(item, state, actions) {
+  const order = ((state.live && state.live.upcoming) || []).map((u) => u.id);
+  const at = order.indexOf(item.id);
+  if (at < 0 || order.length < 2 || state.event.status === 'ended') return null;
+  const move = (step, label, arrow) => h('button', {
+    type: 'button', class: 'btn btn-small btn-quiet tl-move', 'aria-label': `Move “${item.key}” ${label}`, title: `Move ${label}`,
+    disabled: at + step < 0 || at + step >= order.length, onclick: () => actions.move(item, step), dataset: { focusKey: `move-${step}-${item.id}` },
+  }, arrow);
+  return h('div', { class: 'tl-move-group', role: 'group', 'aria-label': 'Order' }, move(-1, 'up', '↑'), move(1, 'down', '↓'));
+}
+
 function itemActions(item, state, actions) {
   const s = state.event.status;
   const live = s === 'live' || s === 'held';
   const out = [];
-  if (item.kind !== 'post') return null;
-  if (live && item.status === 'approved') {
+  if (!['post', 'holding'].includes(item.kind)) return null;
+  if (item.kind === 'post' && live && item.status === 'approved') {
     out.push(h('button', { type: 'button', class: 'btn btn-small btn-primary', onclick: () => actions.postNow(item), dataset: { focusKey: `post-${item.id}` } }, 'Post now'));
   }
-  if (s !== 'ended' && ['draft', 'approved', 'rejected', 'blocked'].includes(item.status)) {
+  if (s !== 'ended' && EDITABLE.includes(item.status)) {
+    out.push(h('button', { type: 'button', class: 'btn btn-small', onclick: () => actions.edit(item), dataset: { focusKey: `edit-${item.id}` } }, 'Edit…'));
+  }
+  if (item.kind === 'post' && s !== 'ended' && ['draft', 'approved', 'rejected', 'blocked'].includes(item.status)) {
     out.push(h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: () => actions.skip(item), dataset: { focusKey: `skip-${item.id}` } }, 'Skip'));
   }
-  return out.length ? h('div', { class: 'tl-actions' }, out) : null;
+  if (item.kind === 'post') out.push(moveButtons(item, state, actions));
+  return out.some(Boolean) ? h('div', { class: 'tl-actions' }, out) : null;
 }
 
 function card(item, state, actions, deliveries, upcomingInfo, nextId) {
@@ -78,7 +99,7 @@ function card(item, state, actions, deliveries, upcomingInfo, nextId) {
         h('span', { class: 'key mono' }, item.key), statusPill(item.status),
         item.content.content_warning ? h('span', { class: 'pill' }, 'Content warning') : null),
       caption(item), mediaStrip(item), findingList(item), approvalSummary(item),
-      perPlatform ? h('ul', { class: 'deliveries', 'aria-label': 'Deliveries' }, [...perPlatform.values()].map((d) => deliveryChip(d, actions))) : null,
+      perPlatform ? h('ul', { class: 'deliveries', 'aria-label': 'Deliveries' }, [...perPlatform.values()].map((d) => deliveryChip(d, item, actions))) : null,
       lengths(item)),
     itemActions(item, state, actions));
 }

@@ -4,15 +4,17 @@ import { h } from './core.js';
 /**
  * Ask for confirmation. Resolves to {checked, text} when confirmed, or null when cancelled.
  * options: title, body (text or nodes), confirmLabel, tone ('primary' | 'danger' | 'emergency'),
- *          checkbox {label, checked}, textarea {label, required, maxLength}
+ *          checkbox {label, checked}, textarea {label, required, maxLength, value, rows, hint}
  */
 export function ask({ title, body, confirmLabel = 'Confirm', tone = 'primary', checkbox, textarea }) {
   return new Promise((resolve) => {
     const id = `dlg-${Math.random().toString(36).slice(2, 8)}`;
     const box = checkbox ? h('input', { type: 'checkbox', id: `${id}-check`, checked: checkbox.checked }) : null;
     const area = textarea ? h('textarea', {
-      id: `${id}-text`, rows: 4, required: textarea.required, maxlength: textarea.maxLength || 2000,
+      id: `${id}-text`, rows: textarea.rows || 4, required: textarea.required, maxlength: textarea.maxLength || 2000,
+      'aria-describedby': textarea.hint ? `${id}-hint` : undefined,
     }) : null;
+    if (area && textarea.value) area.value = textarea.value;
     const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
     const cancel = h('button', { type: 'button', class: 'btn btn-quiet', value: 'cancel' }, 'Cancel');
     const confirm = h('button', { type: 'submit', class: ['btn', `btn-${tone}`], value: 'ok' }, confirmLabel);
@@ -20,7 +22,8 @@ export function ask({ title, body, confirmLabel = 'Confirm', tone = 'primary', c
       h('h2', { id: `${id}-title`, class: 'dialog-title' }, title),
       h('div', { class: 'dialog-body' }, body),
       box ? h('p', { class: 'check' }, box, h('label', { for: box.id }, checkbox.label)) : null,
-      area ? h('div', { class: 'field' }, h('label', { for: area.id }, textarea.label), area, error) : null,
+      area ? h('div', { class: 'field' }, h('label', { for: area.id }, textarea.label), area,
+        textarea.hint ? h('span', { class: 'hint', id: `${id}-hint` }, textarea.hint) : null, error) : null,
       h('div', { class: 'dialog-actions' }, cancel, confirm));
     const dialog = h('dialog', { class: ['dialog', `dialog-${tone}`], 'aria-labelledby': `${id}-title` }, form);
     let result = null;

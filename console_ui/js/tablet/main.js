@@ -1,12 +1,16 @@
-// The clinician tablet: alerts first, then items awaiting clinical approval, then audience questions.
+// The clinician tablet: alerts first, then items awaiting clinical approval, then the audience question queue.
 import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
 import { connectionUi, LiveFeed } from '../lib/live.js';
 import { eventPill } from '../lib/items.js';
-import { loadQuestions, renderAlerts, renderQuestions } from './panels.js';
+import { setUpPolicy } from '../lib/policy.js';
+import { makeAnswers } from './answer.js';
+import { renderAlerts } from './panels.js';
+import { loadQuestions, renderQueue } from './queue.js';
 import { makeReview } from './review.js';
 
 const state = { me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], journal: [], questions: null };
 let review;
+let answers;
 
 async function loadJournal() {
   let after = 0;
@@ -29,7 +33,21 @@ async function fetchAll() {
 }
 
 function renderAlertsOnly() {
-  renderAlerts($('#alerts'), state, renderAlertsOnly);
+  renderAlerts($('#alerts'), state, renderAlertsOnly, (messageId) => answers.actions.replyWith('emergency', [{ id: messageId }]));
+}
+
+function renderQuestions() {
+  renderQueue($('#questions'), $('#questions-count'), {
+    questions: state.questions, me: state.me, items: state.items, tz: state.event.timezone, answers,
+  });
+}
+
+/** Say out loud what arrived: new audience questions and emergencies (the alerts region is assertive). */
+function announceEntry(entry) {
+  const p = entry.payload || {};
+  if (entry.kind !== 'questions.ingested' || !p.stored) return;
+  const urgent = (p.emergencies || []).length;
+  announce($('#q-news'), `${p.stored} new audience message${p.stored === 1 ? '' : 's'}${urgent ? `, ${urgent} possibly an emergency` : ''}.`);
 }
 
 function render() {
@@ -37,7 +55,7 @@ function render() {
   replaceChildren($('#event-state-slot'), eventPill(state));
   renderAlertsOnly();
   review.render($('#review'), $('#review-count'));
-  renderQuestions($('#questions'), state.questions, state.event.timezone);
+  renderQuestions();
   document.body.classList.toggle('is-emergency', state.event.status === 'held' && state.live.hold_kind === 'emergency');
 }
 
@@ -86,18 +104,21 @@ async function init() {
   }
   rememberEvent(state.event);
   review = makeReview({ state, status: $('#tb-status'), refresh });
+  answers = makeAnswers({ state, status: $('#q-status'), refresh });
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
   const [after] = await Promise.all([loadJournal(), fetchAll()]);
   render();
   markReady();
+  setUpPolicy($('#policy-link'), state.event.id, state.me);
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
   new LiveFeed({
     eventId: state.event.id, after,
-    onEntry: (entry) => {
+    onEntry: (entry, live) => {
       conn.touched();
       state.journal.push(entry);
       if (entry.kind.startsWith('alert.')) renderAlertsOnly();
+      if (live) announceEntry(entry);
       refresh();
     },
     onCaughtUp: () => { conn.touched(); refresh(); },

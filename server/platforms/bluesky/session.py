@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from server.platforms.base import CredentialStore
 from server.platforms.bluesky.client import JsonObject, XrpcClient, XrpcError, to_platform_error
@@ -16,10 +16,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Session:
-    """Tokens and identity of a logged-in account."""
+    """Tokens and identity of a logged-in account (the tokens never appear in its repr)."""
 
-    access_jwt: str
-    refresh_jwt: str
+    access_jwt: str = field(repr=False)
+    refresh_jwt: str = field(repr=False)
     did: str
     handle: str | None
 

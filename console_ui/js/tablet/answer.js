@@ -1,0 +1,169 @@
+// What the clinician can do with a question: claim, answer (bank answer at once, or new text for comms
+// approval), template replies (emergency, redirect), close it, release it. Every call reports calmly.
+import { announce, api, ApiError, h, platformName } from '../lib/core.js';
+import { ask } from '../lib/dialog.js';
+import { count, LIMITS } from '../lib/textcount.js';
+
+const REPLYABLE = new Set(['queued', 'closed']);
+export const replyable = (group) => (group.messages || []).filter((m) => REPLYABLE.has(m.status));
+const ALREADY = { answered: 'answered', answered_in_thread: 'answered in the thread', offline: 'taken offline', dismissed: 'dismissed' };
+
+/** A 409 in words: someone else got there first; nothing is wrong. */
+function calmConflict(err) {
+  const stateName = err.body && err.body.state;
+  if (stateName === 'claimed') return 'Another clinician is already answering this question. The card shows who; it comes back to the queue if they release it.';
+  if (ALREADY[stateName]) return `This question was already ${ALREADY[stateName]}. Nothing more to do here.`;
+  return `Already taken care of: ${err.message}.`;
+}
+
+export function makeAnswers({ state, status, refresh }) {
+  const composers = new Map(); // group id -> a composer whose nodes survive re-rendering (typed text stays)
+  const say = (message, tone) => announce(status, message, tone);
+
+  async function run(label, call, success) {
+    try {
+      const result = await call();
+      if (success) say(typeof success === 'function' ? success(result) : success, 'good');
+      return result;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) say(calmConflict(err), 'info');
+      else say(`${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`, 'error');
+      return undefined;
+    } finally {
+      refresh();
+    }
+  }
+
+  const groupPath = (group, suffix) => `/api/question-groups/${group.id}/${suffix}`;
+
+  const actions = {
+    claim: (group) => run('Claim', () => api(groupPath(group, 'claim'), { method: 'POST' }),
+      'The question is yours for 10 minutes. Choose a bank answer or write a new one.'),
+    release: (group) => run('Release', () => api(groupPath(group, 'release'), { method: 'POST' }),
+      'Released: the question is back in the queue for anyone to claim.'),
+    inThread: (group) => run('Mark answered', () => api(groupPath(group, 'status'), { method: 'POST', body: { status: 'answered_in_thread' } }),
+      'Marked as answered in the thread.'),
+    async dismiss(group) {
+      const answer = await ask({
+        title: 'Dismiss this question?', confirmLabel: 'Dismiss', tone: 'danger',
+        body: 'It leaves the queue without a reply. The askers are not told.',
+      });
+      if (answer) await run('Dismiss', () => api(groupPath(group, 'status'), { method: 'POST', body: { status: 'dismissed' } }), 'Dismissed.');
+    },
+    /** One tap: the event's pre-approved emergency or redirect reply under every message not yet replied to. */
+    template: (group, template) => actions.replyWith(template, replyable(group)),
+    async replyWith(template, messages) {
+      let sent = 0;
+      let problem = null;
+      for (const m of messages) {
+        try {
+          await api(`/api/messages/${m.id}/template-reply`, { method: 'POST', body: { template } });
+          sent += 1;
+        } catch (err) {
+          problem = err;
+        }
+      }
+      refresh();
+      const what = template === 'emergency' ? 'emergency reply' : 'redirect reply';
+      if (sent) say(`The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}.`, 'good');
+      else if (problem instanceof ApiError && problem.status === 409) say(`No ${what} sent: ${problem.message}.`, problem.field ? 'error' : 'info');
+      else if (problem) say(`No ${what} sent: ${problem.message}`, 'error');
+    },
+    sendBank: (group, suggestion, mode) => run('Send answer', () => api(groupPath(group, 'answer'), { method: 'POST', body: { bank_item_id: suggestion.item_id, mode } }),
+      'The pre-approved answer is going out now.'),
+    sendNew: (group, caption, mode) => run('Send answer', () => api(groupPath(group, 'answer'), { method: 'POST', body: { caption, mode } }),
+      (result) => (result && result.status === 'answered' ? 'Your answer is going out now.'
+        : 'Your answer is saved and waiting for comms approval. It goes out as soon as comms approves it.')),
+  };
+
+  function platformsOf(group, mode) {
+    if (mode === 'thread') return (state.event.platforms || []).filter((p) => p.enabled).map((p) => p.platform);
+    return [...new Set(replyable(group).map((m) => m.platform))].filter((p) => LIMITS[p]);
+  }
+
+  function makeComposer(group) {
+    const id = `answer-${group.id}`;
+    const c = { group, mode: 'reply_each', suggestions: null };
+    c.text = h('textarea', { id: `${id}-text`, rows: 4, maxlength: 2000, dataset: { focusKey: `${id}-text` } });
+    c.counter = h('p', { class: 'tb-counter', id: `${id}-count` });
+    c.text.setAttribute('aria-describedby', c.counter.id);
+    c.send = h('button', { type: 'button', class: 'btn btn-primary tb-btn', dataset: { focusKey: `${id}-send` } }, 'Send for approval');
+    c.list = h('div', { class: 'tb-suggestions' }, h('p', { class: 'muted' }, 'Looking in the answer bank…'));
+    const radio = (value, label) => h('label', { class: 'tb-mode' },
+      h('input', { type: 'radio', name: `${id}-mode`, value, checked: value === c.mode, onchange: () => { c.mode = value; update(c); } }), label);
+    c.root = h('div', { class: 'tb-answer', dataset: { groupId: group.id } },
+      h('fieldset', { class: 'tb-modes' }, h('legend', {}, 'Where the answer goes'),
+        radio('reply_each', 'A reply to each asker'), radio('thread', 'One post in the event thread')),
+      h('h3', { class: 'tb-answer-h' }, 'From the answer bank ', h('span', { class: 'muted' }, '(pre-approved: goes out at once)')),
+      c.list,
+      h('div', { class: 'field' }, h('label', { for: c.text.id }, 'Or write a new answer ', h('span', { class: 'muted' }, '(comms approves it before it goes out)')), c.text, c.counter),
+      h('div', { class: 'tb-actions' }, c.send));
+    c.text.addEventListener('input', () => update(c));
+    c.send.addEventListener('click', async () => {
+      const caption = c.text.value.trim();
+      if (!caption) {
+        say('Write the answer first.', 'error');
+        c.text.focus();
+        return;
+      }
+      c.send.disabled = true;
+      const result = await actions.sendNew(c.group, caption, c.mode);
+      if (result) c.text.value = '';
+      update(c);
+    });
+    loadSuggestions(c);
+    update(c);
+    return c;
+  }
+
+  function update(c) {
+    const text = c.text.value;
+    const counts = platformsOf(c.group, c.mode).map((p) => ({ p, ...count(p, text) }));
+    c.counter.textContent = counts.map((x) => `${platformName(x.p)} ${x.length} / ${x.max}`).join(' · ');
+    const over = counts.some((x) => x.over);
+    c.counter.classList.toggle('is-over', over);
+    c.send.disabled = over || !text.trim();
+  }
+
+  async function loadSuggestions(c) {
+    try {
+      c.suggestions = await api(groupPath(c.group, 'suggestions'));
+    } catch {
+      c.suggestions = [];
+    }
+    renderSuggestions(c);
+  }
+
+  function renderSuggestions(c) {
+    const list = (c.suggestions || []).filter((s) => s.caption);
+    c.list.replaceChildren(list.length
+      ? h('ul', { class: 'tb-suggestion-list' }, list.map((s) => h('li', { class: 'tb-suggestion', dataset: { bankItemId: s.item_id } },
+        s.question ? h('p', { class: 'muted tb-suggestion-q' }, `For “${s.question}”`) : null,
+        h('p', { class: 'tb-suggestion-text' }, s.caption),
+        h('button', { type: 'button', class: 'btn btn-good tb-btn', dataset: { focusKey: `bank-${c.group.id}-${s.item_id}` }, onclick: (e) => { e.currentTarget.disabled = true; actions.sendBank(c.group, s, c.mode); } }, 'Send this answer now'))))
+      : h('p', { class: 'muted' }, 'No pre-approved answer fits this question. Write a new one below.'));
+  }
+
+  /** The composer of a group (created once, then reused so what the clinician typed survives updates). */
+  function composer(group) {
+    let c = composers.get(group.id);
+    if (!c) {
+      c = makeComposer(group);
+      composers.set(group.id, c);
+    }
+    c.group = group;
+    update(c);
+    return c.root;
+  }
+
+  /** Forget composers of groups that left the queue, or that are no longer this user's and hold no text. */
+  function prune(groups) {
+    const byId = new Map(groups.map((g) => [g.id, g]));
+    for (const [id, c] of composers) {
+      const group = byId.get(id);
+      if (!group || (group.claimed_by !== state.me.id && !c.text.value.trim())) composers.delete(id);
+    }
+  }
+
+  return { actions, composer, prune };
+}

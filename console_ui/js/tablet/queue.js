@@ -1,0 +1,122 @@
+// The tablet's audience question queue: groups of similar questions with their askers (all text as text),
+// emergencies on top with the one-tap emergency reply, and claim / answer / redirect / close / release.
+import { apiOptional, clock, h, platformName, replaceChildren } from '../lib/core.js';
+import { kindName } from '../lib/items.js';
+import { replyable } from './answer.js';
+
+export const LABELS = {
+  question: 'Question', emergency: 'Possible emergency', personal_medical: 'Own or a relative’s case', comment: 'Comment', spam: 'Spam', abuse: 'Abuse',
+};
+const expanded = new Map(); // group id -> the askers list opened or closed by hand (kept across updates)
+const STATUS = { open: 'Open', claimed: 'Being answered', answered: 'Answered', answered_in_thread: 'Answered in the thread', offline: 'Taken offline', dismissed: 'Dismissed' };
+
+/** The queue (open and claimed groups), or null when this server has no questions service. */
+export async function loadQuestions(eventId) {
+  try {
+    const data = await apiOptional(`/api/events/${eventId}/questions`, null);
+    if (data === null || data === undefined) return null;
+    return Array.isArray(data) ? data : (data.questions || data.items || []);
+  } catch {
+    return null;
+  }
+}
+
+function phiNote(m) {
+  const findings = Array.isArray(m.phi) ? m.phi : [];
+  if (!findings.length) return null;
+  const kinds = [...new Set(findings.map((f) => kindName(f.kind)))].join(', ');
+  return h('p', { class: 'tb-phi' }, h('strong', {}, 'Contains personal details — never quote'), kinds ? ` (looks like ${kinds})` : null);
+}
+
+function asker(m, group, tz) {
+  return h('li', { class: ['tb-asker', m.phi && m.phi.length && 'has-phi'], dataset: { messageId: m.id } },
+    h('p', { class: 'tb-asker-head' },
+      h('strong', { class: 'tb-asker-name' }, m.author_name || m.author_handle),
+      m.author_handle && m.author_name ? h('span', { class: 'muted' }, `@${m.author_handle}`) : null,
+      h('span', { class: 'muted' }, `${platformName(m.platform)} · ${clock(m.received_at, tz)}`),
+      m.status === 'answered' ? h('span', { class: 'pill pill-posted' }, 'Replied') : null),
+    phiNote(m),
+    h('p', { class: 'tb-asker-text' }, m.text),
+    m.label_reason ? h('p', { class: 'tb-why' }, m.label !== group.label ? `Sorted as ${LABELS[m.label] || m.label}: ` : 'Why: ', m.label_reason) : null);
+}
+
+function answerState(group, items) {
+  if (!group.answer_item_id) return null;
+  const item = items.find((i) => i.id === group.answer_item_id);
+  if (item && item.status === 'rejected') {
+    const r = item.approvals.filter((a) => a.decision === 'reject').pop();
+    return { pending: false, node: h('div', { class: 'tb-pending is-rejected' },
+      h('p', { class: 'tb-pending-title' }, `Comms did not approve the answer${r ? ` (${r.display_name || r.username})` : ''}`),
+      r && r.note ? h('p', {}, 'Their note: ', h('q', {}, r.note)) : null,
+      h('p', { class: 'muted' }, 'Write a new answer or use a bank answer.')) };
+  }
+  if (item && item.status !== 'draft') return null;
+  return { pending: true, node: h('div', { class: 'tb-pending' },
+    h('p', { class: 'tb-pending-title' }, 'Waiting for comms approval'),
+    item ? h('p', { class: 'tb-pending-text' }, item.content.caption) : null,
+    h('p', { class: 'muted' }, 'It goes out under the askers’ posts as soon as comms approves it.')) };
+}
+
+function card(group, ctx) {
+  const { me, items, tz, answers } = ctx;
+  const { actions } = answers;
+  const mine = group.claimed_by === me.id;
+  const other = group.claimed_by && !mine;
+  const emergency = group.label === 'emergency';
+  const open = replyable(group);
+  const answer = answerState(group, items);
+  const btn = (label, onclick, cls, key) => h('button', { type: 'button', class: ['btn', 'tb-btn', cls], onclick, dataset: { focusKey: `${key}-${group.id}` } }, label);
+  const messages = group.messages || [];
+  const size = group.size || messages.length || 1;
+  const platforms = [...new Set(messages.map((m) => platformName(m.platform)))].join(', ');
+  const lastAt = group.last_asked_at || group.created_at;
+
+  const main = [];
+  if (emergency && open.length) main.push(btn(open.length > 1 ? `Send emergency reply to all ${open.length}` : 'Send emergency reply', () => actions.template(group, 'emergency'), 'btn-emergency', 'emergency'));
+  if (group.label === 'personal_medical' && open.length && !other) main.push(btn('Send redirect reply', () => actions.template(group, 'redirect'), 'btn-primary', 'redirect'));
+  if (!group.claimed_by && !(answer && answer.pending)) main.push(btn('Claim to answer', () => actions.claim(group), emergency || group.label === 'personal_medical' ? '' : 'btn-primary', 'claim'));
+  const more = other ? [] : [
+    btn('Answered in thread', () => actions.inThread(group), 'btn-quiet', 'thread'),
+    btn('Dismiss…', () => actions.dismiss(group), 'btn-quiet', 'dismiss'),
+    mine ? btn('Release', () => actions.release(group), 'btn-quiet', 'release') : null,
+  ];
+
+  return h('li', { class: ['tb-question', emergency && 'is-emergency', mine && 'is-mine'], dataset: { groupId: group.id, label: group.label, status: group.status } },
+    h('div', { class: 'tb-q-meta' },
+      h('span', { class: ['pill', emergency ? 'pill-emergency' : `pill-label-${group.label}`] }, LABELS[group.label] || group.label),
+      h('span', { class: 'tb-q-size' }, size > 1 ? `${size} people asked` : '1 person asked'),
+      group.status && group.status !== 'open' && group.status !== 'claimed' ? h('span', { class: 'pill' }, STATUS[group.status] || group.status) : null,
+      h('span', { class: 'muted' }, [platforms, lastAt ? clock(lastAt, tz) : ''].filter(Boolean).join(' · '))),
+    mine ? h('p', { class: 'tb-claim is-mine' }, `You are answering this${group.claim_until ? ` (until ${clock(group.claim_until, tz, { zone: false })})` : ''}`) : null,
+    other ? h('p', { class: 'tb-claim' }, `${group.claimed_by_name || 'Another clinician'} is answering this${group.claim_until ? ` (until ${clock(group.claim_until, tz, { zone: false })})` : ''}`) : null,
+    h('p', { class: 'tb-q-text' }, group.text || (messages[0] && messages[0].text) || ''),
+    messages.length ? h('details', {
+      class: 'tb-askers', open: expanded.has(group.id) ? expanded.get(group.id) : messages.length <= 3 || emergency,
+      ontoggle: (e) => expanded.set(group.id, e.currentTarget.open),
+    },
+      h('summary', {}, `Who asked (${messages.length})`),
+      h('ul', { class: 'tb-asker-list' }, messages.map((m) => asker(m, group, tz)))) : null,
+    answer ? answer.node : null,
+    main.length ? h('div', { class: 'tb-actions tb-q-actions' }, main) : null,
+    mine && !(answer && answer.pending) ? answers.composer(group) : null,
+    more.some(Boolean) ? h('div', { class: 'tb-more' }, more) : null);
+}
+
+/** Render the queue; emergencies first (the server orders them so too), then as the server sent them. */
+export function renderQueue(el, countEl, ctx) {
+  const { questions } = ctx;
+  if (questions === null) {
+    countEl.hidden = true;
+    replaceChildren(el, h('p', { class: 'tb-empty', id: 'questions-unavailable' }, 'The question queue is not available yet. Questions will appear here when it is switched on.'));
+    return;
+  }
+  ctx.answers.prune(questions);
+  countEl.textContent = String(questions.length);
+  countEl.hidden = !questions.length;
+  if (!questions.length) {
+    replaceChildren(el, h('p', { class: 'tb-empty' }, 'No questions are waiting. New ones appear here as they arrive.'));
+    return;
+  }
+  const ordered = [...questions].sort((a, b) => (a.label === 'emergency' ? 0 : 1) - (b.label === 'emergency' ? 0 : 1));
+  replaceChildren(el, h('ul', { class: 'tb-questions' }, ordered.map((g) => card(g, ctx))));
+}
