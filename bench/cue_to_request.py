@@ -8,7 +8,7 @@ B: the same client sends `POST /api/v1/statuses` straight to the fake -> the fak
 Both intervals are read on this process's monotonic clock (client and fake live here); the Livecue server is
 pinned to CPU 0 and this process to CPU 1 when there are two CPUs.
 
-Usage: python bench/cue_to_request.py [--trials N] [--json]
+Usage: python bench/cue_to_request.py [--trials N] [--postgres] [--json]
 """
 
 from __future__ import annotations
@@ -47,7 +47,13 @@ from server.publishing.credentials import CredentialsConfig  # noqa: E402
 from server.publishing.media import ensure_uploaded  # noqa: E402
 from server.publishing.registry import AdapterRegistry  # noqa: E402
 from tests.chaos.scenario import create_users, login  # noqa: E402
-from tests.chaos.servers import ServerConfig, ServerProcess, migrate  # noqa: E402
+from tests.chaos.servers import (  # noqa: E402
+    ServerConfig,
+    ServerProcess,
+    create_pg_database,
+    drop_pg_database,
+    migrate,
+)
 from tests.fakes.mastodon import FakeMastodon  # noqa: E402
 
 STATUS_PATH = "/api/v1/statuses"
@@ -163,22 +169,24 @@ def serve(app: ArrivalRecorder) -> Iterator[str]:
         sock.close()
 
 
-def run(trials: int, warmup: int) -> dict[str, Any]:
+def run(trials: int, warmup: int, postgres: bool = False) -> dict[str, Any]:
     """Set everything up, run warmup + trials interleaved A B, and summarise."""
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="livecue-bench-"))
     fake = FakeMastodon()
     recorder = ArrivalRecorder(fake)
+    url = create_pg_database("livecue_bench") if postgres else f"sqlite+aiosqlite:///{workdir / 'livecue.db'}"
     try:
         with serve(recorder) as fake_url:
-            return _run(workdir, fake, recorder, fake_url, trials, warmup, started)
+            return _run(workdir, url, fake, recorder, fake_url, trials, warmup, started)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if postgres:
+            drop_pg_database(url)
 
 
-def _run(workdir: Path, fake: FakeMastodon, recorder: ArrivalRecorder, fake_url: str, trials: int, warmup: int,
-         started: float) -> dict[str, Any]:
-    url = f"sqlite+aiosqlite:///{workdir / 'livecue.db'}"
+def _run(workdir: Path, url: str, fake: FakeMastodon, recorder: ArrivalRecorder, fake_url: str, trials: int,
+         warmup: int, started: float) -> dict[str, Any]:
     secrets = workdir / "secrets.yaml"
     secrets.write_text(yaml.safe_dump({"accounts": {"mastodon:hospital": {"base_url": fake_url,
                                                                           "access_token": TOKEN}}}))
@@ -223,7 +231,8 @@ def _run(workdir: Path, fake: FakeMastodon, recorder: ArrivalRecorder, fake_url:
         server.stop()
     cued, direct = summary(cue_times), summary(bare_times)
     return {
-        "trials": trials, "warmup": warmup, "pinned": pinned, "cue_to_request": cued, "bare_request": direct,
+        "database": url.split(":", 1)[0].split("+")[0], "trials": trials, "warmup": warmup, "pinned": pinned,
+        "cue_to_request": cued, "bare_request": direct,
         "ratio_median": round(cued["median_ms"] / direct["median_ms"], 2),
         "ratio_p90": round(cued["p90_ms"] / direct["p90_ms"], 2),
         "uploads_at_cue": uploads_at_cue, "setup_seconds": round(setup_seconds, 1),
@@ -236,9 +245,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--postgres", action="store_true", help="a fresh database on 127.0.0.1:5432 (default SQLite)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    result = run(args.trials, args.warmup)
+    result = run(args.trials, args.warmup, args.postgres)
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -246,7 +256,7 @@ def main() -> None:
     print(f"cue -> platform request (A): median {cue['median_ms']:.1f} ms, p90 {cue['p90_ms']:.1f} ms")
     print(f"bare request to the fake (B): median {bare['median_ms']:.1f} ms, p90 {bare['p90_ms']:.1f} ms")
     print(f"ratio A/B: median {result['ratio_median']:.1f}x, p90 {result['ratio_p90']:.1f}x "
-          f"({result['trials']} interleaved pairs, server pinned: {result['pinned']}, "
+          f"({result['database']}, {result['trials']} interleaved pairs, server pinned: {result['pinned']}, "
           f"uploads at cue: {result['uploads_at_cue']}, total {result['seconds']:.0f}s)")
 
 

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     run_workers: bool = Field(
         default=True, description="Run the dispatcher, scheduler and feed in this process (tests drive them)."
     )
+    delivery_lease_seconds: float = Field(
+        default=120.0, description="How long a process holds a delivery while sending it."
+    )
     secrets_file: Path | None = Field(
         default=None, description="YAML file of platform credentials per account reference."
     )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+log = logging.getLogger("livecue.errors")
 
 
 class LivecueError(Exception):
@@ -70,8 +75,44 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+class ErrorBody(BaseModel):
+    """Every error the API returns: the error's name, a message for people, and the field when one is wrong."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+    detail: str
+    field: str | None = None
+    problems: list[dict[str, str]] | None = None
+
+
+def install_openapi_errors(app: FastAPI) -> None:
+    """Document the error body that 422 (and other 4xx) responses really carry."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["HTTPValidationError"] = ErrorBody.model_json_schema()
+        schemas.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Render LivecueError and validation errors with the field named."""
+    """Render LivecueError and validation errors with the field named; unexpected errors as a plain 500."""
+    install_openapi_errors(app)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        from server.security import HEADERS
+
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"error": "InternalError", "detail": "something went wrong on our side; it is logged"},
+                            status_code=500, headers=HEADERS)
 
     @app.exception_handler(LivecueError)
     async def _livecue_error(_request: Request, exc: LivecueError) -> JSONResponse:

@@ -10,6 +10,7 @@ from server.clock import SystemClock
 from server.live.feed import FeedHub
 from server.live.scheduler import Scheduler
 from server.media.assets import media_store
+from server.platforms.sandbox.faults import FaultPlan
 from server.publishing.credentials import CredentialsConfig
 from server.publishing.dispatcher import Dispatcher
 from server.publishing.preupload import PreUploader
@@ -58,9 +59,11 @@ def build_workers(state: AppState) -> Workers:
     services = state.services
     clock = services.setdefault("clock", SystemClock())
     credentials = CredentialsConfig.load(settings.secrets_file, settings_key(settings))
-    registry = AdapterRegistry(sessionmaker=state.sessionmaker, credentials=credentials)
+    registry = AdapterRegistry(sessionmaker=state.sessionmaker, credentials=credentials,
+                               sandbox_faults=FaultPlan.from_env())
     store = media_store(settings.data_dir)
-    dispatcher = Dispatcher(state.sessionmaker, registry, store, clock=clock)
+    dispatcher = Dispatcher(state.sessionmaker, registry, store, clock=clock,
+                            lease_seconds=settings.delivery_lease_seconds)
     services.update(
         media_store=store, registry=registry, dispatcher=dispatcher, feed=FeedHub(state.sessionmaker),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),

@@ -16,7 +16,7 @@ class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(min_length=1, max_length=1024, repr=False)
 
 
 class UserRead(BaseModel):
@@ -48,7 +48,7 @@ class UserCreate(BaseModel):
 
     username: str = Field(min_length=2, max_length=64, pattern=r"^[a-zA-Z0-9_.-]+$")
     display_name: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024, repr=False)
     roles: list[str] = Field(min_length=1)
 
     @field_validator("roles")

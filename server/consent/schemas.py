@@ -67,7 +67,7 @@ class DenylistUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    entries: list[str] = Field(max_length=200)
+    entries: list[str] = Field(max_length=200, repr=False)
 
 
 class DenylistStatus(BaseModel):

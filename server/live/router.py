@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import AnyUser, CommsUser
 from server.clock import Clock
@@ -34,10 +35,10 @@ def _clock(request: Request) -> Clock:
     return clock
 
 
-def _poke(request: Request) -> None:
+def _poke(request: Request, session: AsyncSession) -> None:
     dispatcher = request.app.state.livecue.services.get("dispatcher")
     if dispatcher is not None:
-        dispatcher.wake.set()
+        dispatcher.wake_after_commit(session)
 
 
 def _ready_platforms(request: Request, platforms: list[tuple[str, str]]) -> list[str]:
@@ -99,7 +100,7 @@ async def emergency_hold(event_id: int, body: EmergencyHoldRequest, request: Req
     event = await event_service.get_event(session, event_id)
     await service.emergency_hold(session, event=event, actor=user, now=_clock(request).now(),
                                  post_holding_message=body.post_holding_message)
-    _poke(request)
+    _poke(request, session)
     return await event_service.to_read(session, event)
 
 
@@ -125,7 +126,7 @@ async def cue_next(event_id: int, body: ConfirmRequest, request: Request, user: 
     """Post the next item of the timeline now."""
     event = await event_service.get_event(session, event_id)
     item = await service.cue_next(session, event=event, actor=user, confirm=body.confirm)
-    _poke(request)
+    _poke(request, session)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 
@@ -143,7 +144,7 @@ async def post_now(item_id: int, body: ConfirmRequest, request: Request, user: C
     item = await timeline.get_item(session, item_id)
     event = await event_service.get_event(session, item.event_id)
     await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm)
-    _poke(request)
+    _poke(request, session)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
 from server.clock import Clock
@@ -38,8 +39,8 @@ def _now(request: Request) -> datetime:
     return clock.now()
 
 
-def _poke(request: Request) -> None:
-    request.app.state.livecue.services["dispatcher"].wake.set()
+def _poke(request: Request, session: AsyncSession) -> None:
+    request.app.state.livecue.services["dispatcher"].wake_after_commit(session)
 
 
 async def _group_read(request: Request, session: DbSession, group_id: int) -> GroupRead:
@@ -117,12 +118,12 @@ async def answer(group_id: int, body: AnswerRequest, request: Request, user: Cli
     if body.bank_item_id is not None:
         await answers.answer_with_bank(session, event=event, group=group, bank_item_id=body.bank_item_id,
                                        user=user, mode=body.mode)
-        _poke(request)
+        _poke(request, session)
     elif body.caption:
         item = await answers.draft_answer(session, event=event, group=group, user=user, caption=body.caption,
                                           mode=body.mode, now=_now(request))
         if item.status == "approved":
-            _poke(request)
+            _poke(request, session)
     else:
         from server.errors import BadRequest
 
@@ -137,7 +138,7 @@ async def template_reply(message_id: int, body: TemplateReply, request: Request,
     message = await service.get_message(session, message_id)
     event = await event_service.get_event(session, message.event_id)
     await answers.template_reply(session, event=event, message=message, template=body.template, actor=user)
-    _poke(request)
+    _poke(request, session)
     return MessageRead.model_validate(message)
 
 

@@ -89,7 +89,7 @@ async def approve_item(item_id: int, body: ApproveRequest, request: Request, use
         group = await get_group(session, item.group_id)
         await answers.send_answer(session, event=event, group=group, item=item, actor=user,
                                   mode=item.reply_mode or "reply_each")
-        request.app.state.livecue.services["dispatcher"].wake.set()
+        request.app.state.livecue.services["dispatcher"].wake_after_commit(session)
     return await _read(session, event, item)
 
 

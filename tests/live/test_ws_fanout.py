@@ -17,6 +17,7 @@ from server.db.session_scope import transaction
 from server.journal import service as journal
 from server.live import feed as feed_module
 from server.live import ws as ws_module
+from server.live.feed import Subscriber
 from server.models import Event
 from server.platforms.base import IncomingMessage
 from server.questions.ingest import ingest
@@ -92,6 +93,9 @@ async def test_slow_client_is_dropped_without_delaying_others(app: FastAPI, sess
     monkeypatch.setattr(feed_module, "QUEUE_LIMIT", 16)
     monkeypatch.setattr(ws_module, "CLOSE_SECONDS", 30.0)  # the close frame waits until the client reads again
     hub = app.state.livecue.services["feed"]
+    dropped: list[Subscriber] = []
+    drop = hub.drop
+    monkeypatch.setattr(hub, "drop", lambda sub: (dropped.append(sub), drop(sub))[-1])
     async with serve(app, sndbuf=16384) as base, AsyncClient(base_url=f"http://{base}", trust_env=False) as http:
         token = token_of(await login(http, await create_user(sessionmaker, "admin")))
         fast = await Feed.open(base, token=token)
@@ -115,6 +119,7 @@ async def test_slow_client_is_dropped_without_delaying_others(app: FastAPI, sess
             while len(hub.subscribers) != 1:
                 await asyncio.sleep(0.02)
         assert slow.last_seq < head
+        assert len(dropped) == 1 and dropped[0].kicked  # its handler was stuck in a send and was cut loose
 
         # The slow client reads again: what was already on the wire, then the close; it resumes from there.
         assert await slow.close_code() == 4408

@@ -12,7 +12,7 @@ from server.clock import FakeClock
 from server.models import Delivery
 from tests.factories import create_item
 from tests.livekit import LiveKit
-from tests.questions.test_ingest_support import HOSPITAL, ask, journal, messages, qa_kit, queue, root_post
+from tests.questions.qakit import HOSPITAL, ask, journal, messages, qa_kit, queue, root_post
 
 DURATION = [("ann", "How long does it take?"), ("ben", "how long is the surgery??"),
             ("cat", "Duration of the operation?")]

@@ -21,7 +21,7 @@ from server.platforms.bluesky import BlueskyAdapter
 from tests.livekit import LiveKit
 from tests.peers.bluesky import BlueskyAccount, PeerInfo, create_account
 from tests.peers.fixtures import bluesky_network  # noqa: F401  (session fixture)
-from tests.questions.test_ingest_support import qa_kit, queue
+from tests.questions.qakit import qa_kit, queue
 
 T = TypeVar("T")
 POST = "app.bsky.feed.post"

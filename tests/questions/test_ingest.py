@@ -12,7 +12,7 @@ from server.app import create_app
 from server.clock import FakeClock
 from server.config import Settings
 from server.questions.poller import Poller
-from tests.questions.test_ingest_support import (
+from tests.questions.qakit import (
     audience_reply,
     cursor,
     messages,
@@ -89,7 +89,7 @@ async def test_two_pollers_at_once_store_each_message_once(client: AsyncClient, 
 
 async def test_duplicates_within_one_page_are_stored_once(client: AsyncClient, app: FastAPI, clock: FakeClock,
                                                          sessionmaker: Any) -> None:
-    from tests.questions.test_ingest_support import ScriptedPlatform, incoming
+    from tests.questions.qakit import ScriptedPlatform, incoming
 
     kit = await qa_kit(client, app, clock, sessionmaker)
     same = incoming("post-1", "Is the patient awake?")

@@ -10,7 +10,7 @@ from httpx import AsyncClient
 from server.clock import FakeClock
 from server.questions.ratelimit import WindowLimiter
 from tests.factories import create_event
-from tests.questions.test_ingest_support import messages, qa_kit, queue
+from tests.questions.qakit import messages, qa_kit, queue
 
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)> **How** long does [it](javascript:x) take?'
 

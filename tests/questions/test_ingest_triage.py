@@ -14,7 +14,7 @@ from server.clock import FakeClock
 from server.platforms.errors import RetryLater
 from server.questions import ingest as ingest_module
 from server.questions.poller import Poller
-from tests.questions.test_ingest_support import (
+from tests.questions.qakit import (
     ScriptedPlatform,
     ask,
     audience_reply,

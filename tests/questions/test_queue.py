@@ -10,7 +10,7 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from tests.factories import create_user
-from tests.questions.test_ingest_support import ask, headers_for, messages, qa_kit, queue
+from tests.questions.qakit import ask, headers_for, messages, qa_kit, queue
 
 DURATION = [("ann", "How long does it take?"), ("ben", "how long is the surgery??"),
             ("cat", "Duration of the operation?")]

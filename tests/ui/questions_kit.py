@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from tests.ui.harness import PASSWORD, Api, add_consent, approve, create_event, 
 EMERGENCY_REPLY = ("If you need urgent help, call 911 or go to the nearest emergency department now. "
                    "We cannot give medical help here.")
 REDIRECT_REPLY = "We can't discuss anyone's own care in public. Please contact our patient relations office."
+_accounts = itertools.count(1)
 
 
 def wait_for(check: Callable[[], Any], timeout: float = 30.0) -> Any:
@@ -35,9 +37,14 @@ def approved_item(apis: dict[str, Api], event_id: int, **body: Any) -> dict[str,
 
 def live_event_with_post(apis: dict[str, Api], title: str, caption: str,
                          extra: list[dict[str, Any]] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A live event whose first post is on the sandbox (with approved extra items, e.g. template replies)."""
+    """A live event whose first post is on the sandbox (with approved extra items, e.g. template replies).
+
+    Each event posts from a sandbox account of its own: a live event takes in every audience reply to its
+    account's posts, so events sharing an account would see each other's questions.
+    """
     author, comms = apis["author"], apis["comms"]
-    event = create_event(author, title=title)
+    account = f"ward{next(_accounts)}"
+    event = create_event(author, title=title, platforms=[{"platform": "sandbox", "account": account}])
     add_consent(author, event["id"])
     first = approved_item(apis, event["id"], key="opening", cue="Go", caption=caption)
     for body in extra or []:
@@ -46,7 +53,8 @@ def live_event_with_post(apis: dict[str, Api], title: str, caption: str,
     comms.call("POST", f"/api/items/{first['id']}/post-now", json={})
 
     def on_sandbox() -> dict[str, Any] | None:
-        return next((p for p in comms.call("GET", "/api/sandbox/feed")["posts"] if p["text"] == caption), None)
+        posts = comms.call("GET", "/api/sandbox/feed")["posts"]
+        return next((p for p in posts if p["text"] == caption and p["author"]["handle"] == account), None)
 
     return event, wait_for(on_sandbox)
 

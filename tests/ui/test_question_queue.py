@@ -32,13 +32,13 @@ BANK_ANSWER = "A bypass operation usually takes between three and six hours."
 
 
 def test_reply_on_sandbox_is_answered_from_the_tablet(open_page: Callable[..., Any], apis: dict[str, Api]) -> None:
-    event, _ = live_event_with_post(apis, "Questions drill", CAPTION)
+    event, anchor = live_event_with_post(apis, "Questions drill", CAPTION)
     sandbox = open_page("/sandbox")
     tablet = open_page(f"/tablet?event={event['id']}", user="clinician", width=1024, height=1366)
     console = open_page(f"/console?event={event['id']}", user="comms")
 
     # An audience member replies on the sandbox timeline.
-    post = sandbox.locator(".sb-post", has_text=CAPTION)
+    post = sandbox.locator(f"#post-{anchor['id']}")
     post.get_by_role("button", name=re.compile("^Reply")).click()
     sandbox.get_by_label("Display name").fill("Rosa Viewer")
     sandbox.get_by_label("Handle").fill("rosa_v")
@@ -179,7 +179,7 @@ def test_emergency_message_gets_the_one_tap_reply(open_page: Callable[..., Any],
     expect(tablet.locator('.tb-question[data-label="emergency"]')).to_have_count(0)
     expect(console.locator("#audience-emergency")).to_be_hidden()
     sandbox = open_page("/sandbox")
-    reply = sandbox.locator(".sb-post", has_text=CAPTION).locator(".sb-reply", has_text=EMERGENCY_REPLY)
+    reply = sandbox.locator(f"#post-{anchor['id']} .sb-reply", has_text=EMERGENCY_REPLY)
     expect(reply).to_be_visible(timeout=30_000)
     expect(reply.locator(".sb-replying")).to_have_text("Replying to @pat_q")
     for page in (tablet, console, sandbox):

@@ -86,10 +86,12 @@ export function makeActions({ state, status, refresh }) {
       if (answer) await run('Abandon', () => api(`/api/deliveries/${delivery.id}/abandon`, { method: 'POST' }), `Abandoned: nothing more is tried on ${platformName(delivery.platform)}.`);
     },
     async edit(item) {
-      const approvals = item.approvals.length;
+      const approved = item.approvals.filter((a) => a.decision === 'approve').length;
+      const decided = [approved ? `${approved} approval${approved > 1 ? 's' : ''}` : null,
+        item.approvals.some((a) => a.decision === 'reject') ? 'the rejection' : null].filter(Boolean);
       const answer = await ask({
         title: `Edit “${item.key}”`, confirmLabel: 'Save new version',
-        body: approvals ? `Saving makes version ${item.version + 1} and clears the ${approvals} approval${approvals > 1 ? 's' : ''} given so far.`
+        body: decided.length ? `Saving makes version ${item.version + 1} and clears ${decided.join(' and ')} given so far: it needs the event's approvals again.`
           : `Saving makes version ${item.version + 1}; it then needs the event's approvals.`,
         textarea: { label: 'Caption', required: true, maxLength: 5000, rows: 6, value: item.content.caption },
       });

@@ -28,15 +28,15 @@ function phiNote(m) {
   return h('p', { class: 'tb-phi' }, h('strong', {}, 'Contains personal details — never quote'), kinds ? ` (looks like ${kinds})` : null);
 }
 
-function asker(m, group, tz) {
-  return h('li', { class: ['tb-asker', m.phi && m.phi.length && 'has-phi'], dataset: { messageId: m.id } },
+function asker(m, group, tz, tag = 'li', withText = true) {
+  return h(tag, { class: ['tb-asker', m.phi && m.phi.length && 'has-phi'], dataset: { messageId: m.id } },
     h('p', { class: 'tb-asker-head' },
       h('strong', { class: 'tb-asker-name' }, m.author_name || m.author_handle),
       m.author_handle && m.author_name ? h('span', { class: 'muted' }, `@${m.author_handle}`) : null,
       h('span', { class: 'muted' }, `${platformName(m.platform)} · ${clock(m.received_at, tz)}`),
       m.status === 'answered' ? h('span', { class: 'pill pill-posted' }, 'Replied') : null),
     phiNote(m),
-    h('p', { class: 'tb-asker-text' }, m.text),
+    withText ? h('p', { class: 'tb-asker-text' }, m.text) : null,
     m.label_reason ? h('p', { class: 'tb-why' }, m.label !== group.label ? `Sorted as ${LABELS[m.label] || m.label}: ` : 'Why: ', m.label_reason) : null);
 }
 
@@ -86,11 +86,13 @@ function card(group, ctx) {
       h('span', { class: ['pill', emergency ? 'pill-emergency' : `pill-label-${group.label}`] }, LABELS[group.label] || group.label),
       h('span', { class: 'tb-q-size' }, size > 1 ? `${size} people asked` : '1 person asked'),
       group.status && group.status !== 'open' && group.status !== 'claimed' ? h('span', { class: 'pill' }, STATUS[group.status] || group.status) : null,
-      h('span', { class: 'muted' }, [platforms, lastAt ? clock(lastAt, tz) : ''].filter(Boolean).join(' · '))),
+      messages.length === 1 ? null : h('span', { class: 'muted' }, [platforms, lastAt ? `last ${clock(lastAt, tz)}` : ''].filter(Boolean).join(' · '))),
     mine ? h('p', { class: 'tb-claim is-mine' }, `You are answering this${group.claim_until ? ` (until ${clock(group.claim_until, tz, { zone: false })})` : ''}`) : null,
     other ? h('p', { class: 'tb-claim' }, `${group.claimed_by_name || 'Another clinician'} is answering this${group.claim_until ? ` (until ${clock(group.claim_until, tz, { zone: false })})` : ''}`) : null,
     h('p', { class: 'tb-q-text' }, group.text || (messages[0] && messages[0].text) || ''),
-    messages.length ? h('details', {
+    // One asker whose words are the question: their name under it, without repeating the text.
+    messages.length === 1 && messages[0].text === group.text ? asker(messages[0], group, tz, 'div', false) : null,
+    messages.length > 1 || (messages.length === 1 && messages[0].text !== group.text) ? h('details', {
       class: 'tb-askers', open: expanded.has(group.id) ? expanded.get(group.id) : messages.length <= 3 || emergency,
       ontoggle: (e) => expanded.set(group.id, e.currentTarget.open),
     },
