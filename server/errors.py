@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("livecue.errors")
 
@@ -105,6 +106,21 @@ def install_openapi_errors(app: FastAPI) -> None:
 def install_error_handlers(app: FastAPI) -> None:
     """Render LivecueError and validation errors with the field named; unexpected errors as a plain 500."""
     install_openapi_errors(app)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_request: Request, _exc: OverflowError) -> JSONResponse:
+        return JSONResponse({"error": "ValidationError", "detail": "a number in the request is out of range"},
+                            status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if isinstance(exc.orig, OverflowError) or "out of range" in str(exc.orig):
+            return JSONResponse({"error": "ValidationError", "field": "body",
+                                 "detail": "a number in the request is out of range"}, status_code=422)
+        if "CharacterNotInRepertoire" in type(exc.orig).__name__ or "invalid byte sequence" in str(exc.orig):
+            return JSONResponse({"error": "ValidationError", "field": "body", "detail": "text contains characters "
+                                 "that cannot be stored (such as NUL)"}, status_code=422)
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

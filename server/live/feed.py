@@ -1,33 +1,71 @@
-"""The real-time feed: the journal streamed to consoles and tablets, resumable by sequence number."""
+"""The real-time feed: the journal streamed to consoles and tablets, resumable by sequence number.
+
+One hub per process reads new journal entries in sequence order and queues them to each connected client
+(`Subscriber`). It is woken right after any commit in this process that wrote a journal entry, and polls as a
+fallback for entries written by other processes. Sequence numbers become visible in order (see
+`server.journal.service._next_seq`), so "everything after N" is always well defined.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import json
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapper, Session, object_session
 
 from server.journal import service as journal
 from server.journal.schemas import JournalRead
 from server.models import JournalEntry, User
 
 log = logging.getLogger("livecue.feed")
-QUEUE_LIMIT = 2000
+QUEUE_LIMIT = 2000  # entries waiting for one client; more means it is too slow and is disconnected
+POLL_SECONDS = 0.2  # fallback for entries written by other processes; this process's commits wake the hub
+PUMP_BATCH = 1000
+FRAME_CACHE = 4096  # recently encoded frames, reused by reconnecting clients' backlogs
 STAFF_ONLY_PREFIXES = ("auth.", "user.", "denylist.", "credentials.")
+
+
+class Signal(enum.Enum):
+    """Control messages queued to a client's handler alongside entries."""
+
+    DROP = "drop"  # too slow: close so it resumes from its last sequence
+    RECHECK = "recheck"  # the user's sessions or account changed: check the login again
+    GONE = "gone"  # the client disconnected
+    BEAT = "beat"  # nothing was sent for a while: send a heartbeat
+    STOP = "stop"  # the server is shutting down
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One entry, encoded once for every client that receives it."""
+
+    seq: int
+    text: str
+
+
+QueueItem = Frame | Signal
+
+
+def _visible(entry: JournalEntry, admin: bool, comms: bool) -> bool:
+    if admin:
+        return True
+    if entry.event_id is None:
+        return False
+    return comms or not entry.kind.startswith(STAFF_ONLY_PREFIXES)
 
 
 def visible_to(entry: JournalEntry, user: User) -> bool:
     """What a user's roles may see: admins all; comms every event entry; clinical no account entries."""
-    if user.has_role("admin"):
-        return True
-    if entry.event_id is None:
-        return False
-    if user.has_role("comms"):
-        return True
-    return not entry.kind.startswith(STAFF_ONLY_PREFIXES)
+    return _visible(entry, user.has_role("admin"), user.has_role("comms"))
 
 
 def encode(entry: JournalEntry) -> str:
@@ -35,50 +73,100 @@ def encode(entry: JournalEntry) -> str:
     return json.dumps({"type": "entry", "entry": JournalRead.model_validate(entry).model_dump(mode="json")})
 
 
+def _affects_login(entry: JournalEntry) -> bool:
+    return entry.subject_type == "user" and (entry.kind == "auth.logout" or entry.kind.startswith("user."))
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    with contextlib.suppress(RuntimeError):
+        return asyncio.current_task()
+    return None
+
+
 @dataclass(eq=False)
 class Subscriber:
-    """One connected client: its filter and a bounded queue (overflow means disconnect)."""
+    """One connected client: its filter, its queue and the task serving it."""
 
     user: User
     event_id: int | None
-    queue: asyncio.Queue[JournalEntry | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
+    queue: asyncio.Queue[QueueItem] = field(default_factory=asyncio.Queue)
+    task: asyncio.Task[Any] | None = field(default_factory=_current_task)
+    sending: bool = False  # the handler is inside a send to the socket (the only place it may be stuck)
     overflowed: bool = False
+    kicked: bool = False  # the hub cancelled a stuck send
+    last_sent: float = 0.0  # loop time of the last frame sent (heartbeats fill silences)
+    _admin: bool = field(init=False, default=False)
+    _comms: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.relogin(self.user)
+
+    def relogin(self, user: User) -> None:
+        """Follow the user's current roles (after their account or sessions changed)."""
+        self.user, self._admin, self._comms = user, user.has_role("admin"), user.has_role("comms")
 
     def wants(self, entry: JournalEntry) -> bool:
-        """Whether this entry goes to this client."""
-        if self.event_id is not None and entry.event_id not in (self.event_id, None):
+        """Whether this entry goes to this client: the one filter for backlog and live entries alike."""
+        if self.event_id is not None and entry.event_id != self.event_id:
             return False
-        return visible_to(entry, self.user)
+        return _visible(entry, self._admin, self._comms)
+
+    def interrupt(self, signal: Signal, *, kick: bool = False) -> None:
+        """Replace whatever is queued by `signal`; with `kick`, also cancel a send stuck on a full socket."""
+        while True:
+            try:
+                self.queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+        self.queue.put_nowait(signal)
+        if kick and self.sending and self.task is not None and not self.task.done():
+            self.kicked = True
+            self.task.cancel()
 
 
 class FeedHub:
-    """Polls the journal (so entries written by any process are seen) and fans them out."""
+    """Reads new journal entries (from any process) and fans them out to subscribers."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], poll_seconds: float = 0.2) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], poll_seconds: float = POLL_SECONDS) -> None:
         self.sessionmaker = sessionmaker
         self.poll_seconds = poll_seconds
         self.subscribers: set[Subscriber] = set()
         self.last_seq = 0
         self.poke = asyncio.Event()
+        self.frames: OrderedDict[int, str] = OrderedDict()
+        self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._flag = f"livecue.feed.{id(self)}"
+        self._listeners: list[tuple[Any, str, Any]] = []
 
     async def start(self) -> None:
-        """Begin polling from the current end of the journal."""
+        """Begin from the current end of the journal; wake on this process's journal commits."""
+        self._loop = asyncio.get_running_loop()
         async with self.sessionmaker() as session:
             self.last_seq = await journal.last_seq(session)
+        self._listen()
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        """Stop polling and release every client."""
+        """Stop reading and tell every client the server is going away."""
+        for target, name, fn in self._listeners:
+            event.remove(target, name, fn)
+        self._listeners.clear()
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         for sub in list(self.subscribers):
-            self._drop(sub)
+            self.subscribers.discard(sub)
+            sub.interrupt(Signal.STOP)
 
     def subscribe(self, user: User, event_id: int | None) -> Subscriber:
-        """Register a client; entries after `self.last_seq` will be queued for it."""
+        """Register the calling task's client: every entry it wants from the next fan-out on is queued.
+
+        Subscribe *before* reading the backlog: entries the hub has already fanned out are committed, so the
+        backlog read afterwards contains them, and later ones arrive in the queue (drop seq <= last sent).
+        """
         sub = Subscriber(user=user, event_id=event_id)
         self.subscribers.add(sub)
         return sub
@@ -87,32 +175,96 @@ class FeedHub:
         """Forget a client."""
         self.subscribers.discard(sub)
 
+    def frame(self, entry: JournalEntry) -> str:
+        """The encoded frame of an entry, from the cache when it was fanned out or sent recently."""
+        text = self.frames.get(entry.seq)
+        if text is None:
+            text = encode(entry)
+            self.frames[entry.seq] = text
+            if len(self.frames) > FRAME_CACHE:
+                self.frames.popitem(last=False)
+        return text
+
     async def _run(self) -> None:
         while True:
+            self.poke.clear()  # before reading: a commit during the read pokes again and is not lost
             try:
-                await self.pump()
+                count = await self.pump()
             except Exception:
                 log.exception("feed poll failed")
-            self.poke.clear()
+                count = 0
+            if count >= PUMP_BATCH:
+                continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.poke.wait(), timeout=self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self.poke.wait()
 
     async def pump(self) -> int:
         """Read new journal entries and queue them to interested clients."""
-        async with self.sessionmaker() as session:
-            entries = await journal.entries_after(session, after=self.last_seq, limit=1000)
-        for entry in entries:
-            for sub in list(self.subscribers):
-                if sub.wants(entry):
-                    try:
-                        sub.queue.put_nowait(entry)
-                    except asyncio.QueueFull:
-                        self._drop(sub)
-            self.last_seq = entry.seq
-        return len(entries)
+        async with self._lock:
+            async with self.sessionmaker() as session:
+                entries = await journal.entries_after(session, after=self.last_seq, limit=PUMP_BATCH)
+            for entry in entries:
+                self._fan_out(entry)
+                self.last_seq = entry.seq
+            return len(entries)
 
-    def _drop(self, sub: Subscriber) -> None:
-        sub.overflowed = True
+    def _fan_out(self, entry: JournalEntry) -> None:
+        relogin = _affects_login(entry)
+        frame: Frame | None = None
+        for sub in list(self.subscribers):
+            if relogin and sub.user.id == entry.subject_id:
+                self._offer(sub, Signal.RECHECK)
+            if sub in self.subscribers and sub.wants(entry):
+                if frame is None:
+                    frame = Frame(entry.seq, self.frame(entry))
+                self._offer(sub, frame)
+
+    def _offer(self, sub: Subscriber, item: QueueItem) -> None:
+        if sub.queue.qsize() >= QUEUE_LIMIT:
+            self.drop(sub)
+        else:
+            sub.queue.put_nowait(item)
+
+    def drop(self, sub: Subscriber) -> None:
+        """Disconnect a client that cannot keep up (it resumes from its last sequence on reconnect)."""
         self.subscribers.discard(sub)
-        with contextlib.suppress(asyncio.QueueFull):
-            sub.queue.put_nowait(None)
+        sub.overflowed = True
+        sub.interrupt(Signal.DROP, kick=True)
+
+    # Waking on commit: any session on this hub's engine that inserted a journal entry pokes the hub after its
+    # commit, so entries reach clients without waiting for the next poll.
+
+    def _listen(self) -> None:
+        bind = self.sessionmaker.kw.get("bind")
+        engine = getattr(bind, "sync_engine", bind)
+        session_class = self.sessionmaker.kw.get("sync_session_class") or Session
+        if not isinstance(engine, Engine):
+            return
+
+        def after_insert(_mapper: Mapper[Any], connection: Connection, target: JournalEntry) -> None:
+            session = object_session(target)
+            if session is not None and connection.engine is engine:
+                session.info[self._flag] = True
+
+        def after_commit(session: Session) -> None:
+            if session.info.pop(self._flag, False):
+                self._wake()
+
+        for target, name, fn in ((JournalEntry, "after_insert", after_insert),
+                                 (session_class, "after_commit", after_commit)):
+            event.listen(target, name, fn)
+            self._listeners.append((target, name, fn))
+
+    def _wake(self) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self.poke.set()
+        else:
+            loop.call_soon_threadsafe(self.poke.set)

@@ -29,15 +29,40 @@ class MediaRef(BaseModel):
     @field_validator("alt_text")
     @classmethod
     def _alt_not_blank(cls, value: str) -> str:
+        _no_control(value)
         if not value.strip():
             raise ValueError("alt text is required")
         return value
+
+
+def _no_control(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+def _clean_texts(value: Any) -> Any:
+    """Refuse NUL characters in any text of a request (PostgreSQL cannot store them)."""
+    if isinstance(value, str):
+        _no_control(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _clean_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            _clean_texts(item)
+    return value
 
 
 class ItemContent(BaseModel):
     """The part of an item that approvals are bound to."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _text_clean(cls, value: Any) -> Any:
+        return _clean_texts(value)
 
     caption: str = Field(min_length=1, max_length=5000)
     platform_text: dict[PlatformName, str] = Field(default_factory=dict)
@@ -52,7 +77,7 @@ class ItemCreate(ItemContent):
 
     key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     kind: ItemKind = "post"
-    position: int | None = Field(default=None, ge=0)
+    position: int | None = Field(default=None, ge=0, le=1_000_000)
     offset: str | None = Field(default=None, description="Planned offset from start, e.g. T+00:45.")
     cue: str | None = Field(default=None, max_length=200)
     question: str | None = Field(default=None, max_length=500)
@@ -63,10 +88,15 @@ class ItemUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("offset", "cue")
+    @classmethod
+    def _text_clean(cls, value: Any) -> Any:
+        return _clean_texts(value)
+
     content: ItemContent | None = None
     offset: str | None = None
     cue: str | None = Field(default=None, max_length=200)
-    position: int | None = Field(default=None, ge=0)
+    position: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class ApproveRequest(BaseModel):
@@ -74,7 +104,7 @@ class ApproveRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=1_000_000)
 
 
 class RejectRequest(BaseModel):
@@ -82,7 +112,7 @@ class RejectRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=1_000_000)
     note: str = Field(min_length=1, max_length=2000)
 
 

@@ -95,7 +95,12 @@ async def test_slow_client_is_dropped_without_delaying_others(app: FastAPI, sess
     hub = app.state.livecue.services["feed"]
     dropped: list[Subscriber] = []
     drop = hub.drop
-    monkeypatch.setattr(hub, "drop", lambda sub: (dropped.append(sub), drop(sub))[-1])
+
+    def record_drop(sub: Subscriber) -> None:
+        dropped.append(sub)
+        drop(sub)
+
+    monkeypatch.setattr(hub, "drop", record_drop)
     async with serve(app, sndbuf=16384) as base, AsyncClient(base_url=f"http://{base}", trust_env=False) as http:
         token = token_of(await login(http, await create_user(sessionmaker, "admin")))
         fast = await Feed.open(base, token=token)

@@ -10,13 +10,13 @@ from httpx import ASGITransport, AsyncClient
 
 from server.clock import FakeClock
 from server.config import Settings
-from tests.ui.harness import build_app
+from tests.security.kit import full_app
 
 
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[FastAPI]:
     """A started app (lifespan run, background loops off) with the page and sandbox routers."""
-    application = build_app(settings, clock=clock)
+    application = full_app(settings, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -11,7 +11,11 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.app import create_app
+from server.clock import Clock
+from server.config import Settings
 from server.models import Delivery, Message, QuestionGroup
+from tests.auth.route_rules import api_routes
 from tests.factories import create_event, create_item, create_user, login
 from tests.ui.harness import png_bytes
 
@@ -45,6 +49,21 @@ class Seeded:
             "sha256": [self.media_sha256], "slug": [self.slug], "index": [0, 1],
         }
         return table.get(name, [])
+
+
+def full_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """The production app with the page and sandbox routers (added only if app.py does not include them)."""
+    app = create_app(settings, clock=clock)
+    paths = {route.path for route in api_routes(app)}
+    if "/console" not in paths:
+        from server.pages.router import router as pages_router
+
+        app.include_router(pages_router)
+    if "/api/sandbox/feed" not in paths:
+        from server.sandbox.router import router as sandbox_router
+
+        app.include_router(sandbox_router)
+    return app
 
 
 def client_from(app: FastAPI, address: str) -> AsyncClient:

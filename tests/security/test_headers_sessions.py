@@ -19,8 +19,7 @@ from server.config import Settings
 from server.db.base import utcnow
 from tests.auth.route_rules import api_routes, route_rule
 from tests.factories import PASSWORD, create_user, login
-from tests.security.kit import client_from, seed_live_event
-from tests.ui.harness import build_app
+from tests.security.kit import client_from, full_app, seed_live_event
 
 API_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -105,7 +104,7 @@ async def test_session_expires_after_session_hours(client: AsyncClient, sessionm
 
 async def test_a_tiny_session_lifetime_really_ends_the_session(settings: Settings,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    app = build_app(settings.model_copy(update={"session_hours": 0.5 / 3600}))
+    app = full_app(settings.model_copy(update={"session_hours": 0.5 / 3600}))
     async with app.router.lifespan_context(app), client_from(app, "127.0.0.1") as client:
         headers = await login(client, await create_user(app.state.livecue.sessionmaker, "clinical"))
         later = utcnow() + timedelta(seconds=1)
@@ -290,7 +289,7 @@ async def test_a_user_without_roles_gets_403_everywhere(client: AsyncClient, app
 def test_the_live_feed_refuses_anonymous_roleless_and_cross_site_sockets(settings: Settings) -> None:
     from starlette.testclient import TestClient  # imported here: it warns that it prefers httpx2
 
-    app = build_app(settings)
+    app = full_app(settings)
     with TestClient(app) as http:
         sessionmaker = app.state.livecue.sessionmaker
         nobody = http.portal.call(create_user, sessionmaker)  # type: ignore[union-attr]

@@ -26,8 +26,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from server.config import Settings
 from server.questions.ratelimit import WindowLimiter
 from server.sandbox.ratelimit import ReplyLimiter
-from tests.security.kit import Seeded, seed_live_event
-from tests.ui.harness import build_app
+from tests.security.kit import Seeded, full_app, seed_live_event
 
 EXAMPLES = 20
 CONFIG = schemathesis.Config.from_dict({
@@ -36,7 +35,7 @@ CONFIG = schemathesis.Config.from_dict({
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
 })
 SCHEMA = schemathesis.openapi.from_dict(
-    build_app(Settings(migrate_on_start=False, _env_file=None)).openapi(), config=CONFIG
+    full_app(Settings(migrate_on_start=False, _env_file=None)).openapi(), config=CONFIG
 ).exclude(path="/api/auth/logout")
 CHECKS = [not_a_server_error, response_schema_conformance]
 
@@ -47,7 +46,7 @@ def _settings(data_dir: Path) -> Settings:
 
 
 async def _seed(data_dir: Path) -> Seeded:
-    app = build_app(_settings(data_dir))
+    app = full_app(_settings(data_dir))
     async with app.router.lifespan_context(app):
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -87,7 +86,7 @@ def target(seed: Seed, tmp_path: Path) -> Iterator[Target]:
     """A fresh app per operation: copied data, no limits on the public forms, no outside network."""
     data_dir = tmp_path / "data"
     shutil.copytree(seed.root, data_dir)
-    app = build_app(_settings(data_dir))
+    app = full_app(_settings(data_dir))
     try:
         with asgi.get_client(app) as client:  # starts the lifespan in schemathesis' event loop
             services = app.state.livecue.services

@@ -45,9 +45,8 @@ from server.questions.ratelimit import WindowLimiter
 from tests.factories import PASSWORD, create_user
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.x import FakeX
-from tests.security.kit import CONSENT, upload_png
+from tests.security.kit import CONSENT, full_app, upload_png
 from tests.security.platforms import BSKY_HOST, BlueskyStub, HostRouter
-from tests.ui.harness import build_app
 
 RUN = secrets.token_hex(4)
 X_CLIENT_ID = "livecue-x-client"
@@ -299,7 +298,7 @@ async def test_a_whole_scenario_leaks_no_secret_password_or_denylist_entry(
     bsky = BlueskyStub(identifier="hospital.bsky.test", password=PLANTED["bluesky app password"],
                        access_jwt=PLANTED["bluesky access jwt"], refresh_jwt=PLANTED["bluesky refresh jwt"])
     haystack = Haystack()
-    app = build_app(settings, clock=clock)
+    app = full_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         services = app.state.livecue.services
         services["form_limiter"] = WindowLimiter(limit=1000)

@@ -31,7 +31,8 @@ BANK_QUESTION = "How long does the operation take?"
 BANK_ANSWER = "A bypass operation usually takes between three and six hours."
 
 
-def test_reply_on_sandbox_is_answered_from_the_tablet(open_page: Callable[..., Any], apis: dict[str, Api]) -> None:
+def test_reply_on_sandbox_is_answered_from_the_tablet(open_page: Callable[..., Any], apis: dict[str, Api],
+                                                      server: LiveServer) -> None:
     event, anchor = live_event_with_post(apis, "Questions drill", CAPTION)
     sandbox = open_page("/sandbox")
     tablet = open_page(f"/tablet?event={event['id']}", user="clinician", width=1024, height=1366)
@@ -54,14 +55,21 @@ def test_reply_on_sandbox_is_answered_from_the_tablet(open_page: Callable[..., A
     expect(card.locator(".tb-asker")).to_contain_text("@rosa_v")
     expect(card.locator(".tb-why")).to_contain_text("general question")
     expect(tablet.locator("#questions-count")).to_have_text("1")
+    expect(tablet.locator("#q-news")).to_have_text("1 new audience message.")
     expect(console.locator('#questions .qc[data-label="question"] dd')).to_have_text("1")
 
     # Claim, then write a new answer: it waits for comms.
     card.get_by_role("button", name="Claim to answer").click()
     expect(card.locator(".tb-claim")).to_contain_text("You are answering this")
     expect(card.locator(".tb-suggestions")).to_contain_text("No pre-approved answer fits")
-    card.get_by_label(re.compile("^Or write a new answer")).fill(ANSWER)
+    answer_box = card.get_by_label(re.compile("^Or write a new answer"))
+    answer_box.fill(ANSWER)
     expect(card.locator(".tb-counter")).to_contain_text("Sandbox 96 / 500")
+    # A new question arriving meanwhile re-renders the queue; what the clinician typed stays, focus too.
+    audience_reply(server.url, anchor["id"], "joe_b", "Joe B", "Is the surgeon standing the whole time?")
+    expect(tablet.locator(".tb-question", has_text="standing the whole time")).to_be_visible(timeout=30_000)
+    expect(answer_box).to_have_value(ANSWER)
+    expect(answer_box).to_be_focused()
     card.get_by_role("button", name="Send for approval").click()
     expect(tablet.locator("#q-status")).to_contain_text("waiting for comms approval")
     pending = card.locator(".tb-pending")
@@ -76,6 +84,7 @@ def test_reply_on_sandbox_is_answered_from_the_tablet(open_page: Callable[..., A
     waiting.get_by_role("button", name="Approve").click()
     expect(console.locator("#waiting .waiting-item", has_text=ANSWER)).to_have_count(0)
     expect(card).to_have_count(0)  # answered: it leaves the queue
+    expect(tablet.locator("#questions-count")).to_have_text("1")
 
     # The answer appears under the asker's post on the sandbox.
     reply = post.locator(".sb-reply", has_text=ANSWER)
@@ -97,8 +106,10 @@ def test_bank_answer_redirect_and_a_lost_claim(open_page: Callable[..., Any], ap
     audience_reply(server.url, anchor["id"], "lee_w", "Lee W", "How long does the operation take usually?")
     audience_reply(server.url, anchor["id"], "sam_k", "Sam K", personal)
     audience_reply(server.url, anchor["id"], "ana_p", "Ana P", "What does the heart-lung machine do exactly?")
+    audience_reply(server.url, anchor["id"], "bo_t", "Bo T", "Which hospital is this operation at?")
+    audience_reply(server.url, anchor["id"], "cy_r", "Cy R", "Can I get tickets to watch one in person?")
     questions = f"/api/events/{event['id']}/questions"
-    wait_for(lambda: len(apis["comms"].call("GET", questions)) == 3)
+    wait_for(lambda: len(apis["comms"].call("GET", questions)) == 5)
     tablet = open_page(f"/tablet?event={event['id']}", user="clinician", width=1366, height=1024)
 
     # A relative's case: marked as personal details, answered with the one-tap redirect.
@@ -119,6 +130,21 @@ def test_bank_answer_redirect_and_a_lost_claim(open_page: Callable[..., Any], ap
     suggestion.get_by_role("button", name="Send this answer now").click()
     expect(tablet.locator("#q-status")).to_have_text("The pre-approved answer is going out now.")
     expect(timing).to_have_count(0)
+
+    # Claim and release; mark one answered in the thread; dismiss another (after a confirmation).
+    hospital = tablet.locator(".tb-question", has_text="Which hospital")
+    hospital.get_by_role("button", name="Claim to answer").click()
+    hospital.get_by_role("button", name="Release").click()
+    expect(tablet.locator("#q-status")).to_have_text("Released: the question is back in the queue for anyone to claim.")
+    expect(hospital.get_by_role("button", name="Claim to answer")).to_be_visible()
+    hospital.get_by_role("button", name="Answered in thread").click()
+    expect(tablet.locator("#q-status")).to_have_text("Marked as answered in the thread.")
+    expect(hospital).to_have_count(0)
+    tickets = tablet.locator(".tb-question", has_text="tickets")
+    tickets.get_by_role("button", name="Dismiss…").click()
+    tablet.get_by_role("dialog").get_by_role("button", name="Dismiss").click()
+    expect(tickets).to_have_count(0)
+    expect(tablet.locator("#questions-count")).to_have_text("1")
 
     # Another clinician claims first: the tablet says so calmly (not as an error) and shows who.
     colleague = new_user(apis["admin"], "nurse.kim", "Nurse Kim Lee", ["clinical"])

@@ -119,6 +119,15 @@ export function renderQueue(el, countEl, ctx) {
     replaceChildren(el, h('p', { class: 'tb-empty' }, 'No questions are waiting. New ones appear here as they arrive.'));
     return;
   }
+  // Composers are moved into the new cards while these are built, which drops focus: note it first.
+  const active = document.activeElement;
+  const key = active && el.contains(active) ? active.dataset.focusKey : undefined;
+  const selection = key && active.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null;
   const ordered = [...questions].sort((a, b) => (a.label === 'emergency' ? 0 : 1) - (b.label === 'emergency' ? 0 : 1));
   replaceChildren(el, h('ul', { class: 'tb-questions' }, ordered.map((g) => card(g, ctx))));
+  const again = key && !el.contains(document.activeElement) ? el.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) : null;
+  if (again) {
+    again.focus({ preventScroll: true });
+    if (selection) again.setSelectionRange(...selection);
+  }
 }

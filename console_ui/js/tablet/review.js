@@ -52,6 +52,7 @@ export function makeReview({ state, status, refresh }) {
         h('p', { class: 'tb-meta' }, h('span', { class: 'mono' }, item.key),
           item.offset ? ` · ${item.offset}` : '', item.planned_at ? ` · ${clock(item.planned_at, tz)}` : '',
           item.cue ? ` · cue “${item.cue}”` : '', item.content.content_warning ? ' · content warning' : ''),
+        item.question ? h('p', { class: 'tb-meta' }, item.kind === 'reply' ? 'A colleague’s answer to: ' : 'For: ', h('q', {}, item.question)) : null,
         caption(item), mediaStrip(item),
         findingList(item, clinical ? { onOverride: (index, f) => allow(item, index, f) } : {}),
         approvalSummary(item),
