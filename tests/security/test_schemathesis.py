@@ -99,14 +99,15 @@ def target(seed: Seed, tmp_path: Path) -> Iterator[Target]:
 
 
 def _use_real_ids(case: schemathesis.Case, data: Seeded) -> None:
-    """Point most generated path ids at seeded rows (a seventh stay as generated, mostly unknown ids)."""
+    """Point most generated path ids at seeded rows; extreme and every seventh value stay as generated."""
     for name, value in list((case.path_parameters or {}).items()):
         real = data.ids_for(name)
-        if not real or (isinstance(value, int) and value % 7 == 0):
+        if not real:
             continue
-        if isinstance(value, int) or (isinstance(value, str) and name in ("sha256", "slug")):
-            index = value if isinstance(value, int) else len(value)
-            case.path_parameters[name] = real[abs(index) % len(real)]
+        if isinstance(value, int) and 0 < value < 2**31 and value % 7:
+            case.path_parameters[name] = real[value % len(real)]
+        elif isinstance(value, str) and name in ("sha256", "slug") and len(value) % 7:
+            case.path_parameters[name] = real[0]
 
 
 @SCHEMA.parametrize()

@@ -76,7 +76,8 @@ def test_live_run_across_console_tablet_and_sandbox(open_page: Callable[..., Any
     expect(post).to_be_visible()
     image = post.get_by_role("img", name=ALT)
     expect(image).to_be_visible()
-    assert sandbox.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
+    # The image loads (lazily, so it may still be on its way when it first shows).
+    sandbox.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     post.get_by_role("button", name="Show image description").click()
     expect(post.locator(".sb-alt-text")).to_have_text(ALT)
 
