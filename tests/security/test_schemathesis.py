@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -88,7 +89,7 @@ def target(seed: Seed, tmp_path: Path) -> Iterator[Target]:
     shutil.copytree(seed.root, data_dir)
     app = full_app(_settings(data_dir))
     try:
-        with asgi.get_client(app) as client:  # starts the lifespan in schemathesis' event loop
+        with asgi.get_client(cast(Any, app)) as client:  # starts the lifespan in schemathesis' event loop
             services = app.state.livecue.services
             services["form_limiter"] = WindowLimiter(limit=10**9)
             services["sandbox_reply_limiter"] = ReplyLimiter(limit=10**9)

@@ -15,8 +15,10 @@ the MRN as "778-812", which the denylist matches but which are not the entries t
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,8 +66,9 @@ PLANTED = {
     "factory password": PASSWORD,
 }
 DENYLIST = ["Zebulon Quarrington", "PLANTED-MRN-778812"]
-# What the denylist hashes (its normalised forms): none may be stored or shown in plain text either.
-DENYLIST_FORMS = ["zebulonquarrington", "quarringtonzebulon", "plantedmrn778812", "mrn778812plantedmrn"]
+# The normalised forms the denylist hashes (words joined, in any order): none may be stored or shown either.
+DENYLIST_FORMS = sorted({"".join(words) for entry in DENYLIST
+                         for words in itertools.permutations(re.findall(r"[a-z0-9]+", entry.lower()))})
 ACCOUNT = "hospital"
 PLATFORMS = ["sandbox", "x", "mastodon", "bluesky"]
 
@@ -307,12 +310,12 @@ async def test_a_whole_scenario_leaks_no_secret_password_or_denylist_entry(
         registry.http = httpx.AsyncClient(transport=HostRouter({
             "api.x.test": fake_x.transport(), "mastodon.test": fake_m.transport(), BSKY_HOST: bsky.transport()}))
 
-        async def record(response: httpx.Response) -> None:
+        async def keep(response: httpx.Response) -> None:
             await _record_response(haystack, response)
 
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://testserver",
-                               event_hooks={"response": [record]}) as client:
+                               event_hooks={"response": [keep]}) as client:
             await _run(Scenario(client, app, clock, fake_x, fake_m, bsky, haystack))
 
         async with app.state.livecue.sessionmaker() as session:

@@ -103,9 +103,9 @@ export function makeActions({ state, status, refresh }) {
       await run('Edit', () => api(`/api/items/${item.id}`, { method: 'PATCH', body: { content: { ...item.content, caption: answer.text } } }),
         (saved) => `“${item.key}” is now version ${saved.version}. Approvals were cleared: it needs approving again before it can go out.`);
     },
-    /** Move an upcoming item one place earlier (-1) or later (+1). */
-    async move(item, step) {
-      const order = ((state.live && state.live.upcoming) || []).map((u) => u.id);
+    /** Move an upcoming item one place earlier (-1) or later (+1) in `order` (the upcoming ids as shown). */
+    async move(item, step, shown) {
+      const order = [...shown];
       const at = order.indexOf(item.id);
       const to = at + step;
       if (at < 0 || to < 0 || to >= order.length) return;

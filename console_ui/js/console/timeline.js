@@ -59,14 +59,20 @@ function timing(item, state, upcomingInfo) {
 
 const EDITABLE = ['draft', 'rejected', 'blocked'];
 
-/** Up and down buttons for an upcoming item (the live status lists them in their order). */
+/** The upcoming posts' ids in the order the timeline shows them (which items are upcoming: the live status). */
+function upcomingOrder(state) {
+  const upcoming = new Set(((state.live && state.live.upcoming) || []).map((u) => u.id));
+  return state.items.filter((i) => i.kind === 'post' && upcoming.has(i.id)).map((i) => i.id);
+}
+
+/** Up and down buttons for an upcoming item; they move it relative to what the operator sees. */
 function moveButtons(item, state, actions) {
-  const order = ((state.live && state.live.upcoming) || []).map((u) => u.id);
+  const order = upcomingOrder(state);
   const at = order.indexOf(item.id);
   if (at < 0 || order.length < 2 || state.event.status === 'ended') return null;
   const move = (step, label, arrow) => h('button', {
     type: 'button', class: 'btn btn-small btn-quiet tl-move', 'aria-label': `Move “${item.key}” ${label}`, title: `Move ${label}`,
-    disabled: at + step < 0 || at + step >= order.length, onclick: () => actions.move(item, step), dataset: { focusKey: `move-${step}-${item.id}` },
+    disabled: at + step < 0 || at + step >= order.length, onclick: () => actions.move(item, step, order), dataset: { focusKey: `move-${step}-${item.id}` },
   }, arrow);
   return h('div', { class: 'tl-move-group', role: 'group', 'aria-label': 'Order' }, move(-1, 'up', '↑'), move(1, 'down', '↓'));
 }
