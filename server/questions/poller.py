@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.session_scope import transaction
 from server.events import service as event_service
-from server.models import Event, IngestCursor
+from server.models import Delivery, Event, IngestCursor
+from server.platforms.base import IncomingMessage
 from server.platforms.errors import PlatformError
 from server.publishing.registry import AdapterRegistry
 from server.questions.ingest import IngestResult, ingest
@@ -53,7 +54,8 @@ class Poller:
             async with transaction(self.sessionmaker) as session:
                 event = await session.get(Event, event_id)
                 assert event is not None
-                result = await ingest(session, event=event, messages=list(page.messages), rehearsal=rehearsal)
+                messages = await self._for_event(session, event_id, platform, list(page.messages))
+                result = await ingest(session, event=event, messages=messages, rehearsal=rehearsal)
                 row = await self._cursor(session, event_id, platform, account)
                 if row is None:
                     row = IngestCursor(event_id=event_id, platform=platform, account=account)
@@ -62,6 +64,19 @@ class Poller:
                 row.rejected = (row.rejected or 0) + result.rejected + result.dropped
             total.add(result)
         return total
+
+    @staticmethod
+    async def _for_event(session: AsyncSession, event_id: int, platform: str,
+                         messages: list[IncomingMessage]) -> list[IncomingMessage]:
+        """Keep replies in this event's own threads (an account may serve several events); keep plain mentions."""
+        rows = (await session.execute(select(Delivery.remote).where(
+            Delivery.event_id == event_id, Delivery.platform == platform, Delivery.status == "posted"))).scalars()
+        ours = {str(v) for remote in rows if remote for k, v in remote.items()
+                if k in ("remote_id", "uri", "root_uri") and v}
+        if not ours:
+            return [m for m in messages if m.root_ref is None]
+        return [m for m in messages
+                if m.root_ref is None or m.root_ref.remote_id in ours or (m.root_ref.uri or "") in ours]
 
     async def tick(self) -> IngestResult:
         """Poll every live, held or rehearsing event."""

@@ -210,3 +210,28 @@ def test_emergency_message_gets_the_one_tap_reply(open_page: Callable[..., Any],
     expect(reply.locator(".sb-replying")).to_have_text("Replying to @pat_q")
     for page in (tablet, console, sandbox):
         assert page.errors == []
+
+
+def test_rejected_answer_comes_back_to_the_clinician(open_page: Callable[..., Any], apis: dict[str, Api],
+                                                     server: LiveServer) -> None:
+    event, anchor = live_event_with_post(apis, "Rejected answer", CAPTION)
+    audience_reply(server.url, anchor["id"], "dee_n", "Dee N", QUESTION)
+    group = wait_for(lambda: apis["comms"].call("GET", f"/api/events/{event['id']}/questions"))[0]
+    tablet = open_page(f"/tablet?event={event['id']}", user="clinician", width=1024, height=1366)
+    card = tablet.locator(f'.tb-question[data-group-id="{group["id"]}"]')
+    card.get_by_role("button", name="Claim to answer").click()
+    card.get_by_label(re.compile("^Or write a new answer")).fill("About a week.")
+    card.get_by_role("button", name="Send for approval").click()
+    expect(card.locator(".tb-pending")).to_contain_text("Waiting for comms approval")
+    expect(card.get_by_role("button", name="Send for approval")).to_have_count(0)
+
+    # Comms rejects it with a note: the clinician sees the note and can write again.
+    answered = apis["comms"].call("GET", f"/api/events/{event['id']}/questions")[0]
+    item = apis["comms"].call("GET", f"/api/items/{answered['answer_item_id']}")
+    apis["comms"].call("POST", f"/api/items/{item['id']}/reject",
+                       json={"version": item["version"], "note": "Say it is usually one or two days in ICU."})
+    rejected = card.locator(".tb-pending.is-rejected")
+    expect(rejected).to_contain_text("Comms did not approve the answer (Casey Comms)")
+    expect(rejected).to_contain_text("Say it is usually one or two days in ICU.")
+    expect(card.get_by_role("button", name="Send for approval")).to_be_visible()
+    assert tablet.errors == []

@@ -18,6 +18,7 @@ function calmConflict(err) {
 
 export function makeAnswers({ state, status, refresh }) {
   const composers = new Map(); // group id -> a composer whose nodes survive re-rendering (typed text stays)
+  const sending = new Set(); // message ids whose template reply is on its way
   const say = (message, tone) => announce(status, message, tone);
 
   async function run(label, call, success) {
@@ -53,19 +54,26 @@ export function makeAnswers({ state, status, refresh }) {
     /** One tap: the event's pre-approved emergency or redirect reply under every message not yet replied to. */
     template: (group, template) => actions.replyWith(template, replyable(group)),
     async replyWith(template, messages) {
+      const todo = messages.filter((m) => !sending.has(m.id)); // a second tap while the first is on its way
+      if (!todo.length) return;
       let sent = 0;
       let problem = null;
-      for (const m of messages) {
+      for (const m of todo) {
+        sending.add(m.id);
         try {
           await api(`/api/messages/${m.id}/template-reply`, { method: 'POST', body: { template } });
           sent += 1;
         } catch (err) {
           problem = err;
+        } finally {
+          sending.delete(m.id);
         }
       }
       refresh();
       const what = template === 'emergency' ? 'emergency reply' : 'redirect reply';
-      if (sent) say(`The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}.`, 'good');
+      const failed = todo.length - sent;
+      if (sent && failed) say(`The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}; ${failed} could not get it: ${problem.message}`, 'error');
+      else if (sent) say(`The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}.`, 'good');
       else if (problem instanceof ApiError && problem.status === 409) say(`No ${what} sent: ${problem.message}.`, problem.field ? 'error' : 'info');
       else if (problem) say(`No ${what} sent: ${problem.message}`, 'error');
     },
