@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import text
 
 from server.auth.deps import PUBLIC
@@ -20,6 +20,7 @@ from server.db.migrate import upgrade
 from server.db.session import DbSession
 from server.errors import install_error_handlers
 from server.events.router import router as events_router
+from server.inputs import refuse_nul
 from server.live.router import router as live_router
 from server.live.ws import router as ws_router
 from server.pages.router import router as pages_router
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await workers.stop()
             await engine.dispose()
 
-    app = FastAPI(title="Livecue", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="Livecue", version="0.1.0", lifespan=lifespan, dependencies=[Depends(refuse_nul)],
                   description="Safe live posting of hospital events, with audience Q&A for clinicians.")
     install_error_handlers(app)
     install_security_headers(app)

@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("livecue.errors")
 
@@ -63,6 +64,10 @@ class TooManyRequests(LivecueError):
     status_code = 429
 
 
+HTTP_ERROR_NAMES = {400: "BadRequest", 401: "NotAuthenticated", 403: "Forbidden", 404: "NotFound",
+                    405: "MethodNotAllowed", 409: "Conflict", 413: "TooLarge", 429: "TooManyRequests"}
+
+
 def _body(exc: LivecueError) -> dict[str, Any]:
     body: dict[str, Any] = {"error": type(exc).__name__, "detail": exc.detail}
     if exc.field:
@@ -72,7 +77,10 @@ def _body(exc: LivecueError) -> dict[str, Any]:
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    # Only the first element says where the value came from; a field may itself be called "path" or "body".
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 
@@ -128,17 +136,27 @@ def install_error_handlers(app: FastAPI) -> None:
 
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"error": "InternalError", "detail": "something went wrong on our side; it is logged"},
-                            status_code=500, headers=HEADERS)
+                            status_code=500, headers={**HEADERS, "Cache-Control": "no-store"})
 
     @app.exception_handler(LivecueError)
     async def _livecue_error(_request: Request, exc: LivecueError) -> JSONResponse:
         headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
         return JSONResponse(_body(exc), status_code=exc.status_code, headers=headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Framework errors (unknown path, wrong method, unreadable body) in the same shape as ours.
+        name = HTTP_ERROR_NAMES.get(exc.status_code, "HTTPError")
+        body: dict[str, Any] = {"error": name, "detail": str(exc.detail)}
+        if exc.status_code == 400:
+            body["field"] = "body"
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": _field_path(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
+            {"field": "body" if err.get("type") == "json_invalid" else _field_path(err.get("loc", ())),
+             "message": str(err.get("msg", "invalid"))}
             for err in exc.errors()
         ]
         first = problems[0] if problems else {"field": "body", "message": "invalid request"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import deque
 
 from server.errors import TooManyRequests
 
@@ -15,12 +15,18 @@ class LoginLimiter:
         self.per_account = per_account
         self.per_address = per_address
         self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[str, deque[float]] = {}
 
     def _recent(self, key: str, now: float) -> int:
-        entries = self._failures[key]
+        # Reading never adds a key, and a key whose failures have all expired is dropped: refused attempts
+        # (a spray of made-up usernames, say) cost no memory.
+        entries = self._failures.get(key)
+        if entries is None:
+            return 0
         while entries and entries[0] < now - self.window:
             entries.popleft()
+        if not entries:
+            del self._failures[key]
         return len(entries)
 
     def check(self, account: str, address: str) -> None:
@@ -34,8 +40,8 @@ class LoginLimiter:
     def failed(self, account: str, address: str) -> None:
         """Count a failed attempt."""
         now = time.monotonic()
-        self._failures[f"a:{account}"].append(now)
-        self._failures[f"ip:{address}"].append(now)
+        self._failures.setdefault(f"a:{account}", deque()).append(now)
+        self._failures.setdefault(f"ip:{address}", deque()).append(now)
 
     def succeeded(self, account: str, address: str) -> None:
         """A success clears the account's failures."""

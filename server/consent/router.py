@@ -18,6 +18,7 @@ from server.consent.schemas import (
     RevokeRequest,
     RevokeResult,
 )
+from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.errors import BadRequest, NotFound
 from server.events import service as event_service
@@ -33,14 +34,14 @@ MAX_UPLOAD_BYTES = 120 * 1024 * 1024
 
 
 @router.get("/api/events/{event_id}/authorizations", response_model=list[AuthorizationRead])
-async def list_authorizations(event_id: int, _user: AnyUser, session: DbSession) -> list[Authorization]:
+async def list_authorizations(event_id: IdPath, _user: AnyUser, session: DbSession) -> list[Authorization]:
     """The event's consent records."""
     await event_service.get_event(session, event_id)
     return await service.list_authorizations(session, event_id)
 
 
 @router.post("/api/events/{event_id}/authorizations", response_model=AuthorizationRead, status_code=201)
-async def record_authorization(event_id: int, body: AuthorizationCreate, user: CommsUser,
+async def record_authorization(event_id: IdPath, body: AuthorizationCreate, user: CommsUser,
                                session: DbSession) -> Authorization:
     """Record a signed consent."""
     event = await event_service.get_event(session, event_id)
@@ -48,7 +49,7 @@ async def record_authorization(event_id: int, body: AuthorizationCreate, user: C
 
 
 @router.post("/api/authorizations/{authorization_id}/revoke", response_model=RevokeResult)
-async def revoke_authorization(authorization_id: int, body: RevokeRequest, user: CommsUser,
+async def revoke_authorization(authorization_id: IdPath, body: RevokeRequest, user: CommsUser,
                                session: DbSession) -> RevokeResult:
     """Withdraw a consent: every unposted item relying on it is blocked at once."""
     row = await service.get_authorization(session, authorization_id)
@@ -57,14 +58,14 @@ async def revoke_authorization(authorization_id: int, body: RevokeRequest, user:
 
 
 @router.get("/api/events/{event_id}/denylist", response_model=DenylistStatus)
-async def denylist_status(event_id: int, _user: CommsUser, session: DbSession) -> DenylistStatus:
+async def denylist_status(event_id: IdPath, _user: CommsUser, session: DbSession) -> DenylistStatus:
     """Whether the patient's identifiers are set (the identifiers themselves are never returned)."""
     await event_service.get_event(session, event_id)
     return await denylist_service.status(session, event_id)
 
 
 @router.put("/api/events/{event_id}/denylist", response_model=DenylistStatus)
-async def set_denylist(event_id: int, body: DenylistUpdate, user: CommsUser, session: DbSession) -> DenylistStatus:
+async def set_denylist(event_id: IdPath, body: DenylistUpdate, user: CommsUser, session: DbSession) -> DenylistStatus:
     """Replace the patient's identifiers; only salted hashes are kept, and open items are re-screened."""
     event = await event_service.get_event(session, event_id)
     await denylist_service.replace(session, event=event, entries=body.entries, actor=user)
@@ -73,7 +74,7 @@ async def set_denylist(event_id: int, body: DenylistUpdate, user: CommsUser, ses
 
 
 @router.post("/api/items/{item_id}/findings/{index}/override", response_model=ItemRead)
-async def override_finding(item_id: int, index: int, body: OverrideRequest, user: ClinicalUser,
+async def override_finding(item_id: IdPath, index: int, body: OverrideRequest, user: ClinicalUser,
                            session: DbSession) -> ItemRead:
     """Let one privacy finding stand, with a written reason (clinical reviewers only)."""
     item = await timeline.get_item(session, item_id)
@@ -115,7 +116,7 @@ def _asset_json(asset: MediaAsset) -> dict[str, object]:
 
 
 @router.get("/api/events/{event_id}/policy", response_model=PolicyPage)
-async def sharing_policy(event_id: int, user: AnyUser, session: DbSession, role: str | None = None) -> PolicyPage:
+async def sharing_policy(event_id: IdPath, user: AnyUser, session: DbSession, role: str | None = None) -> PolicyPage:
     """The one-page sharing policy for the user's role, generated from the event's configuration."""
     event = await event_service.get_event(session, event_id)
     chosen = role if role in ("comms", "clinical") else ("clinical" if user.has_role("clinical")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from server.auth.deps import AnyUser, CommsUser
+from server.db.ids import MAX_SEQ, IdPath
 from server.db.session import DbSession
 from server.events import service
 from server.events.schemas import EventCreate, EventRead, EventUpdate
@@ -28,13 +29,13 @@ async def create_event(body: EventCreate, user: CommsUser, session: DbSession) -
 
 
 @router.get("/api/events/{event_id}", response_model=EventRead)
-async def get_event(event_id: int, _user: AnyUser, session: DbSession) -> EventRead:
+async def get_event(event_id: IdPath, _user: AnyUser, session: DbSession) -> EventRead:
     """One event."""
     return await service.to_read(session, await service.get_event(session, event_id))
 
 
 @router.patch("/api/events/{event_id}", response_model=EventRead)
-async def update_event(event_id: int, body: EventUpdate, user: CommsUser, session: DbSession) -> EventRead:
+async def update_event(event_id: IdPath, body: EventUpdate, user: CommsUser, session: DbSession) -> EventRead:
     """Change an event's settings."""
     event = await service.get_event(session, event_id)
     event = await service.update_event(session, event=event, data=body, actor=user)
@@ -43,8 +44,8 @@ async def update_event(event_id: int, body: EventUpdate, user: CommsUser, sessio
 
 @router.get("/api/events/{event_id}/journal", response_model=JournalPage)
 async def event_journal(
-    event_id: int, _user: AnyUser, session: DbSession,
-    after: int = Query(default=0, ge=0, description="Return entries with a sequence number above this."),
+    event_id: IdPath, _user: AnyUser, session: DbSession,
+    after: int = Query(default=0, ge=0, le=MAX_SEQ, description="Return entries with a sequence number above this."),
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> JournalPage:
     """The event's audit trail: every state change, oldest first, after a sequence number."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,9 +38,15 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _check_aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("must include a UTC offset, e.g. 2026-12-01T07:30:00-05:00")
+    if value is not None and not EARLIEST_START <= value < LATEST_START:
+        raise ValueError("must be between the years 2000 and 2099")
     return value
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.deps import AnyUser, CommsUser
 from server.clock import Clock
 from server.consent import service as consent_service
+from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.events import service as event_service
 from server.events.schemas import EventRead
@@ -55,7 +56,7 @@ def _live_item(event: Event, item: Item, now: object) -> LiveItem:
 
 
 @router.get("/api/events/{event_id}/live", response_model=LiveStatus)
-async def live_status(event_id: int, request: Request, _user: AnyUser, session: DbSession) -> LiveStatus:
+async def live_status(event_id: IdPath, request: Request, _user: AnyUser, session: DbSession) -> LiveStatus:
     """The live state: elapsed time, next automatic post, overdue items, platform readiness."""
     event = await event_service.get_event(session, event_id)
     now = _clock(request).now()
@@ -75,7 +76,7 @@ async def live_status(event_id: int, request: Request, _user: AnyUser, session: 
 
 
 @router.post("/api/events/{event_id}/live/go", response_model=EventRead)
-async def go_live(event_id: int, body: GoLiveRequest, request: Request, user: CommsUser,
+async def go_live(event_id: IdPath, body: GoLiveRequest, request: Request, user: CommsUser,
                   session: DbSession) -> EventRead:
     """Go live (needs a patient consent on file and a ready platform)."""
     event = await event_service.get_event(session, event_id)
@@ -86,7 +87,7 @@ async def go_live(event_id: int, body: GoLiveRequest, request: Request, user: Co
 
 
 @router.post("/api/events/{event_id}/live/hold", response_model=EventRead)
-async def hold(event_id: int, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+async def hold(event_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> EventRead:
     """Hold: no automatic posting until resumed."""
     event = await event_service.get_event(session, event_id)
     await service.hold(session, event=event, actor=user, now=_clock(request).now())
@@ -94,7 +95,7 @@ async def hold(event_id: int, request: Request, user: CommsUser, session: DbSess
 
 
 @router.post("/api/events/{event_id}/live/emergency-hold", response_model=EventRead)
-async def emergency_hold(event_id: int, body: EmergencyHoldRequest, request: Request, user: CommsUser,
+async def emergency_hold(event_id: IdPath, body: EmergencyHoldRequest, request: Request, user: CommsUser,
                          session: DbSession) -> EventRead:
     """Emergency hold: stop everything, pull back unsent posts, optionally post the holding message."""
     event = await event_service.get_event(session, event_id)
@@ -105,7 +106,7 @@ async def emergency_hold(event_id: int, body: EmergencyHoldRequest, request: Req
 
 
 @router.post("/api/events/{event_id}/live/resume", response_model=EventRead)
-async def resume(event_id: int, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+async def resume(event_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> EventRead:
     """Resume after a hold; items that fell due meanwhile wait for the operator."""
     event = await event_service.get_event(session, event_id)
     await service.resume(session, event=event, actor=user, now=_clock(request).now())
@@ -113,7 +114,7 @@ async def resume(event_id: int, request: Request, user: CommsUser, session: DbSe
 
 
 @router.post("/api/events/{event_id}/live/end", response_model=EventRead)
-async def end(event_id: int, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+async def end(event_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> EventRead:
     """End the event."""
     event = await event_service.get_event(session, event_id)
     await service.end(session, event=event, actor=user, now=_clock(request).now())
@@ -121,7 +122,7 @@ async def end(event_id: int, request: Request, user: CommsUser, session: DbSessi
 
 
 @router.post("/api/events/{event_id}/live/cue-next", response_model=ItemRead)
-async def cue_next(event_id: int, body: ConfirmRequest, request: Request, user: CommsUser,
+async def cue_next(event_id: IdPath, body: ConfirmRequest, request: Request, user: CommsUser,
                    session: DbSession) -> ItemRead:
     """Post the next item of the timeline now."""
     event = await event_service.get_event(session, event_id)
@@ -131,14 +132,14 @@ async def cue_next(event_id: int, body: ConfirmRequest, request: Request, user: 
 
 
 @router.post("/api/events/{event_id}/live/reorder", response_model=list[int])
-async def reorder(event_id: int, body: ReorderRequest, user: CommsUser, session: DbSession) -> list[int]:
+async def reorder(event_id: IdPath, body: ReorderRequest, user: CommsUser, session: DbSession) -> list[int]:
     """Reorder upcoming items."""
     event = await event_service.get_event(session, event_id)
     return [i.id for i in await service.reorder(session, event=event, item_ids=body.item_ids, actor=user)]
 
 
 @router.post("/api/items/{item_id}/post-now", response_model=ItemRead)
-async def post_now(item_id: int, body: ConfirmRequest, request: Request, user: CommsUser,
+async def post_now(item_id: IdPath, body: ConfirmRequest, request: Request, user: CommsUser,
                    session: DbSession) -> ItemRead:
     """Post a chosen, approved item now; a second press gets 409."""
     item = await timeline.get_item(session, item_id)
@@ -149,7 +150,7 @@ async def post_now(item_id: int, body: ConfirmRequest, request: Request, user: C
 
 
 @router.post("/api/items/{item_id}/skip", response_model=ItemRead)
-async def skip(item_id: int, user: CommsUser, session: DbSession) -> ItemRead:
+async def skip(item_id: IdPath, user: CommsUser, session: DbSession) -> ItemRead:
     """Skip an upcoming item."""
     item = await timeline.get_item(session, item_id)
     event = await event_service.get_event(session, item.event_id)
@@ -158,7 +159,7 @@ async def skip(item_id: int, user: CommsUser, session: DbSession) -> ItemRead:
 
 
 @router.post("/api/events/{event_id}/rehearsal/start", response_model=EventRead)
-async def start_rehearsal(event_id: int, body: RehearsalStart, request: Request, user: CommsUser,
+async def start_rehearsal(event_id: IdPath, body: RehearsalStart, request: Request, user: CommsUser,
                           session: DbSession) -> EventRead:
     """Rehearse the whole event on the sandbox at a time scale, with simulated audience replies."""
     event = await event_service.get_event(session, event_id)
@@ -167,7 +168,7 @@ async def start_rehearsal(event_id: int, body: RehearsalStart, request: Request,
 
 
 @router.post("/api/events/{event_id}/rehearsal/stop", response_model=EventRead)
-async def stop_rehearsal(event_id: int, user: CommsUser, session: DbSession) -> EventRead:
+async def stop_rehearsal(event_id: IdPath, user: CommsUser, session: DbSession) -> EventRead:
     """Stop the rehearsal; its posts stay until reset."""
     event = await event_service.get_event(session, event_id)
     await rehearsal.stop(session, event=event, actor=user)
@@ -175,7 +176,7 @@ async def stop_rehearsal(event_id: int, user: CommsUser, session: DbSession) -> 
 
 
 @router.post("/api/events/{event_id}/rehearsal/reset", response_model=dict[str, int])
-async def reset_rehearsal(event_id: int, user: CommsUser, session: DbSession) -> dict[str, int]:
+async def reset_rehearsal(event_id: IdPath, user: CommsUser, session: DbSession) -> dict[str, int]:
     """Delete everything the rehearsal produced (sandbox posts, deliveries, questions)."""
     event = await event_service.get_event(session, event_id)
     return await rehearsal.reset(session, event=event, actor=user)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.db.ids import IdField
+
 
 class GoLiveRequest(BaseModel):
     """Start the run of show now, or count offsets from the planned start (late start)."""
@@ -37,7 +39,7 @@ class ReorderRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    item_ids: list[int] = Field(min_length=1)
+    item_ids: list[IdField] = Field(min_length=1)
 
 
 class LiveItem(BaseModel):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from server.auth.deps import AnyUser, CommsUser
 from server.db.base import utcnow
+from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.errors import Conflict, NotFound
 from server.events import service as event_service
@@ -53,14 +54,14 @@ async def _delivery(session: Any, delivery_id: int) -> Delivery:
 
 
 @router.get("/api/events/{event_id}/deliveries", response_model=list[DeliveryRead])
-async def list_deliveries(event_id: int, _user: AnyUser, session: DbSession) -> list[Delivery]:
+async def list_deliveries(event_id: IdPath, _user: AnyUser, session: DbSession) -> list[Delivery]:
     """Every delivery of the event, per platform in thread order."""
     await event_service.get_event(session, event_id)
     return await deliveries_for_event(session, event_id)
 
 
 @router.post("/api/deliveries/{delivery_id}/retry", response_model=DeliveryRead)
-async def retry_delivery(delivery_id: int, request: Request, user: CommsUser, session: DbSession) -> Delivery:
+async def retry_delivery(delivery_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> Delivery:
     """Try a failed delivery again."""
     row = await _delivery(session, delivery_id)
     if row.status != "failed":
@@ -77,7 +78,7 @@ async def retry_delivery(delivery_id: int, request: Request, user: CommsUser, se
 
 
 @router.post("/api/deliveries/{delivery_id}/abandon", response_model=DeliveryRead)
-async def abandon_delivery(delivery_id: int, user: CommsUser, session: DbSession) -> Delivery:
+async def abandon_delivery(delivery_id: IdPath, user: CommsUser, session: DbSession) -> Delivery:
     """Give up on a delivery that has not been posted."""
     row = await _delivery(session, delivery_id)
     if row.status not in ("failed", "pending", "unknown"):

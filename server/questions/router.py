@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
 from server.clock import Clock
+from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.errors import NotFound, TooManyRequests
 from server.events import service as event_service
@@ -50,7 +51,7 @@ async def _group_read(request: Request, session: DbSession, group_id: int) -> Gr
 
 
 @router.get("/api/events/{event_id}/questions", response_model=list[GroupRead])
-async def list_questions(event_id: int, request: Request, _user: AnyUser, session: DbSession,
+async def list_questions(event_id: IdPath, request: Request, _user: AnyUser, session: DbSession,
                          label: str | None = Query(default=None), status: str | None = Query(default=None),
                          ) -> list[GroupRead]:
     """The queue: groups with askers, emergencies first, then by size and age."""
@@ -60,14 +61,14 @@ async def list_questions(event_id: int, request: Request, _user: AnyUser, sessio
 
 
 @router.get("/api/events/{event_id}/questions/summary", response_model=Summary)
-async def questions_summary(event_id: int, _user: AnyUser, session: DbSession) -> Summary:
+async def questions_summary(event_id: IdPath, _user: AnyUser, session: DbSession) -> Summary:
     """Counts by label and open emergencies."""
     await event_service.get_event(session, event_id)
     return await service.summary(session, event_id)
 
 
 @router.post("/api/question-groups/{group_id}/claim", response_model=GroupRead)
-async def claim(group_id: int, request: Request, user: ClinicalUser, session: DbSession) -> GroupRead:
+async def claim(group_id: IdPath, request: Request, user: ClinicalUser, session: DbSession) -> GroupRead:
     """Claim a question for answering (a lease; a second clinician gets 409)."""
     group = await service.get_group(session, group_id)
     await service.claim(session, group=group, user=user, now=_now(request))
@@ -75,14 +76,14 @@ async def claim(group_id: int, request: Request, user: ClinicalUser, session: Db
 
 
 @router.post("/api/question-groups/{group_id}/release", response_model=GroupRead)
-async def release(group_id: int, request: Request, user: AnyUser, session: DbSession) -> GroupRead:
+async def release(group_id: IdPath, request: Request, user: AnyUser, session: DbSession) -> GroupRead:
     """Give a claimed question back."""
     await service.release(session, group=await service.get_group(session, group_id), user=user)
     return await _group_read(request, session, group_id)
 
 
 @router.post("/api/question-groups/{group_id}/assign", response_model=GroupRead)
-async def assign(group_id: int, body: AssignRequest, request: Request, user: CommsUser,
+async def assign(group_id: IdPath, body: AssignRequest, request: Request, user: CommsUser,
                  session: DbSession) -> GroupRead:
     """Assign a question to a named clinician."""
     assignee = await session.get(User, body.user_id)
@@ -93,7 +94,7 @@ async def assign(group_id: int, body: AssignRequest, request: Request, user: Com
 
 
 @router.post("/api/question-groups/{group_id}/status", response_model=GroupRead)
-async def change_status(group_id: int, body: StatusChange, request: Request, user: AnyUser,
+async def change_status(group_id: IdPath, body: StatusChange, request: Request, user: AnyUser,
                         session: DbSession) -> GroupRead:
     """Mark answered in thread, take offline, dismiss, or reopen."""
     await service.set_status(session, group=await service.get_group(session, group_id), status=body.status,
@@ -102,7 +103,7 @@ async def change_status(group_id: int, body: StatusChange, request: Request, use
 
 
 @router.get("/api/question-groups/{group_id}/suggestions", response_model=list[Suggestion])
-async def suggest(group_id: int, _user: AnyUser, session: DbSession) -> list[Suggestion]:
+async def suggest(group_id: IdPath, _user: AnyUser, session: DbSession) -> list[Suggestion]:
     """Pre-approved bank answers that fit, best first."""
     group = await service.get_group(session, group_id)
     event = await event_service.get_event(session, group.event_id)
@@ -110,7 +111,7 @@ async def suggest(group_id: int, _user: AnyUser, session: DbSession) -> list[Sug
 
 
 @router.post("/api/question-groups/{group_id}/answer", response_model=GroupRead)
-async def answer(group_id: int, body: AnswerRequest, request: Request, user: ClinicalUser,
+async def answer(group_id: IdPath, body: AnswerRequest, request: Request, user: ClinicalUser,
                  session: DbSession) -> GroupRead:
     """Answer: a bank answer goes out at once; new text needs the approval policy (author counts as clinical)."""
     group = await service.get_group(session, group_id)
@@ -132,7 +133,7 @@ async def answer(group_id: int, body: AnswerRequest, request: Request, user: Cli
 
 
 @router.post("/api/messages/{message_id}/template-reply", response_model=MessageRead)
-async def template_reply(message_id: int, body: TemplateReply, request: Request, user: AnyUser,
+async def template_reply(message_id: IdPath, body: TemplateReply, request: Request, user: AnyUser,
                          session: DbSession) -> MessageRead:
     """One tap: send the pre-approved emergency or redirect reply under this message."""
     message = await service.get_message(session, message_id)
@@ -143,7 +144,7 @@ async def template_reply(message_id: int, body: TemplateReply, request: Request,
 
 
 @router.post("/api/messages/{message_id}/relabel", response_model=MessageRead)
-async def relabel(message_id: int, body: RelabelRequest, user: AnyUser, session: DbSession) -> MessageRead:
+async def relabel(message_id: IdPath, body: RelabelRequest, user: AnyUser, session: DbSession) -> MessageRead:
     """Correct the triage label."""
     message = await service.relabel(session, message=await service.get_message(session, message_id),
                                     label=body.label, reason=body.reason, actor=user)
@@ -151,14 +152,14 @@ async def relabel(message_id: int, body: RelabelRequest, user: AnyUser, session:
 
 
 @router.post("/api/messages/{message_id}/hide", response_model=MessageRead)
-async def hide(message_id: int, user: CommsUser, session: DbSession) -> MessageRead:
+async def hide(message_id: IdPath, user: CommsUser, session: DbSession) -> MessageRead:
     """Hide a message."""
     return MessageRead.model_validate(
         await service.hide(session, message=await service.get_message(session, message_id), actor=user))
 
 
 @router.post("/api/events/{event_id}/mutes", response_model=dict[str, int])
-async def mute(event_id: int, body: MuteRequest, user: CommsUser, session: DbSession) -> dict[str, int]:
+async def mute(event_id: IdPath, body: MuteRequest, user: CommsUser, session: DbSession) -> dict[str, int]:
     """Mute an author for the event (their messages are kept, not queued)."""
     await event_service.get_event(session, event_id)
     return {"unqueued": await service.mute(session, event_id=event_id, platform=body.platform,

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.db.ids import IdField
+
 Label = Literal["question", "personal_medical", "emergency", "comment", "spam", "abuse"]
 
 
@@ -71,7 +73,7 @@ class AssignRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int
+    user_id: IdField
 
 
 class RelabelRequest(BaseModel):
@@ -89,7 +91,7 @@ class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     caption: str | None = Field(default=None, min_length=1, max_length=2000)
-    bank_item_id: int | None = None
+    bank_item_id: IdField | None = None
     mode: Literal["reply_each", "thread"] = "reply_each"
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from server.db.ids import MAX_ID
 from server.platforms.sandbox.faults import FaultKind
 
 HANDLE = re.compile(r"^[a-z0-9_]{1,30}$")
@@ -64,7 +65,7 @@ class ReplyCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    in_reply_to: int = Field(ge=1, description="Id of the sandbox post replied to.")
+    in_reply_to: int = Field(ge=1, le=MAX_ID, description="Id of the sandbox post replied to.")
     handle: str = Field(min_length=1, max_length=31, description="1-30 letters, digits or _, an @ is dropped.")
     display_name: str = Field(min_length=1, max_length=64)
     text: str = Field(min_length=1, max_length=500)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import AnyUser, CommsUser
+from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.events import service as event_service
 from server.models import Event, Item
@@ -34,7 +35,7 @@ async def _item_and_event(session: AsyncSession, item_id: int) -> tuple[Item, Ev
 
 
 @router.get("/api/events/{event_id}/items", response_model=list[ItemRead])
-async def list_items(event_id: int, _user: AnyUser, session: DbSession,
+async def list_items(event_id: IdPath, _user: AnyUser, session: DbSession,
                      kind: ItemKind | None = Query(default=None)) -> list[ItemRead]:
     """The event's items (timeline posts first, in order), with approvals and dates."""
     event = await event_service.get_event(session, event_id)
@@ -43,7 +44,7 @@ async def list_items(event_id: int, _user: AnyUser, session: DbSession,
 
 
 @router.post("/api/events/{event_id}/items", response_model=ItemRead, status_code=201)
-async def create_item(event_id: int, body: ItemCreate, user: CommsUser, session: DbSession) -> ItemRead:
+async def create_item(event_id: IdPath, body: ItemCreate, user: CommsUser, session: DbSession) -> ItemRead:
     """Write a new item; it needs the event's approvals before it can go out."""
     event = await event_service.get_event(session, event_id)
     item = await service.create_item(session, event=event, data=body, actor=user)
@@ -51,14 +52,14 @@ async def create_item(event_id: int, body: ItemCreate, user: CommsUser, session:
 
 
 @router.get("/api/items/{item_id}", response_model=ItemRead)
-async def get_item(item_id: int, _user: AnyUser, session: DbSession) -> ItemRead:
+async def get_item(item_id: IdPath, _user: AnyUser, session: DbSession) -> ItemRead:
     """One item."""
     item, event = await _item_and_event(session, item_id)
     return await _read(session, event, item)
 
 
 @router.patch("/api/items/{item_id}", response_model=ItemRead)
-async def update_item(item_id: int, body: ItemUpdate, user: CommsUser, session: DbSession) -> ItemRead:
+async def update_item(item_id: IdPath, body: ItemUpdate, user: CommsUser, session: DbSession) -> ItemRead:
     """Edit an item; changed content becomes a new version and clears approvals."""
     item, event = await _item_and_event(session, item_id)
     item = await service.update_item(session, event=event, item=item, data=body, actor=user)
@@ -66,7 +67,7 @@ async def update_item(item_id: int, body: ItemUpdate, user: CommsUser, session: 
 
 
 @router.get("/api/items/{item_id}/versions", response_model=list[VersionRead])
-async def item_versions(item_id: int, _user: AnyUser, session: DbSession) -> list[VersionRead]:
+async def item_versions(item_id: IdPath, _user: AnyUser, session: DbSession) -> list[VersionRead]:
     """Every version of an item, oldest first."""
     item = await service.get_item(session, item_id)
     return [
@@ -77,7 +78,7 @@ async def item_versions(item_id: int, _user: AnyUser, session: DbSession) -> lis
 
 
 @router.post("/api/items/{item_id}/approve", response_model=ItemRead)
-async def approve_item(item_id: int, body: ApproveRequest, request: Request, user: AnyUser,
+async def approve_item(item_id: IdPath, body: ApproveRequest, request: Request, user: AnyUser,
                        session: DbSession) -> ItemRead:
     """Approve the current version of an item."""
     item, event = await _item_and_event(session, item_id)
@@ -94,7 +95,7 @@ async def approve_item(item_id: int, body: ApproveRequest, request: Request, use
 
 
 @router.post("/api/items/{item_id}/reject", response_model=ItemRead)
-async def reject_item(item_id: int, body: RejectRequest, user: AnyUser, session: DbSession) -> ItemRead:
+async def reject_item(item_id: IdPath, body: RejectRequest, user: AnyUser, session: DbSession) -> ItemRead:
     """Reject the current version of an item with a note."""
     item, event = await _item_and_event(session, item_id)
     item = await approvals.reject(session, event=event, item=item, version=body.version, user=user,

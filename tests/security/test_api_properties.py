@@ -81,7 +81,8 @@ def assert_answer(status: int, answer: Any, body: Any, fields: list[str], ok: in
         head = field.split(".")[0]
         assert head in known or field in known, f"{where}: field {field!r} is not in the request {sent}: {answer}"
     else:
-        assert field == "body" or field.split(".")[0].isdigit(), f"{where}: field {field!r} for {sent}: {answer}"
+        head = field.split(".")[0]
+        assert head in ("body", *fields) or head.isdigit(), f"{where}: field {field!r} for {sent}: {answer}"
 
 
 def _encodable(text: str) -> bool:

@@ -71,17 +71,8 @@ def free_port() -> int:
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    """The production app; the page and sandbox routers are added when app.py does not include them yet."""
+    """The production app."""
     app = create_app(settings, clock=clock)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    if "/console" not in paths:
-        from server.pages.router import router as pages_router
-
-        app.include_router(pages_router)
-    if "/api/sandbox/feed" not in paths:
-        from server.sandbox.router import router as sandbox_router
-
-        app.include_router(sandbox_router)
     return app
 
 
