@@ -5,37 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from server.platforms.base import Capabilities, MediaLimits
-
-# Defaults from shared/docs/platform-api-facts.md section 2 (Mastodon 4.x stock configuration).
-INLINE_CAPABILITIES = Capabilities(
-    name="mastodon",
-    text_limit=500,
-    text_unit="graphemes",
-    url_length=23,
-    media=MediaLimits(
-        max_images=4,
-        max_videos=1,
-        image_max_bytes=16_777_216,
-        video_max_bytes=103_809_024,
-        image_types=("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/heic"),
-        video_types=("video/mp4", "video/webm", "video/quicktime"),
-        alt_text_max=1500,
-        image_max_pixels=33_177_600,
-    ),
-    content_warning="sensitive_spoiler",
-    media_validity_seconds=86_400,
-)
+from server.platforms.base import Capabilities
+from server.textrules.capabilities import CAPABILITIES
 
 
 def default_capabilities() -> Capabilities:
-    """Return `CAPABILITIES["mastodon"]` from server.textrules when present, else the inline defaults."""
-    try:
-        from server.textrules.capabilities import CAPABILITIES  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return INLINE_CAPABILITIES
-    shared = CAPABILITIES.get("mastodon")
-    return shared if isinstance(shared, Capabilities) else INLINE_CAPABILITIES
+    """`CAPABILITIES["mastodon"]` from server.textrules (the one place platform limits are written down)."""
+    return CAPABILITIES["mastodon"]
 
 
 def _int(section: dict[str, Any], key: str, fallback: int) -> int:
