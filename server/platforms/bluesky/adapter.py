@@ -10,11 +10,9 @@ from typing import Any
 import httpx
 
 from server.platforms.base import (
-    Capabilities,
     CredentialStore,
     IncomingMessage,
     IncomingPage,
-    MediaLimits,
     MediaUpload,
     PublishRequest,
     RemoteRef,
@@ -42,30 +40,14 @@ from server.platforms.bluesky.richtext import build_facets, detect_facets
 from server.platforms.bluesky.session import SessionManager
 from server.platforms.bluesky.tid import tid_for_key
 from server.platforms.errors import PlatformError, Rejected
+from server.textrules.capabilities import CAPABILITIES as SHARED_CAPABILITIES
 
 log = logging.getLogger(__name__)
 
 POST_COLLECTION = "app.bsky.feed.post"
 WARNING_LABEL = "graphic-media"
 BLOB_VALIDITY = timedelta(minutes=5)
-CAPABILITIES = Capabilities(
-    name="bluesky",
-    text_limit=300,
-    text_unit="graphemes+bytes",
-    url_length=None,
-    media=MediaLimits(
-        max_images=4,
-        max_videos=0,
-        image_max_bytes=2_000_000,
-        video_max_bytes=0,
-        image_types=("image/jpeg", "image/png", "image/webp", "image/gif"),
-        video_types=(),
-        alt_text_max=2000,
-    ),
-    content_warning="self_label",
-    media_validity_seconds=int(BLOB_VALIDITY.total_seconds()),
-    byte_limit=3000,
-)
+CAPABILITIES = SHARED_CAPABILITIES["bluesky"]
 
 
 class BlueskyAdapter:
