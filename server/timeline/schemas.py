@@ -29,29 +29,9 @@ class MediaRef(BaseModel):
     @field_validator("alt_text")
     @classmethod
     def _alt_not_blank(cls, value: str) -> str:
-        _no_control(value)
         if not value.strip():
             raise ValueError("alt text is required")
         return value
-
-
-def _no_control(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text may not contain NUL characters")
-    return value
-
-
-def _clean_texts(value: Any) -> Any:
-    """Refuse NUL characters in any text of a request (PostgreSQL cannot store them)."""
-    if isinstance(value, str):
-        _no_control(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _clean_texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            _clean_texts(item)
-    return value
 
 
 class ItemContent(BaseModel):
@@ -59,10 +39,6 @@ class ItemContent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    @field_validator("*")
-    @classmethod
-    def _text_clean(cls, value: Any) -> Any:
-        return _clean_texts(value)
 
     caption: str = Field(min_length=1, max_length=5000)
     platform_text: dict[PlatformName, str] = Field(default_factory=dict)
@@ -88,10 +64,6 @@ class ItemUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    @field_validator("offset", "cue")
-    @classmethod
-    def _text_clean(cls, value: Any) -> Any:
-        return _clean_texts(value)
 
     content: ItemContent | None = None
     offset: str | None = None

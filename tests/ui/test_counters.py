@@ -53,8 +53,7 @@ PREVIEW_APPROXIMATIONS = {
 
 def test_x_counter_passes_twitter_texts_conformance_vectors(open_page: Callable[..., Any], shared_dir: Path) -> None:
     vectors = shared_dir / "contracts" / "twitter-text" / "validate.yml"
-    if not vectors.exists():
-        pytest.skip(f"{vectors} is not here")
+    assert vectors.exists(), f"{vectors} is missing: shared/ must sit beside the checkout"
     cases = yaml.safe_load(vectors.read_text())["tests"]["WeightedTweetsWithDiscountedEmojiCounterTest"]
     page = open_page("/login")
     counted = page.evaluate(
