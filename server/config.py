@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     secrets_file: Path | None = Field(
         default=None, description="YAML file of platform credentials per account reference."
     )
+    public_form_per_minute: int = Field(
+        default=10, ge=1, le=100_000, description="Questions one client address may send through the public form."
+    )
+    sandbox_replies_per_minute: int = Field(
+        default=10, ge=1, le=100_000, description="Replies one client address may post on the sandbox."
+    )
 
     def resolved_database_url(self) -> str:
         """The database URL in effect."""

@@ -17,6 +17,7 @@ from server.publishing.preupload import PreUploader
 from server.publishing.registry import AdapterRegistry
 from server.questions.poller import Poller
 from server.questions.ratelimit import WindowLimiter
+from server.sandbox.ratelimit import ReplyLimiter
 from server.secret_key import settings_key
 from server.state import AppState
 
@@ -69,6 +70,7 @@ def build_workers(state: AppState) -> Workers:
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
         poller=Poller(state.sessionmaker, registry),
         preuploader=PreUploader(state.sessionmaker, registry, store, clock),
-        form_limiter=WindowLimiter(limit=10, window=60.0),
+        form_limiter=WindowLimiter(limit=settings.public_form_per_minute, window=60.0),
+        sandbox_reply_limiter=ReplyLimiter(limit=settings.sandbox_replies_per_minute),
     )
     return Workers(state)

@@ -178,7 +178,8 @@ async def public_question(slug: str, body: PublicQuestion, request: Request, ses
     if event is None or event.status not in ("live", "held", "rehearsal"):
         raise NotFound("no live event with that name")
     name = body.name.strip() or "Guest"
-    message = IncomingMessage(platform="form", external_id=uuid.uuid4().hex, author_handle=f"form:{client}",
+    external_id = f"s-{body.submission_id}" if body.submission_id else uuid.uuid4().hex
+    message = IncomingMessage(platform="form", external_id=external_id, author_handle=f"form:{client}",
                               author_name=name, text=body.text, received_at=_now(request))
     await ingest(session, event=event, messages=[message], now=_now(request), rehearsal=event.status == "rehearsal")
     return {"status": "received"}

@@ -128,3 +128,7 @@ class PublicQuestion(BaseModel):
 
     name: str = Field(default="", max_length=80)
     text: str = Field(min_length=1, max_length=1000)
+    submission_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="A random id the form makes once per question: sending it again (say after a lost answer) "
+                    "stores the question once.")

@@ -118,10 +118,15 @@ async def attached_media_type(session: AsyncSession, sha256: str) -> str | None:
 
 
 async def add_reply(session: AsyncSession, body: ReplyCreate) -> ReplyRead:
-    """Store an audience reply under a standing post, creating the audience account when new."""
+    """Store an audience reply under a standing post, creating the audience account when new.
+
+    The replied-to account's row is locked until commit, so replies to one account commit in id order and
+    the adapter's cursor (the highest id read) can never pass over a reply committed late (PostgreSQL).
+    """
     parent = await session.get(SandboxPost, body.in_reply_to)
     if parent is None or parent.deleted:
         raise NotFound(f"no sandbox post with id {body.in_reply_to}", field="in_reply_to")
+    await session.execute(select(SandboxAccount.id).where(SandboxAccount.id == parent.account_id).with_for_update())
     taken = (await session.execute(select(SandboxAccount).where(
         func.lower(SandboxAccount.handle) == body.handle))).scalars().first()
     if taken is not None and not taken.is_audience:

@@ -3,8 +3,11 @@
     python -m tests.chaos.driver --items 100 --kills 20 --seed 7 [--database-url URL] [--json]
 
 The sandbox adds latency and answers every N-th publish with "timeout after the post was stored", so kills
-land while posts are in flight and reconciliation is exercised. Afterwards the sandbox tables, the outbox and
-the journal are checked: every item posted exactly once, each thread chained in order (`scenario.inspect`).
+land while posts are in flight and reconciliation is exercised. Meanwhile an audience stream sends sandbox
+replies and public-form questions (`audience.AudienceStream`). Afterwards the sandbox tables, the outbox and
+the journal are checked: every item posted exactly once, each thread chained in order (`scenario.inspect`),
+every acknowledged audience message stored once and every reply on the sandbox ingested once, the journal
+sequence gap-free (`audience.check_audience`). Exit status 1 on any problem.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.chaos.audience import AudienceLog, AudienceStream, check_audience, wait_until_ingested
 from tests.chaos.scenario import create_users, cue, inspect, login, seed_event, wait_until_settled
 from tests.chaos.servers import ServerConfig, ServerProcess, migrate
 
@@ -40,6 +44,10 @@ class ChaosReport:
     lease_expired: int = 0
     keys_sent_twice: int = 0
     cue_retries: int = 0
+    audience_sent: int = 0
+    audience_stored: int = 0
+    audience_unknown: int = 0
+    journal_entries: int = 0
     phases: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     workdir: str = ""
@@ -55,9 +63,12 @@ class ChaosReport:
         head = (f"{self.items} items, {self.kills} SIGKILLs, seed {self.seed}, {self.database}: "
                 f"{self.sandbox_posts} sandbox posts, {self.posted} posted deliveries, {self.lease_expired} sends cut "
                 f"by a kill, {self.reconciled} reconciled, "
-                f"{self.keys_sent_twice} re-sent after an unknown outcome, {self.seconds:.1f}s")
+                f"{self.keys_sent_twice} re-sent after an unknown outcome, {self.audience_sent} audience messages "
+                f"acknowledged ({self.audience_unknown} cut off), {self.audience_stored} stored, "
+                f"{self.journal_entries} journal entries, {self.seconds:.1f}s")
         if self.ok:
-            return f"PASS {head}: every item posted exactly once, thread order intact"
+            return (f"PASS {head}: every item posted exactly once, thread order intact, no audience message lost "
+                    f"or doubled, journal gap-free")
         return f"FAIL {head}: {len(self.problems)} problems, first: {self.problems[0]} (logs in {self.workdir})"
 
 
@@ -79,7 +90,8 @@ def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, la
     report = ChaosReport(items=items, kills=kills, seed=seed, database=url.split(":", 1)[0].split("+")[0],
                          workdir=str(workdir))
     config = ServerConfig(workdir=workdir, database_url=url, latency_ms=latency_ms, fault_every=fault_every,
-                          lease_seconds=lease_seconds)
+                          lease_seconds=lease_seconds, extra_env={"LIVECUE_PUBLIC_FORM_PER_MINUTE": "100000",
+                                                                  "LIVECUE_SANDBOX_REPLIES_PER_MINUTE": "100000"})
     mark = time.monotonic()
 
     def phase(name: str) -> None:
@@ -93,11 +105,15 @@ def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, la
     server.start()
     phase("setup")
     errors: list[str] = []
+    audience: AudienceStream | None = None
     try:
         with httpx.Client(timeout=10) as http:
             headers = {role: login(http, server.base_url, name) for role, name in users.items()}
             event = seed_event(http, server.base_url, headers, account="hospital", items=items, tag="A")
             phase("seed")
+            slug = str(http.get(f"{server.base_url}/api/events/{event.id}", headers=headers["comms"]).json()["slug"])
+            audience = AudienceStream(server.base_url, slug, event.account, lambda: server.wait_reachable(), seed)
+            audience.start()
             gaps = _kill_schedule(rng, kills, kill_gap)
             killer = threading.Thread(target=_killer, args=(server, gaps, errors), daemon=True)
             cue_gap = sum(gaps) / max(items, 1) * 0.8  # spread the cues across the kills
@@ -110,9 +126,13 @@ def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, la
             killer.join(timeout=kills * 40 + 10)
             if killer.is_alive():
                 errors.append("the killer thread did not finish")
+            audience.stopping.set()
+            audience.join(timeout=60)
             phase("kills")
         if not wait_until_settled(url, items, settle_timeout):
             errors.append(f"deliveries still open after {settle_timeout:.0f}s")
+        if not wait_until_ingested(url, event.id, settle_timeout):
+            errors.append(f"audience replies on the sandbox still not ingested after {settle_timeout:.0f}s")
         phase("settle")
     except Exception as exc:  # report, do not hide: the verdict carries it
         errors.append(f"run aborted: {type(exc).__name__}: {exc}")
@@ -125,13 +145,26 @@ def run_chaos(items: int, kills: int, seed: int, database_url: str | None, *, la
         report.posted, report.sandbox_posts = findings.posted, findings.sandbox_posts
         report.reconciled, report.keys_sent_twice = findings.reconciled, findings.keys_sent_twice
         report.lease_expired = findings.lease_expired
-        report.problems = errors + findings.problems
+        report.problems = errors + findings.problems + _audience_problems(report, url, event.id, audience)
         if server.starts != kills + 1:
             report.problems.append(f"expected {kills + 1} server starts, saw {server.starts}")
     report.seconds = time.monotonic() - started
     if report.ok and not keep_workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     return report
+
+
+def _audience_problems(report: ChaosReport, url: str, event_id: int, audience: AudienceStream | None) -> list[str]:
+    log = audience.log if audience else AudienceLog()
+    found = check_audience(url, event_id, log)
+    report.audience_sent = len(log.form_acked) + len(log.replies_acked)
+    report.audience_unknown = len(log.replies_unknown)
+    report.audience_stored = found.form_stored + found.replies_stored
+    report.journal_entries = found.journal_entries
+    problems = [audience.error] if audience and audience.error else []
+    if audience is None or not log.form_acked or not log.replies_acked:
+        problems.append("the audience stream sent nothing on one of its two ways in")
+    return problems + log.refused + found.problems
 
 
 def _killer(server: ServerProcess, gaps: list[float], errors: list[str]) -> None:

@@ -70,3 +70,17 @@ async def test_form_404_for_events_that_are_not_live(client: AsyncClient, app: F
     ended = await client.post(f"/api/public/events/{kit.event['slug']}/questions", json={"text": "Still there?"})
     assert ended.status_code == 404
     assert await messages(kit) == []
+
+
+async def test_a_resent_submission_is_stored_once(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                  sessionmaker: Any) -> None:
+    kit = await qa_kit(client, app, clock, sessionmaker)
+    url = f"/api/public/events/{kit.event['slug']}/questions"
+    body = {"name": "Sam", "text": "Does the heart stop during the bypass?", "submission_id": "q-1f3a9c7e2b"}
+    answers = [(await client.post(url, json=body)).status_code for _ in range(3)]
+    assert answers == [202, 202, 202]  # a form that lost the answer may safely send again
+    assert [m.text for m in await messages(kit)] == [body["text"]]
+    other = await client.post(url, json={**body, "submission_id": "q-other-0001"})
+    assert other.status_code == 202 and len(await messages(kit)) == 2
+    bad = await client.post(url, json={**body, "submission_id": "<script>"})
+    assert bad.status_code == 422 and "submission_id" in bad.text

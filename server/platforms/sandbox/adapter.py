@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +20,8 @@ from server.platforms.base import (
 from server.platforms.errors import OutcomeUnknown, RetryLater
 from server.platforms.sandbox.faults import Fault, FaultPlan
 from server.textrules.capabilities import CAPABILITIES
+
+PAGE, PAGES = 200, 10
 
 
 async def ensure_account(session: AsyncSession, handle: str, *, audience: bool,
@@ -106,19 +110,30 @@ class SandboxPlatform:
                 post.deleted = True
 
     async def fetch_incoming(self, cursor: str | None) -> IncomingPage:
-        """Audience replies to the hospital's posts with an id above the cursor, oldest first."""
+        """Audience replies to the hospital's posts with an id above the cursor, oldest first.
+
+        Replies to one account are written one at a time (see `sandbox.service.add_reply`), so their ids
+        commit in order and a cursor never skips one.
+        """
         self._raise_before_send(await self.faults.before("fetch"))
         after = int(cursor) if cursor else 0
         async with self.sessionmaker() as session:
             own = select(SandboxPost.id).join(SandboxAccount, SandboxAccount.id == SandboxPost.account_id).where(
                 SandboxAccount.handle == self.handle)
-            query = (
+            replies = (
                 select(SandboxPost, SandboxAccount).join(SandboxAccount, SandboxAccount.id == SandboxPost.account_id)
-                .where(SandboxPost.id > after, SandboxAccount.is_audience.is_(True),
-                       SandboxPost.reply_to_id.in_(own), SandboxPost.deleted.is_(False))
-                .order_by(SandboxPost.id).limit(200)
+                .where(SandboxAccount.is_audience.is_(True), SandboxPost.reply_to_id.in_(own),
+                       SandboxPost.deleted.is_(False))
+                .order_by(SandboxPost.id)
             )
-            rows = (await session.execute(query)).all()
+            rows: list[Any] = []
+            newest = after
+            for _ in range(PAGES):
+                page = (await session.execute(replies.where(SandboxPost.id > newest).limit(PAGE))).all()
+                rows += page
+                if len(page) < PAGE:
+                    break
+                newest = page[-1][0].id
         messages = [
             IncomingMessage(platform="sandbox", external_id=str(p.id), author_handle=a.handle,
                             author_name=a.display_name, text=p.text, received_at=p.created_at,
@@ -126,7 +141,8 @@ class SandboxPlatform:
                             root_ref=RemoteRef(remote_id=str(p.root_id or p.id)))
             for p, a in rows
         ]
-        return IncomingPage(messages=messages, cursor=messages[-1].external_id if messages else cursor)
+        top = max((int(m.external_id) for m in messages), default=after)
+        return IncomingPage(messages=messages, cursor=str(top) if top else cursor)
 
     async def _by_key(self, session: AsyncSession, key: str) -> SandboxPost | None:
         query = select(SandboxPost).where(SandboxPost.idempotency_key == key)
