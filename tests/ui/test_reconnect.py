@@ -43,3 +43,28 @@ def test_disconnect_banner_and_catch_up(open_page: Callable[..., Any], apis: dic
     resumed = [int(m.group(1)) for url in sockets if (m := re.search(r"[?&]after=(\d+)", url))]
     assert resumed and min(resumed) > 0, sockets
     assert console.errors == [] and tablet.errors == []
+
+
+@pytest.mark.parametrize(("code", "state", "says"), [
+    (4403, "refused", "may not receive live changes"),
+    (4401, "signed-out", "Your session has ended"),
+])
+def test_a_refused_or_signed_out_feed_stops_retrying(open_page: Callable[..., Any], apis: dict[str, Api],
+                                                    code: int, state: str, says: str) -> None:
+    event = create_event(apis["author"], title=f"Refused feed {code}")
+    attempts: list[str] = []
+
+    def refuse(context: Any) -> None:
+        def close(ws: Any) -> None:
+            attempts.append(ws.url)
+            ws.close(code=code, reason="refused")
+
+        context.route_web_socket(re.compile(r"/api/ws\?"), close)
+
+    console = open_page(f"/console?event={event['id']}", user="comms", before=refuse)
+    expect(console.locator("body")).to_have_attribute("data-feed", state)
+    expect(console.locator("#offline-banner")).to_contain_text(says)
+    expect(console.locator("#offline-banner a")).to_have_attribute("href", "/login")
+    console.wait_for_timeout(2500)  # longer than the first reconnect back-off
+    assert len(attempts) == 1, attempts
+    assert console.errors == []

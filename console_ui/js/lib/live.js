@@ -13,7 +13,7 @@ export class LiveFeed {
    * @param {number} options.after    the last sequence number already seen (entries after it are sent)
    * @param {(entry: object, live: boolean) => void} options.onEntry
    * @param {() => void} options.onCaughtUp  after the backlog of each (re)connection
-   * @param {(state: string) => void} options.onState  'connecting' | 'live' | 'reconnecting' | 'signed-out'
+   * @param {(state: string) => void} options.onState  'connecting' | 'live' | 'reconnecting' | 'signed-out' | 'refused'
    */
   constructor({ eventId, after = 0, onEntry, onCaughtUp, onState }) {
     Object.assign(this, { eventId, seq: after, onEntry, onCaughtUp, onState });
@@ -95,8 +95,9 @@ export class LiveFeed {
     if (socket !== this.socket) return;
     this.socket = null;
     if (this.stopped) return;
-    if (event.code === 4401) {
-      this.onState('signed-out');
+    if (event.code === 4401 || event.code === 4403) {
+      // Not logged in, or refused (role, or a page of another site): retrying cannot help.
+      this.onState(event.code === 4401 ? 'signed-out' : 'refused');
       return;
     }
     this.onState('reconnecting');
@@ -129,6 +130,7 @@ const LABELS = {
   live: 'Live updates on',
   reconnecting: 'Reconnecting…',
   'signed-out': 'Signed out',
+  refused: 'Live updates refused',
 };
 
 export function connectionUi({ indicator, banner, timeZoneOf }) {
@@ -139,17 +141,19 @@ export function connectionUi({ indicator, banner, timeZoneOf }) {
     document.body.dataset.feed = state;
     indicator.dataset.state = state;
     replaceChildren(indicator, h('span', { class: 'dot', 'aria-hidden': 'true' }), LABELS[state] || state);
-    const down = state === 'reconnecting' || state === 'signed-out';
+    const ended = state === 'signed-out' || state === 'refused';
+    const down = state === 'reconnecting' || ended;
     banner.hidden = !down;
     if (!down) return;
     const since = lastUpdate
       ? ` Last update received at ${lastUpdate.toLocaleTimeString('en-GB', { timeZone: timeZoneOf() })}.`
       : '';
-    const message = state === 'signed-out'
-      ? 'Your session has ended. Log in again to see live changes.'
-      : `Reconnecting… what you see may be out of date until the connection is back.${since}`;
+    const message = {
+      'signed-out': 'Your session has ended. Log in again to see live changes.',
+      refused: 'This account may not receive live changes on this page. Log in with the right account.',
+    }[state] || `Reconnecting… what you see may be out of date until the connection is back.${since}`;
     replaceChildren(banner, h('strong', {}, 'Live updates disconnected. '), message,
-      state === 'signed-out' ? h('a', { href: '/login', class: 'banner-link' }, 'Log in') : null);
+      ended ? h('a', { href: '/login', class: 'banner-link' }, 'Log in') : null);
   }
 
   return {
