@@ -8,6 +8,7 @@ import logging
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from server.db.session_scope import transaction
 from server.journal import service as journal
 from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
-from server.platforms.base import Platform, RemoteRef
+from server.platforms.base import Platform, PublishRequest, RemoteRef
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
 from server.publishing.media import forget_single_use, uploaded_media
 from server.publishing.outbox import publish_problems
@@ -149,12 +150,11 @@ class Dispatcher:
             await self._finish(delivery_id, "abandoned", error=f"blocked at post time: {problems[0]}")
             return True
         try:
-            media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store)
-            from server.platforms.base import PublishRequest
-
-            ref = await adapter.publish(PublishRequest(
-                text=delivery.text, idempotency_key=delivery.idempotency_key, media=media, reply_to=reply_to,
-                content_warning=delivery.content_warning))
+            async with self._lease_kept(delivery_id):
+                media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store)
+                ref = await adapter.publish(PublishRequest(
+                    text=delivery.text, idempotency_key=delivery.idempotency_key, media=media, reply_to=reply_to,
+                    content_warning=delivery.content_warning))
         except PlatformError as exc:
             return await self._failed(delivery_id, exc)
         except Exception as exc:  # an unexpected error after sending may have created the post
@@ -162,6 +162,32 @@ class Dispatcher:
             return await self._failed(delivery_id, OutcomeUnknown(f"unexpected error: {type(exc).__name__}"))
         await self._posted(delivery_id, ref)
         return True
+
+    @contextlib.asynccontextmanager
+    async def _lease_kept(self, delivery_id: int) -> AsyncIterator[None]:
+        """Extend this sender's lease every third of its length while a send (a long video upload) runs."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.lease_seconds / 3)
+                try:
+                    async with transaction(self.sessionmaker) as session:
+                        result = await session.execute(
+                            update(Delivery).where(Delivery.id == delivery_id, Delivery.lease_owner == self.owner)
+                            .values(lease_until=self.clock.now() + timedelta(seconds=self.lease_seconds)))
+                    if result.rowcount != 1:  # type: ignore[attr-defined]
+                        log.warning("delivery %s: lease lost during a long send", delivery_id)
+                        return
+                except Exception:  # the send goes on; the next renewal tries again
+                    log.exception("delivery %s: could not extend the lease", delivery_id)
+
+        renewal = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
 
     async def _reconcile(self, delivery_id: int) -> None:
         async with self.sessionmaker() as session:

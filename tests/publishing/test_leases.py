@@ -3,6 +3,7 @@ post exists exactly once; a live lease is never taken over."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from server.platforms.base import PublishRequest
+from server.platforms.sandbox.adapter import SandboxPlatform
 from server.publishing.dispatcher import LEASE_EXPIRED, Dispatcher
 from tests.livekit import prepare
 
@@ -43,3 +45,41 @@ async def test_a_dead_senders_lease_is_reconciled_once_it_ends(client: AsyncClie
     assert len(expired) == 1 and expired[0]["payload"]["lease_owner"] == "dead-process"
     reconciled = [e for e in entries if e["kind"] == "delivery.posted" and e["payload"]["reconciled"]]
     assert len(reconciled) == 1
+
+
+async def test_a_long_send_keeps_its_lease(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                           sessionmaker: Any) -> None:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[None], cues=["a"], holding=False)
+    await kit.post(f"/api/events/{kit.event['id']}/live/go")
+    assert (await kit.post(f"/api/items/{kit.items[0]['id']}/post-now")).status_code == 200
+    other: Dispatcher = kit.services["dispatcher"]
+    slow = Dispatcher(other.sessionmaker, other.registry, other.store, clock=clock, owner="slow-upload",
+                      lease_seconds=0.3)
+    gate = asyncio.Event()
+    sends: list[str] = []
+    publish = SandboxPlatform.publish
+
+    async def slow_publish(adapter: SandboxPlatform, request: PublishRequest) -> Any:
+        sends.append(request.idempotency_key)
+        await gate.wait()  # a big video still uploading
+        return await publish(adapter, request)
+
+    SandboxPlatform.publish = slow_publish  # type: ignore[method-assign]
+    try:
+        sending = asyncio.create_task(slow.run_once())
+        for _ in range(8):  # 8 × 0.2 s of clock time: far past the 0.3 s lease, renewed all along
+            await asyncio.sleep(0.15)
+            clock.advance(seconds=0.2)
+            await asyncio.sleep(0.15)
+            await other.run_once()
+            assert [d.status for d in await kit.deliveries()] == ["sending"]
+        gate.set()
+        await sending
+    finally:
+        SandboxPlatform.publish = publish  # type: ignore[method-assign]
+    assert len(sends) == 1 and len(await kit.sandbox_posts()) == 1
+    (delivery,) = await kit.deliveries()
+    assert delivery.status == "posted" and delivery.lease_owner is None
+    entries = (await client.get(f"/api/events/{kit.event['id']}/journal?limit=1000",
+                                headers=kit.comms)).json()["entries"]
+    assert not [e for e in entries if e["kind"] == "delivery.unknown"]
