@@ -7,6 +7,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 from server.clock import SystemClock
+from server.db.engine import make_read_sessionmaker
 from server.live.feed import FeedHub
 from server.live.scheduler import Scheduler
 from server.media.assets import media_store
@@ -66,7 +67,8 @@ def build_workers(state: AppState) -> Workers:
     dispatcher = Dispatcher(state.sessionmaker, registry, store, clock=clock,
                             lease_seconds=settings.delivery_lease_seconds)
     services.update(
-        media_store=store, registry=registry, dispatcher=dispatcher, feed=FeedHub(state.sessionmaker),
+        media_store=store, registry=registry, dispatcher=dispatcher,
+        feed=FeedHub(make_read_sessionmaker(state.engine, settings)),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
         poller=Poller(state.sessionmaker, registry),
         preuploader=PreUploader(state.sessionmaker, registry, store, clock),

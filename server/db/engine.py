@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.config import Settings
 
+READ_ONLY = "livecue_read_only"
+
 
 def make_engine(settings: Settings) -> AsyncEngine:
     """Build the async engine; SQLite gets WAL, foreign keys and the configured durability."""
@@ -29,8 +31,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            # Take the write lock up front so concurrent writers queue instead of failing to upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front so they queue instead of failing to upgrade; readers
+            # (`make_read_sessionmaker`) read a WAL snapshot and never wait for a writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         engine.sync_engine.dialect._livecue_sqlite = True  # type: ignore[attr-defined]
         _disable_pysqlite_transactions(engine)
@@ -54,3 +57,8 @@ def make_sessionmaker(engine: AsyncEngine, settings: Settings | None = None) -> 
 
         info["denylist_pepper"] = settings_key(settings)
     return async_sessionmaker(engine, expire_on_commit=False, info=info)
+
+
+def make_read_sessionmaker(engine: AsyncEngine, settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
+    """Session factory for read-only work (the live feed): on SQLite its transactions never wait for a writer."""
+    return make_sessionmaker(engine.execution_options(**{READ_ONLY: True}), settings)

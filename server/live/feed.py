@@ -244,7 +244,7 @@ class FeedHub:
 
         def after_insert(_mapper: Mapper[Any], connection: Connection, target: JournalEntry) -> None:
             session = object_session(target)
-            if session is not None and connection.engine is engine:
+            if session is not None and connection.engine.pool is engine.pool:  # the read engine shares the pool
                 session.info[self._flag] = True
 
         def after_commit(session: Session) -> None:
