@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("livecue.errors")
@@ -62,6 +65,94 @@ class TooManyRequests(LivecueError):
     """Slow down (429)."""
 
     status_code = 429
+
+
+class StorageFull(LivecueError):
+    """The server's disk (database or media store) is full: the write was refused and nothing was saved (503)."""
+
+    status_code = 503
+
+
+STORAGE_FULL_DETAIL = "the server's disk is full: nothing was saved; try again once space is freed"
+SQLITE_FULL, SQLITE_IOERR = 13, 10
+PG_DISK_FULL = "53100"
+LOW_SPACE_BYTES = 1 << 20  # an SQLite "disk I/O error" with less free space than this is a full disk
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The error, the driver error SQLAlchemy wraps (`orig`), and their causes and contexts, each once."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo and len(seen) < 16:
+        current = todo.pop()
+        if current is None or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        orig = getattr(current, "orig", None)
+        todo += [orig if isinstance(orig, BaseException) else None, current.__cause__, current.__context__]
+    return seen
+
+
+def _free_bytes(path: Path | None) -> int | None:
+    """Bytes an unprivileged writer may still use on the filesystem holding `path` (None when unknown)."""
+    if path is None:
+        return None
+    try:
+        stat = os.statvfs(path)
+    except OSError:
+        return None
+    return stat.f_bavail * stat.f_frsize
+
+
+def _full_cause(exc: BaseException, storage_dir: Path | None) -> BaseException | None:
+    """The error in `exc`'s chain that says the disk is full, if any (see `storage_full`)."""
+    for cause in _causes(exc):
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cause
+        if PG_DISK_FULL in (getattr(cause, "sqlstate", None), getattr(cause, "pgcode", None)):
+            return cause
+        code = getattr(cause, "sqlite_errorcode", None)
+        # Messages only of driver errors: SQLAlchemy's wrapper text carries the statement and its parameters.
+        message = "" if isinstance(cause, StatementError) else str(cause)
+        if (isinstance(code, int) and code & 0xFF == SQLITE_FULL) or "database or disk is full" in message:
+            return cause
+        if (isinstance(code, int) and code & 0xFF == SQLITE_IOERR) or "disk I/O error" in message:
+            free = _free_bytes(storage_dir)
+            if free is not None and free < LOW_SPACE_BYTES:
+                return cause
+    return None
+
+
+def storage_full(exc: BaseException, storage_dir: Path | None = None) -> bool:
+    """Whether `exc` (possibly wrapped by SQLAlchemy) means the disk is full.
+
+    ENOSPC/EDQUOT, SQLite's SQLITE_FULL ("database or disk is full") and PostgreSQL's disk_full (53100) always
+    do; SQLite's "disk I/O error" (a WAL or shared-memory file that could not grow) does when `storage_dir`,
+    the directory of the SQLite file, has less than LOW_SPACE_BYTES left.
+    """
+    return _full_cause(exc, storage_dir) is not None
+
+
+def _sqlite_dir(request: Request) -> Path | None:
+    """The directory of the app's SQLite file (None for PostgreSQL or before startup)."""
+    state = getattr(request.app.state, "livecue", None)
+    if state is None or not state.settings.is_sqlite:
+        return None
+    url: str = state.settings.resolved_database_url()
+    path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+    return Path(path).parent if path and path != ":memory:" else None
+
+
+def _storage_full_response(request: Request, exc: BaseException) -> JSONResponse:
+    """503 in the standard error shape, and one log line naming the request and the refused write."""
+    from server.security import HEADERS
+
+    cause = _full_cause(exc, _sqlite_dir(request)) or exc
+    log.error("storage full: %s %s was refused and nothing was saved (%s: %s)", request.method, request.url.path,
+              type(cause).__name__, str(cause).splitlines()[0] if str(cause) else "")
+    body = _body(StorageFull(STORAGE_FULL_DETAIL))
+    return JSONResponse(body, status_code=StorageFull.status_code,
+                        headers={**HEADERS, "Cache-Control": "no-store"})
 
 
 HTTP_ERROR_NAMES = {400: "BadRequest", 401: "NotAuthenticated", 403: "Forbidden", 404: "NotFound",
@@ -128,12 +219,23 @@ def install_error_handlers(app: FastAPI) -> None:
         if "CharacterNotInRepertoire" in type(exc.orig).__name__ or "invalid byte sequence" in str(exc.orig):
             return JSONResponse({"error": "ValidationError", "field": "body", "detail": "text contains characters "
                                  "that cannot be stored (such as NUL)"}, status_code=422)
+        if storage_full(exc, _sqlite_dir(request)):
+            return _storage_full_response(request, exc)
         return await _unexpected(request, exc)
+
+    @app.exception_handler(OSError)
+    async def _os_error(request: Request, exc: OSError) -> JSONResponse:
+        # A media store write with the disk full (ENOSPC) is a clear 503; any other OSError stays a 500.
+        if storage_full(exc):
+            return _storage_full_response(request, exc)
+        raise exc  # any other OSError: the plain 500 below, as before
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         from server.security import HEADERS
 
+        if storage_full(exc, _sqlite_dir(request)):  # wrapped in something other than DBAPIError or OSError
+            return _storage_full_response(request, exc)
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"error": "InternalError", "detail": "something went wrong on our side; it is logged"},
                             status_code=500, headers={**HEADERS, "Cache-Control": "no-store"})
