@@ -3,7 +3,9 @@
 A batch is stored in a handful of multi-row statements inside one savepoint. If the database refuses
 it (a duplicate inserted concurrently by another poller, or anything unexpected), it is stored again
 one message per savepoint: the refused message is skipped and counted, and the rest of the batch, and
-the cursor the caller stores with it, still commit. A bad message can never block the poll loop.
+the cursor the caller stores with it, still commit. A bad message can never block the poll loop. A failure
+of the database itself (a full disk, a lost connection) is raised instead: nothing commits, the cursor
+stays, and the next round fetches the same messages again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.base import utcnow
@@ -31,6 +33,8 @@ log = logging.getLogger("livecue.ingest")
 MAX_TEXT = 5000
 _messages = cast(Table, Message.__table__)
 BINARY = "binary or garbled content"
+# Failures of the database itself, not of one message: the caller's transaction (and its cursor) must not commit.
+ENVIRONMENT_ERRORS = (OperationalError, InterfaceError, OSError)
 
 
 @dataclass
@@ -206,6 +210,8 @@ async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[Inco
         try:
             async with session.begin_nested():
                 result.add(await _store(session, event, [dict(r) for r in rows], muted))
+        except ENVIRONMENT_ERRORS:
+            raise  # the database cannot store anything now (disk full, connection lost): fail the whole poll
         except Exception:
             log.info("storing %d messages together failed; storing them one by one", len(rows))
             for row in rows:
@@ -226,6 +232,8 @@ async def _store_one(session: AsyncSession, event: Event, row: dict[str, Any],
             return await _store(session, event, [dict(row)], muted)
     except IntegrityError:  # stored meanwhile by another poller: the unique key keeps it once
         return IngestResult(duplicates=1)
+    except ENVIRONMENT_ERRORS:
+        raise
     except Exception:
         log.exception("dropped incoming message %s:%s", row["platform"], row["external_id"])
         return IngestResult(dropped=1)
