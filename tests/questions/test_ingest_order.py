@@ -7,7 +7,6 @@ import sqlite3
 from typing import Any
 
 import pytest
-
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.exc import OperationalError
