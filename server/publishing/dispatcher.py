@@ -50,6 +50,7 @@ class Dispatcher:
         self.lease_seconds = lease_seconds  # must outlast one send; a crashed sender's claim is retaken after it
         self.wake = asyncio.Event()
         self._stopping = False
+        self._unrecorded: dict[int, RemoteRef] = {}
 
     async def run_forever(self, idle_seconds: float = 0.5) -> None:
         """Loop until `stop()`; wakes early when poked (a poke during a pass triggers another pass)."""
@@ -75,6 +76,7 @@ class Dispatcher:
 
     async def run_once(self) -> int:
         """Expire stale leases, then attempt every due delivery once; returns how many were attempted."""
+        await self._record_unrecorded()
         await self._expire_leases()
         async with self.sessionmaker() as session:
             due = await due_deliveries(session, self.clock.now())
@@ -160,8 +162,23 @@ class Dispatcher:
         except Exception as exc:  # an unexpected error after sending may have created the post
             log.exception("unexpected error publishing delivery %s", delivery_id)
             return await self._failed(delivery_id, OutcomeUnknown(f"unexpected error: {type(exc).__name__}"))
-        await self._posted(delivery_id, ref)
+        try:
+            await self._posted(delivery_id, ref)
+        except Exception:  # posted, but the database refused the record (a full disk): keep it and retry
+            log.exception("delivery %s is posted but could not be recorded; retrying on the next pass", delivery_id)
+            self._unrecorded[delivery_id] = ref
+            return False
         return True
+
+    async def _record_unrecorded(self) -> None:
+        """Record posts whose outcome the database refused earlier, while this sender still holds them."""
+        for delivery_id, ref in list(self._unrecorded.items()):
+            try:
+                await self._posted(delivery_id, ref, holder=self.owner)
+            except Exception as exc:
+                log.warning("delivery %s: recording the post still fails (%s)", delivery_id, type(exc).__name__)
+                return
+            del self._unrecorded[delivery_id]
 
     @contextlib.asynccontextmanager
     async def _lease_kept(self, delivery_id: int) -> AsyncIterator[None]:
@@ -256,11 +273,14 @@ class Dispatcher:
                              subject_id=row.id, event_id=row.event_id,
                              payload={"platform": row.platform, "error": error, "item_id": row.item_id})
 
-    async def _posted(self, delivery_id: int, ref: RemoteRef, reconciled: bool = False) -> None:
+    async def _posted(self, delivery_id: int, ref: RemoteRef, reconciled: bool = False,
+                      holder: str | None = None) -> None:
         now = self.clock.now()
         async with transaction(self.sessionmaker) as session:
             row = await session.get(Delivery, delivery_id)
             assert row is not None
+            if holder is not None and (row.status != "sending" or row.lease_owner != holder):
+                return  # the lease ran out meanwhile and another pass reconciled it
             remote: dict[str, Any] = {k: v for k, v in ref.__dict__.items() if v is not None}
             row.status, row.remote, row.remote_url, row.posted_at = "posted", remote, ref.url, now
             row.lease_owner, row.lease_until, row.last_error = None, None, None

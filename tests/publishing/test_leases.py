@@ -4,10 +4,12 @@ post exists exactly once; a live lease is never taken over."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy.exc import OperationalError
 
 from server.clock import FakeClock
 from server.platforms.base import PublishRequest
@@ -83,3 +85,31 @@ async def test_a_long_send_keeps_its_lease(client: AsyncClient, app: FastAPI, cl
     entries = (await client.get(f"/api/events/{kit.event['id']}/journal?limit=1000",
                                 headers=kit.comms)).json()["entries"]
     assert not [e for e in entries if e["kind"] == "delivery.unknown"]
+
+
+async def test_a_post_the_database_refused_to_record_is_recorded_on_the_next_pass(
+        client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any) -> None:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[None, None], cues=["a", "b"], holding=False)
+    await kit.post(f"/api/events/{kit.event['id']}/live/go")
+    for item in kit.items:
+        assert (await kit.post(f"/api/items/{item['id']}/post-now")).status_code == 200
+    dispatcher: Dispatcher = kit.services["dispatcher"]
+    posted = dispatcher._posted
+    refusals = [OperationalError("UPDATE delivery", {}, sqlite3.OperationalError("database or disk is full"))]
+
+    async def disk_full_once(*args: Any, **kwargs: Any) -> None:
+        if refusals:
+            raise refusals.pop()
+        await posted(*args, **kwargs)
+
+    dispatcher._posted = disk_full_once  # type: ignore[method-assign]
+    await dispatcher.run_once()
+    assert [d.status for d in await kit.deliveries()] == ["sending", "pending"]  # posted, not yet recorded
+    assert len(await kit.sandbox_posts()) == 1
+    await kit.pump()
+    posts = await kit.sandbox_posts()
+    assert [d.status for d in await kit.deliveries()] == ["posted", "posted"]
+    assert len(posts) == 2 and posts[1].reply_to_id == posts[0].id
+    entries = (await client.get(f"/api/events/{kit.event['id']}/journal?limit=1000",
+                                headers=kit.comms)).json()["entries"]
+    assert [e["kind"] for e in entries if e["kind"].startswith("delivery.")] == ["delivery.posted"] * 2
