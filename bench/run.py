@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ["phi_eval", "triage_eval", "grouping_bench", "ingest_bench", "cue_to_request", "ws_fanout", "ui_weight"]
+ORDER = ["phi_eval", "triage_eval", "screen_speed", "grouping_bench", "ingest_bench", "cue_to_request", "ws_fanout",
+         "ui_weight"]
 
 
 def _figures(data: Any, path: str = "") -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from server.privacy.phi_lexicon import KIN_WORDS
-from server.privacy.phi_text import context_after, context_before
+from server.privacy.phi_text import caseless, context_after, context_before
 from server.privacy.phi_types import AGE_OVER_89, DATE, Hit, hit
 
 P_DATE = 45
@@ -44,6 +44,11 @@ _DATE_PATTERNS = (
         r"(?<![\w/.\-])(?:1[89]|20)[0-9]{2}([\-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![\w/\-]|\.[0-9])"
     ),
 )
+# Every month name or abbreviation, in either case style, holds one of these.
+_MONTH_WORD = re.compile(
+    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+)
+_HOLIDAY_WORDS = ("Day", "Christmas", "New Year", "Thanksgiving", "Easter", "Good Friday", "Halloween")
 _SHORT_NUMERIC = re.compile(
     r"(?<![\w/.\-:])(?:0?[1-9]|[12][0-9]|3[01])/(?:0?[1-9]|[12][0-9]|3[01])(?![\w/.\-:])"
 )
@@ -102,6 +107,9 @@ _AGE_WORDS = re.compile(
     r"|(?<=their )(?:9[0-9]|1[0-2][0-9])(?:st|nd|rd|th))\b",
     re.IGNORECASE,
 )
+# An age of 90 to 130 (two or three digits, maybe a leading zero) has "9" and a digit or "1" and two digits.
+_AGE_NUMBER = re.compile(r"9[0-9]|1[0-9]{2}")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 _GROUP_BEFORE = re.compile(
     r"\b(?:patients|adults|people|those|individuals|men|women|seniors|cases)\s*$", re.IGNORECASE
 )
@@ -109,13 +117,25 @@ _GROUP_BEFORE = re.compile(
 
 def find_dates(text: str, today: date | None = None) -> list[Hit]:
     """Return findings for dates tied to a person and for ages over 89."""
-    return [*_dates(text, today or date.today()), *_ages(text)]
+    return [*_dates(text, today), *_ages(text)]
 
 
-def _dates(text: str, today: date) -> list[Hit]:
+def _possible_date_patterns(text: str, digit: bool) -> list[re.Pattern[str]]:
+    """Return, in order, the date patterns whose required characters or words occur in `text`."""
+    month = digit and _MONTH_WORD.search(text) is not None  # "March 3", "3 March", "March 2024"
+    holiday = any(word in text for word in _HOLIDAY_WORDS)
+    slash_or_dash = digit and ("/" in text or "-" in text)  # 03/12/2024, 3-12-24
+    dotted = digit and "." in text  # 3.12.2024
+    separated = slash_or_dash or dotted  # 2024-12-03, 2024/12/03, 2024.12.03
+    possible = (month, month, month, holiday, slash_or_dash, dotted, separated)
+    return [pattern for pattern, ok in zip(_DATE_PATTERNS, possible, strict=True) if ok]
+
+
+def _dates(text: str, today: date | None) -> list[Hit]:
     out: list[Hit] = []
     seen: list[tuple[int, int]] = []
-    for pattern in _DATE_PATTERNS:
+    digit = _ASCII_DIGIT.search(text) is not None
+    for pattern in _possible_date_patterns(text, digit):
         for m in pattern.finditer(text):
             if any(s <= m.start() and m.end() <= e for s, e in seen):
                 continue
@@ -123,12 +143,13 @@ def _dates(text: str, today: date) -> list[Hit]:
             if reason is not None:
                 seen.append((m.start(), m.end()))
                 out.append(hit(DATE, m.start(), m.end(), reason, P_DATE))
-    for m in _SHORT_NUMERIC.finditer(text):
+    for m in _SHORT_NUMERIC.finditer(text) if digit and "/" in text else ():
         cue = _STRONG.search(context_before(text, m.start(), 25))
         if cue is not None:
             out.append(hit(DATE, m.start(), m.end(), f"date tied to the patient: '{cue.group()}'", P_DATE))
-    for m in _BIRTH_YEAR.finditer(text):
-        if today.year - int(m.group("year")) >= 90:
+    birth = digit and any(word in caseless(text) for word in ("born", "birth", "dob"))
+    for m in _BIRTH_YEAR.finditer(text) if birth else ():
+        if (today or date.today()).year - int(m.group("year")) >= 90:
             reason = "birth year showing an age of 90 or more"
             out.append(hit(AGE_OVER_89, m.start("year"), m.end("year"), reason, P_AGE))
     return out
@@ -149,7 +170,8 @@ def _tie_reason(text: str, start: int, end: int) -> str | None:
 
 def _ages(text: str) -> list[Hit]:
     out: list[Hit] = []
-    for pattern in _AGE_PATTERNS:
+    number = _AGE_NUMBER.search(text) is not None
+    for pattern in _AGE_PATTERNS if number else ():
         for m in pattern.finditer(text):
             n = int(m.group("n"))
             if not 90 <= n <= 130:
@@ -158,6 +180,8 @@ def _ages(text: str) -> list[Hit]:
                 continue
             end = len(m.group().rstrip(",) ")) + m.start()
             out.append(hit(AGE_OVER_89, m.start("n"), end, "age over 89", P_AGE))
+    if not number and not any(word in caseless(text) for word in ("nineties", "enarian")):
+        return out  # _AGE_WORDS needs a number, "nineties" or "(super)centenarian"/"nonagenarian"
     for m in _AGE_WORDS.finditer(text):
         out.append(hit(AGE_OVER_89, m.start(), m.end(), "age over 89", P_AGE))
     return out

@@ -114,7 +114,7 @@ def _plural_families(text: str, allow: AllowNames, blocked: list[tuple[int, int]
 
 
 def _is_blocked(text: str, w: Word, blocked: list[tuple[int, int]]) -> bool:
-    return (w.start > 0 and text[w.start - 1] in "@#") or overlaps(w.start, w.end, blocked)
+    return (w.start > 0 and text[w.start - 1] in "@#") or (bool(blocked) and overlaps(w.start, w.end, blocked))
 
 
 def _is_honorific(text: str, w: Word) -> bool:

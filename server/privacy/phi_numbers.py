@@ -81,6 +81,7 @@ _YEAR_RANGE = re.compile(r"(?:19|20)[0-9]{2}-(?:19|20)?[0-9]{2}")
 _ISO_DATE = re.compile(r"(?:19|20)[0-9]{2}-[01]?[0-9]-[0-3]?[0-9]")
 _IPV4 = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 _SUBKINDS = {
     "vin": "vehicle identification number",
@@ -107,8 +108,19 @@ _SUBKINDS = {
 
 
 def find_numbers(text: str) -> list[Hit]:
-    """Return phone, fax, SSN, record-number and IP findings."""
-    return [*_phones(text), *_ssns(text), *_labelled_ids(text), *_generic_ids(text), *_ips(text)]
+    """Return phone, fax, SSN, record-number and IP findings.
+
+    Most detectors need a minimum number of ASCII digits (a phone number 7, an SSN 9, an IPv4 address 4, a
+    long number or code 5, a labelled identifier 1); they are skipped when the text has fewer.
+    """
+    digits = len(_ASCII_DIGIT.findall(text))
+    return [
+        *(_phones(text) if digits >= 7 else ()),
+        *(_ssns(text) if digits >= 9 else ()),
+        *(_labelled_ids(text) if digits >= 1 else ()),
+        *(_generic_ids(text) if digits >= 5 else _macs(text)),
+        *(_ips(text, digits >= 4)),
+    ]
 
 
 def _phones(text: str) -> list[Hit]:
@@ -217,16 +229,22 @@ def _generic_ids(text: str) -> list[Hit]:
             )
     for m in _HASH_NUMBER.finditer(text):
         out.append(hit(RECORD_NUMBER, m.start(), m.end(), "numbered identifier", P_GENERIC_ID))
-    for m in _MAC.finditer(text):
-        out.append(
-            hit(RECORD_NUMBER, m.start(), m.end(), "device identifier (MAC address)", P_GENERIC_ID + 1)
-        )
-    return out
+    return out + _macs(text)
 
 
-def _ips(text: str) -> list[Hit]:
+def _macs(text: str) -> list[Hit]:
+    if ":" not in text and "-" not in text:  # a MAC address needs its separators
+        return []
+    return [
+        hit(RECORD_NUMBER, m.start(), m.end(), "device identifier (MAC address)", P_GENERIC_ID + 1)
+        for m in _MAC.finditer(text)
+    ]
+
+
+def _ips(text: str, ipv4: bool) -> list[Hit]:
     out: list[Hit] = []
-    for pattern in (_IPV4, _IPV6):
+    patterns = ((_IPV4,) if ipv4 else ()) + ((_IPV6,) if ":" in text else ())
+    for pattern in patterns:
         for m in pattern.finditer(text):
             candidate = m.group().split("%")[0]
             try:

@@ -20,6 +20,7 @@ from server.privacy.phi_lexicon import (
     STOP_WORDS,
     word_set,
 )
+from server.privacy.phi_text import caseless
 from server.privacy.phi_types import ADDRESS, POSTAL_CODE, Hit, hit
 
 P_POSTAL = 55
@@ -79,6 +80,8 @@ _RESIDENCE_CUE = re.compile(
     r"drove (?:in |down |up )?from|flew (?:in )?from|travell?ed (?:here )?from|home)"
     r"(?:\s+(?:in|at|of|is))?(?:\s+(?:the\s+)?(?:town|city|village|county|region|area)\s+of)?)\s+" + _PLACE
 )
+# Every _RESIDENCE_CUE match holds one of these (lowercased): "lives"/"living", "resides", "hometown", ...
+_RESIDENCE_WORDS = ("liv", "resid", "native", "grew up", "from", "home")
 _PERSON_FROM = re.compile(
     r"\b(?:[0-9]{1,3},?|man|woman|patient|family|grandfather|grandmother|grandma|grandpa|father|mother|dad|mom|"
     r"mum|son|daughter|husband|wife|couple|teen|boy|girl|donor|recipient)\s+from\s+" + _PLACE
@@ -87,6 +90,8 @@ _DEMONYM_PERSON = re.compile(
     r"\b[Aa]n?\s+" + _PLACE + r"\s+(?:man|woman|grandfather|grandmother|grandma|grandpa|father|mother|"
     r"dad|mom|mum|teen|teenager|boy|girl|resident|native|senior|retiree|couple|family|veteran|widow|widower)\b"
 )
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_ASCII_UPPER = re.compile(r"[A-Z]")
 _NOT_LOCAL_SUFFIX = re.compile(r"(?:ian|ean|ese|ish|ic|ern)$")
 _NOT_PLACE = (
     STOP_WORDS
@@ -100,21 +105,31 @@ _NOT_PLACE = (
 
 
 def find_places(text: str) -> list[Hit]:
-    """Return address and postal-code findings."""
+    """Return address and postal-code findings.
+
+    Street addresses, PO boxes, room numbers and postal codes all need an ASCII digit; a street without a
+    number needs "lives"/"resides"/"home", and a town tied to a person a capitalised ASCII word.
+    """
     out: list[Hit] = []
-    for m in _STREET.finditer(text):
+    digits = _ASCII_DIGIT.search(text) is not None
+    folded = caseless(text)
+    for m in _STREET.finditer(text) if digits else ():
         if not _INSTITUTION_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
             out.append(hit(ADDRESS, m.start(), m.end(), "looks like a street address", P_ADDRESS))
-    for m in _STREET_NO_NUMBER.finditer(text):
-        out.append(hit(ADDRESS, m.start("place"), m.end("place"), "street where a person lives", P_ADDRESS))
-    for m in _PO_BOX.finditer(text):
-        out.append(hit(ADDRESS, m.start(), m.end(), "looks like a post-office box", P_ADDRESS))
-    for m in _ROOM.finditer(text):
-        if not _ROOM_OK_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
-            reason = f"patient {m.group('label').casefold().rstrip('.')} number"
-            out.append(hit(ADDRESS, m.start(), m.end(), reason, P_ADDRESS))
-    out.extend(_postal_codes(text))
-    out.extend(_person_places(text))
+    if any(word in folded for word in ("liv", "resid", "home")):  # lives/living/lived, resides, home
+        for m in _STREET_NO_NUMBER.finditer(text):
+            reason = "street where a person lives"
+            out.append(hit(ADDRESS, m.start("place"), m.end("place"), reason, P_ADDRESS))
+    if digits:
+        for m in _PO_BOX.finditer(text):
+            out.append(hit(ADDRESS, m.start(), m.end(), "looks like a post-office box", P_ADDRESS))
+        for m in _ROOM.finditer(text):
+            if not _ROOM_OK_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
+                reason = f"patient {m.group('label').casefold().rstrip('.')} number"
+                out.append(hit(ADDRESS, m.start(), m.end(), reason, P_ADDRESS))
+        out.extend(_postal_codes(text))
+    if _ASCII_UPPER.search(text):
+        out.extend(_person_places(text, folded))
     return out
 
 
@@ -157,13 +172,15 @@ def place_after_name(text: str, end: int) -> Hit | None:
     )
 
 
-def _person_places(text: str) -> list[Hit]:
+def _person_places(text: str, folded: str) -> list[Hit]:
     out: list[Hit] = []
-    for pattern, reason in (
-        (_RESIDENCE_CUE, "where a person lives or comes from"),
-        (_PERSON_FROM, "town a person comes from"),
-        (_DEMONYM_PERSON, "town or city tied to a person"),
+    for pattern, reason, possible in (
+        (_RESIDENCE_CUE, "where a person lives or comes from", any(word in folded for word in _RESIDENCE_WORDS)),
+        (_PERSON_FROM, "town a person comes from", "from" in text),
+        (_DEMONYM_PERSON, "town or city tied to a person", True),
     ):
+        if not possible:
+            continue
         for m in pattern.finditer(text):
             end = _place_end(m.group("place"))
             if end is not None:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlsplit
 
 from server.privacy.phi_given_names import GIVEN_NAMES
 from server.privacy.phi_lexicon import word_set
+from server.privacy.phi_text import caseless
 from server.privacy.phi_types import EMAIL, URL, Hit, hit
 
 P_EMAIL = 95
@@ -43,6 +45,8 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 
+# Every URL holds "://", "www." or a "." before a TLD letter (re.IGNORECASE also matches 'İ', 'ı', 'ſ', 'K').
+_URL_HINT = re.compile(r"://|[Ww][Ww][Ww]\.|\.[A-Za-zİıſK]")
 _SHORTENERS = word_set(
     "bit.ly t.co tinyurl.com goo.gl ow.ly buff.ly is.gd rebrand.ly cutt.ly shorturl.at lnkd.in"
 )
@@ -88,12 +92,12 @@ _PERSON_SECTIONS = word_set(
 def find_web(text: str) -> list[Hit]:
     """Return email findings and findings for URLs that could identify a person."""
     out: list[Hit] = []
-    for pattern in (_EMAIL, _OBFUSCATED_EMAIL):
+    for pattern, possible in ((_EMAIL, "@" in text), (_OBFUSCATED_EMAIL, "dot" in caseless(text))):
         out.extend(
             hit(EMAIL, m.start(), m.end(), "looks like an email address", P_EMAIL)
-            for m in pattern.finditer(text)
+            for m in (pattern.finditer(text) if possible else ())
         )
-    for m in _URL.finditer(text):
+    for m in _urls(text):
         raw = _trim(m.group())
         reason = identifying_url_reason(raw)
         if reason is not None:
@@ -103,8 +107,12 @@ def find_web(text: str) -> list[Hit]:
 
 def link_spans(text: str) -> list[tuple[int, int]]:
     """Return the spans of every URL and email address in `text`, identifying or not."""
-    spans = [(m.start(), m.start() + len(_trim(m.group()))) for m in _URL.finditer(text)]
-    return spans + [(m.start(), m.end()) for m in _EMAIL.finditer(text)]
+    spans = [(m.start(), m.start() + len(_trim(m.group()))) for m in _urls(text)]
+    return spans + [(m.start(), m.end()) for m in (_EMAIL.finditer(text) if "@" in text else ())]
+
+
+def _urls(text: str) -> Iterable[re.Match[str]]:
+    return _URL.finditer(text) if _URL_HINT.search(text) else ()
 
 
 def _trim(raw: str) -> str:

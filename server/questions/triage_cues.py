@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from server.questions.triage_prefilter import PREFILTER, guarded
 
 # Tokens that negate a cue when they occur shortly before it in the same clause.
 NEGATORS: frozenset[str] = frozenset({
@@ -23,6 +25,10 @@ class Cue:
     reason: str
     negatable: bool = True
     inner_negation: bool = False
+    bit: int = field(init=False, compare=False, repr=False)  # this cue's bit in `PREFILTER` masks
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bit", PREFILTER.add(self.pattern))
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,11 @@ def is_negated(text: str, start: int, end: int, inner: bool) -> bool:
 
 def find_hits(cues: Iterable[Cue], text: str) -> list[Hit]:
     """Return every non-negated hit of the given cues in normalised text, in cue order."""
+    may_match = PREFILTER.mask(text)  # cues whose required words are absent cannot match: skip them
     hits: list[Hit] = []
     for c in cues:
+        if not may_match >> c.bit & 1:
+            continue
         for m in c.pattern.finditer(text):
             if c.negatable and is_negated(text, m.start(), m.end(), c.inner_negation):
                 continue
@@ -79,11 +88,11 @@ def first_match(pattern: re.Pattern[str], text: str) -> str | None:
 
 # --- Shared context patterns -------------------------------------------------------------
 
-SELF_REF = re.compile(
+SELF_REF = guarded(
     r"\b(i|im|ive|id|me|my|mine|myself|we|us|our|hes|shes|he|she|him|her|his|they|theyre|them)\b"
 )
-FIRST_PERSON = re.compile(r"\b(i|im|ive|id|me|my|mine|myself|we|us|our)\b")
-PATIENT_CONTEXT = re.compile(r"\b(patients?|the guy|the man|the woman|the lady|surgeons?|the heart)\b")
+FIRST_PERSON = guarded(r"\b(i|im|ive|id|me|my|mine|myself|we|us|our)\b")
+PATIENT_CONTEXT = guarded(r"\b(patients?|the guy|the man|the woman|the lady|surgeons?|the heart)\b")
 INTERROGATIVES: frozenset[str] = frozenset({
     "how", "what", "whats", "why", "when", "where", "who", "whos", "which", "is", "are", "can",
     "could", "do", "does", "did", "will", "would", "should", "was", "were", "has", "have", "any",
@@ -106,7 +115,7 @@ def starts_question(tokens: list[str]) -> bool:
     return True
 
 
-QUESTION_LIKE = re.compile(
+QUESTION_LIKE = guarded(
     r"\b(should|can|could|would|will|is|are|does|do|did|am) (i|he|she|we|they|it|that|this|my \w+)\b"
     r"|\bis (that|this|it) (normal|bad|ok|okay|serious|safe|dangerous|common)\b"
     r"|\bany (advice|tips|ideas|thoughts)\b|\bwhat (should|do|can) (i|we)\b"
@@ -132,7 +141,7 @@ RELATIVE_CUES = (
         r"grandads|"
         r"nans)\b", 1.0, "asks about a relative's case", negatable=False),
 )
-MEDICAL_CONTEXT = re.compile(
+MEDICAL_CONTEXT = guarded(
     r"\b(bypass\w*|surgery|surgeon|operation|operate|op|procedure|artery|arteries|blocked|blockage|"
     r"stents?|heart|cardiac|valve|cholesterol|blood pressure|bp|diabetes|diabetic|meds|medications?|"
     r"medicine|pills|doctor|cardiologist|gp|diagnosed|diagnosis|scan|angiogram|echo|ecg|ekg|"
@@ -326,9 +335,9 @@ ABUSE_CUES = (
         "demeaning remark"),
     cue(r"\b(you|you people|you guys|all of you|whoever|youre all|you all)\b", 0.25, "targets people"),
 )
-ABUSE_SELF_DIRECTED = re.compile(r"\b(i|im|i am|i feel|feel) (so |really |kinda |a bit )?(stupid|dumb|"
+ABUSE_SELF_DIRECTED = guarded(r"\b(i|im|i am|i feel|feel) (so |really |kinda |a bit )?(stupid|dumb|"
     r"an idiot)\b"
-                                 r"|\b(stupid|dumb|silly) question\b")
+                              r"|\b(stupid|dumb|silly) question\b")
 
 # --- Comment / question ------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from server.questions.triage_cues import (
@@ -15,6 +14,7 @@ from server.questions.triage_cues import (
     find_hits,
 )
 from server.questions.triage_emergency_weak import check_weak_emergency
+from server.questions.triage_prefilter import guarded
 
 SELF_HARM = "mentions self-harm or suicidal intent"
 OVERDOSE = "mentions an overdose or too many pills"
@@ -241,7 +241,7 @@ SYMPTOM_CUES = (
 )
 
 # Markers that make a symptom acute even if the message also mentions history.
-ACUTE_MARKERS = re.compile(
+ACUTE_MARKERS = guarded(
     r"\b(right now|currently|at the moment|as we speak|as i (type|write)|just now|just started|suddenly|"
     r"sudden|all of a sudden|out of nowhere|(minutes?|mins?|hours?|hrs?) ago|(last|past) (\w+ )?(minutes?|"
     r"mins?|hours?|hrs?)|for (an|a|the|\d+|few|couple|\w+) (\w+ )?(minutes?|mins?|hours?|hrs?)|"
@@ -250,11 +250,11 @@ ACUTE_MARKERS = re.compile(
     r"am i having|is this a|is it a)\b"
 )
 # Weaker markers: count as acute only when the message gives no history/habit context.
-WEAK_ACUTE_MARKERS = re.compile(
+WEAK_ACUTE_MARKERS = guarded(
     r"\b(now|started|starting|this (morning|evening|afternoon)|tonight|today|help|scared|terrified|so bad|"
     r"really bad|so much|sweating|please)\b"
 )
-HISTORY_MARKERS = re.compile(
+HISTORY_MARKERS = guarded(
     r"\b(when (i|he|she|they|we|my|you|walking|running|climbing)|whenever|every ?time|sometimes|"
     r"occasionally|on and off|at times|from time to time|used to|(days?|weeks?|months?|years?) ago|"
     r"last (week|month|year|spring|summer|autumn|winter|fall|time)|for (days|weeks|months|years)|"
@@ -266,14 +266,14 @@ HISTORY_MARKERS = re.compile(
     r"history of|diagnosed)\b"
 )
 # Hypothetical or how-to framing ("what should someone do if they...") that is not about a real person now.
-HYPOTHETICAL = re.compile(
+HYPOTHETICAL = guarded(
     r"\b(if (someone|somebody|a person|you|people|they|patients?|a patient)|(what|how) (should|do|does|can|"
     r"would|"
     r"is|are) (you|someone|somebody|people|they|doctors|one|a person)|in general|typically|usually)\b"
 )
-LAUGHTER = re.compile(r"\b(lol|lmao|haha\w*|rofl|jk)\b")
+LAUGHTER = guarded(r"\b(lol|lmao|haha\w*|rofl|jk)\b")
 # Framing of a general (not personal, not acute) question about a symptom.
-GENERAL_FRAMING = re.compile(
+GENERAL_FRAMING = guarded(
     r"\b(if (someone|somebody|a person|you|people|patients?|a patient)|someone|somebody|people|a person|"
     r"in general|typically|usually|common|normal|signs of|symptoms of|what causes|difference between|"
     r"how do (they|you|doctors)|during (the )?(surgery|operation|bypass|procedure)|after (a |the )?(bypass|"

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 from server.questions.triage_cues import FIRST_PERSON, INTERROGATIVES, SELF_REF, is_negated
+from server.questions.triage_prefilter import Guarded, guarded
 
 INDIRECT_SELF_HARM = "possible indirect self-harm language"
 ACUTE_PROBLEM = "possible acute medical problem"
 
-DEATH_WEAK = re.compile(
+DEATH_WEAK = guarded(
     r"\b(die|dying(?! to)|dead|death|disappear\w*|goodbye|farewell|letting go|let go of (it all|everything|"
     r"life)|ready to (go|leave)|had enough|no future|no hope|hopeless|at peace with (it|everything|this)|"
     r"affairs in order|my will|tonight is the night|the end for me|over for me|gone forever|not be here|"
@@ -25,17 +26,17 @@ DEATH_WEAK = re.compile(
     r"anything) anymore|"
     r"(not|never) (going to|gonna) be (here|around|alive)|miss me)\b"
 )
-MEANS = re.compile(
+MEANS = guarded(
     r"\b(bridge|balcony|roof|rooftop|ledge|cliff|train tracks|railway|tracks|river|lake|overpass|gun|rope|"
     r"noose|razor|blades?|pills|tablets|meds|sleeping pills|train|station|platform|building|garage|engine "
     r"running|exhaust|car)\b"
 )
-INTENT = re.compile(
+INTENT = guarded(
     r"\b(thinking about|thinking of|going to|gonna|plan|planning|about to|tonight|want to|ready to|"
     r"decided|jump|letting go|no one will|nobody will|enough|saving|saved|stockpil\w*|collecting|make sure|"
     r"to be sure|guarantee|plan on|how high|how far|how deep|engine running|sitting in)\b"
 )
-DANGER = re.compile(
+DANGER = guarded(
     r"\b(blood(?! (pressure|test|tests|thinners?|sugar|work|type|flow|vessels?|cells?|supply|donor|bank))|"
     r"bleeding|fluid (\w+ )?(coming|leaking|pouring|oozing)|pus|popped|burst|came apart|opened up|"
     r"on the floor|on the ground|wont (answer|respond|wake)|not answering|out of it|turning (blue|grey|gray|"
@@ -46,24 +47,24 @@ DANGER = re.compile(
     r"again)|"
     r"cpr|heart stopped|defibrillator|aed|stares|staring blankly|tearing)\b"
 )
-SYMPTOM = re.compile(
+SYMPTOM = guarded(
     r"\b(pain|hurts?|hurting|agony|numb|tingling|pins and needles|elephant|vice|squeez\w*|crushing|heavy|"
     r"tight|faint|dizzy|sweaty|clammy|nauseous|vomit\w*|throwing up|racing|pounding|swelling|swollen|"
     r"short of breath|breathless|somersaults|flipping|fluttering|cant breathe|weak|confused)\b"
 )
-STRONG_URGENCY = re.compile(
+STRONG_URGENCY = guarded(
     r"\b(help|urgent|emergency|hurry|quick|asap|what do i do|what should i do|what do we do|scared|"
     r"terrified|panicking|alone|home alone|nobody (is )?(here|coming)|(arent|isnt|not) coming|right now|"
     r"getting worse|since (dinner|lunch|breakfast|this morning|an hour)|out of nowhere|suddenly|(no one|"
     r"nobody|"
     r"noone) (is )?(helping|coming|here|around|answering))\b"
 )
-WEAK_URGENCY = re.compile(r"\b(now|tonight|today|just|minutes?|min|mins|hours?)\b")
-HISTORY = re.compile(
+WEAK_URGENCY = guarded(r"\b(now|tonight|today|just|minutes?|min|mins|hours?)\b")
+HISTORY = guarded(
     r"\b(when (i|he|she|they|we)|whenever|every ?time|sometimes|used to|(weeks?|months?|years?) ago|"
     r"last (week|month|year)|for (weeks|months|years)|in (19|20)\d\d|usually|normally|at night)\b"
 )
-GENERAL = re.compile(
+GENERAL = guarded(
     r"\b(if (someone|somebody|a person|you|people|patients?|a patient)|someone|somebody|people|a person|"
     r"in general|typically|usually|common|signs of|symptoms of|what causes|patients?|surgeons?|the heart|"
     r"the patient|during (the )?(surgery|operation|bypass|procedure))\b"
@@ -71,7 +72,7 @@ GENERAL = re.compile(
 
 
 # Vocabulary that, in an otherwise unexplained first-person statement, is enough to escalate.
-RISK_WORDS = re.compile(
+RISK_WORDS = guarded(
     r"\b(pain|hurts?|hurting|bleeding|pills|meds|prescriptions?|dose|rope|gun|knife|bridge|building|"
     r"roof|train|garage|engine|alone|anymore|gone|goodbye|forever|permanently|for good|its over|over for me|"
     r"nothing left|nobody cares|no one cares|sorry|exhausted|hopeless|worthless|burden|enough|"
@@ -82,7 +83,7 @@ RISK_WORDS = re.compile(
 )
 
 
-I_SUBJECT = re.compile(r"\b(i|im|ive|id|ill|me|myself)\b")
+I_SUBJECT = guarded(r"\b(i|im|ive|id|ill|me|myself)\b")
 
 
 def fallback_risk(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -95,7 +96,7 @@ def fallback_risk(text: str) -> tuple[str, tuple[str, ...]] | None:
     return f"unexplained personal message with risk words: '{risk.group(0)}'", (risk.group(0),)
 
 
-def _unnegated(pattern: re.Pattern[str], text: str) -> set[str]:
+def _unnegated(pattern: Guarded, text: str) -> set[str]:
     """Return the matches of pattern that no nearby negator cancels ("no chest pain")."""
     return {m.group(0) for m in pattern.finditer(text) if not is_negated(text, m.start(), m.end(), False)}
 

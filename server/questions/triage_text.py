@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from server.questions.triage_prefilter import guarded
+
 # Emoji (and a few symbols) that carry meaning for triage, mapped to words.
 EMOJI_WORDS: dict[str, str] = {
     "🙏": "pray", "❤": "love", "♥": "love", "💕": "love", "💖": "love", "💗": "love", "💙": "love",
@@ -87,10 +89,14 @@ _ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
 _BOUNDARY_RE = re.compile(r"[.!?;,:\n\r…→|]+")
 _NON_WORD_RE = re.compile(r"[^a-z0-9. ]+")
 _SPACE_RE = re.compile(r"\s+")
+# Characters or words every match of a substitution needs; without them the substitution is skipped.
+_MONEY_MARKS = ("$", "€", "£", "usd", "dollars", "bucks", "k a ")
+_CENSOR_MARKS = tuple("*#@!$%")
+_EMOJI_TABLE = str.maketrans({ch: f" {word} " for ch, word in EMOJI_WORDS.items()})
 
 
 # Figures of speech that look like symptoms; removed before emergency checks.
-IDIOMS = re.compile(
+IDIOMS = guarded(
     r"\b(my )?jaw (is |was |just )?(on the floor|dropped|hit the floor)\b|\bheart (skipped|skips) a beat\b|"
     r"\bdying to (know|see|hear|find out|watch|ask|try|meet)\b|\b(this|it|that|the suspense|the wait|"
     r"waiting) is "
@@ -122,17 +128,20 @@ def _fold(raw: str) -> str:
 
 def _replace_emoji(text: str) -> str:
     """Replace meaningful emoji with words; other symbols become spaces later."""
-    out: list[str] = []
-    for ch in text:
-        word = EMOJI_WORDS.get(ch)
-        out.append(f" {word} " if word else ch)
-    return "".join(out)
+    return text if text.isascii() else text.translate(_EMOJI_TABLE)
 
 
 def _is_emoji_only(raw: str) -> bool:
     """Return True if the message has symbols but no letters or digits at all."""
-    stripped = [ch for ch in raw if not ch.isspace()]
-    return bool(stripped) and not any(ch.isalnum() for ch in stripped)
+    # No character is both whitespace and alphanumeric, so the spaces need not be stripped first.
+    return bool(raw) and not raw.isspace() and not any(ch.isalnum() for ch in raw)
+
+
+def _strip_accents(text: str) -> str:
+    """Decompose (NFKD) and drop combining marks; ASCII text has neither."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def damerau1(a: str, b: str) -> bool:
@@ -169,13 +178,43 @@ def unstretch(tok: str) -> str:
     return single if single in STRETCHED_WORDS else _ELONGATION_RE.sub(r"\1\1", tok)
 
 
+def _one_edit(word: str) -> set[str]:
+    """Return every [a-z] string one insertion, deletion, substitution or transposition away from word."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = {word}
+    for i in range(len(word) + 1):
+        out.update(word[:i] + c + word[i:] for c in letters)
+        if i < len(word):
+            out.add(word[:i] + word[i + 1 :])
+            out.update(word[:i] + c + word[i + 1 :] for c in letters)
+        if i + 1 < len(word):
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    return out
+
+
+def _near_misses() -> dict[str, str]:
+    """Map every [a-z] string within one edit (damerau1) of a FUZZY_VOCAB word to the first such word."""
+    table: dict[str, str] = {}
+    for word in FUZZY_VOCAB:
+        for variant in _one_edit(word):
+            if variant not in table and damerau1(variant, word):
+                table[variant] = word
+    return table
+
+
+_NEAR_MISSES = _near_misses()  # ~12,000 strings, built in ~15 ms
+_FUZZY_WORDS = frozenset(FUZZY_VOCAB)
+
+
 def repair_token(tok: str) -> str:
     """Map slang/typos to canonical words; fix near-misses of safety-critical words."""
     mapped = TYPO_MAP.get(tok)
     if mapped is not None:
         return mapped
-    if len(tok) < 5 or tok in FUZZY_KEEP or tok in FUZZY_VOCAB or not tok.isalpha():
+    if len(tok) < 5 or tok in FUZZY_KEEP or tok in _FUZZY_WORDS or not tok.isalpha():
         return tok
+    if tok.isascii() and tok.islower():  # [a-z] only: the table holds every string within one edit
+        return _NEAR_MISSES.get(tok, tok)
     for word in FUZZY_VOCAB:
         if damerau1(tok, word):
             return word
@@ -183,8 +222,13 @@ def repair_token(tok: str) -> str:
 
 
 def normalize(raw: str) -> Normalized:
-    """Normalise a raw audience message into space-separated tokens with `.` clause marks."""
-    folded = _OBFUSCATED_DOT_RE.sub(".", _fold(raw))
+    """Normalise a raw audience message into space-separated tokens with `.` clause marks.
+
+    Each substitution below runs only when the text has a character or word its pattern needs.
+    """
+    folded = _fold(raw)
+    if "(" in folded or "[" in folded or "{" in folded:
+        folded = _OBFUSCATED_DOT_RE.sub(".", folded)
     urls = 0
 
     def _url(m: re.Match[str]) -> str:
@@ -199,35 +243,44 @@ def normalize(raw: str) -> Normalized:
             return " urltoken "
         return chunk
 
-    text = _URL_RE.sub(_url, folded)
+    text = folded
+    if "." in text or "://" in text or "dot com" in text:
+        text = _URL_RE.sub(_url, text)
     url_count = urls
-    text = _PHONE_RE.sub(" phonenumber ", text)
-    text = _HANDLE_RE.sub(" atmention ", text)
-    text = _MONEY_RE.sub(" moneyamount ", text)
-    text = _TICKER_RE.sub(" cryptoticker ", text)
-    text = _PERCENT_RE.sub(r"\1 percent ", text)
-    for pattern, repl in _CENSORED:
-        text = pattern.sub(repl, text)
+    if "+" in text:
+        text = _PHONE_RE.sub(" phonenumber ", text)
+    if "@" in text:
+        text = _HANDLE_RE.sub(" atmention ", text)
+    if any(mark in text for mark in _MONEY_MARKS):
+        text = _MONEY_RE.sub(" moneyamount ", text)
+    if "$" in text:
+        text = _TICKER_RE.sub(" cryptoticker ", text)
+    if "%" in text:
+        text = _PERCENT_RE.sub(r"\1 percent ", text)
+    if any(mark in text for mark in _CENSOR_MARKS):
+        for pattern, repl in _CENSORED:
+            text = pattern.sub(repl, text)
     text = _replace_emoji(text)
     text = text.replace("'", "")
     text = _BOUNDARY_RE.sub(" . ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _NON_WORD_RE.sub(" ", text)
+    text = _strip_accents(text)
+    text = _NON_WORD_RE.sub(" ", text)  # only [a-z0-9. ] is left, so str.split() finds the tokens
+    stretched = _ELONGATION_RE.search(text) is not None
     tokens: list[str] = []
-    for tok in _SPACE_RE.split(text):
-        if not tok:
-            continue
-        if tok == "." or set(tok) == {"."}:
+    for tok in text.split():
+        if not tok.strip("."):
             if tokens and tokens[-1] != ".":
                 tokens.append(".")
             continue
-        tokens.extend(repair_token(unstretch(tok.strip("."))).split())
+        tok = tok.strip(".")
+        tokens.extend(repair_token(unstretch(tok) if stretched else tok).split())
     while tokens and tokens[0] == ".":
         tokens.pop(0)
     while tokens and tokens[-1] == ".":
         tokens.pop()
-    joined = _SPACE_RE.sub(" ", IDIOMS.sub(" ", " ".join(tokens))).strip()
+    joined = " ".join(tokens)  # single spaces already; only removing an idiom can leave extra ones
+    if IDIOMS.may_match(joined):
+        joined = _SPACE_RE.sub(" ", IDIOMS.sub(" ", joined)).strip()
     return Normalized(
         text=joined,
         raw=raw,
