@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     secrets_file: Path | None = Field(
         default=None, description="YAML file of platform credentials per account reference."
     )
+    poll_interval_seconds: float = Field(
+        default=2.0, gt=0, description="Pause between two rounds of polling the platforms for audience messages."
+    )
+    poll_max_fetches: int = Field(
+        default=25, ge=1,
+        description="Fetches per account and round while the platform says more are waiting (then the next round "
+                    "starts at once instead of after the pause).",
+    )
     public_form_per_minute: int = Field(
         default=10, ge=1, le=100_000, description="Questions one client address may send through the public form."
     )

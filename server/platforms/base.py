@@ -102,10 +102,11 @@ class IncomingMessage:
 
 @dataclass(frozen=True)
 class IncomingPage:
-    """A batch of incoming messages and the cursor to pass next time."""
+    """A batch of incoming messages, the cursor to pass next time, and whether more are already waiting."""
 
     messages: Sequence[IncomingMessage]
     cursor: str | None
+    more: bool = False
 
 
 class CredentialStore(Protocol):

@@ -1,8 +1,16 @@
-"""Polling every platform account of live events for replies and mentions; cursors persist with the messages."""
+"""Polling every platform account of live events for replies and mentions; cursors persist with the messages.
+
+A round polls each account once. When the adapter says more messages are waiting than one fetch returns
+(`IncomingPage.more`), the poller fetches again from the new cursor, up to `max_fetches`
+times per account and round; the next fetch runs while the previous batch is stored. Each batch is stored
+with its cursor in one transaction, so a crash or a failed store resumes from the last stored batch (ingest
+keeps every message once). A round that stopped at `max_fetches` with more waiting is followed at once.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import select
@@ -11,21 +19,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.db.session_scope import transaction
 from server.events import service as event_service
 from server.models import Delivery, Event, IngestCursor
-from server.platforms.base import IncomingMessage
+from server.platforms.base import IncomingMessage, IncomingPage, Platform
 from server.platforms.errors import PlatformError
 from server.publishing.registry import AdapterRegistry
 from server.questions.ingest import IngestResult, ingest
 
 log = logging.getLogger("livecue.ingest")
 POLLED_STATES = ("live", "held", "rehearsal")
+DEFAULT_INTERVAL = 2.0
+DEFAULT_MAX_FETCHES = 25
 
 
 class Poller:
     """Fetches incoming messages and stores them together with the new cursor, in one transaction."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], registry: AdapterRegistry) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], registry: AdapterRegistry, *,
+                 interval: float = DEFAULT_INTERVAL, max_fetches: int = DEFAULT_MAX_FETCHES) -> None:
         self.sessionmaker = sessionmaker
         self.registry = registry
+        self.interval = interval
+        self.max_fetches = max(1, max_fetches)
+        self.behind = False  # the last round left messages waiting on a platform
         self._stopping = False
 
     async def poll_event(self, event_id: int) -> IngestResult:
@@ -39,31 +53,64 @@ class Poller:
             platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event_id)
                          if p.enabled]
         for platform, account in platforms:
-            adapter = self.registry.get(platform, account, rehearsal=rehearsal)
-            async with self.sessionmaker() as session:
-                row = await self._cursor(session, event_id, platform, account)
-                cursor = row.cursor if row else None
-            try:
-                page = await adapter.fetch_incoming(cursor)
-            except PlatformError as exc:
-                log.warning("polling %s:%s failed: %s", platform, account, exc.message)
-                continue
-            except Exception:  # an adapter bug must not stop the other accounts and events from polling
-                log.exception("polling %s:%s failed unexpectedly", platform, account)
-                continue
-            async with transaction(self.sessionmaker) as session:
-                event = await session.get(Event, event_id)
-                assert event is not None
-                messages = await self._for_event(session, event_id, platform, list(page.messages))
-                result = await ingest(session, event=event, messages=messages, rehearsal=rehearsal)
-                row = await self._cursor(session, event_id, platform, account)
-                if row is None:
-                    row = IngestCursor(event_id=event_id, platform=platform, account=account)
-                    session.add(row)
-                row.cursor = page.cursor
-                row.rejected = (row.rejected or 0) + result.rejected + result.dropped
-            total.add(result)
+            total.add(await self._poll_account(event_id, platform, account, rehearsal))
         return total
+
+    async def _poll_account(self, event_id: int, platform: str, account: str, rehearsal: bool) -> IngestResult:
+        """Fetch and store batches of one account, fetching the next batch while storing the previous one."""
+        total = IngestResult()
+        adapter = self.registry.get(platform, account, rehearsal=rehearsal)
+        async with self.sessionmaker() as session:
+            row = await self._cursor(session, event_id, platform, account)
+            cursor = row.cursor if row else None
+        fetch = asyncio.create_task(self._fetch(adapter, platform, account, cursor))
+        try:
+            for fetches in range(1, self.max_fetches + 1):
+                page = await fetch
+                if page is None:
+                    break
+                more = page.more and page.cursor != cursor
+                if more and fetches < self.max_fetches:
+                    fetch = asyncio.create_task(self._fetch(adapter, platform, account, page.cursor))
+                total.add(await self._store(event_id, platform, account, page, rehearsal))
+                cursor = page.cursor
+                if not more:
+                    break
+                if fetches == self.max_fetches:
+                    self.behind = True
+        finally:
+            if not fetch.done():  # the store failed (or the round was cancelled): drop the fetch ahead
+                fetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await fetch
+        return total
+
+    @staticmethod
+    async def _fetch(adapter: Platform, platform: str, account: str, cursor: str | None) -> IncomingPage | None:
+        """One fetch; a failure is logged and ends this account's round (the stored cursor is unchanged)."""
+        try:
+            return await adapter.fetch_incoming(cursor)
+        except PlatformError as exc:
+            log.warning("polling %s:%s failed: %s", platform, account, exc.message)
+        except Exception:  # an adapter bug must not stop the other accounts and events from polling
+            log.exception("polling %s:%s failed unexpectedly", platform, account)
+        return None
+
+    async def _store(self, event_id: int, platform: str, account: str, page: IncomingPage,
+                     rehearsal: bool) -> IngestResult:
+        """Ingest one batch and move the cursor, in one transaction."""
+        async with transaction(self.sessionmaker) as session:
+            event = await session.get(Event, event_id)
+            assert event is not None
+            messages = await self._for_event(session, event_id, platform, list(page.messages))
+            result = await ingest(session, event=event, messages=messages, rehearsal=rehearsal)
+            row = await self._cursor(session, event_id, platform, account)
+            if row is None:
+                row = IngestCursor(event_id=event_id, platform=platform, account=account)
+                session.add(row)
+            row.cursor = page.cursor
+            row.rejected = (row.rejected or 0) + result.rejected + result.dropped
+        return result
 
     @staticmethod
     async def _for_event(session: AsyncSession, event_id: int, platform: str,
@@ -80,6 +127,7 @@ class Poller:
 
     async def tick(self) -> IngestResult:
         """Poll every live, held or rehearsing event."""
+        self.behind = False
         async with self.sessionmaker() as session:
             ids = list((await session.execute(select(Event.id).where(Event.status.in_(POLLED_STATES)))).scalars())
         total = IngestResult()
@@ -90,14 +138,19 @@ class Poller:
                 log.exception("polling event %s failed", event_id)
         return total
 
-    async def run_forever(self, interval: float = 2.0) -> None:
-        """Poll until stopped; a failing round never ends the loop."""
+    async def run_forever(self, interval: float | None = None) -> None:
+        """Poll until stopped, pausing `interval` (default `self.interval`) between rounds unless behind.
+
+        A failing round never ends the loop.
+        """
+        pause = self.interval if interval is None else interval
         while not self._stopping:
             try:
                 await self.tick()
             except Exception:
                 log.exception("ingest round failed")
-            await asyncio.sleep(interval)
+                self.behind = False
+            await asyncio.sleep(0 if self.behind else pause)
 
     def stop(self) -> None:
         """End the loop."""

@@ -309,3 +309,20 @@ async def test_fetch_incoming_with_overlapping_polls(fake: FakeX, adapter: XAdap
     burst = await adapter.fetch_incoming(second.cursor)
     assert [m.text for m in burst.messages] == [f"@livecue Burst {n}" for n in range(130)]
     assert burst.cursor == burst.messages[-1].external_id
+
+
+async def test_a_burst_beyond_the_page_limit_is_read_to_the_end(fake: FakeX, adapter: XAdapter) -> None:
+    fake.inject_mention("Before", username="early")
+    start = await adapter.fetch_incoming(None)
+    for n in range(730):  # more than 5 pages of 100 between two polls
+        fake.inject_mention(f"Burst {n}", username="crowd")
+    first = await adapter.fetch_incoming(start.cursor)
+    assert first.more and len(first.messages) == 500 and first.cursor and first.cursor.count("/") == 2
+    second = await adapter.fetch_incoming(first.cursor)  # the rest of the gap, oldest last
+    assert not second.more and len(second.messages) == 230
+    texts = sorted([m.text for m in first.messages + list(second.messages)], key=lambda t: int(t.split()[-1]))
+    assert texts == [f"@livecue Burst {n}" for n in range(730)]
+    assert second.cursor == first.cursor.split("/")[0]  # the gap is closed: back to the newest id
+    fake.inject_mention("After", username="late")
+    after = await adapter.fetch_incoming(second.cursor)
+    assert [m.text for m in after.messages] == ["@livecue After"] and not after.more

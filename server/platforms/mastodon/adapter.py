@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 UNATTACHED_MEDIA_TTL = timedelta(days=1)
 NOTIFICATION_PAGE = 80
+EMPTY_ACCOUNT_CURSOR = "0"  # min_id below every id: all mentions
 STATUS_PAGE = 40
 _EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -103,13 +104,14 @@ class MastodonAdapter:
         *,
         creates: bool = False,
         ok_statuses: tuple[int, ...] = (),
+        token: str | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
         resp = await send(
             self._client,
             method,
             f"{self.base_url}{path}",
-            token=await self._token(),
+            token=token or await self._token(),
             action=action,
             creates=creates,
             **kwargs,
@@ -233,14 +235,23 @@ class MastodonAdapter:
         await self._call("DELETE", f"/api/v1/statuses/{ref.remote_id}", "delete", ok_statuses=(404, 410))
 
     async def fetch_incoming(self, cursor: str | None) -> IncomingPage:
-        """Read `mention` notifications newer than `cursor` (a notification id, used as `min_id`)."""
+        """Read `mention` notifications newer than `cursor` (a notification id, used as `min_id`).
+
+        Without a cursor only the newest page is read (older mentions predate the event) and its newest id
+        becomes the cursor; when the account has no mentions at all the cursor becomes `"0"`, so every
+        mention from then on is read, not just the newest page of the first non-empty poll. With a cursor, up
+        to `incoming_pages` pages are followed oldest first; `more` tells the caller that the last page was
+        full when that limit was reached (fetch again from the returned cursor).
+        """
         params: dict[str, str] = {"types[]": "mention", "limit": str(NOTIFICATION_PAGE)}
         if cursor:
             params["min_id"] = cursor
         found: dict[str, IncomingMessage] = {}
         newest = cursor
-        for _ in range(self._incoming_pages):
-            resp = await self._call("GET", "/api/v1/notifications", "fetch mentions", params=params)
+        more = False
+        token = await self._token()  # read once per fetch, not once per page
+        for page in range(1, self._incoming_pages + 1):
+            resp = await self._call("GET", "/api/v1/notifications", "fetch mentions", params=params, token=token)
             items = json_body(resp, "fetch mentions")
             if not items:
                 break
@@ -253,9 +264,12 @@ class MastodonAdapter:
                 newest = page_newest
             if cursor is None or len(items) < NOTIFICATION_PAGE:
                 break
+            more = page == self._incoming_pages
             params["min_id"] = newest
+        if cursor is None and newest is None:
+            newest = EMPTY_ACCOUNT_CURSOR
         ordered = [found[k] for k in sorted(found, key=id_key)]
-        return IncomingPage(messages=ordered, cursor=newest)
+        return IncomingPage(messages=ordered, cursor=newest, more=more)
 
 
 def _ref(status: dict[str, Any]) -> RemoteRef:

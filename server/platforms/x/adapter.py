@@ -225,20 +225,29 @@ class XAdapter:
         await self._call("DELETE", f"/2/tweets/{ref.remote_id}", "delete", ok_statuses=(404,))
 
     async def fetch_incoming(self, cursor: str | None) -> IncomingPage:
-        """Read mentions newer than `cursor` (a post id, used as `since_id`); cursor = `meta.newest_id`."""
+        """Read mentions newer than `cursor`; X pages newest first, so a burst is read from the top down.
+
+        The cursor is the newest post id read (`since_id` next time). When the page limit is reached before
+        reaching the previous cursor, the cursor becomes `newest/since/until`: the range still to read
+        (`since_id`, `until_id`), continued on the next fetch (`more` is set) before the newest id is used.
+        Without a cursor only the newest page is read (older mentions predate the event).
+        """
         user_id = await self._me()
+        newest, since, until = _parse_cursor(cursor)
         params = {"max_results": str(PAGE_SIZE), "tweet.fields": MENTION_FIELDS, "expansions": "author_id"}
-        if cursor:
-            params["since_id"] = cursor
+        if since:
+            params["since_id"] = since
+        if until:
+            params["until_id"] = until
         found: dict[str, IncomingMessage] = {}
-        newest = cursor
+        oldest: str | None = None
         for page in range(self._incoming_pages):
             body = await self._json("GET", f"/2/users/{user_id}/mentions", "fetch mentions", params=params)
             meta = body.get("meta") or {}
-            if page == 0 and meta.get("newest_id"):
-                candidate = str(meta["newest_id"])
-                if newest is None or int(candidate) > int(newest):
-                    newest = candidate
+            if page == 0 and meta.get("newest_id") and (newest is None or int(meta["newest_id"]) > int(newest)):
+                newest = str(meta["newest_id"])
+            if meta.get("oldest_id"):
+                oldest = str(meta["oldest_id"])
             users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users") or []}
             for tweet in body.get("data") or []:
                 if str(tweet.get("author_id")) != user_id:
@@ -246,7 +255,21 @@ class XAdapter:
             if cursor is None or not meta.get("next_token"):
                 break
             params["pagination_token"] = str(meta["next_token"])
+        else:
+            if oldest and since:  # stopped at the page limit: (since, oldest) is still to read
+                messages = [found[k] for k in sorted(found, key=int)]
+                return IncomingPage(messages=messages, cursor=f"{newest}/{since}/{oldest}", more=True)
         return IncomingPage(messages=[found[k] for k in sorted(found, key=int)], cursor=newest)
+
+
+def _parse_cursor(cursor: str | None) -> tuple[str | None, str | None, str | None]:
+    """(newest id read, since_id, until_id) of a cursor; a plain id is all three but until."""
+    if not cursor:
+        return None, None, None
+    parts = cursor.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return parts[0], parts[1], parts[2]
+    return cursor, cursor, None
 
 
 def _incoming(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> IncomingMessage:
