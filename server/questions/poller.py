@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,7 +22,7 @@ from server.db.session_scope import transaction
 from server.events import service as event_service
 from server.models import Delivery, Event, IngestCursor
 from server.platforms.base import IncomingMessage, IncomingPage, Platform
-from server.platforms.errors import PlatformError
+from server.platforms.errors import PlatformError, RetryLater
 from server.publishing.registry import AdapterRegistry
 from server.questions.ingest import IngestResult, ingest
 
@@ -34,9 +36,12 @@ class Poller:
     """Fetches incoming messages and stores them together with the new cursor, in one transaction."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], registry: AdapterRegistry, *,
-                 interval: float = DEFAULT_INTERVAL, max_fetches: int = DEFAULT_MAX_FETCHES) -> None:
+                 interval: float = DEFAULT_INTERVAL, max_fetches: int = DEFAULT_MAX_FETCHES,
+                 now: Callable[[], float] = time.monotonic) -> None:
         self.sessionmaker = sessionmaker
         self.registry = registry
+        self.now = now
+        self.paused_until: dict[tuple[str, str], float] = {}  # accounts the platform asked us to leave alone
         self.interval = interval
         self.max_fetches = max(1, max_fetches)
         self.behind = False  # the last round left messages waiting on a platform
@@ -59,6 +64,8 @@ class Poller:
     async def _poll_account(self, event_id: int, platform: str, account: str, rehearsal: bool) -> IngestResult:
         """Fetch and store batches of one account, fetching the next batch while storing the previous one."""
         total = IngestResult()
+        if self.paused_until.get((platform, account), 0.0) > self.now():
+            return total  # rate limited: the platform said when to come back
         adapter = self.registry.get(platform, account, rehearsal=rehearsal)
         async with self.sessionmaker() as session:
             row = await self._cursor(session, event_id, platform, account)
@@ -85,11 +92,18 @@ class Poller:
                     await fetch
         return total
 
-    @staticmethod
-    async def _fetch(adapter: Platform, platform: str, account: str, cursor: str | None) -> IncomingPage | None:
-        """One fetch; a failure is logged and ends this account's round (the stored cursor is unchanged)."""
+    async def _fetch(self, adapter: Platform, platform: str, account: str, cursor: str | None) -> IncomingPage | None:
+        """One fetch; a failure is logged and ends this account's round (the stored cursor is unchanged).
+
+        A rate limit with a reset time pauses this account's polling until then (the platform's headers rule).
+        """
         try:
             return await adapter.fetch_incoming(cursor)
+        except RetryLater as exc:
+            if exc.retry_after:
+                self.paused_until[(platform, account)] = self.now() + exc.retry_after
+            log.warning("polling %s:%s failed: %s (next try in %.0f s)", platform, account, exc.message,
+                        exc.retry_after or self.interval)
         except PlatformError as exc:
             log.warning("polling %s:%s failed: %s", platform, account, exc.message)
         except Exception:  # an adapter bug must not stop the other accounts and events from polling

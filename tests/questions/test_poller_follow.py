@@ -13,9 +13,10 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from server.platforms.base import IncomingMessage, IncomingPage
+from server.platforms.errors import RetryLater
 from server.questions import poller as poller_module
 from server.questions.poller import Poller
-from tests.questions.qakit import cursor, incoming, messages, qa_kit
+from tests.questions.qakit import ScriptedPlatform, cursor, incoming, messages, qa_kit
 
 
 @dataclass
@@ -102,3 +103,22 @@ async def test_a_failed_store_drops_the_fetch_ahead_and_resumes_from_the_stored_
     rows = await messages(kit)
     assert len(rows) == len({m.external_id for m in rows}) == 9
     assert (await cursor(kit)).cursor == "3"  # type: ignore[union-attr]
+
+
+async def test_a_rate_limited_account_is_left_alone_until_the_reset(client: AsyncClient, app: FastAPI,
+                                                                   clock: FakeClock, sessionmaker: Any) -> None:
+    kit = await qa_kit(client, app, clock, sessionmaker)
+    seconds = [1000.0]
+    limited = ScriptedPlatform(pages=[[incoming("m1", "How long does it take?")]],
+                               fail_with=RetryLater("429 Too Many Requests", retry_after=30))
+    kit.services["registry"].overrides[("sandbox", "hospital")] = limited
+    poller: Poller = kit.services["poller"]
+    poller.now = lambda: seconds[0]
+    await poller.tick()
+    seconds[0] += 29
+    await poller.tick()
+    await poller.tick()
+    assert limited.fetched == 1  # nothing sent before the reset the platform gave
+    limited.fail_with = None
+    seconds[0] += 1.5
+    assert len((await poller.tick()).stored) == 1 and limited.fetched == 2
