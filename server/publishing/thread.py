@@ -11,14 +11,21 @@ from server.models import Delivery, Event
 from server.platforms.base import RemoteRef
 
 OPEN = ("pending", "sending", "unknown")
+NEEDS_REAUTH = "needs re-authentication"  # a failure that holds the rest of its thread until the retry
 
 
 async def due_deliveries(session: AsyncSession, now: datetime) -> list[Delivery]:
-    """Deliveries that may be attempted now, honouring thread order and holds."""
+    """Deliveries that may be attempted now, honouring thread order and holds.
+
+    A thread post that failed because the account needs re-authentication stays the head of its thread:
+    the posts after it wait (no request each, no failure each) until the operator reconnects and retries it.
+    """
     heads = (
         select(Delivery.event_id, Delivery.platform, Delivery.rehearsal,
                func.min(Delivery.thread_seq).label("head"))
-        .where(Delivery.purpose == "thread", Delivery.status.in_(OPEN))
+        .where(Delivery.purpose == "thread", or_(
+            Delivery.status.in_(OPEN),
+            and_(Delivery.status == "failed", Delivery.last_error.startswith(NEEDS_REAUTH, autoescape=True))))
         .group_by(Delivery.event_id, Delivery.platform, Delivery.rehearsal)
         .subquery()
     )

@@ -203,6 +203,34 @@ async def test_mastodon_revoked_token_needs_reauth_then_retry_posts_once(client:
         assert mastodon.violations() == []
 
 
+async def test_needs_reauth_holds_the_rest_of_the_thread_until_the_retry(client: AsyncClient, app: FastAPI,
+                                                                         clock: FakeClock, sessionmaker: Any) -> None:
+    kit = await prepare_event(client, app, clock, sessionmaker, ["mastodon"])
+    async with wire_platforms(app, clock, ["mastodon"]) as wired:
+        mastodon = wired["mastodon"]
+        assert isinstance(mastodon, MastodonHarness)
+        items = await add_items(kit, 3)
+        await go_live(kit)
+        mastodon.fake.revoke_token("mastodon-token")
+        for item in items:
+            await post_now(kit, item)
+        await kit.pump(rounds=8)
+        statuses = [(await delivery_of(kit, item["id"], "mastodon")).status for item in items]
+        assert statuses == ["failed", "pending", "pending"]  # the rest waits instead of failing one by one
+        seen = len(mastodon.fake.requests)
+        clock.advance(seconds=600)
+        await kit.pump(rounds=8)
+        assert len(mastodon.fake.requests) == seen  # and sends nothing while it waits
+
+        mastodon.fake.tokens["mastodon-token-2"] = mastodon.fake.me.id
+        mastodon.secrets.secrets["access_token"] = "mastodon-token-2"
+        failed = await delivery_of(kit, items[0]["id"], "mastodon")
+        assert (await kit.post(f"/api/deliveries/{failed.id}/retry")).status_code == 200
+        await drain(kit, mastodon)
+        assert_thread(await mastodon.posts(), texts(0, 1, 2), "mastodon")
+        assert mastodon.violations() == []
+
+
 async def test_rejected_content_fails_that_delivery_only(client: AsyncClient, app: FastAPI, clock: FakeClock,
                                                          sessionmaker: Any, bluesky_pds: PeerInfo) -> None:
     kit = await prepare_event(client, app, clock, sessionmaker, ALL_PLATFORMS)
