@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapper, Session, object_session
 
 from server.journal import service as journal
 from server.journal.schemas import JournalRead
+from server.loopfailures import LoopFailures
 from server.models import JournalEntry, User
 
 log = logging.getLogger("livecue.feed")
@@ -138,6 +139,7 @@ class FeedHub:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flag = f"livecue.feed.{id(self)}"
+        self.failures = LoopFailures(log, "live feed")
         self._listeners: list[tuple[Any, str, Any]] = []
 
     async def start(self) -> None:
@@ -190,8 +192,9 @@ class FeedHub:
             self.poke.clear()  # before reading: a commit during the read pokes again and is not lost
             try:
                 count = await self.pump()
-            except Exception:
-                log.exception("feed poll failed")
+                self.failures.succeeded()
+            except Exception as exc:
+                self.failures.failed(exc)
                 count = 0
             if count >= PUMP_BATCH:
                 continue

@@ -13,6 +13,7 @@ from server.clock import Clock
 from server.db.session_scope import transaction
 from server.live import rehearsal
 from server.live.service import run_due
+from server.loopfailures import LoopFailures
 from server.models import Event
 
 log = logging.getLogger("livecue.scheduler")
@@ -27,6 +28,7 @@ class Scheduler:
         self.clock = clock
         self.on_queued = on_queued
         self._stopping = False
+        self.failures = LoopFailures(log, "scheduler")
 
     async def tick(self) -> list[int]:
         """One pass over live events; returns the ids of items queued."""
@@ -52,8 +54,9 @@ class Scheduler:
         while not self._stopping:
             try:
                 await self.tick()
-            except Exception:
-                log.exception("scheduler tick failed")
+                self.failures.succeeded()
+            except Exception as exc:
+                self.failures.failed(exc)
             await asyncio.sleep(interval)
 
     def stop(self) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.clock import Clock, SystemClock
 from server.db.session_scope import transaction
 from server.journal import service as journal
+from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
 from server.platforms.base import Platform, PublishRequest, RemoteRef
@@ -51,6 +52,7 @@ class Dispatcher:
         self.wake = asyncio.Event()
         self._stopping = False
         self._unrecorded: dict[int, RemoteRef] = {}
+        self.failures = LoopFailures(log, "dispatcher")
 
     async def run_forever(self, idle_seconds: float = 0.5) -> None:
         """Loop until `stop()`; wakes early when poked (a poke during a pass triggers another pass)."""
@@ -58,8 +60,9 @@ class Dispatcher:
             self.wake.clear()  # before the pass: a poke that lands while it runs is kept, not lost
             try:
                 done = await self.run_once()
-            except Exception:  # keep the loop alive; the failure is logged and retried next tick
-                log.exception("dispatcher tick failed")
+                self.failures.succeeded()
+            except Exception as exc:  # keep the loop alive; the failure is logged and retried next tick
+                self.failures.failed(exc)
                 done = 0
             if not done:
                 with contextlib.suppress(TimeoutError):

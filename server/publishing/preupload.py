@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.clock import Clock
 from server.events import service as event_service
 from server.live.timing import planned_time
+from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
 from server.models import Event, Item
 from server.platforms.errors import PlatformError
@@ -34,6 +35,7 @@ class PreUploader:
         self.store = store
         self.clock = clock
         self._stopping = False
+        self.failures = LoopFailures(log, "pre-upload")
 
     async def run_once(self) -> int:
         """Upload what is due; returns how many (item, platform, file) uploads were checked."""
@@ -74,8 +76,9 @@ class PreUploader:
         while not self._stopping:
             try:
                 await self.run_once()
-            except Exception:
-                log.exception("pre-upload round failed")
+                self.failures.succeeded()
+            except Exception as exc:
+                self.failures.failed(exc)
             await asyncio.sleep(interval)
 
     def stop(self) -> None:

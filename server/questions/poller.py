@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.session_scope import transaction
 from server.events import service as event_service
+from server.loopfailures import LoopFailures
 from server.models import Delivery, Event, IngestCursor
 from server.platforms.base import IncomingMessage, IncomingPage, Platform
 from server.platforms.errors import PlatformError, RetryLater
@@ -42,6 +43,7 @@ class Poller:
         self.registry = registry
         self.now = now
         self.paused_until: dict[tuple[str, str], float] = {}  # accounts the platform asked us to leave alone
+        self.failures = LoopFailures(log, "poller")
         self.interval = interval
         self.max_fetches = max(1, max_fetches)
         self.behind = False  # the last round left messages waiting on a platform
@@ -145,11 +147,15 @@ class Poller:
         async with self.sessionmaker() as session:
             ids = list((await session.execute(select(Event.id).where(Event.status.in_(POLLED_STATES)))).scalars())
         total = IngestResult()
+        failed = False
         for event_id in ids:
             try:
                 total.add(await self.poll_event(event_id))
-            except Exception:  # e.g. the database refused a commit: the next round retries this event
-                log.exception("polling event %s failed", event_id)
+            except Exception as exc:  # e.g. the database refused a commit: the next round retries this event
+                self.failures.failed(exc)
+                failed = True
+        if not failed:
+            self.failures.succeeded()
         return total
 
     async def run_forever(self, interval: float | None = None) -> None:
@@ -161,8 +167,8 @@ class Poller:
         while not self._stopping:
             try:
                 await self.tick()
-            except Exception:
-                log.exception("ingest round failed")
+            except Exception as exc:
+                self.failures.failed(exc)
                 self.behind = False
             await asyncio.sleep(0 if self.behind else pause)
 

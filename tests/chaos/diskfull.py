@@ -42,8 +42,8 @@ from tests.chaos.servers import ServerConfig, ServerProcess, migrate
 
 ACCOUNT = "hospital"
 STORAGE_FULL_BODY = {"error": "StorageFull", "detail": STORAGE_FULL_DETAIL}
-LOOP_MARKERS = {"dispatcher": "dispatcher tick failed", "scheduler": "scheduler tick failed",
-                "poller": "polling event"}
+LOOP_MARKERS = {"dispatcher": "dispatcher round failed: the disk is full",
+                "scheduler": "scheduler round failed: the disk is full", "poller": "poller round failed"}
 
 
 class DiskFullUnavailable(RuntimeError):
@@ -87,7 +87,7 @@ class DiskFullReport:
         loops = ", ".join(f"{k} {v}" for k, v in self.loops_failed.items())
         starts = "the server never restarted" if self.server_starts == 1 else f"{self.server_starts} server starts"
         head = (f"disk-full drill, {self.items}+1 items, {self.size_mb} MB tmpfs: while full {answers}, "
-                f"{self.log_lines} 'storage full' log lines, failed loop ticks ({loops}); after: "
+                f"{self.log_lines} 'storage full' log lines, loop log lines while full ({loops}); after: "
                 f"{self.posted}/{self.expected} posted ({self.sandbox_posts} sandbox posts, {self.lease_expired} "
                 f"send cut by the full disk), {self.stored_once}/{self.acknowledged} acknowledged messages stored "
                 f"once, integrity {self.integrity or '?'}, journal 1..{self.journal_entries} gap-free, {starts}, "
@@ -337,6 +337,8 @@ def _check(traffic: Traffic, report: DiskFullReport, data: Path, send_log: Path,
     report.loops_failed = {name: log_text.count(marker) for name, marker in LOOP_MARKERS.items()}
     problems = [f"the {name} never met the full disk: the drill did not exercise it"
                 for name in ("dispatcher", "scheduler") if not report.loops_failed[name]]
+    problems += [f"the {name} did not log that it works again" for name in ("dispatcher", "scheduler")
+                 if f"{name} works again after" not in log_text]
     problems += [f"the server needed {report.server_starts - 1} restarts"] if report.server_starts != 1 else []
     return (problems + findings.problems + _database_checks(data / "livecue.db", traffic, report)
             + _full_checks(traffic, report, log_text, data / "media"))
