@@ -8,11 +8,13 @@ Usage: python bench/grouping_bench.py [--large N] [--window N] [--rounds N] [--s
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from server.questions.grouping import GroupIndex
 
@@ -87,6 +89,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scan-probes", type=int, default=10, help="probes for the full-scan baseline")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     large, medium = GroupIndex(), GroupIndex()
@@ -108,25 +111,44 @@ def main(argv: list[str]) -> int:
             rate, cmp = _window(indexes[name], batch, f"{name[0]}{round_no}-")
             rates[name].append(rate)
             cmps[name].append(cmp)
-    print(f"built {args.large + args.medium:,} questions in {build:.1f} s; {args.rounds} interleaved windows "
-          f"of {args.window:,} adds, the same probe questions at every size")
-    print(f"{'stored':>10} {'adds/s (median)':>16} {'min':>9} {'max':>9} {'comparisons/add':>16}")
-    for name in names:
-        print(f"{sizes[name]:>10,} {statistics.median(rates[name]):>16,.0f} {min(rates[name]):>9,.0f} "
-              f"{max(rates[name]):>9,.0f} {statistics.mean(cmps[name]):>16.1f}")
+    scans: dict[str, float] = {}
     for name in ("small", "large"):
         index = small if name == "small" else large
         scan = [next(probe_stream) for _ in range(args.scan_probes)]
         t_scan = time.perf_counter()
         for text in scan:
             index.best_match_exhaustive(text)
-        per_add = (time.perf_counter() - t_scan) / max(len(scan), 1)
-        print(f"{sizes[name]:>10,} {1 / per_add:>16,.0f}   <- full scan against every stored question (baseline)")
-    small_rate, large_rate = statistics.median(rates["small"]), statistics.median(rates["large"])
-    print(f"ratio adds/s at {args.small:,} vs {args.large:,} stored: {small_rate / large_rate:.2f}  (1.0 = flat)")
-    if "medium" in rates:
-        medium_rate = statistics.median(rates["medium"])
-        print(f"ratio adds/s at {args.medium:,} vs {args.large:,} stored: {medium_rate / large_rate:.2f}")
+        scans[name] = max(len(scan), 1) / (time.perf_counter() - t_scan)
+    median = {name: statistics.median(rates[name]) for name in names}
+    result: dict[str, Any] = {
+        "build_s": round(build, 1), "rounds": args.rounds, "window": args.window,
+        "sizes": {name: {"stored": sizes[name], "adds_per_s": round(median[name]), "min": round(min(rates[name])),
+                         "max": round(max(rates[name])), "comparisons_per_add": round(statistics.mean(cmps[name]), 1)}
+                  for name in names},
+        "figures": [
+            {"figure": f"adds/s at {args.large:,} stored (bucketed)", "value": round(median["large"]),
+             "baseline": round(median["small"]), "ratio": round(median["small"] / median["large"], 2),
+             "unit": f"adds/s; baseline at {args.small:,} stored, ratio = slowdown"},
+            {"figure": f"adds/s at {args.large:,} stored vs a full scan", "value": round(median["large"]),
+             "baseline": round(scans["large"]), "ratio": round(median["large"] / scans["large"], 1),
+             "unit": "adds/s; baseline compares with every stored question"},
+        ],
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"built {args.large + args.medium:,} questions in {build:.1f} s; {args.rounds} interleaved windows "
+          f"of {args.window:,} adds, the same probe questions at every size")
+    print(f"{'stored':>10} {'adds/s (median)':>16} {'min':>9} {'max':>9} {'comparisons/add':>16}")
+    for name in names:
+        print(f"{sizes[name]:>10,} {median[name]:>16,.0f} {min(rates[name]):>9,.0f} "
+              f"{max(rates[name]):>9,.0f} {statistics.mean(cmps[name]):>16.1f}")
+    for name in ("small", "large"):
+        print(f"{sizes[name]:>10,} {scans[name]:>16,.0f}   <- full scan against every stored question (baseline)")
+    print(f"ratio adds/s at {args.small:,} vs {args.large:,} stored: {median['small'] / median['large']:.2f}"
+          "  (1.0 = flat)")
+    if "medium" in median:
+        print(f"ratio adds/s at {args.medium:,} vs {args.large:,} stored: {median['medium'] / median['large']:.2f}")
     return 0
 
 

@@ -374,7 +374,23 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         http = await http_part(args, tmp)
         pin(set(range(os.cpu_count() or 1)))
         growth = await growth_part(args, tmp)
-        return {"http": http, "growth": growth, "elapsed_s": round(time.perf_counter() - started, 1)}
+        return {"http": http, "growth": growth, "elapsed_s": round(time.perf_counter() - started, 1),
+                "figures": figures(http, growth)}
+
+
+def figures(http: dict[str, Any], growth: dict[str, Any]) -> list[dict[str, Any]]:
+    """The headline figures, each beside its same-run baseline."""
+    rows = []
+    for case, r in http.items():
+        rows.append({"figure": f"{case} msg/s", "value": r["livecue_msgs_per_s"], "baseline": r["bare_msgs_per_s"],
+                     "ratio": r["throughput_ratio"], "unit": "msg/s"})
+        rows.append({"figure": f"{case} server CPU per msg", "value": r["livecue_cpu_us_per_msg"],
+                     "baseline": r["bare_cpu_us_per_msg"], "ratio": r["cpu_ratio"], "unit": "µs"})
+    stores = growth["stores"]
+    rows.append({"figure": f"ingest rate at {stores[-1]['stored']} vs {stores[0]['stored']} stored",
+                 "value": stores[-1]["msgs_per_s"], "baseline": stores[0]["msgs_per_s"],
+                 "ratio": growth["rate_ratio"], "unit": "msg/s"})
+    return rows
 
 
 def report(result: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """Run every benchmark and evaluation of the project; print a table and write bench/results/latest.json.
 
-Each script is run as `python bench/<name>.py --json`; every number that sits next to a `baseline` and a
-`ratio` in its JSON is listed with them. Usage: `python bench/run.py [--only NAME ...] [--quick]`.
+Each script is run as `python bench/<name>.py --json`; its `figures` list (`figure`, `value`, `baseline`,
+`ratio`, `unit`) is listed, or else every number that sits next to a `baseline` and a `ratio` in its JSON.
+Usage: `python bench/run.py [--only NAME ...] [--timeout S]`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
+QUALITY = {"recall", "precision", "fpr", "accuracy"}
 ORDER = ["phi_eval", "triage_eval", "screen_speed", "grouping_bench", "ingest_bench", "cue_to_request", "ws_fanout",
          "ui_weight"]
 
@@ -41,6 +43,30 @@ def _scalars(data: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)}
 
 
+def _json_of(stdout: str) -> Any:
+    """The JSON a script printed (after any log lines), or None."""
+    for start in (0, stdout.find("{")):
+        if start >= 0:
+            try:
+                return json.loads(stdout[start:])
+            except json.JSONDecodeError:
+                continue
+    return None
+
+
+def _quality(data: Any, path: str = "") -> dict[str, float]:
+    """Evaluation scores (recall, precision, false-positive rate) anywhere in the JSON, by dotted path."""
+    found: dict[str, float] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(value, int | float) and not isinstance(value, bool) and key in QUALITY:
+                found[where] = value
+            else:
+                found.update(_quality(value, where))
+    return found
+
+
 def run(name: str, timeout: float) -> dict[str, Any]:
     """Run one script and collect its figures."""
     script = BENCH / f"{name}.py"
@@ -48,12 +74,11 @@ def run(name: str, timeout: float) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True, text=True, timeout=timeout,
                           cwd=BENCH.parent)
     elapsed = round(time.monotonic() - started, 1)
-    try:
-        data = json.loads(proc.stdout[proc.stdout.find("{"):]) if "{" in proc.stdout else None
-    except json.JSONDecodeError:
-        data = None
-    return {"name": name, "exit": proc.returncode, "seconds": elapsed, "figures": _figures(data),
-            "summary": _scalars(data), "stderr_tail": proc.stderr.strip().splitlines()[-3:]}
+    data = _json_of(proc.stdout)
+    explicit = data.get("figures") if isinstance(data, dict) else None
+    figures = explicit if isinstance(explicit, list) else _figures(data)
+    return {"name": name, "exit": proc.returncode, "seconds": elapsed, "figures": figures,
+            "summary": _scalars(data), "quality": _quality(data), "stderr_tail": proc.stderr.strip().splitlines()[-3:]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,10 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     results = [run(name, args.timeout) for name in names]
     print(f"{'benchmark':<16} {'figure':<40} {'value':>12} {'baseline':>12} {'ratio':>8}")
     for result in results:
-        rows = result["figures"] or [{"figure": "(no ratio)", **result["summary"]}]
+        rows = result["figures"] or [{"figure": "(an evaluation: no baseline)"}]
         for row in rows:
             print(f"{result['name']:<16} {str(row.get('figure'))[:40]:<40} {str(row.get('value', '')):>12} "
                   f"{str(row.get('baseline', '')):>12} {str(row.get('ratio', '')):>8}")
+        scores = [f"{k.rsplit('/', 1)[-1]} {v:g}" for k, v in result["quality"].items() if "emergency" in k
+                  or "." not in k or k.count(".") == 1]
+        if not result["figures"] and scores:
+            print(f"{'':<16} {'; '.join(scores[:6])}")
         if result["exit"]:
             print(f"{result['name']:<16} exited {result['exit']}: {' | '.join(result['stderr_tail'])}")
     out = BENCH / "results" / "latest.json"

@@ -122,6 +122,11 @@ def run(rounds: int) -> dict[str, Any]:
         page_ms = statistics.median(s["ms"] for s in runs)
         report["pages"][name] = {"bytes": page_bytes, "ms": page_ms, "bytes_ratio": page_bytes / base_bytes,
                                  "ms_ratio": page_ms / base_ms if base_ms else float("nan")}
+    report["figures"] = [row for name, page in report["pages"].items() for row in (
+        {"figure": f"{name} weight", "value": page["bytes"], "baseline": base_bytes,
+         "ratio": round(page["bytes_ratio"], 1), "unit": "bytes"},
+        {"figure": f"{name} ready", "value": round(page["ms"]), "baseline": round(base_ms),
+         "ratio": round(page["ms_ratio"], 2), "unit": "ms"})]
     return report
 
 

@@ -32,6 +32,7 @@ import httpx
 
 from server.errors import STORAGE_FULL_DETAIL
 from tests.chaos.disk import DiskFullUnavailable, fill, mount_tmpfs, png_bytes, query
+from tests.chaos.report import DrillReport
 from tests.chaos.scenario import SeededEvent, create_users, cue, inspect, login, seed_event, wait_until_settled
 from tests.chaos.servers import ServerConfig, ServerProcess, migrate
 
@@ -42,7 +43,7 @@ LOOP_MARKERS = {"dispatcher": "dispatcher round failed: the disk is full",
 
 
 @dataclass
-class DiskFullReport:
+class DiskFullReport(DrillReport):
     """The outcome of one disk-full drill."""
 
     items: int
@@ -63,13 +64,6 @@ class DiskFullReport:
     integrity: str = ""
     journal_entries: int = 0
     server_starts: int = 0
-    problems: list[str] = field(default_factory=list)
-    workdir: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Nothing lost, duplicated, corrupted or answered with a 500."""
-        return not self.problems
 
     @property
     def verdict(self) -> str:
@@ -83,9 +77,7 @@ class DiskFullReport:
                 f"send cut by the full disk), {self.stored_once}/{self.acknowledged} acknowledged messages stored "
                 f"once, integrity {self.integrity or '?'}, journal 1..{self.journal_entries} gap-free, {starts}, "
                 f"{self.seconds:.1f}s")
-        if self.ok:
-            return f"PASS {head}: clear 503s, nothing lost or duplicated, recovered once space was back"
-        return f"FAIL {head}: {len(self.problems)} problems, first: {self.problems[0]} (logs in {self.workdir})"
+        return self.verdict_line(head, "clear 503s, nothing lost or duplicated, recovered once space was back")
 
 
 @dataclass

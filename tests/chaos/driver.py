@@ -25,12 +25,13 @@ from pathlib import Path
 import httpx
 
 from tests.chaos.audience import AudienceLog, AudienceStream, check_audience, wait_until_ingested
+from tests.chaos.report import DrillReport
 from tests.chaos.scenario import create_users, cue, inspect, login, seed_event, wait_until_settled
 from tests.chaos.servers import ServerConfig, ServerProcess, migrate
 
 
 @dataclass
-class ChaosReport:
+class ChaosReport(DrillReport):
     """The outcome of one chaos run."""
 
     items: int
@@ -49,13 +50,6 @@ class ChaosReport:
     audience_unknown: int = 0
     journal_entries: int = 0
     phases: dict[str, float] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    workdir: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Nothing missing, duplicated or out of order."""
-        return not self.problems
 
     @property
     def verdict(self) -> str:
@@ -66,10 +60,8 @@ class ChaosReport:
                 f"{self.keys_sent_twice} re-sent after an unknown outcome, {self.audience_sent} audience messages "
                 f"acknowledged ({self.audience_unknown} cut off), {self.audience_stored} stored, "
                 f"{self.journal_entries} journal entries, {self.seconds:.1f}s")
-        if self.ok:
-            return (f"PASS {head}: every item posted exactly once, thread order intact, no audience message lost "
-                    f"or doubled, journal gap-free")
-        return f"FAIL {head}: {len(self.problems)} problems, first: {self.problems[0]} (logs in {self.workdir})"
+        return self.verdict_line(head, "every item posted exactly once, thread order intact, no audience message "
+                                       "lost or doubled, journal gap-free")
 
 
 def _kill_schedule(rng: random.Random, kills: int, gap: tuple[float, float]) -> list[float]:

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from tests.chaos.report import DrillReport
 from tests.chaos.scenario import create_users, cue, login
 from tests.chaos.servers import ServerConfig, ServerProcess, migrate
 from tests.load.findings import Database, check_messages, operator_problems, percentile, seed_mastodon_event
@@ -40,7 +41,7 @@ TOKEN = "mastodon-token"  # FakeMastodon's default token
 
 
 @dataclass
-class LoadReport:
+class LoadReport(DrillReport):
     """The outcome of one load run (times in seconds)."""
 
     rate: int
@@ -65,13 +66,6 @@ class LoadReport:
     fake_violations: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)
     progress: list[tuple[float, int, int]] = field(default_factory=list)  # (s since start, generated, stored)
-    problems: list[str] = field(default_factory=list)
-    workdir: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Nothing lost, doubled or missing; every process lived."""
-        return not self.problems
 
     @property
     def verdict(self) -> str:
@@ -83,9 +77,7 @@ class LoadReport:
                 f"msg/s (max backlog {self.max_backlog}), console feed p50 {feed.get('p50', 0) * 1000:.0f} ms "
                 f"p99 {feed.get('p99', 0) * 1000:.0f} ms over {self.feed_entries} entries, "
                 f"{self.operator_posts} operator posts")
-        if self.ok:
-            return f"PASS {head}"
-        return f"FAIL {head}: {len(self.problems)} problems, first: {self.problems[0]} (logs in {self.workdir})"
+        return self.verdict_line(head)
 
 
 def _spread(values: list[float]) -> dict[str, float]:
