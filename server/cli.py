@@ -96,7 +96,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     configure_logging(settings.log_level)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_config=None, ws_per_message_deflate=False)
+                log_config=None, ws_per_message_deflate=False, proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies)
     return 0
 
 

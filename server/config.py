@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         description="Fetches per account and round while the platform says more are waiting (then the next round "
                     "starts at once instead of after the pause).",
     )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto are believed "
+                    "(client addresses for rate limits and the audit trail); '*' trusts any.")
     public_form_per_minute: int = Field(
         default=10, ge=1, le=100_000, description="Questions one client address may send through the public form."
     )

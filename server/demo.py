@@ -112,5 +112,6 @@ def run_demo(*, host: str, port: int, data_dir: Path) -> int:
     for username, display, roles in DEMO_USERS:
         print(f"    {username:<10} {logins[username]:<14} {', '.join(roles):<9} {display}")
     print()
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws_per_message_deflate=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, ws_per_message_deflate=False,
+                proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies)
     return 0

@@ -1,0 +1,21 @@
+"""`livecue serve` hands the trusted proxies to uvicorn, so rate limits see the real client behind a proxy only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server import cli
+from server.config import Settings
+
+
+def test_serve_trusts_only_the_configured_proxies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.append(kwargs))
+    settings = Settings(data_dir=tmp_path, trusted_proxies="10.0.0.5", _env_file=None)
+    assert cli._serve(settings, None, None) == 0
+    (kwargs,) = calls
+    assert kwargs["proxy_headers"] is True and kwargs["forwarded_allow_ips"] == "10.0.0.5"
+    assert Settings(data_dir=tmp_path, _env_file=None).trusted_proxies == "127.0.0.1"
