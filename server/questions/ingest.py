@@ -152,7 +152,10 @@ async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]]
     keys: list[list[str]] = []
     for row in rows:
         if row["status"] == "queued" and (row["platform"], row["author_handle"]) in muted:
-            row["status"] = "muted"
+            if row["label"] == "emergency":  # safety first: a possible emergency reaches staff whoever sent it
+                row["label_reason"] = f"{row['label_reason']} (from a muted author)".strip()
+            else:
+                row["status"] = "muted"
         keys.append(keys_of(row["text"], row["label"]) if row["status"] == "queued" else [])
     await grouper.load(session, {k for ks in keys for k in ks})
     for row, row_keys in zip(rows, keys, strict=True):

@@ -223,7 +223,10 @@ async def hide(session: AsyncSession, *, message: Message, actor: User) -> Messa
 
 
 async def mute(session: AsyncSession, *, event_id: int, platform: str, handle: str, actor: User) -> int:
-    """Mute an author for the event: their queued messages leave the queue, later ones are kept unqueued."""
+    """Mute an author for the event: their queued messages leave the queue, later ones are kept unqueued.
+
+    Possible emergencies are the exception: they are still queued and alerted, marked as from a muted author.
+    """
     exists = (await session.execute(select(MutedAuthor.id).where(
         MutedAuthor.event_id == event_id, MutedAuthor.platform == platform, MutedAuthor.handle == handle))).first()
     if not exists:

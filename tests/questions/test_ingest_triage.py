@@ -173,6 +173,14 @@ async def test_muted_authors_are_kept_but_not_queued(client: AsyncClient, app: F
     assert rows[2].group_id is None
     assert [g["size"] for g in await queue(kit)] == [1]
 
+    # A possible emergency still reaches staff (queued, alerted), marked as coming from a muted author.
+    await audience_reply(kit, "troll", "my chest is really tight right now and my left arm feels numb")
+    result = await poll(kit)
+    assert len(result.emergencies) == 1
+    urgent = (await messages(kit))[-1]
+    assert (urgent.status, urgent.label) == ("queued", "emergency")
+    assert urgent.label_reason.endswith("(from a muted author)")
+
 
 async def test_hidden_messages_leave_the_queue(client: AsyncClient, app: FastAPI, clock: FakeClock,
                                                sessionmaker: Any) -> None:
