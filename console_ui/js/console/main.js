@@ -3,6 +3,8 @@ import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markRea
 import { connectionUi, LiveFeed } from '../lib/live.js';
 import { makeActions } from './actions.js';
 import { renderActivity, renderWaiting } from './panels.js';
+import { renderModeration } from './moderation.js';
+import { knownClinicians, makeModeration, peopleNames, permissions } from '../lib/moderation.js';
 import { loadQuestions, renderAudienceEmergency, renderQuestions } from './questions.js';
 import { setUpPolicy } from '../lib/policy.js';
 import { initComposer } from './composer.js';
@@ -12,9 +14,10 @@ import { renderTimeline } from './timeline.js';
 const JOURNAL_KEEP = 1000;
 const state = {
   me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], deliveries: [],
-  journal: [], questions: null, authorizations: [],
+  journal: [], questions: null, authorizations: [], modFilter: 'queue', accounts: null,
 };
 let actions;
+let moderation;
 let composer;
 
 async function loadJournal() {
@@ -33,7 +36,7 @@ async function fetchAll() {
   const id = state.event.id;
   const [event, live, items, deliveries, questions, authorizations] = await Promise.all([
     api(`/api/events/${id}`), api(`/api/events/${id}/live`), api(`/api/events/${id}/items`),
-    api(`/api/events/${id}/deliveries`), loadQuestions(id),
+    api(`/api/events/${id}/deliveries`), loadQuestions(id, state.modFilter),
     apiOptional(`/api/events/${id}/authorizations`, []),
   ]);
   Object.assign(state, { event, live, items, deliveries, questions, authorizations, liveFetchedAt: performance.now() });
@@ -47,11 +50,34 @@ function render() {
   renderWaiting($('#waiting'), $('#waiting-count'), state, actions);
   renderQuestions($('#questions'), state.questions);
   renderAudienceEmergency($('#audience-emergency'), state.questions, state, actions);
+  renderModerationPanel();
   renderActivity($('#activity'), state);
   composer.renderAuthorizations(state.authorizations);
   document.title = `${state.event.status === 'live' ? '● ' : ''}${state.event.title} · Livecue console`;
   const option = $(`#event-picker option[value="${state.event.id}"]`);
   if (option) option.textContent = optionLabel(state.event);
+}
+
+/** Whom a question can be assigned to: every active clinician for an admin, else those seen in this event. */
+function clinicians() {
+  if (state.accounts) {
+    return new Map(state.accounts.filter((u) => u.active && u.roles.includes('clinical')).map((u) => [u.id, u.display_name]));
+  }
+  return knownClinicians(state);
+}
+
+function renderModerationPanel() {
+  $('#moderation-h').hidden = !(state.questions && state.questions.summary);
+  renderModeration($('#moderation'), {
+    data: state.questions, filter: (state.questions && state.questions.filter) || 'queue', can: permissions(state.me), moderation, tz: state.event.timezone,
+    clinicians: clinicians(), names: peopleNames(state, state.questions && state.questions.queue), listsEveryone: Boolean(state.accounts),
+    rerender: renderModerationPanel,
+    onFilter: (filter) => {
+      if (filter === state.modFilter) return;
+      state.modFilter = filter;
+      refresh();
+    },
+  });
 }
 
 // One refresh at a time; requests made meanwhile coalesce into one more.
@@ -125,6 +151,8 @@ async function init() {
   rememberEvent(state.event);
   actions = makeActions({ state, status: $('#action-status'), refresh });
   composer = initComposer($('#composer'), state, { onSaved: refresh });
+  moderation = makeModeration({ state, status: $('#q-status'), refresh });
+  if (state.me.roles.includes('admin')) state.accounts = await api('/api/users').catch(() => null);
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
   const [after] = await Promise.all([loadJournal(), fetchAll()]);

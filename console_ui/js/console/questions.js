@@ -7,24 +7,27 @@ const LABEL_ROWS = [
   ['comment', 'Comments'], ['spam', 'Spam'], ['abuse', 'Abuse'],
 ];
 
-/** {summary, emergencies}: summary null when this server has no questions service. */
-export async function loadQuestions(eventId) {
+/**
+ * {summary, queue, groups, emergencies}: summary null when this server has no questions service; queue the
+ * clinicians' queue, groups what the moderation list shows (`filter`: 'queue' or a label); null when unreadable.
+ */
+export async function loadQuestions(eventId, filter = 'queue') {
   let summary;
   try {
     summary = await apiOptional(`/api/events/${eventId}/questions/summary`, null);
   } catch {
-    return { summary: null, emergencies: [] };
+    summary = null;
   }
-  const ids = new Set((summary && summary.open_emergencies) || []);
-  if (!ids.size) return { summary, emergencies: [] };
-  let groups = [];
-  try {
-    groups = await api(`/api/events/${eventId}/questions?label=emergency`);
-  } catch {
-    groups = [];
-  }
-  const messages = groups.flatMap((g) => g.messages || []).filter((m) => ids.has(m.id));
-  return { summary, emergencies: messages };
+  if (!summary) return { summary, filter, queue: [], groups: [], emergencies: [] };
+  const base = `/api/events/${eventId}/questions`;
+  const [queue, other] = await Promise.all([
+    api(base).catch(() => null),
+    filter === 'queue' ? null : api(`${base}?label=${encodeURIComponent(filter)}`).catch(() => null),
+  ]);
+  // A message relabelled as an emergency may sit in a larger question group: look for it in every group.
+  const ids = new Set(summary.open_emergencies || []);
+  const emergencies = (queue || []).flatMap((g) => g.messages || []).filter((m) => ids.has(m.id));
+  return { summary, filter, queue, groups: filter === 'queue' ? queue : other, emergencies };
 }
 
 const keys = new WeakMap(); // element -> what it shows, so unchanged content is not re-rendered (or re-announced)

@@ -256,5 +256,5 @@ export function ago(iso, now = Date.now()) {
   return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
-export const PLATFORM_NAMES = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky', sandbox: 'Sandbox' };
+export const PLATFORM_NAMES = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky', sandbox: 'Sandbox', form: 'Web form' };
 export const platformName = (p) => PLATFORM_NAMES[p] || p;

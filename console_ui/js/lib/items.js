@@ -164,13 +164,17 @@ export function describe(entry, itemLabel = (id) => `item ${id}`) {
     }
     case 'question.claimed': return { text: `${who} is answering a question`, tone: 'info' };
     case 'question.released': return { text: `${who} released a question`, tone: 'info' };
-    case 'question.assigned': return { text: `${who} assigned a question`, tone: 'info' };
+    case 'question.assigned': return { text: `${who} assigned a question${p.to ? ` to ${p.to}` : ''}`, tone: 'info' };
     case 'question.status': return { text: `${who} marked a question ${String(p.status || p.to || '').replace(/_/g, ' ')}`, tone: 'info' };
     case 'answer.drafted': return { text: `${who} drafted an answer${p.item_id ? ` (${itemLabel(p.item_id)})` : ''}`, tone: 'info' };
     case 'answer.queued': return { text: `An answer was queued to post`, tone: 'info' };
     case 'answer.template': return { text: `${who} sent the ${p.template || 'template'} reply to an audience member`, tone: p.template === 'emergency' ? 'warn' : 'info' };
-    case 'message.relabeled': return { text: `${who} relabelled an audience message`, tone: 'info' };
+    case 'message.relabeled': {
+      const words = (label) => String(label || '').replace(/_/g, ' ');
+      return { text: `${who} relabelled an audience message${p.to ? ` as ${words(p.to)}` : ''}${p.from ? ` (was ${words(p.from)})` : ''}`, tone: p.to === 'emergency' ? 'warn' : 'info' };
+    }
     case 'message.hidden': return { text: `${who} hid an audience message`, tone: 'info' };
+    case 'author.muted': return { text: `${who} muted @${p.handle || '?'} on ${platformName(p.platform)}`, tone: 'info' };
     case 'alert.emergency_hold':
       return { text: `EMERGENCY HOLD by ${who}${p.holding_message ? ' — holding message sent' : ''}`, tone: 'danger' };
     case 'item.created': return { text: `${who} wrote ${item}`, tone: 'info' };

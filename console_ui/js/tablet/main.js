@@ -3,6 +3,7 @@ import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent
 import { connectionUi, LiveFeed } from '../lib/live.js';
 import { eventPill } from '../lib/items.js';
 import { setUpPolicy } from '../lib/policy.js';
+import { makeModeration, peopleNames, permissions } from '../lib/moderation.js';
 import { makeAnswers } from './answer.js';
 import { renderAlerts } from './panels.js';
 import { loadQuestions, renderQueue } from './queue.js';
@@ -11,6 +12,7 @@ import { makeReview } from './review.js';
 const state = { me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], journal: [], questions: null };
 let review;
 let answers;
+let moderation;
 
 async function loadJournal() {
   let after = 0;
@@ -39,6 +41,7 @@ function renderAlertsOnly() {
 function renderQuestions() {
   renderQueue($('#questions'), $('#questions-count'), {
     questions: state.questions, me: state.me, items: state.items, tz: state.event.timezone, answers,
+    moderation, can: permissions(state.me), names: peopleNames(state, state.questions), rerender: renderQuestions,
   });
 }
 
@@ -105,6 +108,7 @@ async function init() {
   rememberEvent(state.event);
   review = makeReview({ state, status: $('#tb-status'), refresh });
   answers = makeAnswers({ state, status: $('#q-status'), refresh });
+  moderation = makeModeration({ state, status: $('#q-status'), refresh });
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
   const [after] = await Promise.all([loadJournal(), fetchAll()]);

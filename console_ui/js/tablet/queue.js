@@ -1,12 +1,11 @@
 // The tablet's audience question queue: groups of similar questions with their askers (all text as text),
-// emergencies on top with the one-tap emergency reply, and claim / answer / redirect / close / release.
+// emergencies on top with the one-tap emergency reply, claim / answer / redirect / close / release, and
+// moderation: relabel each message, hide it or mute its author (comms), assign to me (comms who are clinicians).
 import { apiOptional, clock, h, platformName, replaceChildren } from '../lib/core.js';
 import { kindName } from '../lib/items.js';
+import { countByAuthor, holdWhilePicking, LABELS, moderationRow } from '../lib/moderation.js';
 import { replyable } from './answer.js';
 
-export const LABELS = {
-  question: 'Question', emergency: 'Possible emergency', personal_medical: 'Own or a relative’s case', comment: 'Comment', spam: 'Spam', abuse: 'Abuse',
-};
 const expanded = new Map(); // group id -> the askers list opened or closed by hand (kept across updates)
 const STATUS = { open: 'Open', claimed: 'Being answered', answered: 'Answered', answered_in_thread: 'Answered in the thread', offline: 'Taken offline', dismissed: 'Dismissed' };
 
@@ -28,8 +27,13 @@ function phiNote(m) {
   return h('p', { class: 'tb-phi' }, h('strong', {}, 'Contains personal details — never quote'), kinds ? ` (looks like ${kinds})` : null);
 }
 
-function asker(m, group, tz, tag = 'li', withText = true) {
-  return h(tag, { class: ['tb-asker', m.phi && m.phi.length && 'has-phi'], dataset: { messageId: m.id } },
+/** A message sorted as an emergency inside a group that is not (relabelled after it joined a question). */
+const urgentInside = (m, group) => m.label === 'emergency' && group.label !== 'emergency' && m.status === 'queued';
+
+function asker(m, group, ctx, tag = 'li', withText = true) {
+  const { tz } = ctx;
+  const urgent = urgentInside(m, group);
+  return h(tag, { class: ['tb-asker', m.phi && m.phi.length && 'has-phi', urgent && 'is-emergency'], dataset: { messageId: m.id, label: m.label } },
     h('p', { class: 'tb-asker-head' },
       h('strong', { class: 'tb-asker-name' }, m.author_name || m.author_handle),
       m.author_handle && m.author_name ? h('span', { class: 'muted' }, `@${m.author_handle}`) : null,
@@ -37,7 +41,15 @@ function asker(m, group, tz, tag = 'li', withText = true) {
       m.status === 'answered' ? h('span', { class: 'pill pill-posted' }, 'Replied') : null),
     phiNote(m),
     withText ? h('p', { class: 'tb-asker-text' }, m.text) : null,
-    m.label_reason ? h('p', { class: 'tb-why' }, m.label !== group.label ? `Sorted as ${LABELS[m.label] || m.label}: ` : 'Why: ', m.label_reason) : null);
+    m.label_reason ? h('p', { class: 'tb-why' }, m.label !== group.label ? `Sorted as ${LABELS[m.label] || m.label}: ` : 'Why: ', m.label_reason) : null,
+    urgent ? h('button', { type: 'button', class: 'btn btn-emergency tb-btn', onclick: () => ctx.answers.actions.replyWith('emergency', [m]), dataset: { focusKey: `emergency-${m.id}` } }, 'Send emergency reply') : null,
+    moderationRow(m, { ...ctx, group, btnClass: 'tb-mod-btn' }));
+}
+
+function assignment(group, ctx) {
+  if (!group.assigned_to) return null;
+  if (group.assigned_to === ctx.me.id) return h('span', { class: 'pill pill-assigned is-me' }, 'Assigned to you');
+  return h('span', { class: 'pill pill-assigned' }, `Assigned to ${ctx.names.get(group.assigned_to) || 'a colleague'}`);
 }
 
 function answerState(group, items) {
@@ -58,7 +70,7 @@ function answerState(group, items) {
 }
 
 function card(group, ctx) {
-  const { me, items, tz, answers } = ctx;
+  const { me, items, tz, answers, can } = ctx;
   const { actions } = answers;
   const mine = group.claimed_by === me.id;
   const other = group.claimed_by && !mine;
@@ -80,33 +92,42 @@ function card(group, ctx) {
     btn('Dismiss…', () => actions.dismiss(group), 'btn-quiet', 'dismiss'),
     mine ? btn('Release', () => actions.release(group), 'btn-quiet', 'release') : null,
   ];
+  if (can.assignSelf && group.assigned_to !== me.id) more.push(btn('Assign to me', () => ctx.moderation.assign(group, me), 'btn-quiet', 'assign-me'));
 
-  return h('li', { class: ['tb-question', emergency && 'is-emergency', mine && 'is-mine'], dataset: { groupId: group.id, label: group.label, status: group.status } },
+  return h('li', { class: ['tb-question', emergency && 'is-emergency', mine && 'is-mine', group.assigned_to === me.id && 'is-assigned'], dataset: { groupId: group.id, label: group.label, status: group.status } },
     h('div', { class: 'tb-q-meta' },
       h('span', { class: ['pill', emergency ? 'pill-emergency' : `pill-label-${group.label}`] }, LABELS[group.label] || group.label),
       h('span', { class: 'tb-q-size' }, size > 1 ? `${size} people asked` : '1 person asked'),
       group.status && group.status !== 'open' && group.status !== 'claimed' ? h('span', { class: 'pill' }, STATUS[group.status] || group.status) : null,
+      assignment(group, ctx),
       messages.length === 1 ? null : h('span', { class: 'muted' }, [platforms, lastAt ? `last ${clock(lastAt, tz)}` : ''].filter(Boolean).join(' · '))),
     mine ? h('p', { class: 'tb-claim is-mine' }, `You are answering this${group.claim_until ? ` (until ${clock(group.claim_until, tz, { zone: false })})` : ''}`) : null,
     other ? h('p', { class: 'tb-claim' }, `${group.claimed_by_name || 'Another clinician'} is answering this${group.claim_until ? ` (until ${clock(group.claim_until, tz, { zone: false })})` : ''}`) : null,
     h('p', { class: 'tb-q-text' }, group.text || (messages[0] && messages[0].text) || ''),
     // One asker whose words are the question: their name under it, without repeating the text.
-    messages.length === 1 && messages[0].text === group.text ? asker(messages[0], group, tz, 'div', false) : null,
+    messages.length === 1 && messages[0].text === group.text ? asker(messages[0], group, ctx, 'div', false) : null,
     messages.length > 1 || (messages.length === 1 && messages[0].text !== group.text) ? h('details', {
-      class: 'tb-askers', open: expanded.has(group.id) ? expanded.get(group.id) : messages.length <= 3 || emergency,
+      class: 'tb-askers', open: expanded.has(group.id) ? expanded.get(group.id) : messages.length <= 3 || emergency || messages.some((m) => urgentInside(m, group)),
       ontoggle: (e) => expanded.set(group.id, e.currentTarget.open),
     },
       h('summary', {}, `Who asked (${messages.length})`),
-      h('ul', { class: 'tb-asker-list' }, messages.map((m) => asker(m, group, tz)))) : null,
+      h('ul', { class: 'tb-asker-list' }, messages.map((m) => asker(m, group, ctx)))) : null,
     answer ? answer.node : null,
     main.length ? h('div', { class: 'tb-actions tb-q-actions' }, main) : null,
     mine && !(answer && answer.pending) ? answers.composer(group) : null,
     more.some(Boolean) ? h('div', { class: 'tb-more' }, more) : null);
 }
 
-/** Render the queue; emergencies first (the server orders them so too), then as the server sent them. */
+/** 0: an emergency (or holds one), 1: assigned to me, 2: the rest. */
+function rank(group, me) {
+  if (group.label === 'emergency' || (group.messages || []).some((m) => urgentInside(m, group))) return 0;
+  return group.assigned_to === me.id ? 1 : 2;
+}
+
+/** Render the queue: emergencies first (the server orders them so too), then mine, then as the server sent them. */
 export function renderQueue(el, countEl, ctx) {
   const { questions } = ctx;
+  if (questions && holdWhilePicking(el, ctx.rerender)) return;
   if (questions === null) {
     countEl.hidden = true;
     replaceChildren(el, h('p', { class: 'tb-empty', id: 'questions-unavailable' }, 'The question queue is not available yet. Questions will appear here when it is switched on.'));
@@ -123,8 +144,9 @@ export function renderQueue(el, countEl, ctx) {
   const active = document.activeElement;
   const key = active && el.contains(active) ? active.dataset.focusKey : undefined;
   const selection = key && active.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null;
-  const ordered = [...questions].sort((a, b) => (a.label === 'emergency' ? 0 : 1) - (b.label === 'emergency' ? 0 : 1));
-  replaceChildren(el, h('ul', { class: 'tb-questions' }, ordered.map((g) => card(g, ctx))));
+  const ordered = [...questions].sort((a, b) => rank(a, ctx.me) - rank(b, ctx.me));
+  const full = { ...ctx, queued: countByAuthor(questions) };
+  replaceChildren(el, h('ul', { class: 'tb-questions' }, ordered.map((g) => card(g, full))));
   const again = key && !el.contains(document.activeElement) ? el.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) : null;
   if (again) {
     again.focus({ preventScroll: true });

@@ -1,0 +1,196 @@
+// Moderating audience messages, shared by the console and the tablet: relabel (anyone on staff), hide and
+// mute (comms), assign to a clinician (comms). Hide and mute ask first; a failure says what the server said.
+import { announce, api, ApiError, clock, h, hasRole, platformName } from './core.js';
+import { ask } from './dialog.js';
+
+/** The triage labels (server/questions/triage.py), most urgent first, in words. */
+export const LABELS = {
+  emergency: 'Possible emergency', personal_medical: 'Own or a relative’s case', question: 'Question',
+  comment: 'Comment', spam: 'Spam', abuse: 'Abuse',
+};
+export const QUEUE_LABELS = new Set(['emergency', 'personal_medical', 'question']);
+
+/** What this user may do (the API enforces the same: relabel AnyUser, the rest CommsUser). */
+export function permissions(me) {
+  const comms = hasRole(me, 'comms');
+  return {
+    relabel: hasRole(me, 'comms', 'clinical'), hide: comms, mute: comms, assign: comms,
+    assignSelf: comms && me.roles.includes('clinical'), // only clinicians can be assigned
+  };
+}
+
+export const who = (m) => m.author_name || m.author_handle;
+const handle = (m) => `@${m.author_handle}`;
+
+/** An API failure in plain words, with the server's own explanation. */
+export function explain(what, err) {
+  if (!(err instanceof ApiError)) return `${what}: something went wrong in this page. Reload and try again.`;
+  const detail = err.message.replace(/\.$/, '');
+  if (err.status === 0) return `${what}: ${detail}.`;
+  if (err.status === 403) return `${what}: your account may not do this (${detail}).`;
+  if (err.status === 404) return `${what}: it is no longer there (${detail}). The list is being refreshed.`;
+  return `${what}: ${detail}${err.field ? ` (field “${err.field}”)` : ''}.`;
+}
+
+/** The message quoted as text (the audience's words never become markup). */
+function quote(m, tz) {
+  const when = tz ? ` · ${clock(m.received_at, tz)}` : '';
+  return h('blockquote', { class: 'mod-quote' },
+    h('p', { class: 'mod-quote-who' }, `${who(m)} (${handle(m)}) · ${platformName(m.platform)}${when}`),
+    h('p', { class: 'mod-quote-text' }, m.text));
+}
+
+/**
+ * makeModeration({state, status, refresh}) -> actions; `state.event` is the page's event, `status` the live
+ * region that reports each outcome, `refresh()` re-reads the page's data.
+ */
+export function makeModeration({ state, status, refresh }) {
+  const say = (message, tone = 'info') => announce(status, message, tone);
+
+  async function run(what, call, success, onFail) {
+    try {
+      const result = await call();
+      say(typeof success === 'function' ? success(result) : success, 'good');
+      return result;
+    } catch (err) {
+      if (onFail) onFail();
+      say(explain(what, err), 'error');
+      return undefined;
+    } finally {
+      refresh();
+    }
+  }
+
+  return {
+    /** Change a message's label at once (it is journaled and kept as evaluation data). */
+    relabel(message, label, { group, picker } = {}) {
+      if (!LABELS[label] || label === message.label) return undefined;
+      const leaves = group && (group.size || 1) <= 1 && QUEUE_LABELS.has(message.label) && !QUEUE_LABELS.has(label);
+      const joins = group && (group.size || 1) <= 1 && !QUEUE_LABELS.has(message.label) && QUEUE_LABELS.has(label);
+      const then = label === 'emergency' ? ' Send the emergency reply now.'
+        : leaves ? ' It leaves the clinicians’ queue.' : joins ? ' It joins the clinicians’ queue.' : '';
+      return run('Could not change the label', () => api(`/api/messages/${message.id}/relabel`, { method: 'POST', body: { label } }),
+        `${who(message)}’s message is now labelled “${LABELS[label]}”.${then}`,
+        () => resetPicker(picker, message.label));
+    },
+
+    async hide(message, { tz } = {}) {
+      const answer = await ask({
+        title: 'Hide this message?', tone: 'danger', confirmLabel: 'Hide message',
+        body: [quote(message, tz),
+          h('p', {}, 'It leaves the queue at once and nobody on the team sees it again. It is kept in the record; these pages cannot bring it back.')],
+      });
+      if (!answer) return undefined;
+      return run('Could not hide the message', () => api(`/api/messages/${message.id}/hide`, { method: 'POST' }),
+        `Hidden: ${who(message)}’s message left the queue.`);
+    },
+
+    /** Mute the author on this platform for the event; `queued` is how many of their messages the page shows. */
+    async mute(message, { tz, queued = 1 } = {}) {
+      const where = platformName(message.platform);
+      const answer = await ask({
+        title: `Mute ${handle(message)} on ${where}?`, tone: 'danger', confirmLabel: 'Mute author',
+        body: [quote(message, tz),
+          h('p', {}, `Everything ${handle(message)} sends on ${where} during this event is kept for the record but no longer reaches the queue.`),
+          h('p', {}, queued > 1 ? `Their messages waiting now leave the queue too (${queued} on this page).`
+            : 'This message and any other of theirs waiting now leave the queue too.'),
+          message.platform === 'form' ? h('p', { class: 'field-error' }, 'Web-form senders are muted by network address: everyone writing from that address is muted.') : null,
+          h('p', { class: 'muted' }, 'These pages cannot unmute an author.')],
+      });
+      if (!answer) return undefined;
+      return run('Could not mute the author', () => api(`/api/events/${state.event.id}/mutes`, {
+        method: 'POST', body: { platform: message.platform, handle: message.author_handle },
+      }), (result) => {
+        const n = (result && result.unqueued) || 0;
+        return `Muted ${handle(message)} on ${where}: ${n ? `${n} message${n > 1 ? 's' : ''} left the queue; ` : ''}their next messages stay out of it.`;
+      });
+    },
+
+    assign(group, user, { picker } = {}) {
+      return run('Could not assign the question', () => api(`/api/question-groups/${group.id}/assign`, { method: 'POST', body: { user_id: user.id } }),
+        user.id === state.me.id ? 'Assigned to you.' : `Assigned to ${user.display_name}: it is marked for them on their tablet.`,
+        () => resetPicker(picker, group.assigned_to ? String(group.assigned_to) : ''));
+    },
+  };
+}
+
+function resetPicker(picker, value) {
+  if (!picker) return;
+  picker.value = value;
+  delete picker.dataset.picked;
+}
+
+/** The label picker of one message: a small select that relabels as soon as a label is picked. */
+export function labelPicker(message, onPick, { id } = {}) {
+  const picker = h('select', {
+    id, class: 'mod-picker', 'aria-label': `Label of ${who(message)}’s message`,
+    dataset: { focusKey: `relabel-${message.id}` },
+  }, Object.entries(LABELS).map(([value, name]) => h('option', { value, selected: value === message.label }, name)));
+  picker.addEventListener('change', () => {
+    picker.dataset.picked = '1';
+    onPick(picker.value, picker);
+  });
+  return picker;
+}
+
+/** The moderation row under a message: label picker, Hide…, Mute author… (each only when allowed). */
+export function moderationRow(message, { can, moderation, group, tz, queued, btnClass = 'btn-small' }) {
+  if (!can.relabel && !can.hide && !can.mute) return null;
+  const key = (what) => ({ focusKey: `${what}-${message.id}` });
+  return h('div', { class: 'mod-row', dataset: { messageId: message.id } },
+    can.relabel ? h('span', { class: 'mod-label' }, h('span', { class: 'mod-label-name', 'aria-hidden': 'true' }, 'Label'),
+      labelPicker(message, (label, picker) => moderation.relabel(message, label, { group, picker }))) : null,
+    can.hide || can.mute ? h('span', { class: 'mod-acts' },
+      can.hide ? h('button', { type: 'button', class: ['btn', 'btn-quiet', 'mod-btn', btnClass], dataset: key('hide'), onclick: () => moderation.hide(message, { tz }) }, 'Hide…') : null,
+      can.mute ? h('button', { type: 'button', class: ['btn', 'btn-quiet', 'mod-btn', btnClass], dataset: key('mute'), onclick: () => moderation.mute(message, { tz, queued: queued ? queued(message) : 1 }) }, 'Mute author…') : null) : null);
+}
+
+/** How many messages of this author (same platform) a list of groups shows. */
+export function countByAuthor(groups) {
+  const counts = new Map();
+  for (const m of groups.flatMap((g) => g.messages || [])) {
+    const k = `${m.platform}\n${m.author_handle}`;
+    counts.set(k, (counts.get(k) || 0) + 1);
+  }
+  return (m) => counts.get(`${m.platform}\n${m.author_handle}`) || 1;
+}
+
+/**
+ * While a picker in `el` has focus and nothing was picked yet (its list may be open under a finger), hold
+ * re-rendering `el`: returns true when held, and calls `rerender` shortly after focus leaves.
+ */
+export function holdWhilePicking(el, rerender) {
+  const active = document.activeElement;
+  if (!active || active.tagName !== 'SELECT' || !el.contains(active) || active.dataset.picked) return false;
+  if (!active.dataset.held) {
+    active.dataset.held = '1';
+    active.addEventListener('blur', () => window.setTimeout(rerender, 250), { once: true });
+  }
+  return true;
+}
+
+/** People who have done clinical work in this event, from what the page already has (id -> name). */
+export function knownClinicians(state) {
+  const found = new Map();
+  const clinicalKinds = new Set(['question.claimed', 'answer.drafted']);
+  for (const e of state.journal || []) {
+    if (!e.actor_id) continue;
+    if (clinicalKinds.has(e.kind) || (e.kind === 'item.approved' && (e.payload || {}).as_clinical)) found.set(e.actor_id, e.actor_name);
+  }
+  for (const item of state.items || []) {
+    for (const a of item.approvals || []) if (a.as_clinical) found.set(a.user_id, a.display_name || a.username);
+  }
+  if (state.me && state.me.roles.includes('clinical')) found.set(state.me.id, state.me.display_name);
+  return found;
+}
+
+/** Names of people the page has seen (journal actors, reviewers, claimers), to say who a question is assigned to. */
+export function peopleNames(state, groups = []) {
+  const names = new Map();
+  for (const e of state.journal || []) if (e.actor_id && e.actor_name) names.set(e.actor_id, e.actor_name);
+  // Display names where the page has them (the journal names people by username).
+  for (const item of state.items || []) for (const a of item.approvals || []) names.set(a.user_id, a.display_name || a.username);
+  for (const g of groups || []) if (g.claimed_by && g.claimed_by_name) names.set(g.claimed_by, g.claimed_by_name);
+  if (state.me) names.set(state.me.id, state.me.display_name);
+  return names;
+}
