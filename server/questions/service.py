@@ -193,6 +193,11 @@ async def relabel(session: AsyncSession, *, message: Message, label: str, reason
     await journal.record(session, actor=actor, kind="message.relabeled", subject_type="message",
                          subject_id=message.id, event_id=message.event_id,
                          payload={"from": previous, "to": label, "text": message.text, "reason": reason})
+    if label == "emergency" and previous != "emergency" and message.status == "queued":
+        await journal.record(session, actor=actor, kind="alert.emergency_message", subject_type="message",
+                             subject_id=message.id, event_id=message.event_id,
+                             payload={"platform": message.platform, "reason": message.label_reason,
+                                      "relabeled": True})
     return message
 
 

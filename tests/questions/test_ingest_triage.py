@@ -219,3 +219,19 @@ async def test_relabel_is_journaled_with_the_text(client: AsyncClient, app: Fast
     assert [g["label"] for g in await queue(kit)] == ["question"]
     bad = await client.post(f"/api/messages/{message.id}/relabel", headers=kit.clinical, json={"label": "urgent"})
     assert bad.status_code == 422
+
+
+async def test_relabelling_a_missed_emergency_raises_the_alert(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                               sessionmaker: Any) -> None:
+    kit = await qa_kit(client, app, clock, sessionmaker)
+    await ask(kit, [("viewer", "How long does the surgery take?")])
+    (message,) = await messages(kit)
+    assert message.label == "question" and await journal(kit, "alert.emergency_message") == []
+    response = await client.post(f"/api/messages/{message.id}/relabel", headers=kit.clinical,
+                                 json={"label": "emergency", "reason": "follow-up DM: chest pain"})
+    assert response.status_code == 200, response.text
+    (alert,) = await journal(kit, "alert.emergency_message")  # the same alert as a triaged emergency
+    assert alert.subject_id == message.id and alert.payload["relabeled"] is True
+    again = await client.post(f"/api/messages/{message.id}/relabel", headers=kit.clinical,
+                              json={"label": "emergency", "reason": "still"})
+    assert again.status_code == 200 and len(await journal(kit, "alert.emergency_message")) == 1
