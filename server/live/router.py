@@ -42,6 +42,14 @@ def _poke(request: Request, session: AsyncSession) -> None:
         dispatcher.wake_after_commit(session)
 
 
+def _poll_now(request: Request, session: AsyncSession) -> None:
+    """Going live: read the accounts' mentions right after the commit, so the event's first ones are not a
+    burst waiting for the next polling round."""
+    poller = request.app.state.livecue.services.get("poller")
+    if poller is not None:
+        poller.wake_after_commit(session)
+
+
 def _ready_platforms(request: Request, platforms: list[tuple[str, str]]) -> list[str]:
     registry = request.app.state.livecue.services["registry"]
     return [p for p, account in platforms if registry.is_configured(p, account)]
@@ -83,6 +91,7 @@ async def go_live(event_id: IdPath, body: GoLiveRequest, request: Request, user:
     platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
     await service.go_live(session, event=event, actor=user, now=_clock(request).now(),
                           ready_platforms=_ready_platforms(request, platforms), clock=body.clock)
+    _poll_now(request, session)
     return await event_service.to_read(session, event)
 
 

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,6 +45,7 @@ class Poller:
         self.now = now
         self.paused_until: dict[tuple[str, str], float] = {}  # accounts the platform asked us to leave alone
         self.failures = LoopFailures(log, "poller")
+        self.wake = asyncio.Event()
         self.interval = interval
         self.max_fetches = max(1, max_fetches)
         self.behind = False  # the last round left messages waiting on a platform
@@ -170,7 +172,14 @@ class Poller:
             except Exception as exc:
                 self.failures.failed(exc)
                 self.behind = False
-            await asyncio.sleep(0 if self.behind else pause)
+            if not self.behind:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=pause)
+            self.wake.clear()
+
+    def wake_after_commit(self, session: AsyncSession) -> None:
+        """Poll at once when `session` commits (an event going live reads its accounts' newest mentions then)."""
+        sa_event.listen(session.sync_session, "after_commit", lambda _session: self.wake.set(), once=True)
 
     def stop(self) -> None:
         """End the loop."""

@@ -122,3 +122,28 @@ async def test_a_rate_limited_account_is_left_alone_until_the_reset(client: Asyn
     limited.fail_with = None
     seconds[0] += 1.5
     assert len((await poller.tick()).stored) == 1 and limited.fetched == 2
+
+
+async def test_going_live_polls_at_once(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                        sessionmaker: Any) -> None:
+    poller: Poller = app.state.livecue.services["poller"]
+    rounds: list[int] = []
+    tick = poller.tick
+
+    async def counted() -> Any:
+        rounds.append(1)
+        return await tick()
+
+    poller.tick = counted  # type: ignore[method-assign]
+    loop = asyncio.create_task(poller.run_forever(interval=3600))
+    try:
+        async with asyncio.timeout(10):
+            while not rounds:
+                await asyncio.sleep(0.01)
+            await qa_kit(client, app, clock, sessionmaker)  # goes live
+            while len(rounds) < 2:  # woken by the go-live commit, not after the hour-long pause
+                await asyncio.sleep(0.01)
+    finally:
+        poller.stop()
+        poller.wake.set()
+        await loop
