@@ -14,13 +14,13 @@ from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.errors import NotFound, TooManyRequests
 from server.events import service as event_service
-from server.models import User
 from server.platforms.base import IncomingMessage
-from server.questions import answers, service
+from server.questions import answers, service, staff
 from server.questions.ingest import ingest
 from server.questions.schemas import (
     AnswerRequest,
     AssignRequest,
+    ClinicianRead,
     GroupRead,
     MessageRead,
     MuteRequest,
@@ -60,6 +60,13 @@ async def list_questions(event_id: IdPath, request: Request, _user: AnyUser, ses
                                      label=label, status=status)
 
 
+@router.get("/api/events/{event_id}/clinicians", response_model=list[ClinicianRead])
+async def list_clinicians(event_id: IdPath, _user: AnyUser, session: DbSession) -> list[ClinicianRead]:
+    """The staff directory: active clinicians a question can be assigned to (names only)."""
+    await event_service.get_event(session, event_id)
+    return [ClinicianRead.model_validate(u) for u in await staff.active_clinicians(session)]
+
+
 @router.get("/api/events/{event_id}/questions/summary", response_model=Summary)
 async def questions_summary(event_id: IdPath, _user: AnyUser, session: DbSession) -> Summary:
     """Counts by label and open emergencies."""
@@ -85,11 +92,10 @@ async def release(group_id: IdPath, request: Request, user: AnyUser, session: Db
 @router.post("/api/question-groups/{group_id}/assign", response_model=GroupRead)
 async def assign(group_id: IdPath, body: AssignRequest, request: Request, user: CommsUser,
                  session: DbSession) -> GroupRead:
-    """Assign a question to a named clinician."""
-    assignee = await session.get(User, body.user_id)
-    if assignee is None:
-        raise NotFound(f"no user with id {body.user_id}")
-    await service.assign(session, group=await service.get_group(session, group_id), assignee=assignee, actor=user)
+    """Assign a question to an active clinician, or unassign it (`user_id: null`)."""
+    group = await service.get_group(session, group_id)
+    assignee = None if body.user_id is None else await staff.get_user(session, body.user_id)
+    await service.assign(session, group=group, assignee=assignee, actor=user)
     return await _group_read(request, session, group_id)
 
 

@@ -45,6 +45,7 @@ class GroupRead(BaseModel):
     claimed_by_name: str | None
     claim_until: datetime | None
     assigned_to: int | None
+    assigned_to_name: str | None = Field(description="The assignee's display name (null when unassigned).")
     answer_item_id: int | None
     created_at: datetime
     last_asked_at: datetime
@@ -69,11 +70,22 @@ class StatusChange(BaseModel):
 
 
 class AssignRequest(BaseModel):
-    """Assign a group to a named clinician."""
+    """Assign a group to a named clinician, or unassign it (`user_id: null`)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: IdField
+    user_id: IdField | None = Field(description="An active clinician's id (see /api/events/{id}/clinicians); "
+                                                "null to unassign.")
+
+
+class ClinicianRead(BaseModel):
+    """An entry of the staff directory: whom a question can be assigned to (names only)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
 
 
 class RelabelRequest(BaseModel):

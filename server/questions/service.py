@@ -68,7 +68,7 @@ async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, la
     members = (await session.execute(select(Message).where(
         Message.group_id.in_([g.id for g in groups]), Message.status.in_(MEMBER_STATES))
         .order_by(Message.received_at, Message.id))).scalars().all()
-    wanted = {g.claimed_by for g in groups if g.claimed_by is not None}
+    wanted = {u for g in groups for u in (g.claimed_by, g.assigned_to) if u is not None}
     names = {u.id: u.display_name for u in (await session.execute(
         select(User).where(User.id.in_(wanted)))).scalars()} if wanted else {}
     by_group: dict[int, list[MessageRead]] = {}
@@ -79,6 +79,7 @@ async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, la
                   status=_effective_status(g, now), claimed_by=g.claimed_by if _claimed(g, now) else None,
                   claimed_by_name=names.get(g.claimed_by or 0) if _claimed(g, now) else None,
                   claim_until=g.claim_until if _claimed(g, now) else None, assigned_to=g.assigned_to,
+                  assigned_to_name=names.get(g.assigned_to) if g.assigned_to is not None else None,
                   answer_item_id=g.answer_item_id, created_at=g.created_at, last_asked_at=g.last_asked_at,
                   messages=by_group.get(g.id, []))
         for g in groups
@@ -155,14 +156,33 @@ async def release(session: AsyncSession, *, group: QuestionGroup, user: User) ->
     return group
 
 
-async def assign(session: AsyncSession, *, group: QuestionGroup, assignee: User, actor: User) -> QuestionGroup:
-    """Comms assigns a group to a named clinician."""
+async def assign(session: AsyncSession, *, group: QuestionGroup, assignee: User | None,
+                 actor: User) -> QuestionGroup:
+    """Comms assigns a group to an active clinician, or unassigns it (`assignee` None).
+
+    Journaled as `question.assigned` (to: username, to_name) or `question.unassigned` (from, from_name);
+    unassigning a group nobody has is a no-op.
+    """
+    if assignee is None:
+        if group.assigned_to is None:
+            return group
+        previous = await session.get(User, group.assigned_to)
+        group.assigned_to = None
+        await session.flush()
+        await journal.record(session, actor=actor, kind="question.unassigned", subject_type="question_group",
+                             subject_id=group.id, event_id=group.event_id,
+                             payload={"from": previous.username if previous else None,
+                                      "from_name": previous.display_name if previous else None})
+        return group
     if not assignee.has_role("clinical"):
-        raise Conflict(f"{assignee.username} is not a clinician", field="user_id")
+        raise Conflict(f"{assignee.display_name} is not a clinician", field="user_id")
+    if not assignee.active:
+        raise Conflict(f"{assignee.display_name}'s account is switched off", field="user_id")
     group.assigned_to = assignee.id
     await session.flush()
     await journal.record(session, actor=actor, kind="question.assigned", subject_type="question_group",
-                         subject_id=group.id, event_id=group.event_id, payload={"to": assignee.username})
+                         subject_id=group.id, event_id=group.event_id,
+                         payload={"to": assignee.username, "to_name": assignee.display_name})
     return group
 
 

@@ -1,8 +1,9 @@
 """Moderating audience messages in real browsers: a clinician relabels a missed emergency on the tablet and the
 console's emergency banner follows over the feed; comms relabels a wrongly flagged question, hides spam and
-mutes an author after confirming (their next message stays out of the queue), and assigns questions; controls
-follow the roles, API errors are shown in the server's words, touch targets stay large, and markup in
-audience text stays inert in every new control and dialog."""
+mutes an author after confirming (their next message stays out of the queue), and assigns questions to any
+active clinician from the staff directory, then unassigns them; controls follow the roles, API errors are shown
+in the server's words, touch targets stay large, and markup in audience text stays inert in every new control
+and dialog."""
 
 from __future__ import annotations
 
@@ -208,46 +209,77 @@ def test_assign_a_question(open_page: Callable[..., Any], apis: dict[str, Api], 
     nurse_api = Api(server, "charge.nurse")
     nurse_api.call("POST", "/api/auth/policy-ack")
     nurse_api.close()
+    # A clinician who has done nothing in this event yet: the directory lists them all the same.
+    newcomer = new_user(apis["admin"], "dr.sam.lee", "Dr. Sam Lee", ["clinical"])
     console = open_page(f"/console?event={event['id']}", user="comms")
     tablet = open_page(f"/tablet?event={event['id']}", user="clinician", width=1024, height=1366)
 
-    # Comms (no account list) picks among the clinicians who have worked on this event.
+    # Comms (no admin) picks from every active clinician, by display name; "Unassigned" comes first.
     row = console.locator(f'#moderation .mod-group[data-group-id="{group["id"]}"]')
     picker = row.get_by_label("Assigned to")
+    expect(picker).to_be_enabled()
     expect(picker).to_have_value("")
-    expect(picker.locator("option")).to_have_text(["Nobody yet", "Dr. Dana Ortiz"])
-    expect(console.locator("#moderation .hint")).to_contain_text("the list of every account needs an admin")
+    options = picker.locator("option")
+    expect(options.first).to_have_text("Unassigned")
+    for name in ("Dr. Dana Ortiz", "Charge Nurse Ivy", "Dr. Sam Lee"):
+        expect(picker.locator("option", has_text=name)).to_have_count(1)
+    texts = options.all_text_contents()
+    assert not {"clinician", "charge.nurse", "dr.sam.lee", "Casey Comms", "Avery Admin"} & set(texts), texts
+    expect(console.locator("#moderation .hint")).to_have_count(0)
     picker.select_option(label="Dr. Dana Ortiz")
-    expect(console.locator("#q-status")).to_have_text(
-        "Assigned to Dr. Dana Ortiz: it is marked for them on their tablet.")
-    expect(console.locator("#activity")).to_contain_text("comms assigned a question to clinician")
+    status = console.locator("#q-status")
+    expect(status).to_have_text("Assigned to Dr. Dana Ortiz: it is marked for them on their tablet.")
+    expect(console.locator("#activity")).to_contain_text("comms assigned a question to Dr. Dana Ortiz")
 
     # The clinician sees it is theirs; assigning is not theirs to do.
     card = tablet.locator(f'.tb-question[data-group-id="{group["id"]}"]')
     expect(card.locator(".pill-assigned")).to_have_text("Assigned to you")
     expect(card).to_have_class(re.compile("is-assigned"))
     expect(card.get_by_role("button", name="Assign to me")).to_have_count(0)
+    expect(card.get_by_label("Assigned to")).to_have_count(0)
 
-    # A charge nurse with both roles takes it over from the tablet.
+    # A charge nurse with both roles takes it over from the tablet; everyone sees her name, never a login.
     nurse_tablet = open_page(f"/tablet?event={event['id']}", user="charge.nurse", width=1024, height=1366)
     nurse_card = nurse_tablet.locator(f'.tb-question[data-group-id="{group["id"]}"]')
     expect(nurse_card.locator(".pill-assigned")).to_have_text("Assigned to Dr. Dana Ortiz")
+    nurse_picker = nurse_card.get_by_label("Assigned to")
+    expect(nurse_picker).to_have_value(str(apis["clinician"].user["id"]))
+    expect(nurse_picker.locator("option", has_text="Dr. Sam Lee")).to_have_count(1)
     take = nurse_card.get_by_role("button", name="Assign to me")
-    assert (take.bounding_box() or {"height": 0})["height"] >= 44
+    for control in (take, nurse_picker):
+        assert (control.bounding_box() or {"height": 0})["height"] >= 44
     take.click()
     expect(nurse_tablet.locator("#q-status")).to_have_text("Assigned to you.")
     expect(nurse_card.locator(".pill-assigned")).to_have_text("Assigned to you")
-    expect(card.locator(".pill-assigned")).to_have_text("Assigned to charge.nurse")  # the journal names usernames
+    expect(card.locator(".pill-assigned")).to_have_text("Assigned to Charge Nurse Ivy")
     expect(picker).to_have_value(str(nurse["id"]))
-    assert apis["comms"].call("GET", f"/api/events/{event['id']}/questions")[0]["assigned_to"] == nurse["id"]
+    listed = apis["comms"].call("GET", f"/api/events/{event['id']}/questions")[0]
+    assert (listed["assigned_to"], listed["assigned_to_name"]) == (nurse["id"], "Charge Nurse Ivy")
 
-    # An admin's picker lists every active clinician, including those not seen in this event yet.
-    admin = open_page(f"/console?event={event['id']}", user="admin")
-    admin_picker = admin.locator(f'#moderation .mod-group[data-group-id="{group["id"]}"]').get_by_label("Assigned to")
-    expect(admin_picker.locator("option", has_text="Charge Nurse Ivy")).to_have_count(1)
-    expect(admin_picker.locator("option", has_text="Dr. Dana Ortiz")).to_have_count(1)
-    expect(admin.locator("#moderation .hint")).to_have_count(0)
-    for page in (console, tablet, nurse_tablet, admin):
+    # Comms unassigns it from the console: nobody is marked for it any more, and the log says so.
+    picker.select_option(label="Unassigned")
+    expect(status).to_have_text("Unassigned: the question is no longer marked for Charge Nurse Ivy.")
+    expect(status).to_have_attribute("data-tone", "good")
+    expect(picker).to_have_value("")
+    expect(console.locator("#activity")).to_contain_text("comms unassigned a question (was Charge Nurse Ivy)")
+    for page_card in (card, nurse_card):
+        expect(page_card.locator(".pill-assigned")).to_have_count(0)
+    expect(nurse_picker).to_have_value("")
+    screenshot(console, "console-unassigned")
+    listed = apis["comms"].call("GET", f"/api/events/{event['id']}/questions")[0]
+    assert (listed["assigned_to"], listed["assigned_to_name"]) == (None, None)
+    entries = apis["comms"].call("GET", f"/api/events/{event['id']}/journal?after=0&limit=1000")["entries"]
+    assert [e["payload"] for e in entries if e["kind"] == "question.unassigned"] == [
+        {"from": "charge.nurse", "from_name": "Charge Nurse Ivy"}]
+
+    # From the tablet, comms can assign to anyone on the list, a newcomer included.
+    nurse_picker.select_option(label="Dr. Sam Lee")
+    expect(nurse_tablet.locator("#q-status")).to_have_text(
+        "Assigned to Dr. Sam Lee: it is marked for them on their tablet.")
+    expect(card.locator(".pill-assigned")).to_have_text("Assigned to Dr. Sam Lee")
+    expect(picker).to_have_value(str(newcomer["id"]))
+    screenshot(nurse_tablet, "tablet-assign-picker")
+    for page in (console, tablet, nurse_tablet):
         assert page.errors == []
 
 

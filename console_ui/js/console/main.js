@@ -4,7 +4,7 @@ import { connectionUi, LiveFeed } from '../lib/live.js';
 import { makeActions } from './actions.js';
 import { renderActivity, renderWaiting } from './panels.js';
 import { renderModeration } from './moderation.js';
-import { knownClinicians, makeModeration, peopleNames, permissions } from '../lib/moderation.js';
+import { makeModeration, permissions } from '../lib/moderation.js';
 import { loadQuestions, renderAudienceEmergency, renderQuestions } from './questions.js';
 import { setUpPolicy } from '../lib/policy.js';
 import { initComposer } from './composer.js';
@@ -14,7 +14,7 @@ import { renderTimeline } from './timeline.js';
 const JOURNAL_KEEP = 1000;
 const state = {
   me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], deliveries: [],
-  journal: [], questions: null, authorizations: [], modFilter: 'queue', accounts: null,
+  journal: [], questions: null, authorizations: [], modFilter: 'queue',
 };
 let actions;
 let moderation;
@@ -58,19 +58,10 @@ function render() {
   if (option) option.textContent = optionLabel(state.event);
 }
 
-/** Whom a question can be assigned to: every active clinician for an admin, else those seen in this event. */
-function clinicians() {
-  if (state.accounts) {
-    return new Map(state.accounts.filter((u) => u.active && u.roles.includes('clinical')).map((u) => [u.id, u.display_name]));
-  }
-  return knownClinicians(state);
-}
-
 function renderModerationPanel() {
   $('#moderation-h').hidden = !(state.questions && state.questions.summary);
   renderModeration($('#moderation'), {
     data: state.questions, filter: (state.questions && state.questions.filter) || 'queue', can: permissions(state.me), moderation, tz: state.event.timezone,
-    clinicians: clinicians(), names: peopleNames(state, state.questions && state.questions.queue), listsEveryone: Boolean(state.accounts),
     rerender: renderModerationPanel,
     onFilter: (filter) => {
       if (filter === state.modFilter) return;
@@ -152,7 +143,6 @@ async function init() {
   actions = makeActions({ state, status: $('#action-status'), refresh });
   composer = initComposer($('#composer'), state, { onSaved: refresh });
   moderation = makeModeration({ state, status: $('#q-status'), refresh });
-  if (state.me.roles.includes('admin')) state.accounts = await api('/api/users').catch(() => null);
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
   const [after] = await Promise.all([loadJournal(), fetchAll()]);

@@ -1,7 +1,7 @@
 // The console's moderation list under the question counts: the clinicians' queue, or the comments, spam or
 // abuse; each message with its label picker, Hide… and Mute author…, each question with whom it is assigned to.
 import { clock, h, platformName, replaceChildren } from '../lib/core.js';
-import { countByAuthor, holdWhilePicking, LABELS, moderationRow, QUEUE_LABELS } from '../lib/moderation.js';
+import { assignPicker, countByAuthor, directoryNote, holdWhilePicking, LABELS, moderationRow, QUEUE_LABELS } from '../lib/moderation.js';
 
 export const FILTERS = [['queue', 'Queue'], ['comment', 'Comments'], ['spam', 'Spam'], ['abuse', 'Abuse']];
 const EMPTY = {
@@ -18,25 +18,6 @@ function filterBar(data, filter, onFilter) {
       type: 'button', class: ['btn', 'btn-small', 'mod-filter', key === filter && 'is-current'], 'aria-pressed': String(key === filter),
       dataset: { filter: key, focusKey: `filter-${key}` }, onclick: () => onFilter(key),
     }, name, h('span', { class: 'mod-filter-count' }, String(counts[key] || 0)))));
-}
-
-function assignPicker(group, ctx) {
-  const { clinicians, names, moderation } = ctx;
-  const options = new Map(clinicians);
-  if (group.assigned_to && !options.has(group.assigned_to)) {
-    options.set(group.assigned_to, names.get(group.assigned_to) || `Account #${group.assigned_to}`);
-  }
-  const id = `assign-${group.id}`;
-  const picker = h('select', { id, class: 'mod-picker', disabled: !options.size, dataset: { focusKey: id } },
-    h('option', { value: '', selected: !group.assigned_to, disabled: Boolean(group.assigned_to) }, options.size ? 'Nobody yet' : 'No clinician known yet'),
-    [...options].map(([userId, name]) => h('option', { value: userId, selected: userId === group.assigned_to }, name)));
-  picker.addEventListener('change', () => {
-    const userId = Number(picker.value);
-    if (!userId) return;
-    picker.dataset.picked = '1';
-    moderation.assign(group, { id: userId, display_name: options.get(userId) }, { picker });
-  });
-  return h('span', { class: 'mod-assign' }, h('label', { for: id }, 'Assigned to'), picker);
 }
 
 function messageRow(m, group, ctx) {
@@ -65,8 +46,8 @@ function groupCard(group, ctx) {
 }
 
 /**
- * ctx: {data (from loadQuestions), filter, onFilter, can, moderation, clinicians (id -> name), names, tz,
- *       listsEveryone (the clinicians are every account, not only those seen), rerender}
+ * ctx: {data (from loadQuestions), filter, onFilter, can, moderation, tz, rerender}; whom a question can be
+ * assigned to comes from the staff directory (`moderation.clinicians`), read here when the user may assign.
  */
 export function renderModeration(el, ctx) {
   const { data, filter } = ctx;
@@ -75,19 +56,19 @@ export function renderModeration(el, ctx) {
     return;
   }
   if (holdWhilePicking(el, ctx.rerender)) return;
+  const directory = ctx.can.assign && ctx.moderation ? ctx.moderation.clinicians(ctx.rerender) : null;
   const groups = data.groups;
-  const key = JSON.stringify([filter, data.summary, groups, [...ctx.clinicians]]);
+  const key = JSON.stringify([filter, data.summary, groups, directory]);
   if (shown.get(el) === key) return;
   shown.set(el, key);
   const list = (groups || []).filter((g) => (g.messages || []).length);
   const everyGroup = new Map([...(data.queue || []), ...list].map((g) => [g.id, g]));
-  const full = { ...ctx, queued: countByAuthor([...everyGroup.values()]) };
+  const full = { ...ctx, directory, queued: countByAuthor([...everyGroup.values()]) };
+  const assigning = ctx.can.assign && list.some((g) => QUEUE_LABELS.has(g.label));
   replaceChildren(el,
     filterBar(data, filter, ctx.onFilter),
     groups === null ? h('p', { class: 'field-error' }, 'These messages could not be loaded. The page tries again with the next update.')
       : list.length ? h('ul', { class: 'mod-list', dataset: { filter } }, list.map((g) => groupCard(g, full)))
         : h('p', { class: 'empty' }, EMPTY[filter] || 'Nothing here.'),
-    ctx.can.assign && filter === 'queue' && list.length && !ctx.listsEveryone
-      ? h('p', { class: 'hint' }, 'You can assign to clinicians who have already worked on this event (claimed, answered or approved); the list of every account needs an admin.')
-      : null);
+    assigning ? directoryNote(directory) : null);
 }

@@ -164,7 +164,8 @@ export function describe(entry, itemLabel = (id) => `item ${id}`) {
     }
     case 'question.claimed': return { text: `${who} is answering a question`, tone: 'info' };
     case 'question.released': return { text: `${who} released a question`, tone: 'info' };
-    case 'question.assigned': return { text: `${who} assigned a question${p.to ? ` to ${p.to}` : ''}`, tone: 'info' };
+    case 'question.assigned': return { text: `${who} assigned a question${p.to_name || p.to ? ` to ${p.to_name || p.to}` : ''}`, tone: 'info' };
+    case 'question.unassigned': return { text: `${who} unassigned a question${p.from_name || p.from ? ` (was ${p.from_name || p.from})` : ''}`, tone: 'info' };
     case 'question.status': return { text: `${who} marked a question ${String(p.status || p.to || '').replace(/_/g, ' ')}`, tone: 'info' };
     case 'answer.drafted': return { text: `${who} drafted an answer${p.item_id ? ` (${itemLabel(p.item_id)})` : ''}`, tone: 'info' };
     case 'answer.queued': return { text: `An answer was queued to post`, tone: 'info' };

@@ -9,6 +9,7 @@ export const LABELS = {
   comment: 'Comment', spam: 'Spam', abuse: 'Abuse',
 };
 export const QUEUE_LABELS = new Set(['emergency', 'personal_medical', 'question']);
+const DIRECTORY_MAX_AGE_MS = 60_000;
 
 /** What this user may do (the API enforces the same: relabel AnyUser, the rest CommsUser). */
 export function permissions(me) {
@@ -46,6 +47,7 @@ function quote(m, tz) {
  */
 export function makeModeration({ state, status, refresh }) {
   const say = (message, tone = 'info') => announce(status, message, tone);
+  const directory = { list: null, error: null, at: 0, loading: null };
 
   async function run(what, call, success, onFail) {
     try {
@@ -106,10 +108,35 @@ export function makeModeration({ state, status, refresh }) {
       });
     },
 
+    /** Assign to `user` ({id, display_name}), or unassign when `user` is null. */
     assign(group, user, { picker } = {}) {
-      return run('Could not assign the question', () => api(`/api/question-groups/${group.id}/assign`, { method: 'POST', body: { user_id: user.id } }),
-        user.id === state.me.id ? 'Assigned to you.' : `Assigned to ${user.display_name}: it is marked for them on their tablet.`,
+      const was = group.assigned_to_name || 'the clinician it was assigned to';
+      return run(user ? 'Could not assign the question' : 'Could not unassign the question',
+        () => api(`/api/question-groups/${group.id}/assign`, { method: 'POST', body: { user_id: user ? user.id : null } }),
+        !user ? `Unassigned: the question is no longer marked for ${was}.`
+          : user.id === state.me.id ? 'Assigned to you.' : `Assigned to ${user.display_name}: it is marked for them on their tablet.`,
         () => resetPicker(picker, group.assigned_to ? String(group.assigned_to) : ''));
+    },
+
+    /**
+     * The staff directory (active clinicians, by display name) this page may assign to: an array, or null while
+     * it loads (`onLoaded` is called once it has arrived), or {error} when it could not be read. Re-read at
+     * most once a minute, so a clinician added meanwhile shows up.
+     */
+    clinicians(onLoaded) {
+      const fresh = directory.at && performance.now() - directory.at < DIRECTORY_MAX_AGE_MS;
+      if (!fresh && !directory.loading) {
+        directory.loading = api(`/api/events/${state.event.id}/clinicians`)
+          .then((list) => { directory.list = list; directory.error = null; })
+          .catch((err) => { directory.error = explain('Could not load the list of clinicians', err); })
+          .finally(() => {
+            directory.at = performance.now();
+            directory.loading = null;
+            if (onLoaded) onLoaded();
+          });
+      }
+      if (directory.list) return directory.list;
+      return directory.error ? { error: directory.error } : null;
     },
   };
 }
@@ -145,6 +172,38 @@ export function moderationRow(message, { can, moderation, group, tz, queued, btn
       can.mute ? h('button', { type: 'button', class: ['btn', 'btn-quiet', 'mod-btn', btnClass], dataset: key('mute'), onclick: () => moderation.mute(message, { tz, queued: queued ? queued(message) : 1 }) }, 'Mute author…') : null) : null);
 }
 
+/**
+ * The "Assigned to" picker of a question: "Unassigned" and every active clinician by display name (from
+ * `moderation.clinicians`); picking one assigns at once, "Unassigned" unassigns. `directory` is what
+ * `moderation.clinicians()` returned (null while loading: only the current assignee is shown, disabled).
+ */
+export function assignPicker(group, { moderation, directory, idPrefix = 'assign' }) {
+  const list = Array.isArray(directory) ? directory : [];
+  const options = new Map(list.map((u) => [u.id, u.display_name]));
+  if (group.assigned_to && !options.has(group.assigned_to)) {
+    // Assigned to someone the directory no longer lists (their account was switched off, or it is loading).
+    options.set(group.assigned_to, group.assigned_to_name ? `${group.assigned_to_name}${Array.isArray(directory) ? ' (no longer active)' : ''}` : 'A former colleague');
+  }
+  const id = `${idPrefix}-${group.id}`;
+  const picker = h('select', { id, class: 'mod-picker', disabled: !Array.isArray(directory), dataset: { focusKey: id } },
+    h('option', { value: '', selected: !group.assigned_to }, 'Unassigned'),
+    [...options].map(([userId, name]) => h('option', { value: userId, selected: userId === group.assigned_to }, name)));
+  picker.addEventListener('change', () => {
+    const userId = Number(picker.value) || null;
+    if (userId === (group.assigned_to || null)) return;
+    picker.dataset.picked = '1';
+    moderation.assign(group, userId ? { id: userId, display_name: options.get(userId) } : null, { picker });
+  });
+  return h('span', { class: 'mod-assign' }, h('label', { for: id }, 'Assigned to'), picker);
+}
+
+/** Why the picker offers nobody (yet), or null. */
+export function directoryNote(directory) {
+  if (directory && directory.error) return h('p', { class: 'field-error mod-directory-note' }, `${directory.error} Try again with the next update.`);
+  if (Array.isArray(directory) && !directory.length) return h('p', { class: 'hint mod-directory-note' }, 'No active clinician accounts yet: an admin adds them.');
+  return null;
+}
+
 /** How many messages of this author (same platform) a list of groups shows. */
 export function countByAuthor(groups) {
   const counts = new Map();
@@ -167,30 +226,4 @@ export function holdWhilePicking(el, rerender) {
     active.addEventListener('blur', () => window.setTimeout(rerender, 250), { once: true });
   }
   return true;
-}
-
-/** People who have done clinical work in this event, from what the page already has (id -> name). */
-export function knownClinicians(state) {
-  const found = new Map();
-  const clinicalKinds = new Set(['question.claimed', 'answer.drafted']);
-  for (const e of state.journal || []) {
-    if (!e.actor_id) continue;
-    if (clinicalKinds.has(e.kind) || (e.kind === 'item.approved' && (e.payload || {}).as_clinical)) found.set(e.actor_id, e.actor_name);
-  }
-  for (const item of state.items || []) {
-    for (const a of item.approvals || []) if (a.as_clinical) found.set(a.user_id, a.display_name || a.username);
-  }
-  if (state.me && state.me.roles.includes('clinical')) found.set(state.me.id, state.me.display_name);
-  return found;
-}
-
-/** Names of people the page has seen (journal actors, reviewers, claimers), to say who a question is assigned to. */
-export function peopleNames(state, groups = []) {
-  const names = new Map();
-  for (const e of state.journal || []) if (e.actor_id && e.actor_name) names.set(e.actor_id, e.actor_name);
-  // Display names where the page has them (the journal names people by username).
-  for (const item of state.items || []) for (const a of item.approvals || []) names.set(a.user_id, a.display_name || a.username);
-  for (const g of groups || []) if (g.claimed_by && g.claimed_by_name) names.set(g.claimed_by, g.claimed_by_name);
-  if (state.me) names.set(state.me.id, state.me.display_name);
-  return names;
 }

@@ -3,7 +3,7 @@ import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent
 import { connectionUi, LiveFeed } from '../lib/live.js';
 import { eventPill } from '../lib/items.js';
 import { setUpPolicy } from '../lib/policy.js';
-import { makeModeration, peopleNames, permissions } from '../lib/moderation.js';
+import { makeModeration, permissions } from '../lib/moderation.js';
 import { makeAnswers } from './answer.js';
 import { renderAlerts } from './panels.js';
 import { loadQuestions, renderQueue } from './queue.js';
@@ -41,7 +41,7 @@ function renderAlertsOnly() {
 function renderQuestions() {
   renderQueue($('#questions'), $('#questions-count'), {
     questions: state.questions, me: state.me, items: state.items, tz: state.event.timezone, answers,
-    moderation, can: permissions(state.me), names: peopleNames(state, state.questions), rerender: renderQuestions,
+    moderation, can: permissions(state.me), rerender: renderQuestions,
   });
 }
 

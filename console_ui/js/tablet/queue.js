@@ -1,9 +1,10 @@
 // The tablet's audience question queue: groups of similar questions with their askers (all text as text),
 // emergencies on top with the one-tap emergency reply, claim / answer / redirect / close / release, and
-// moderation: relabel each message, hide it or mute its author (comms), assign to me (comms who are clinicians).
+// moderation: relabel each message, hide it or mute its author (comms), assign to any active clinician or
+// unassign (comms, from the staff directory), assign to me (comms who are clinicians).
 import { apiOptional, clock, h, platformName, replaceChildren } from '../lib/core.js';
 import { kindName } from '../lib/items.js';
-import { countByAuthor, holdWhilePicking, LABELS, moderationRow } from '../lib/moderation.js';
+import { assignPicker, countByAuthor, directoryNote, holdWhilePicking, LABELS, moderationRow } from '../lib/moderation.js';
 import { replyable } from './answer.js';
 
 const expanded = new Map(); // group id -> the askers list opened or closed by hand (kept across updates)
@@ -49,7 +50,7 @@ function asker(m, group, ctx, tag = 'li', withText = true) {
 function assignment(group, ctx) {
   if (!group.assigned_to) return null;
   if (group.assigned_to === ctx.me.id) return h('span', { class: 'pill pill-assigned is-me' }, 'Assigned to you');
-  return h('span', { class: 'pill pill-assigned' }, `Assigned to ${ctx.names.get(group.assigned_to) || 'a colleague'}`);
+  return h('span', { class: 'pill pill-assigned' }, `Assigned to ${group.assigned_to_name || 'a colleague'}`);
 }
 
 function answerState(group, items) {
@@ -93,6 +94,7 @@ function card(group, ctx) {
     mine ? btn('Release', () => actions.release(group), 'btn-quiet', 'release') : null,
   ];
   if (can.assignSelf && group.assigned_to !== me.id) more.push(btn('Assign to me', () => ctx.moderation.assign(group, me), 'btn-quiet', 'assign-me'));
+  if (can.assign) more.push(assignPicker(group, { moderation: ctx.moderation, directory: ctx.directory, idPrefix: 'tb-assign' }));
 
   return h('li', { class: ['tb-question', emergency && 'is-emergency', mine && 'is-mine', group.assigned_to === me.id && 'is-assigned'], dataset: { groupId: group.id, label: group.label, status: group.status } },
     h('div', { class: 'tb-q-meta' },
@@ -145,8 +147,10 @@ export function renderQueue(el, countEl, ctx) {
   const key = active && el.contains(active) ? active.dataset.focusKey : undefined;
   const selection = key && active.tagName === 'TEXTAREA' ? [active.selectionStart, active.selectionEnd] : null;
   const ordered = [...questions].sort((a, b) => rank(a, ctx.me) - rank(b, ctx.me));
-  const full = { ...ctx, queued: countByAuthor(questions) };
-  replaceChildren(el, h('ul', { class: 'tb-questions' }, ordered.map((g) => card(g, full))));
+  const directory = ctx.can.assign ? ctx.moderation.clinicians(ctx.rerender) : null;
+  const full = { ...ctx, directory, queued: countByAuthor(questions) };
+  replaceChildren(el, h('ul', { class: 'tb-questions' }, ordered.map((g) => card(g, full))),
+    ctx.can.assign ? directoryNote(directory) : null);
   const again = key && !el.contains(document.activeElement) ? el.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) : null;
   if (again) {
     again.focus({ preventScroll: true });
