@@ -230,6 +230,10 @@ async def _leave_groups(session: AsyncSession, group_ids: list[int | None]) -> N
         group.size = max(0, group.size - 1)
         if group.size == 0 and group.status in ("open", "claimed"):
             group.status, group.claimed_by, group.claim_until = "dismissed", None, None
+        headline = (await session.execute(select(Message.text).where(
+            Message.group_id == group.id, Message.status.in_(MEMBER_STATES)).order_by(Message.id).limit(1))).scalar()
+        if headline is not None:  # a hidden or muted message never stays the group's headline
+            group.text = headline
     await session.flush()
 
 
