@@ -1,10 +1,12 @@
-"""A transaction outside a request (CLI commands, background work)."""
+"""A transaction outside a request (CLI commands, background work), and waking a worker once one commits."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.config import Settings
@@ -36,3 +38,8 @@ async def transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIt
             raise
         else:
             await session.commit()
+
+
+def set_after_commit(session: AsyncSession, flag: asyncio.Event) -> None:
+    """Set `flag` once `session`'s transaction commits (a worker poked before the commit would find nothing)."""
+    event.listen(session.sync_session, "after_commit", lambda _session: flag.set(), once=True)

@@ -12,12 +12,11 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock, SystemClock
-from server.db.session_scope import transaction
+from server.db.session_scope import set_after_commit, transaction
 from server.journal import service as journal
 from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
@@ -70,7 +69,7 @@ class Dispatcher:
 
     def wake_after_commit(self, session: AsyncSession) -> None:
         """Poke the loop once `session`'s transaction commits (a poke before the commit finds nothing to send)."""
-        sa_event.listen(session.sync_session, "after_commit", lambda _session: self.wake.set(), once=True)
+        set_after_commit(session, self.wake)
 
     def stop(self) -> None:
         """Ask the loop to end."""

@@ -15,11 +15,10 @@ import logging
 import time
 from collections.abc import Callable
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.db.session_scope import transaction
+from server.db.session_scope import set_after_commit, transaction
 from server.events import service as event_service
 from server.loopfailures import LoopFailures
 from server.models import Delivery, Event, IngestCursor
@@ -179,7 +178,7 @@ class Poller:
 
     def wake_after_commit(self, session: AsyncSession) -> None:
         """Poll at once when `session` commits (an event going live reads its accounts' newest mentions then)."""
-        sa_event.listen(session.sync_session, "after_commit", lambda _session: self.wake.set(), once=True)
+        set_after_commit(session, self.wake)
 
     def stop(self) -> None:
         """End the loop."""
