@@ -70,8 +70,8 @@ def _ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
 
 
 def seed_event(http: httpx.Client, base_url: str, headers: dict[str, dict[str, str]], *, account: str,
-               items: int, tag: str) -> SeededEvent:
-    """Create an event on the sandbox account, its patient consent and `items` approved items; go live.
+               items: int, tag: str, platform: str = "sandbox") -> SeededEvent:
+    """Create an event on `platform:account`, its patient consent and `items` approved items; go live.
 
     `tag` (letters only: digits could read as dates or identifiers to the privacy screen) names the event.
     """
@@ -80,7 +80,7 @@ def seed_event(http: httpx.Client, base_url: str, headers: dict[str, dict[str, s
     event = _ok(http.post(f"{base_url}/api/events", headers=author, json={
         "slug": f"chaos-{tag.lower()}-{uuid.uuid4().hex[:6]}", "title": f"Chaos run {tag}", "hashtag": "#LiveOR",
         "timezone": "America/Toronto", "planned_start": "2026-12-01T12:30:00+00:00",
-        "platforms": [{"platform": "sandbox", "account": account}]}), 201)
+        "platforms": [{"platform": platform, "account": account}]}), 201)
     _ok(http.post(f"{base_url}/api/events/{event['id']}/authorizations", headers=author, json={
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": "2026-11-01"}), 201)

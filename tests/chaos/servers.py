@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,22 @@ def migrate(database_url: str, data_dir: Path) -> None:
     asyncio.run(_migrate())
 
 
+def wait_until_answering(url: str, proc: subprocess.Popen[bytes], name: str, log_tail: Callable[[], str],
+                         timeout: float = STARTUP_TIMEOUT) -> None:
+    """Poll `url` until it answers 200; raise with the process's last output if it exits or stays silent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log_tail()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{name} did not answer within {timeout:.0f}s:\n{log_tail()}")
+
+
 @dataclass
 class ServerConfig:
     """What every server process of one run shares."""
@@ -149,18 +166,8 @@ class ServerProcess:
 
     def wait_healthy(self, timeout: float = STARTUP_TIMEOUT) -> None:
         """Poll /healthz until it answers 200."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"{self.name} not healthy within {timeout:.0f}s:\n{self.log_tail()}")
+        assert self.proc is not None
+        wait_until_answering(f"{self.base_url}/healthz", self.proc, self.name, self.log_tail, timeout)
 
     def wait_reachable(self, timeout: float = STARTUP_TIMEOUT) -> None:
         """Wait until /healthz answers, whoever (re)starts the process meanwhile (the chaos killer does)."""

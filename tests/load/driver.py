@@ -30,9 +30,9 @@ from typing import Any
 import httpx
 
 from tests.chaos.report import DrillReport
-from tests.chaos.scenario import create_users, cue, login
+from tests.chaos.scenario import create_users, cue, login, seed_event
 from tests.chaos.servers import ServerConfig, ServerProcess, migrate
-from tests.load.findings import Database, check_messages, operator_problems, percentile, seed_mastodon_event
+from tests.load.findings import PLATFORM, Database, check_messages, operator_problems, percentile
 from tests.load.probes import FakeProcess, FeedProbe
 
 ACCOUNT = "load"
@@ -160,7 +160,8 @@ def run_load(rate: int = 1000, seconds: float = 60.0, database_url: str | None =
         with httpx.Client(timeout=60) as http:
             headers = {role: login(http, server.base_url, name) for role, name in users.items()}
             items = max(1, int(seconds // CUE_GAP))
-            event = seed_mastodon_event(http, server.base_url, headers, account=ACCOUNT, items=items)
+            event = seed_event(http, server.base_url, headers, account=ACCOUNT, items=items, tag="Load",
+                               platform=PLATFORM)
             run.event_id = event.id
             db = run.db
             run.wait_for("Livecue's first poll of the account", lambda: run.db_call(db.cursor(event.id)) is not None,
@@ -272,8 +273,8 @@ def _collect(run: _Run, probe: FeedProbe, event: Any) -> None:
     report.fake_pages, report.fake_pages_checked = int(load["pages"]), int(load["pages_checked"])
     report.fake_violations = list(state["violations"])[:20]
     deliveries = run.db_call(db.deliveries(event.id))
-    problems = operator_problems(event.captions, state["state"]["texts"], event.item_ids, deliveries)
-    report.operator_posts = sum(1 for caption in event.captions
+    problems = operator_problems(event.texts, state["state"]["texts"], event.item_ids, deliveries)
+    report.operator_posts = sum(1 for caption in event.texts
                                 if sum(caption in t for t in state["state"]["texts"]) == 1)
     if found.lost:
         report.problems.insert(0, f"{found.lost} generated messages not stored ({found.lost_unfetched} of them never "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,47 +18,6 @@ from server.db.engine import make_engine, make_sessionmaker
 from server.models import Delivery, IngestCursor, Message
 
 PLATFORM = "mastodon"
-
-
-@dataclass
-class LoadEvent:
-    """The event on the Mastodon account, with its approved items (captions) in cue order."""
-
-    id: int
-    account: str
-    item_ids: list[int] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-
-
-def _ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def seed_mastodon_event(http: httpx.Client, base_url: str, headers: dict[str, dict[str, str]], *, account: str,
-                        items: int) -> LoadEvent:
-    """Create an event on `mastodon:<account>` with a patient consent and `items` approved items; go live."""
-    author = headers["author"]
-    event = _ok(http.post(f"{base_url}/api/events", headers=author, json={
-        "slug": f"load-{uuid.uuid4().hex[:6]}", "title": "Load run", "hashtag": "#LiveOR",
-        "timezone": "America/Toronto", "planned_start": "2026-12-01T12:30:00+00:00",
-        "platforms": [{"platform": PLATFORM, "account": account}]}), 201)
-    _ok(http.post(f"{base_url}/api/events/{event['id']}/authorizations", headers=author, json={
-        "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
-        "covers": ["photos", "story"], "signed_on": "2026-11-01"}), 201)
-    seeded = LoadEvent(id=event["id"], account=account)
-    for n in range(items):
-        caption = f"Update {n} from the load room: the team is at step {n}. #LiveOR"
-        item = _ok(http.post(f"{base_url}/api/events/{event['id']}/items", headers=author, json={
-            "caption": caption, "key": f"step-{n}", "offset": None, "cue": f"step {n}"}), 201)
-        for role in ("comms", "clinical"):
-            _ok(http.post(f"{base_url}/api/items/{item['id']}/approve", headers=headers[role],
-                          json={"version": item["version"]}))
-        seeded.item_ids.append(item["id"])
-        seeded.captions.append(caption)
-    _ok(http.post(f"{base_url}/api/events/{event['id']}/live/go", headers=headers["comms"], json={}))
-    return seeded
 
 
 class Database:

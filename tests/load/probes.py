@@ -19,11 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.chaos.servers import REPO, free_port
+from tests.chaos.servers import REPO, free_port, wait_until_answering
 
 
 class FakeProcess:
@@ -43,17 +42,7 @@ class FakeProcess:
                 [sys.executable, "-m", "tests.fakes.mastodon_load", "--port", str(self.port),
                  "--check-every", str(self.check_every)],
                 cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the Mastodon fake exited with {self.proc.returncode}: {self.log_tail()}")
-            try:
-                if httpx.get(f"{self.base_url}/_fake/load", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"the Mastodon fake did not answer within {timeout:.0f}s: {self.log_tail()}")
+        wait_until_answering(f"{self.base_url}/_fake/load", self.proc, "the Mastodon fake", self.log_tail, timeout)
 
     def alive(self) -> bool:
         """Whether the process is still running."""
