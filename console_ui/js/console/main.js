@@ -1,6 +1,6 @@
 // The operator console: loads the event, renders every panel, and re-fetches on each journal entry.
 import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
-import { connectionUi, LiveFeed } from '../lib/live.js';
+import { connectionUi, JOURNAL_KEEP, LiveFeed, loadJournal } from '../lib/live.js';
 import { makeActions } from './actions.js';
 import { renderActivity, renderWaiting } from './panels.js';
 import { renderModeration } from './moderation.js';
@@ -11,7 +11,6 @@ import { initComposer } from './composer.js';
 import { renderControls, renderEmergencyBanner, renderStatus, tick } from './header.js';
 import { renderTimeline } from './timeline.js';
 
-const JOURNAL_KEEP = 1000;
 const state = {
   me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], deliveries: [],
   journal: [], questions: null, authorizations: [], modFilter: 'queue',
@@ -20,17 +19,6 @@ let actions;
 let moderation;
 let composer;
 
-async function loadJournal() {
-  let after = 0;
-  for (;;) {
-    const page = await api(`/api/events/${state.event.id}/journal?after=${after}&limit=1000`);
-    state.journal.push(...page.entries);
-    after = page.last_seq;
-    if (!page.more) break;
-  }
-  state.journal = state.journal.slice(-JOURNAL_KEEP);
-  return after;
-}
 
 async function fetchAll() {
   const id = state.event.id;
@@ -145,7 +133,7 @@ async function init() {
   moderation = makeModeration({ state, status: $('#q-status'), refresh });
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
-  const [after] = await Promise.all([loadJournal(), fetchAll()]);
+  const [after] = await Promise.all([loadJournal(state), fetchAll()]);
   render();
   composer.renderPreview();
   markReady();

@@ -1,6 +1,6 @@
 // The clinician tablet: alerts first, then items awaiting clinical approval, then the audience question queue.
 import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
-import { connectionUi, LiveFeed } from '../lib/live.js';
+import { connectionUi, LiveFeed, loadJournal } from '../lib/live.js';
 import { eventPill } from '../lib/items.js';
 import { setUpPolicy } from '../lib/policy.js';
 import { makeModeration, permissions } from '../lib/moderation.js';
@@ -14,17 +14,6 @@ let review;
 let answers;
 let moderation;
 
-async function loadJournal() {
-  let after = 0;
-  for (;;) {
-    const page = await api(`/api/events/${state.event.id}/journal?after=${after}&limit=1000`);
-    state.journal.push(...page.entries);
-    after = page.last_seq;
-    if (!page.more) break;
-  }
-  state.journal = state.journal.slice(-1000);
-  return after;
-}
 
 async function fetchAll() {
   const id = state.event.id;
@@ -111,7 +100,7 @@ async function init() {
   moderation = makeModeration({ state, status: $('#q-status'), refresh });
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
-  const [after] = await Promise.all([loadJournal(), fetchAll()]);
+  const [after] = await Promise.all([loadJournal(state), fetchAll()]);
   render();
   markReady();
   setUpPolicy($('#policy-link'), state.event.id, state.me);
