@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, UTCDateTime, utcnow
 
-DELIVERY_STATUSES = ("pending", "sending", "unknown", "posted", "failed", "abandoned")
+DELIVERY_STATUSES = ("pending", "sending", "unknown", "posted", "failed", "needs_reauth", "abandoned")
 
 
 class Delivery(Base):

@@ -26,7 +26,7 @@ from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, 
 from server.publishing.media import forget_single_use, uploaded_media
 from server.publishing.outbox import publish_problems
 from server.publishing.registry import AdapterRegistry
-from server.publishing.thread import NEEDS_REAUTH, due_deliveries, reply_target
+from server.publishing.thread import due_deliveries, reply_target
 
 log = logging.getLogger("livecue.dispatcher")
 MAX_ATTEMPTS = 8
@@ -240,7 +240,7 @@ class Dispatcher:
             await self._reschedule(delivery_id, "unknown", exc.message, RECONCILE_DELAY)
             return False
         if isinstance(exc, NeedsReauth):
-            await self._finish(delivery_id, "failed", error=f"{NEEDS_REAUTH}: {exc.message}")
+            await self._finish(delivery_id, "needs_reauth", error=f"needs re-authentication: {exc.message}")
             return False
         assert isinstance(exc, Rejected | PlatformError)
         await self._finish(delivery_id, "failed", error=f"rejected by the platform: {exc.message}")

@@ -62,9 +62,9 @@ async def list_deliveries(event_id: IdPath, _user: AnyUser, session: DbSession) 
 
 @router.post("/api/deliveries/{delivery_id}/retry", response_model=DeliveryRead)
 async def retry_delivery(delivery_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> Delivery:
-    """Try a failed delivery again."""
+    """Try a failed delivery again (after reconnecting the account, for one that needs re-authentication)."""
     row = await _delivery(session, delivery_id)
-    if row.status != "failed":
+    if row.status not in ("failed", "needs_reauth"):
         raise Conflict(f"only failed deliveries can be retried; this one is {row.status}",
                        extra={"state": row.status})
     row.status, row.attempts, row.next_attempt_at, row.last_error = "unknown", 0, utcnow(), None
@@ -81,7 +81,7 @@ async def retry_delivery(delivery_id: IdPath, request: Request, user: CommsUser,
 async def abandon_delivery(delivery_id: IdPath, user: CommsUser, session: DbSession) -> Delivery:
     """Give up on a delivery that has not been posted."""
     row = await _delivery(session, delivery_id)
-    if row.status not in ("failed", "pending", "unknown"):
+    if row.status not in ("failed", "needs_reauth", "pending", "unknown"):
         raise Conflict(f"a {row.status} delivery cannot be abandoned", extra={"state": row.status})
     row.status = "abandoned"
     await session.flush()

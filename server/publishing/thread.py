@@ -11,7 +11,7 @@ from server.models import Delivery, Event
 from server.platforms.base import RemoteRef
 
 OPEN = ("pending", "sending", "unknown")
-NEEDS_REAUTH = "needs re-authentication"  # a failure that holds the rest of its thread until the retry
+HOLDS_THREAD = (*OPEN, "needs_reauth")  # an account to reconnect holds the rest of its thread until the retry
 
 
 async def due_deliveries(session: AsyncSession, now: datetime) -> list[Delivery]:
@@ -23,9 +23,7 @@ async def due_deliveries(session: AsyncSession, now: datetime) -> list[Delivery]
     heads = (
         select(Delivery.event_id, Delivery.platform, Delivery.rehearsal,
                func.min(Delivery.thread_seq).label("head"))
-        .where(Delivery.purpose == "thread", or_(
-            Delivery.status.in_(OPEN),
-            and_(Delivery.status == "failed", Delivery.last_error.startswith(NEEDS_REAUTH, autoescape=True))))
+        .where(Delivery.purpose == "thread", Delivery.status.in_(HOLDS_THREAD))
         .group_by(Delivery.event_id, Delivery.platform, Delivery.rehearsal)
         .subquery()
     )

@@ -122,7 +122,7 @@ async def test_x_expired_token_refreshes_once_then_needs_reauth(client: AsyncCli
         await post_now(kit, items[1])
         await kit.pump()
         failed = await delivery_of(kit, items[1]["id"], "x")
-        assert failed.status == "failed"
+        assert failed.status == "needs_reauth"
         assert failed.last_error is not None and failed.last_error.startswith("needs re-authentication")
         assert "refresh token rejected" in failed.last_error
         assert x.fake.auth.refresh_calls == 2  # one refresh for this delivery, then it gave up
@@ -170,7 +170,7 @@ async def test_bluesky_expired_token_refreshes_once_then_needs_reauth(client: As
         await post_now(kit, items[1])
         await kit.pump()
         failed = await delivery_of(kit, items[1]["id"], "bluesky")
-        assert failed.status == "failed"
+        assert failed.status == "needs_reauth"
         assert failed.last_error is not None and failed.last_error.startswith("needs re-authentication")
         assert bsky.transport.count("com.atproto.server.refreshSession") == 2
         assert bsky.transport.count("com.atproto.server.createSession") == 0  # never logs in per post
@@ -189,7 +189,7 @@ async def test_mastodon_revoked_token_needs_reauth_then_retry_posts_once(client:
         await post_now(kit, items[0])
         await kit.pump()
         failed = await delivery_of(kit, items[0]["id"], "mastodon")
-        assert failed.status == "failed"
+        assert failed.status == "needs_reauth"
         assert failed.last_error is not None and "needs re-authentication" in failed.last_error
         assert "access token" in failed.last_error
 
@@ -216,7 +216,7 @@ async def test_needs_reauth_holds_the_rest_of_the_thread_until_the_retry(client:
             await post_now(kit, item)
         await kit.pump(rounds=8)
         statuses = [(await delivery_of(kit, item["id"], "mastodon")).status for item in items]
-        assert statuses == ["failed", "pending", "pending"]  # the rest waits instead of failing one by one
+        assert statuses == ["needs_reauth", "pending", "pending"]  # the rest waits instead of failing one by one
         seen = len(mastodon.fake.requests)
         clock.advance(seconds=600)
         await kit.pump(rounds=8)

@@ -3,7 +3,8 @@ import { clock, h, platformName, replaceChildren, safeHref } from '../lib/core.j
 import { approvalSummary, caption, findingList, mediaStrip, statusPill } from '../lib/items.js';
 import { LIMITS } from '../lib/textcount.js';
 
-const DELIVERY_WORDS = { pending: 'queued', sending: 'sending…', unknown: 'checking…', posted: 'posted', failed: 'failed', abandoned: 'not sent' };
+const DELIVERY_WORDS = { pending: 'queued', sending: 'sending…', unknown: 'checking…', posted: 'posted', failed: 'failed', needs_reauth: 'reconnect the account', abandoned: 'not sent' };
+const RETRYABLE = new Set(['failed', 'needs_reauth']);
 
 /** The latest delivery per platform for each item. */
 export function deliveriesByItem(deliveries) {
@@ -25,12 +26,12 @@ function deliveryChip(d, item, actions) {
     h('span', { class: ['pill', `pill-${d.status}`] }, DELIVERY_WORDS[d.status] || d.status),
     href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', class: 'delivery-link' }, 'View post') : null,
     d.rehearsal ? h('span', { class: 'muted' }, 'rehearsal') : null,
-    (d.status === 'failed' || d.status === 'abandoned' || d.status === 'unknown') && d.last_error
+    (RETRYABLE.has(d.status) || d.status === 'abandoned' || d.status === 'unknown') && d.last_error
       ? h('span', { class: 'delivery-error' }, d.last_error) : null,
-    d.status === 'failed'
+    RETRYABLE.has(d.status)
       ? h('button', { type: 'button', class: 'btn btn-small', onclick: () => actions.retry(d), dataset: { focusKey: `retry-${d.id}` } }, 'Retry')
       : null,
-    d.status === 'failed'
+    RETRYABLE.has(d.status)
       ? h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: () => actions.abandon(d, item), dataset: { focusKey: `abandon-${d.id}` } }, 'Abandon…')
       : null);
 }

@@ -191,6 +191,7 @@ export function describe(entry, itemLabel = (id) => `item ${id}`) {
     case 'delivery.retry': return { text: `${platformName(p.platform)} did not accept a post yet; retrying (${p.error || 'temporary error'})`, tone: 'warn' };
     case 'delivery.unknown': return { text: `${platformName(p.platform)}: outcome unknown, checking before retrying`, tone: 'warn' };
     case 'delivery.failed': return { text: `Posting${of} to ${platformName(p.platform)} failed: ${p.error || ''}`, tone: 'danger' };
+    case 'delivery.needs_reauth': return { text: `Posting${of} to ${platformName(p.platform)} waits: reconnect the account, then retry (${p.error || ''})`, tone: 'danger' };
     case 'delivery.abandoned': return { text: `${who} abandoned a post to ${platformName(p.platform)}`, tone: 'warn' };
     case 'delivery.retry_requested': return { text: `${who} asked to retry ${platformName(p.platform)}`, tone: 'info' };
     case 'delivery.reconciled': return { text: `Found an earlier post on ${platformName(p.platform)}; not posting twice`, tone: 'info' };
