@@ -12,7 +12,7 @@ from sqlalchemy import text
 from server.auth.deps import PUBLIC
 from server.auth.router import router as auth_router
 from server.auth.throttle import LoginLimiter
-from server.clock import Clock
+from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.consent.router import router as consent_router
 from server.db.engine import make_engine, make_sessionmaker
@@ -38,16 +38,17 @@ log = logging.getLogger("livecue")
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the FastAPI app; the database is connected only when the app starts."""
     settings = settings or Settings()
+    app_clock: Clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         if settings.migrate_on_start:
             await upgrade(engine)
-        state = AppState(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine, settings))
+        state = AppState(settings=settings, engine=engine,
+                         sessionmaker=make_sessionmaker(engine, settings, app_clock))
         state.services["login_limiter"] = LoginLimiter()
-        if clock is not None:
-            state.services["clock"] = clock
+        state.services["clock"] = app_clock
         workers = build_workers(state)
         app.state.livecue = state
         try:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from server.clock import SystemClock
 from server.db.engine import make_read_sessionmaker
 from server.live.feed import FeedHub
 from server.live.scheduler import Scheduler
@@ -56,10 +55,10 @@ class Workers:
 
 
 def build_workers(state: AppState) -> Workers:
-    """Build the services into `state.services` (tests may replace the clock or adapters after this)."""
+    """Build the services into `state.services` (tests may replace adapters after this)."""
     settings = state.settings
     services = state.services
-    clock = services.setdefault("clock", SystemClock())
+    clock = services["clock"]  # set by create_app: the one its sessions carry
     credentials = CredentialsConfig.load(settings.secrets_file, settings_key(settings))
     registry = AdapterRegistry(sessionmaker=state.sessionmaker, credentials=credentials,
                                sandbox_faults=FaultPlan.from_env())
@@ -68,7 +67,7 @@ def build_workers(state: AppState) -> Workers:
                             lease_seconds=settings.delivery_lease_seconds)
     services.update(
         media_store=store, registry=registry, dispatcher=dispatcher,
-        feed=FeedHub(make_read_sessionmaker(state.engine, settings)),
+        feed=FeedHub(make_read_sessionmaker(state.engine, settings, clock)),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
         poller=Poller(state.sessionmaker, registry, interval=settings.poll_interval_seconds,
                       max_fetches=settings.poll_max_fetches),

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.passwords import DUMMY_HASH, hash_password, verify_password
-from server.db.base import utcnow
+from server.clock import session_now
 from server.errors import Conflict, NotAuthenticated
 from server.journal import service as journal
 from server.models import AuthSession, User
@@ -58,7 +58,7 @@ async def login(
         raise NotAuthenticated("wrong username or password")
     token = secrets.token_urlsafe(32)
     auth = AuthSession(token_hash=token_hash(token), csrf_token=secrets.token_urlsafe(24), user_id=user.id,
-                       expires_at=utcnow() + timedelta(hours=hours))
+                       expires_at=session_now(session) + timedelta(hours=hours))
     session.add(auth)
     await session.flush()
     await journal.record(session, actor=user, kind="auth.login", subject_type="user", subject_id=user.id)
@@ -76,14 +76,14 @@ async def resolve(session: AsyncSession, token: str) -> tuple[AuthSession, User]
     if row is None:
         return None
     auth, user = row
-    if auth.revoked_at is not None or auth.expires_at <= utcnow() or not user.active:
+    if auth.revoked_at is not None or auth.expires_at <= session_now(session) or not user.active:
         return None
     return auth, user
 
 
 async def logout(session: AsyncSession, *, auth: AuthSession, user: User, everywhere: bool = False) -> None:
     """Revoke this session, or every session of the user."""
-    now = utcnow()
+    now = session_now(session)
     query = update(AuthSession).where(AuthSession.revoked_at.is_(None))
     query = query.where(AuthSession.user_id == user.id) if everywhere else query.where(AuthSession.id == auth.id)
     await session.execute(query.values(revoked_at=now))
@@ -93,7 +93,7 @@ async def logout(session: AsyncSession, *, auth: AuthSession, user: User, everyw
 
 async def acknowledge_policy(session: AsyncSession, *, user: User, at: datetime | None = None) -> User:
     """Record that the user read the sharing policy."""
-    user.policy_ack_at = at or utcnow()
+    user.policy_ack_at = at or session_now(session)
     await journal.record(session, actor=user, kind="user.policy_acknowledged", subject_type="user",
                          subject_id=user.id)
     return user

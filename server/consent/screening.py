@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import session_now
 from server.consent import denylist as denylist_store
-from server.db.base import utcnow
 from server.errors import Conflict, NotFound
 from server.journal import service as journal
 from server.models import Event, Item, ItemVersion, User
@@ -52,7 +52,7 @@ async def override(session: AsyncSession, *, event: Event, item: Item, version: 
         raise NotFound(f"no finding {index} on this version")
     if findings[index].get("overridden"):
         raise Conflict("this finding is already overridden")
-    findings[index]["overridden"] = {"by": user.username, "reason": reason, "at": utcnow().isoformat()}
+    findings[index]["overridden"] = {"by": user.username, "reason": reason, "at": session_now(session).isoformat()}
     row.findings = findings
     await session.flush()
     await journal.record(session, actor=user, kind="finding.overridden", subject_type="item", subject_id=item.id,

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import session_now
 from server.consent.schemas import AuthorizationCreate
-from server.db.base import utcnow
 from server.errors import Conflict, NotFound
 from server.journal import service as journal
 from server.models import Authorization, Event, Item, ItemVersion, User
@@ -60,7 +60,7 @@ async def revoke(session: AsyncSession, *, authorization: Authorization, reason:
     """Withdraw consent and block every unposted item that depends on it; returns their ids."""
     if authorization.revoked_at is not None:
         raise Conflict("this authorization is already revoked", extra={"state": "revoked"})
-    authorization.revoked_at = utcnow()
+    authorization.revoked_at = session_now(session)
     authorization.revoked_reason = reason
     blocked: list[int] = []
     query = (
@@ -94,7 +94,7 @@ def _valid_on(row: Authorization, day: date) -> str | None:
 async def authorization_problems(session: AsyncSession, *, event: Event, version: ItemVersion,
                                  at: datetime | None = None) -> list[str]:
     """Why the consents this version relies on do not allow it to go out (empty: all good)."""
-    day = (at or utcnow()).date()
+    day = (at or session_now(session)).date()
     rows = {a.key: a for a in await list_authorizations(session, event.id)}
     problems: list[str] = []
     for key in sorted(referenced_keys(version)):
@@ -116,6 +116,6 @@ async def authorization_problems(session: AsyncSession, *, event: Event, version
 
 async def valid_patient_authorization(session: AsyncSession, event: Event, at: datetime | None = None) -> bool:
     """Whether the event has a current (unrevoked, unexpired) patient consent on file."""
-    day = (at or utcnow()).date()
+    day = (at or session_now(session)).date()
     return any(a.role == "patient" and _valid_on(a, day) is None
                for a in await list_authorizations(session, event.id))

@@ -48,7 +48,3 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-
-def utcnow() -> datetime:
-    """Now, in UTC."""
-    return datetime.now(UTC)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, SessionTransaction
 
+from server.clock import CLOCK_KEY, Clock, SystemClock, clock_of
 from server.config import Settings
 
 READ_ONLY = "livecue_read_only"
@@ -49,16 +52,27 @@ def _disable_pysqlite_transactions(engine: AsyncEngine) -> None:
         dbapi_conn.isolation_level = None
 
 
-def make_sessionmaker(engine: AsyncEngine, settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
-    """Session factory; objects stay readable after commit; sessions carry the denylist pepper."""
-    info: dict[str, Any] = {}
+class ClockedSession(Session):
+    """A session that lends its app's clock to every statement it runs (column defaults read it: `stamp`)."""
+
+
+@event.listens_for(ClockedSession, "after_begin")
+def _lend_clock(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    connection.info[CLOCK_KEY] = clock_of(session)
+
+
+def make_sessionmaker(engine: AsyncEngine, settings: Settings | None = None,
+                      clock: Clock | None = None) -> async_sessionmaker[AsyncSession]:
+    """Session factory; objects stay readable after commit; sessions carry the app's clock and the denylist pepper."""
+    info: dict[str, Any] = {CLOCK_KEY: clock or SystemClock()}
     if settings is not None:
         from server.secret_key import settings_key
 
         info["denylist_pepper"] = settings_key(settings)
-    return async_sessionmaker(engine, expire_on_commit=False, info=info)
+    return async_sessionmaker(engine, expire_on_commit=False, info=info, sync_session_class=ClockedSession)
 
 
-def make_read_sessionmaker(engine: AsyncEngine, settings: Settings | None = None) -> async_sessionmaker[AsyncSession]:
+def make_read_sessionmaker(engine: AsyncEngine, settings: Settings | None = None,
+                           clock: Clock | None = None) -> async_sessionmaker[AsyncSession]:
     """Session factory for read-only work (the live feed): on SQLite its transactions never wait for a writer."""
-    return make_sessionmaker(engine.execution_options(**{READ_ONLY: True}), settings)
+    return make_sessionmaker(engine.execution_options(**{READ_ONLY: True}), settings, clock)

@@ -21,7 +21,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from server.auth import service as auth_service
 from server.auth.deps import SESSION_COOKIE
-from server.db.base import utcnow
+from server.clock import Clock
 from server.journal import service as journal
 from server.live.feed import FeedHub, Frame, Signal, Subscriber
 from server.models import User
@@ -132,7 +132,8 @@ async def _stream(websocket: WebSocket, hub: FeedHub, sub: Subscriber, login: Lo
     sent = await _backlog(websocket, hub, sub, after)
     await _send(websocket, sub, json.dumps({"type": "caught_up", "seq": sent}))
     loop = asyncio.get_running_loop()
-    expires = loop.time() + (login.expires_at - utcnow()).total_seconds()
+    clock: Clock = websocket.app.state.livecue.services["clock"]
+    expires = loop.time() + (login.expires_at - clock.now()).total_seconds()
     while True:
         item = await sub.queue.get()
         if loop.time() >= expires:
@@ -151,7 +152,7 @@ async def _stream(websocket: WebSocket, hub: FeedHub, sub: Subscriber, login: Lo
                 return
             login = fresh
             sub.relogin(fresh.user)
-            expires = loop.time() + (login.expires_at - utcnow()).total_seconds()
+            expires = loop.time() + (login.expires_at - clock.now()).total_seconds()
         elif item is Signal.DROP:
             await _close(websocket, TOO_SLOW, "too slow: reconnect with your last sequence")
             return

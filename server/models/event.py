@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base, UTCDateTime, utcnow
+from server.clock import stamp
+from server.db.base import Base, UTCDateTime
 
 EVENT_STATUSES = ("draft", "rehearsal", "live", "held", "ended")
 
@@ -37,8 +38,8 @@ class Event(Base):
     time_scale: Mapped[float] = mapped_column(Float, default=1.0)
     rehearsal_script: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp, onupdate=stamp)
 
 
 class EventPlatform(Base):

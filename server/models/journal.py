@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base, UTCDateTime, utcnow
+from server.clock import stamp
+from server.db.base import Base, UTCDateTime
 
 
 class JournalHead(Base):
@@ -27,7 +28,7 @@ class JournalEntry(Base):
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
     actor_name: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(64), index=True)

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base, UTCDateTime, utcnow
+from server.clock import stamp
+from server.db.base import Base, UTCDateTime
 
 LABELS = ("question", "personal_medical", "emergency", "comment", "spam", "abuse")
 
@@ -33,7 +34,7 @@ class Message(Base):
     url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     remote: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
     label: Mapped[str] = mapped_column(String(20))
     label_reason: Mapped[str] = mapped_column(Text, default="")
     relabeled_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
@@ -61,8 +62,8 @@ class QuestionGroup(Base):
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
     answer_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), nullable=True)
     rehearsal: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
+    last_asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
 
 
 class GroupKey(Base):
@@ -90,7 +91,7 @@ class IngestCursor(Base):
     account: Mapped[str] = mapped_column(String(128))
     cursor: Mapped[str | None] = mapped_column(String(300), nullable=True)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp, onupdate=stamp)
 
 
 class MutedAuthor(Base):
@@ -104,4 +105,4 @@ class MutedAuthor(Base):
     platform: Mapped[str] = mapped_column(String(16))
     handle: Mapped[str] = mapped_column(String(200))
     muted_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)

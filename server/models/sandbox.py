@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base, UTCDateTime, utcnow
+from server.clock import stamp
+from server.db.base import Base, UTCDateTime
 
 
 class SandboxAccount(Base):
@@ -20,7 +21,7 @@ class SandboxAccount(Base):
     handle: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
     is_audience: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
 
 
 class SandboxPost(Base):
@@ -39,4 +40,4 @@ class SandboxPost(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     rehearsal: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)

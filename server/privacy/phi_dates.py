@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from server.clock import wall_now
 from server.privacy.phi_lexicon import KIN_WORDS
 from server.privacy.phi_text import caseless, context_after, context_before
 from server.privacy.phi_types import AGE_OVER_89, DATE, Hit, hit
@@ -149,7 +150,7 @@ def _dates(text: str, today: date | None) -> list[Hit]:
             out.append(hit(DATE, m.start(), m.end(), f"date tied to the patient: '{cue.group()}'", P_DATE))
     birth = digit and any(word in caseless(text) for word in ("born", "birth", "dob"))
     for m in _BIRTH_YEAR.finditer(text) if birth else ():
-        if (today or date.today()).year - int(m.group("year")) >= 90:
+        if (today or wall_now().date()).year - int(m.group("year")) >= 90:
             reason = "birth year showing an age of 90 or more"
             out.append(hit(AGE_OVER_89, m.start("year"), m.end("year"), reason, P_AGE))
     return out

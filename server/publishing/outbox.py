@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import session_now
 from server.consent import service as consent_service
-from server.db.base import utcnow
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
@@ -57,7 +57,7 @@ async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor
     claimed = await session.execute(
         update(Item).where(Item.id == item.id, Item.status == "approved",
                            Item.current_version == item.current_version)
-        .values(status="queued", updated_at=utcnow())
+        .values(status="queued", updated_at=session_now(session))
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("this item is already being posted", extra={"state": "queued"})
@@ -66,7 +66,7 @@ async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor
                          event_id=event.id, payload={"version": item.current_version, "manual": manual,
                                                      "rehearsal": rehearsal})
     content = version_content(await current_version(session, item))
-    now = utcnow()
+    now = session_now(session)
     deliveries = []
     for platform in await event_service.platforms_of(session, event.id):
         if not platform.enabled:
@@ -112,7 +112,7 @@ async def enqueue_holding(session: AsyncSession, *, event: Event, actor: User | 
     entry = await journal.record(session, actor=actor, kind="item.queued", subject_type="item",
                                  subject_id=holding.id, event_id=event.id,
                                  payload={"version": holding.current_version, "manual": True, "holding": True})
-    now = utcnow()
+    now = session_now(session)
     deliveries = []
     for platform in await event_service.platforms_of(session, event.id):
         if not platform.enabled:

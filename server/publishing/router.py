@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
 from server.auth.deps import AnyUser, CommsUser
-from server.db.base import utcnow
+from server.clock import session_now
 from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.errors import Conflict, NotFound
@@ -67,7 +67,7 @@ async def retry_delivery(delivery_id: IdPath, request: Request, user: CommsUser,
     if row.status not in ("failed", "needs_reauth"):
         raise Conflict(f"only failed deliveries can be retried; this one is {row.status}",
                        extra={"state": row.status})
-    row.status, row.attempts, row.next_attempt_at, row.last_error = "unknown", 0, utcnow(), None
+    row.status, row.attempts, row.next_attempt_at, row.last_error = "unknown", 0, session_now(session), None
     await session.flush()
     await journal.record(session, actor=user, kind="delivery.retry_requested", subject_type="delivery",
                          subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})

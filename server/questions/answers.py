@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.base import utcnow
+from server.clock import session_now
 from server.errors import Conflict, NotFound
 from server.events import service as event_service
 from server.journal import service as journal
@@ -37,7 +37,7 @@ async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGr
     When the event's policy needs no approval beyond the author's clinical one, it is queued at once.
     """
     _ensure_open(group)
-    now = now or utcnow()
+    now = now or session_now(session)
     if (group.status == "claimed" and group.claimed_by not in (None, user.id) and group.claim_until is not None
             and group.claim_until > now):
         raise Conflict("another clinician is answering this question", extra={"state": "claimed"})
@@ -52,7 +52,7 @@ async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGr
         session.add(Approval(item_id=item.id, version_number=1, user_id=user.id, decision="approve",
                              as_clinical=True, note="author's clinical approval"))
         if event.approvals_required <= 1 and event.clinical_required <= 1:
-            item.status, item.approved_at = "approved", utcnow()
+            item.status, item.approved_at = "approved", session_now(session)
     await session.flush()
     await journal.record(session, actor=user, kind="answer.drafted", subject_type="question_group",
                          subject_id=group.id, event_id=event.id, payload={"item_id": item.id, "mode": mode})
@@ -108,7 +108,7 @@ async def _replies(session: AsyncSession, event: Event, item: Item, content: Ite
             account=account, version_number=item.current_version, reply_to=message.remote, manual=True,
             idempotency_key=idempotency_key(event.id, item.id, item.current_version, "reply", message.id),
             text=text_for(content, message.platform),
-            media=[], status="pending", rehearsal=message.rehearsal, next_attempt_at=utcnow(),
+            media=[], status="pending", rehearsal=message.rehearsal, next_attempt_at=session_now(session),
         )
         session.add(delivery)
         deliveries.append(delivery)
@@ -130,7 +130,7 @@ async def _thread(session: AsyncSession, event: Event, item: Item, content: Item
             idempotency_key=idempotency_key(event.id, item.id, item.current_version, "thread-answer",
                                             group.id, platform.platform),
             text=text_for(content, platform.platform),
-            media=[], status="pending", next_attempt_at=utcnow(),
+            media=[], status="pending", next_attempt_at=session_now(session),
         )
         session.add(delivery)
         deliveries.append(delivery)

@@ -21,7 +21,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.base import utcnow
+from server.clock import session_now
 from server.journal import service as journal
 from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
@@ -190,7 +190,7 @@ async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[Inco
     its messages meanwhile), it is stored again one message per savepoint, skipping what fails.
     """
     result = IngestResult()
-    now = now or utcnow()
+    now = now or session_now(session)
     seen = await _known_ids(session, event.id, messages)
     muted = await _muted(session, event.id)
     rows: list[dict[str, Any]] = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import session_now
 from server.consent import service as consent_service
-from server.db.base import utcnow
 from server.errors import Conflict, Forbidden
 from server.journal import service as journal
 from server.models import Approval, Event, Item, User
@@ -65,7 +65,7 @@ async def approve(session: AsyncSession, *, event: Event, item: Item, version: i
     complete = approved_count >= event.approvals_required and clinical_count >= event.clinical_required
     if complete and item.status != "approved":
         item.status = "approved"
-        item.approved_at = utcnow()
+        item.approved_at = session_now(session)
     await session.flush()
     await journal.record(session, actor=user, kind="item.approved", subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": version, "as_clinical": as_clinical,
@@ -112,7 +112,7 @@ async def recompute_status(session: AsyncSession, *, event: Event, item: Item) -
         item.status = "rejected"
     elif len(approved) >= event.approvals_required and clinical >= event.clinical_required:
         item.status = "approved"
-        item.approved_at = item.approved_at or utcnow()
+        item.approved_at = item.approved_at or session_now(session)
     else:
         item.status = "draft"
     await session.flush()

@@ -13,10 +13,9 @@ from fastapi.routing import APIRoute
 from httpx import AsyncClient, Response
 from starlette.websockets import WebSocketDisconnect
 
-from server.auth import service as auth_service
 from server.auth.deps import PUBLIC
+from server.clock import FakeClock
 from server.config import Settings
-from server.db.base import utcnow
 from tests.auth.route_rules import api_routes, route_rule
 from tests.factories import PASSWORD, create_user, login
 from tests.security.kit import client_from, full_app, seed_live_event
@@ -85,7 +84,7 @@ async def test_an_unexpected_crash_answers_500_with_secure_headers_and_no_detail
 
 
 async def test_session_expires_after_session_hours(client: AsyncClient, sessionmaker: Any, app: FastAPI,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   clock: FakeClock) -> None:
     hours = app.state.livecue.settings.session_hours
     user = await create_user(sessionmaker, "comms")
     response = await client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
@@ -95,20 +94,17 @@ async def test_session_expires_after_session_hours(client: AsyncClient, sessionm
     client.cookies.clear()
     assert (await client.get("/api/auth/me", headers=headers)).status_code == 200
 
-    later = utcnow() + timedelta(hours=hours, seconds=1)
-    monkeypatch.setattr(auth_service, "utcnow", lambda: later)
+    clock.advance(timedelta(hours=hours, seconds=1).total_seconds())
     expired = await client.get("/api/auth/me", headers=headers)
     assert expired.status_code == 401
     assert "expired" in expired.json()["detail"]
 
 
-async def test_a_tiny_session_lifetime_really_ends_the_session(settings: Settings,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    app = full_app(settings.model_copy(update={"session_hours": 0.5 / 3600}))
+async def test_a_tiny_session_lifetime_really_ends_the_session(settings: Settings, clock: FakeClock) -> None:
+    app = full_app(settings.model_copy(update={"session_hours": 0.5 / 3600}), clock)
     async with app.router.lifespan_context(app), client_from(app, "127.0.0.1") as client:
         headers = await login(client, await create_user(app.state.livecue.sessionmaker, "clinical"))
-        later = utcnow() + timedelta(seconds=1)
-        monkeypatch.setattr(auth_service, "utcnow", lambda: later)
+        clock.advance(1)
         assert (await client.get("/api/auth/me", headers=headers)).status_code == 401
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
+from server.clock import wall_now
 from server.platforms.base import (
     CredentialStore,
     IncomingMessage,
@@ -71,7 +72,7 @@ class BlueskyAdapter:
         web_url: str = "https://bsky.app",
         incoming_overlap: timedelta = timedelta(minutes=2),
         max_incoming_pages: int = 20,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = wall_now,
     ) -> None:
         self.xrpc = XrpcClient(base_url, client)
         self.resolver = XrpcClient(handle_domain_url, client) if handle_domain_url else self.xrpc

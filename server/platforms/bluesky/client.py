@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from server.clock import wall_seconds
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ class XrpcClient:
     """
 
     def __init__(
-        self, base_url: str, client: httpx.AsyncClient, clock: Callable[[], float] = time.time
+        self, base_url: str, client: httpx.AsyncClient, clock: Callable[[], float] = wall_seconds
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.client = client

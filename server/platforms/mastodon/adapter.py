@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from server.clock import wall_now, wall_seconds
 from server.platforms.base import (
     Capabilities,
     CredentialStore,
@@ -73,7 +73,7 @@ class MastodonAdapter:
         find_pages: int = 3,
         incoming_pages: int = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = wall_seconds,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.capabilities: Capabilities = default_capabilities()
@@ -280,7 +280,7 @@ def _parse_time(value: Any) -> datetime:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError:
-        return datetime.now(UTC)
+        return wall_now()
 
 
 def _incoming(notification: dict[str, Any]) -> IncomingMessage | None:

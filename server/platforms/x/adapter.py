@@ -16,13 +16,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from server.clock import wall_now, wall_seconds
 from server.platforms.base import (
     Capabilities,
     CredentialStore,
@@ -67,7 +67,7 @@ class XAdapter:
         find_pages: int = 2,
         incoming_pages: int = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = wall_seconds,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.capabilities: Capabilities = default_capabilities()
@@ -279,7 +279,7 @@ def _incoming(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Incomi
     try:
         received = datetime.fromisoformat(str(tweet.get("created_at")))
     except ValueError:
-        received = datetime.now(UTC)
+        received = wall_now()
     conversation = tweet.get("conversation_id")
     return IncomingMessage(
         platform="x",
