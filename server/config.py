@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,19 @@ class Settings(BaseSettings):
     sandbox_replies_per_minute: int = Field(
         default=10, ge=1, le=100_000, description="Replies one client address may post on the sandbox."
     )
+    min_approvals: int = Field(
+        default=2, ge=1, le=5,
+        description="The floor under every event's approval policy: approvals each item needs at least.")
+    min_clinical_approvals: int = Field(
+        default=1, ge=0, le=5,
+        description="The floor under every event's approval policy: clinical approvals each item needs at least.")
+
+    @model_validator(mode="after")
+    def _clinical_floor_fits(self) -> Settings:
+        if self.min_clinical_approvals > self.min_approvals:
+            raise ValueError(f"min_clinical_approvals ({self.min_clinical_approvals}) cannot exceed "
+                             f"min_approvals ({self.min_approvals})")
+        return self
 
     def resolved_database_url(self) -> str:
         """The database URL in effect."""

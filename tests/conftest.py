@@ -9,6 +9,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -106,10 +107,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings_overrides() -> dict[str, Any]:
+    """Extra settings for one test's app: `@pytest.mark.parametrize("settings_overrides", [{"min_approvals": 1}])`."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, settings_overrides: dict[str, Any]) -> Settings:
     """Settings for a test app on the test database."""
     return Settings(database_url=database_url, data_dir=tmp_path, migrate_on_start=False, run_workers=False,
-                    _env_file=None)
+                    _env_file=None, **settings_overrides)
 
 
 @pytest.fixture

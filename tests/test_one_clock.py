@@ -26,9 +26,9 @@ def _wall_clock_uses(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     found: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if (node.value.id, node.attr) in WALL_CLOCK:
-                found.append(f"{path}:{node.lineno}: {node.value.id}.{node.attr}")
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in WALL_CLOCK):
+            found.append(f"{path}:{node.lineno}: {node.value.id}.{node.attr}")
         if isinstance(node, ast.ImportFrom) and node.module == "time":
             names = {alias.name for alias in node.names}
             if names & {"time", "time_ns"}:

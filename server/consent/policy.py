@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.consent import denylist as denylist_store
 from server.consent import service as consent_service
 from server.events import service as event_service
+from server.events.policy import effective_policy
 from server.models import Event, Item
 
 
@@ -44,6 +45,7 @@ async def policy_page(session: AsyncSession, *, event: Event, role: str) -> Poli
     valid = [c for c in consents if c.revoked_at is None]
     covers = sorted({cover for c in valid for cover in c.covers})
     denylist = await denylist_store.status(session, event.id)
+    policy = effective_policy(session, event)
     templates = {i.kind for i in (await session.execute(select(Item).where(
         Item.event_id == event.id, Item.kind.in_(("reply_emergency", "reply_redirect", "holding")),
         Item.status == "approved"))).scalars()}
@@ -73,7 +75,7 @@ async def policy_page(session: AsyncSession, *, event: Event, role: str) -> Poli
         ]))
     else:
         sections.append(PolicySection(title="Running the console", points=[
-            f"Approval policy: {event.approvals_required} approvals, {event.clinical_required} clinical, "
+            f"Approval policy: {policy.approvals_required} approvals, {policy.clinical_required} clinical, "
             "never your own edit.",
             "Emergency hold stops everything automatic"
             + (" and can post the approved holding message." if "holding" in templates else "; no holding "

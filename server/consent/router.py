@@ -76,7 +76,7 @@ async def set_denylist(event_id: IdPath, body: DenylistUpdate, user: CommsUser, 
 @router.post("/api/items/{item_id}/findings/{index}/override", response_model=ItemRead)
 async def override_finding(item_id: IdPath, index: int, body: OverrideRequest, user: ClinicalUser,
                            session: DbSession) -> ItemRead:
-    """Let one privacy finding stand, with a written reason (clinical reviewers only)."""
+    """Let one privacy finding stand, with a written reason (clinicians only; admins too need the role)."""
     item = await timeline.get_item(session, item_id)
     event = await event_service.get_event(session, item.event_id)
     await screening.override(session, event=event, item=item, version=body.version, index=index,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import session_now
 from server.consent import denylist as denylist_store
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, Forbidden, NotFound
 from server.journal import service as journal
 from server.models import Event, Item, ItemVersion, User
 from server.privacy.denylist import Denylist
@@ -41,7 +41,9 @@ def open_findings(version: ItemVersion) -> list[dict[str, Any]]:
 
 async def override(session: AsyncSession, *, event: Event, item: Item, version: int, index: int, reason: str,
                    user: User) -> None:
-    """Let one finding stand with a written, journaled reason."""
+    """Let one finding stand with a written, journaled reason: a clinician's call (an admin's role is not enough)."""
+    if not user.has_role("clinical"):
+        raise Forbidden("only a clinician can override a privacy finding")
     if version != item.current_version:
         raise Conflict(f"version {version} is out of date: the current version is {item.current_version}",
                        field="version")

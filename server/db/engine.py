@@ -63,12 +63,15 @@ def _lend_clock(session: Session, _transaction: SessionTransaction, connection: 
 
 def make_sessionmaker(engine: AsyncEngine, settings: Settings | None = None,
                       clock: Clock | None = None) -> async_sessionmaker[AsyncSession]:
-    """Session factory; objects stay readable after commit; sessions carry the app's clock and the denylist pepper."""
+    """Session factory; objects stay readable after commit; sessions carry the app's clock, the denylist pepper
+    and the approval policy floor (`server.events.policy`)."""
     info: dict[str, Any] = {CLOCK_KEY: clock or SystemClock()}
     if settings is not None:
+        from server.events.policy import FLOOR_KEY, floor_from
         from server.secret_key import settings_key
 
         info["denylist_pepper"] = settings_key(settings)
+        info[FLOOR_KEY] = floor_from(settings)
     return async_sessionmaker(engine, expire_on_commit=False, info=info, sync_session_class=ClockedSession)
 
 

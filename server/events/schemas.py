@@ -22,7 +22,10 @@ class PlatformAccount(BaseModel):
 
 
 class ApprovalPolicy(BaseModel):
-    """How many approvals an item needs, and how many of them from clinical reviewers."""
+    """How many approvals an item needs, and how many of them from clinical reviewers.
+
+    Never below the server's floor (LIVECUE_MIN_APPROVALS, LIVECUE_MIN_CLINICAL_APPROVALS): see server/events/policy.py.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -37,6 +40,9 @@ def _check_timezone(value: str) -> str:
         raise ValueError(f"unknown time zone '{value}' (use an IANA name like America/Toronto)") from None
     return value
 
+
+SAFETY_DELAY = ("Seconds every post waits in a visible countdown during which the operator can pull it back "
+                "(0 = none); the holding message and emergency replies skip it.")
 
 EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_START = datetime(2100, 1, 1, tzinfo=UTC)
@@ -61,6 +67,7 @@ class EventCreate(BaseModel):
     timezone: str
     planned_start: datetime
     date_everything: bool = False
+    safety_delay_seconds: int = Field(default=10, ge=0, le=600, description=SAFETY_DELAY)
     content_warning_text: str | None = Field(default=None, max_length=200)
     staff_names: list[str] = Field(default_factory=list, max_length=100)
     approval_policy: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
@@ -80,9 +87,14 @@ class EventUpdate(BaseModel):
     timezone: str | None = None
     planned_start: datetime | None = None
     date_everything: bool | None = None
+    safety_delay_seconds: int | None = Field(default=None, ge=0, le=600, description=SAFETY_DELAY)
     content_warning_text: str | None = Field(default=None, max_length=200)
     staff_names: list[str] | None = Field(default=None, max_length=100)
     approval_policy: ApprovalPolicy | None = None
+    policy_reason: str | None = Field(
+        default=None, max_length=500,
+        description="Why the approval policy changes: required (non-empty) with a change to approval_policy, "
+                    "which only an admin makes, never while the event is live or held; journaled.")
     platforms: list[PlatformAccount] | None = None
 
     @field_validator("timezone")
@@ -106,6 +118,7 @@ class EventRead(BaseModel):
     planned_start: datetime
     status: str
     date_everything: bool
+    safety_delay_seconds: int
     content_warning_text: str | None
     staff_names: list[str]
     approval_policy: ApprovalPolicy

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import Conflict, NotFound
+from server.errors import BadRequest, Conflict, Forbidden, NotFound
+from server.events.policy import Policy, check_policy, default_policy, effective_policy
 from server.events.schemas import ApprovalPolicy, EventCreate, EventRead, EventUpdate, PlatformAccount
 from server.journal import service as journal
 from server.models import Event, EventPlatform, User
@@ -49,13 +50,15 @@ async def create_event(session: AsyncSession, *, data: EventCreate, actor: User 
     """Create an event with its platform accounts."""
     if await get_event_by_slug(session, data.slug) is not None:
         raise Conflict(f"an event with slug '{data.slug}' exists", field="slug")
-    _check_policy(data.approval_policy)
+    policy = (_policy(data.approval_policy) if "approval_policy" in data.model_fields_set
+              else default_policy(session))
+    check_policy(session, policy)
     event = Event(
         slug=data.slug, title=data.title, hashtag=data.hashtag, timezone=data.timezone,
         planned_start=data.planned_start, date_everything=data.date_everything,
+        safety_delay_seconds=data.safety_delay_seconds,
         content_warning_text=data.content_warning_text, staff_names=data.staff_names,
-        approvals_required=data.approval_policy.approvals_required,
-        clinical_required=data.approval_policy.clinical_required, status="draft",
+        approvals_required=policy.approvals_required, clinical_required=policy.clinical_required, status="draft",
     )
     session.add(event)
     await session.flush()
@@ -66,21 +69,25 @@ async def create_event(session: AsyncSession, *, data: EventCreate, actor: User 
 
 
 async def update_event(session: AsyncSession, *, event: Event, data: EventUpdate, actor: User | None) -> Event:
-    """Apply changes; journal which fields changed."""
+    """Apply changes; journal which fields changed (and a policy change with who, old, new and why).
+
+    `actor` None is the command line (schedule import), which may change the policy like an admin.
+    """
     if event.status == "ended":
         raise Conflict("the event has ended and can no longer change", extra={"state": event.status})
+    policy_change = (None if data.approval_policy is None
+                     else _policy_change(session, event, data.approval_policy, data.policy_reason, actor))
     changed: dict[str, Any] = {}
-    for name in ("title", "hashtag", "timezone", "planned_start", "date_everything", "content_warning_text",
-                 "staff_names"):
+    for name in ("title", "hashtag", "timezone", "planned_start", "date_everything", "safety_delay_seconds",
+                 "content_warning_text", "staff_names"):
         value = getattr(data, name)
         if value is not None and value != getattr(event, name):
             setattr(event, name, value)
             changed[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    if data.approval_policy is not None:
-        _check_policy(data.approval_policy)
-        event.approvals_required = data.approval_policy.approvals_required
-        event.clinical_required = data.approval_policy.clinical_required
-        changed["approval_policy"] = data.approval_policy.model_dump()
+    if policy_change is not None:
+        new = policy_change[1]
+        event.approvals_required, event.clinical_required = new.approvals_required, new.clinical_required
+        changed["approval_policy"] = new.as_dict()
     if data.platforms is not None:
         await _set_platforms(session, event, data.platforms)
         changed["platforms"] = [p.model_dump() for p in data.platforms]
@@ -88,7 +95,38 @@ async def update_event(session: AsyncSession, *, event: Event, data: EventUpdate
         await session.flush()
         await journal.record(session, actor=actor, kind="event.updated", subject_type="event",
                              subject_id=event.id, event_id=event.id, payload={"changed": sorted(changed)})
+    if policy_change is not None:
+        old, new, reason = policy_change
+        await journal.record(session, actor=actor, kind="event.policy_changed", subject_type="event",
+                             subject_id=event.id, event_id=event.id,
+                             payload={"from": old.as_dict(), "to": new.as_dict(), "reason": reason})
     return event
+
+
+def _policy_change(session: AsyncSession, event: Event, requested: ApprovalPolicy, policy_reason: str | None,
+                   actor: User | None) -> tuple[Policy, Policy, str] | None:
+    """Check a requested policy: (old, new, reason) when it changes the policy in force, None when it does not.
+
+    Below the floor (or more clinical than all approvals): 422. A change: only an admin (403), never while the
+    event is live or held (409), and only with a reason (422).
+    """
+    new = _policy(requested)
+    old = effective_policy(session, event)
+    if new == old:
+        check_policy(session, new)
+        return None
+    if actor is not None and not actor.has_role("admin"):
+        raise Forbidden("only an admin can change an event's approval policy")
+    check_policy(session, new)
+    if event.status in ("live", "held"):
+        raise Conflict(f"the approval policy cannot change while the event is {event.status}: items already "
+                       "approved under one policy would go out beside items approved under another; change it "
+                       "before going live", field="approval_policy", extra={"state": event.status})
+    reason = (policy_reason or "").strip()
+    if not reason:
+        raise BadRequest("say why the approval policy changes: policy_reason is required with a change to "
+                         "approval_policy (it is journaled)", field="policy_reason")
+    return old, new, reason
 
 
 async def transition(session: AsyncSession, *, event: Event, to: str, actor: User | None,
@@ -104,9 +142,8 @@ async def transition(session: AsyncSession, *, event: Event, to: str, actor: Use
     return event
 
 
-def _check_policy(policy: ApprovalPolicy) -> None:
-    if policy.clinical_required > policy.approvals_required:
-        raise Conflict("clinical_required cannot exceed approvals_required", field="approval_policy")
+def _policy(policy: ApprovalPolicy) -> Policy:
+    return Policy(policy.approvals_required, policy.clinical_required)
 
 
 async def _set_platforms(session: AsyncSession, event: Event, platforms: list[PlatformAccount]) -> None:
@@ -132,9 +169,9 @@ async def to_read(session: AsyncSession, event: Event) -> EventRead:
     return EventRead(
         id=event.id, slug=event.slug, title=event.title, hashtag=event.hashtag, timezone=event.timezone,
         planned_start=event.planned_start, status=event.status, date_everything=event.date_everything,
+        safety_delay_seconds=event.safety_delay_seconds,
         content_warning_text=event.content_warning_text, staff_names=list(event.staff_names or []),
-        approval_policy=ApprovalPolicy(approvals_required=event.approvals_required,
-                                       clinical_required=event.clinical_required),
+        approval_policy=ApprovalPolicy(**effective_policy(session, event).as_dict()),
         platforms=platforms, started_at=event.started_at, ended_at=event.ended_at,
         created_at=event.created_at, updated_at=event.updated_at,
     )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.config import Settings
-from server.errors import BadRequest
+from server.errors import LivecueError
 from server.events import service as event_service
 from server.events.schemas import ApprovalPolicy, EventCreate, EventUpdate, PlatformAccount
 from server.journal import service as journal
@@ -59,7 +59,7 @@ async def import_schedule(session: AsyncSession, *, path: Path, store: MediaStor
         raise ScheduleInvalid(problems)
     base = resolve_schedule_path(path).parent
     report = ImportReport()
-    event = await _upsert_event(session, schedule, actor)
+    event = await _upsert_event(session, schedule, actor, source=resolve_schedule_path(path).name)
     report.event_id = event.id
     await _upsert_authorizations(session, event, schedule, actor)
     for position, spec in enumerate(schedule.items, start=1):
@@ -85,7 +85,7 @@ async def import_schedule(session: AsyncSession, *, path: Path, store: MediaStor
     return report
 
 
-async def _upsert_event(session: AsyncSession, schedule: Schedule, actor: User | None) -> Event:
+async def _upsert_event(session: AsyncSession, schedule: Schedule, actor: User | None, *, source: str) -> Event:
     spec = schedule.event
     policy = ApprovalPolicy(**spec.approval_policy.model_dump())
     platforms = [PlatformAccount(platform=p.platform, account=p.account) for p in spec.platforms]
@@ -104,7 +104,7 @@ async def _upsert_event(session: AsyncSession, schedule: Schedule, actor: User |
         date_everything=_diff(spec.date_everything, current.date_everything),
         content_warning_text=_diff(spec.content_warning_text, current.content_warning_text),
         staff_names=_diff(list(spec.staff_names), current.staff_names),
-        approval_policy=_diff(policy, current.approval_policy),
+        approval_policy=_diff(policy, current.approval_policy), policy_reason=f"schedule import ({source})",
         platforms=None if [p.model_dump() for p in platforms] == [p.model_dump() for p in current.platforms]
         else platforms,
     )
@@ -199,7 +199,7 @@ async def run_import(settings: Settings, path: Path, as_user: str | None = None)
             print(problem)
         print(f"{len(exc.problems)} problem(s); nothing imported", file=sys.stderr)
         return 1
-    except BadRequest as exc:
+    except LivecueError as exc:  # e.g. a policy below the server's floor, or changed while the event is live
         print(f"{path}: {exc.field or 'schedule'}: {exc.detail}", file=sys.stderr)
         return 1
     print(f"event {report.event_id}: {len(report.created)} created, {len(report.new_versions)} new versions, "

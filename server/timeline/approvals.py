@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.clock import session_now
 from server.consent import service as consent_service
 from server.errors import Conflict, Forbidden
+from server.events.policy import effective_policy
 from server.journal import service as journal
 from server.models import Approval, Event, Item, User
 from server.timeline.content import approvals_for, current_version
@@ -54,15 +55,16 @@ async def approve(session: AsyncSession, *, event: Event, item: Item, version: i
                        extra={"problems": consent_problems})
     approved = [a for a, _ in decisions if a.decision == "approve"]
     as_clinical = user.has_role("clinical")
-    clinical_missing = event.clinical_required - sum(1 for a in approved if a.as_clinical)
-    slots_left = event.approvals_required - len(approved)
+    policy = effective_policy(session, event)  # never below the server's floor, whatever the event stored
+    clinical_missing = policy.clinical_required - sum(1 for a in approved if a.as_clinical)
+    slots_left = policy.approvals_required - len(approved)
     if not as_clinical and 0 < slots_left <= clinical_missing:
         raise Forbidden("the remaining approval must come from a clinical reviewer")
     session.add(Approval(item_id=item.id, version_number=version, user_id=user.id, decision="approve",
                          as_clinical=as_clinical))
     approved_count = len(approved) + 1
     clinical_count = sum(1 for a in approved if a.as_clinical) + int(as_clinical)
-    complete = approved_count >= event.approvals_required and clinical_count >= event.clinical_required
+    complete = approved_count >= policy.approvals_required and clinical_count >= policy.clinical_required
     if complete and item.status != "approved":
         item.status = "approved"
         item.approved_at = session_now(session)
@@ -107,10 +109,11 @@ async def recompute_status(session: AsyncSession, *, event: Event, item: Item) -
     decisions = await approvals_for(session, item)
     approved = [a for a, _ in decisions if a.decision == "approve"]
     clinical = sum(1 for a in approved if a.as_clinical)
+    policy = effective_policy(session, event)
     item.blocked_reason = None
     if any(a.decision == "reject" for a, _ in decisions):
         item.status = "rejected"
-    elif len(approved) >= event.approvals_required and clinical >= event.clinical_required:
+    elif len(approved) >= policy.approvals_required and clinical >= policy.clinical_required:
         item.status = "approved"
         item.approved_at = item.approved_at or session_now(session)
     else:

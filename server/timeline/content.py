@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import BadRequest
+from server.events.policy import effective_policy
 from server.models import Approval, Event, Item, ItemVersion, User
 from server.timeline.schemas import ApprovalRead, ItemContent, ItemRead
 
@@ -122,13 +123,14 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
     ]
     approved = [a for a in approvals if a.decision == "approve"]
     clinical = sum(1 for a in approved if a.as_clinical)
+    policy = effective_policy(session, event)
     return ItemRead(
         id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,
         position=item.position, offset=format_offset(item.offset_seconds), cue=item.cue,
         question=item.question, status=item.status, blocked_reason=item.blocked_reason,
         version=item.current_version, content=content,
-        approvals=approvals, approvals_needed=max(0, event.approvals_required - len(approved)),
-        clinical_needed=max(0, event.clinical_required - clinical), findings=version.findings or [],
+        approvals=approvals, approvals_needed=max(0, policy.approvals_required - len(approved)),
+        clinical_needed=max(0, policy.clinical_required - clinical), findings=version.findings or [],
         planned_at=planned_at(event, item), approved_at=item.approved_at, published_at=item.published_at,
         created_at=item.created_at, updated_at=item.updated_at, text_lengths=text_lengths(content, platforms),
     )

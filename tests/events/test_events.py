@@ -53,15 +53,17 @@ async def test_clinical_cannot_create_events(client: AsyncClient, sessionmaker: 
 
 
 async def test_update_policy_and_platforms(client: AsyncClient, sessionmaker: Any) -> None:
-    headers = await login(client, await create_user(sessionmaker, "comms"))
+    headers = await login(client, await create_user(sessionmaker, "admin"))  # only an admin changes the policy
     event = await create_event(client, headers)
     response = await client.patch(f"/api/events/{event['id']}", headers=headers, json={
         "approval_policy": {"approvals_required": 3, "clinical_required": 2},
+        "policy_reason": "two clinicians on every post for this case",
         "platforms": [{"platform": "mastodon", "account": "hospital@mastodon.example"}],
     })
     assert response.status_code == 200, response.text
     assert response.json()["approval_policy"]["approvals_required"] == 3
     assert [p["platform"] for p in response.json()["platforms"]] == ["mastodon"]
-    bad = await client.patch(f"/api/events/{event['id']}", headers=headers,
-                             json={"approval_policy": {"approvals_required": 1, "clinical_required": 2}})
-    assert bad.status_code == 409
+    bad = await client.patch(f"/api/events/{event['id']}", headers=headers, json={
+        "approval_policy": {"approvals_required": 3, "clinical_required": 4}, "policy_reason": "more clinicians"})
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "approval_policy.clinical_required"

@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from server.db.session_scope import transaction
+from server.errors import BadRequest
 from server.media.store import MediaStore
 from server.models import Approval, Item, JournalEntry, MediaAsset
 from server.schedules.importer import ScheduleInvalid, import_schedule
@@ -89,3 +91,26 @@ async def test_invalid_schedule_imports_nothing(sessionmaker: Any, tmp_path: Pat
     else:
         raise AssertionError("expected ScheduleInvalid")
     assert await _count(sessionmaker, Item) == 0
+
+
+async def test_reimport_changing_the_policy_is_journaled_and_never_below_the_floor(sessionmaker: Any,
+                                                                                   tmp_path: Path) -> None:
+    folder = tmp_path / "sched"
+    shutil.copytree(DEMO, folder)
+    store = MediaStore(tmp_path / "media")
+    report = await _import(sessionmaker, folder, store)
+    schedule = folder / "schedule.yaml"
+    text = schedule.read_text()
+    old = "approval_policy: {approvals_required: 2, clinical_required: 1}"
+    assert old in text
+    schedule.write_text(text.replace(old, "approval_policy: {approvals_required: 3, clinical_required: 2}"))
+    await _import(sessionmaker, folder, store)
+    async with sessionmaker() as session:
+        (entry,) = (await session.execute(select(JournalEntry).where(
+            JournalEntry.kind == "event.policy_changed", JournalEntry.event_id == report.event_id))).scalars()
+    assert entry.payload == {"from": {"approvals_required": 2, "clinical_required": 1},
+                             "to": {"approvals_required": 3, "clinical_required": 2},
+                             "reason": "schedule import (schedule.yaml)"}
+    schedule.write_text(text.replace(old, "approval_policy: {approvals_required: 1, clinical_required: 1}"))
+    with pytest.raises(BadRequest, match="at least 2"):
+        await _import(sessionmaker, folder, store)
