@@ -43,6 +43,7 @@ def event_payload(**overrides: Any) -> dict[str, Any]:
         "timezone": "America/Toronto",
         "planned_start": datetime(2026, 12, 1, 12, 30, tzinfo=UTC).isoformat(),
         "platforms": [{"platform": "sandbox", "account": "hospital"}],
+        "safety_delay_seconds": 0,  # tests of the delay itself set it (tests/live/test_safety_delay.py)
     }
     body.update(overrides)
     return body

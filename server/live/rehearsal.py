@@ -24,10 +24,8 @@ from server.models import (
     User,
 )
 from server.platforms.sandbox.adapter import ensure_account
-from server.publishing.outbox import _next_thread_seq, idempotency_key
-from server.publishing.render import render_text, warning_text
+from server.publishing import outbox
 from server.schedules.offsets import parse_offset
-from server.timeline.content import current_version, version_content
 
 
 class AudienceLine(BaseModel):
@@ -101,45 +99,16 @@ async def reset(session: AsyncSession, *, event: Event, actor: User) -> dict[str
     return counts
 
 
-async def _rehearsed(session: AsyncSession, event_id: int) -> set[int]:
-    query = select(Delivery.item_id).where(Delivery.event_id == event_id, Delivery.rehearsal.is_(True))
-    return {i for i in (await session.execute(query)).scalars() if i is not None}
-
-
-async def enqueue(session: AsyncSession, *, event: Event, item: Item, actor: User | None) -> list[Delivery]:
-    """Queue one item to the sandbox for the rehearsal (the live record is untouched)."""
-    if item.status != "approved":
-        raise Conflict(f"only approved items can be rehearsed; this one is {item.status}",
-                       extra={"state": item.status})
-    if item.id in await _rehearsed(session, event.id):
-        raise Conflict("this item was already posted in the rehearsal", extra={"state": "rehearsed"})
-    content = version_content(await current_version(session, item))
-    now = event.live_since or anchor(event)
-    deliveries = []
-    for platform in await event_service.platforms_of(session, event.id):
-        if not platform.enabled:
-            continue
-        seq = await _next_thread_seq(session, event.id, platform.platform, True)
-        delivery = Delivery(
-            event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform, account=platform.account,
-            version_number=item.current_version, thread_seq=seq, rehearsal=True, manual=True,
-            idempotency_key=idempotency_key(event.id, item.id, item.current_version, platform.platform, "rehearsal",
-                                            event.started_at.isoformat() if event.started_at else "", seq),
-            text=render_text(event, content, platform.platform, now), media=[m.model_dump(mode="json")
-                                                                              for m in content.media],
-            content_warning=warning_text(event, content), status="pending", next_attempt_at=now,
-        )
-        session.add(delivery)
-        deliveries.append(delivery)
-    await session.flush()
-    await journal.record(session, actor=actor, kind="rehearsal.queued", subject_type="item", subject_id=item.id,
-                         event_id=event.id, payload={"key": item.key})
-    return deliveries
+async def enqueue(session: AsyncSession, *, event: Event, item: Item, actor: User | None,
+                  manual: bool = True, out_of_order: bool = False) -> list[Delivery]:
+    """Queue one item to the sandbox for the rehearsal (the outbox owns delivery creation)."""
+    return await outbox.enqueue_rehearsal(session, event=event, item=item, actor=actor, manual=manual,
+                                          out_of_order=out_of_order)
 
 
 async def run_due(session: AsyncSession, *, event: Event, now: datetime) -> list[int]:
     """Queue due automatic items and post due audience lines, at the rehearsal's time scale."""
-    done = await _rehearsed(session, event.id)
+    done = await outbox.rehearsed_items(session, event.id)
     items = list((await session.execute(select(Item).where(Item.event_id == event.id, Item.kind == "post",
                                                            Item.status == "approved")
                                         .order_by(Item.position))).scalars())
@@ -148,8 +117,13 @@ async def run_due(session: AsyncSession, *, event: Event, now: datetime) -> list
         when = planned_time(event, item)
         if item.id in done or not is_automatic(item) or when is None or when > now:
             continue
-        await enqueue(session, event=event, item=item, actor=None)
+        try:
+            async with session.begin_nested():
+                await enqueue(session, event=event, item=item, actor=None, manual=False)
+        except Conflict:
+            continue  # waiting for an earlier step (or no longer publishable): the console shows why
         queued.append(item.id)
+        done.add(item.id)
     await _audience(session, event, now, {i.key: i.id for i in items})
     return queued
 

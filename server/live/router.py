@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,16 +19,20 @@ from server.live import rehearsal, service
 from server.live.rehearsal import RehearsalStart
 from server.live.schemas import (
     ConfirmRequest,
+    CountdownEntry,
     EmergencyHoldRequest,
     GoLiveRequest,
     LiveItem,
     LiveStatus,
     ReorderRequest,
 )
-from server.live.timing import is_automatic, is_overdue, next_automatic, planned_time, upcoming
-from server.models import Event, Item
+from server.live.timing import Slot, next_automatic, run_of_show
+from server.models import Event
+from server.publishing import gate, pullback
+from server.questions import answers
 from server.timeline import service as timeline
 from server.timeline.content import to_read
+from server.timeline.order import label
 from server.timeline.schemas import ItemRead
 
 router = APIRouter(tags=["live"])
@@ -55,12 +62,35 @@ def _ready_platforms(request: Request, platforms: list[tuple[str, str]]) -> list
     return [p for p, account in platforms if registry.is_configured(p, account)]
 
 
-def _live_item(event: Event, item: Item, now: object) -> LiveItem:
-    from datetime import datetime
+def _live_item(slot: Slot) -> LiveItem:
+    item = slot.item
+    return LiveItem(id=item.id, key=item.key, status=item.status, planned_at=slot.planned_at,
+                    automatic=slot.automatic, overdue=slot.overdue, cue=item.cue, waiting_for=slot.waiting_for)
 
-    assert isinstance(now, datetime)
-    return LiveItem(id=item.id, key=item.key, status=item.status, planned_at=planned_time(event, item),
-                    automatic=is_automatic(item), overdue=is_overdue(event, item, now), cue=item.cue)
+
+async def _countdown(session: AsyncSession, event: Event, now: datetime) -> list[CountdownEntry]:
+    return [CountdownEntry(delivery_id=d.id, item_id=d.item_id, item_key=item.key if item else None,
+                           purpose=d.purpose, platform=d.platform, text=d.text, sends_at=d.next_attempt_at,
+                           seconds_left=max(0, math.ceil((d.next_attempt_at - now).total_seconds())))
+            for d, item in await pullback.counting_down(session, event.id, now) if d.next_attempt_at]
+
+
+async def _resume_preview(session: AsyncSession, event: Event, slots: list[Slot], now: datetime) -> list[str]:
+    """What "Resume" would do, in words, for the confirmation dialog."""
+    if event.status != "held":
+        return []
+    lines = ["Automatic posting of the run of show resumes."]
+    fell_due = [s.item for s in slots if s.planned_at is not None and s.planned_at <= now]
+    if fell_due:
+        names = ", ".join(f"‘{label(i)}’" for i in fell_due[:5]) + (" and more" if len(fell_due) > 5 else "")
+        lines.append(f"{len(fell_due)} item(s) that fell due during the hold wait for you: {names}.")
+    waiting = await answers.waiting_answers(session, event)
+    if waiting:
+        delay = f" after the {event.safety_delay_seconds} s safety delay" if event.safety_delay_seconds else ""
+        lines.append(f"{len(waiting)} answer(s) written during the hold go out{delay}.")
+    if event.hold_kind == "emergency":
+        lines.append("Answers and redirects go out again; emergency replies no longer need confirming one by one.")
+    return lines
 
 
 @router.get("/api/events/{event_id}/live", response_model=LiveStatus)
@@ -71,15 +101,20 @@ async def live_status(event_id: IdPath, request: Request, _user: AnyUser, sessio
     platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
     ready = set(_ready_platforms(request, platforms))
     nxt = await next_automatic(session, event, now) if event.status == "live" else None
+    slots = await run_of_show(session, event, now)
+    by_id = {slot.item.id: slot for slot in slots}
     return LiveStatus(
         event_id=event.id, status=event.status, hold_kind=event.hold_kind, now=now, started_at=event.started_at,
         elapsed_seconds=int((now - event.started_at).total_seconds()) if event.started_at else None,
         held_at=event.held_at, time_scale=event.time_scale, timezone=event.timezone,
-        next_automatic=_live_item(event, nxt[0], now) if nxt else None,
+        next_automatic=_live_item(by_id[nxt[0].id]) if nxt and nxt[0].id in by_id else None,
         seconds_to_next=int((nxt[1] - now).total_seconds()) if nxt else None,
-        upcoming=[_live_item(event, i, now) for i in await upcoming(session, event.id)],
+        upcoming=[_live_item(slot) for slot in slots],
         platforms={p: p in ready for p, _ in platforms},
         patient_authorization=await consent_service.valid_patient_authorization(session, event, now),
+        posting_rule=gate.posting_rule(event), safety_delay_seconds=event.safety_delay_seconds or 0,
+        countdown=await _countdown(session, event, now),
+        resume_preview=await _resume_preview(session, event, slots, now),
     )
 
 
@@ -119,6 +154,8 @@ async def resume(event_id: IdPath, request: Request, user: CommsUser, session: D
     """Resume after a hold; items that fell due meanwhile wait for the operator."""
     event = await event_service.get_event(session, event_id)
     await service.resume(session, event=event, actor=user, now=_clock(request).now())
+    await answers.send_waiting(session, event=event, actor=user)  # answers written during the hold
+    _poke(request, session)
     return await event_service.to_read(session, event)
 
 
@@ -153,7 +190,8 @@ async def post_now(item_id: IdPath, body: ConfirmRequest, request: Request, user
     """Post a chosen, approved item now; a second press gets 409."""
     item = await timeline.get_item(session, item_id)
     event = await event_service.get_event(session, item.event_id)
-    await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm)
+    await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm,
+                            out_of_order=body.confirm_out_of_order)
     _poke(request, session)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
@@ -164,6 +202,15 @@ async def skip(item_id: IdPath, user: CommsUser, session: DbSession) -> ItemRead
     item = await timeline.get_item(session, item_id)
     event = await event_service.get_event(session, item.event_id)
     await service.skip(session, event=event, item=item, actor=user)
+    return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
+
+
+@router.post("/api/items/{item_id}/unskip", response_model=ItemRead)
+async def unskip(item_id: IdPath, user: CommsUser, session: DbSession) -> ItemRead:
+    """Undo a skip while the event runs: the item takes its place in the run of show again."""
+    item = await timeline.get_item(session, item_id)
+    event = await event_service.get_event(session, item.event_id)
+    await service.unskip(session, event=event, item=item, actor=user)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 

@@ -19,11 +19,12 @@ class GoLiveRequest(BaseModel):
 
 
 class ConfirmRequest(BaseModel):
-    """Manual posts during a hold need `confirm: true`."""
+    """Manual posts during a hold need `confirm: true`; jumping earlier steps needs `confirm_out_of_order`."""
 
     model_config = ConfigDict(extra="forbid")
 
     confirm: bool = False
+    confirm_out_of_order: bool = False
 
 
 class EmergencyHoldRequest(BaseModel):
@@ -52,6 +53,20 @@ class LiveItem(BaseModel):
     automatic: bool
     overdue: bool
     cue: str | None
+    waiting_for: str | None = Field(default=None, description="e.g. \"waiting for ‘incision made’\"")
+
+
+class CountdownEntry(BaseModel):
+    """A post in its safety delay: one click pulls it back before it leaves."""
+
+    delivery_id: int
+    item_id: int | None
+    item_key: str | None
+    purpose: str
+    platform: str
+    text: str
+    sends_at: datetime
+    seconds_left: int
 
 
 class LiveStatus(BaseModel):
@@ -71,3 +86,7 @@ class LiveStatus(BaseModel):
     upcoming: list[LiveItem]
     platforms: dict[str, bool]
     patient_authorization: bool
+    posting_rule: str = Field(description="What goes out now, in the server's words (pages quote it).")
+    safety_delay_seconds: int
+    countdown: list[CountdownEntry]
+    resume_preview: list[str] = Field(description="What resuming would do (only while held).")

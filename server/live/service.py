@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.consent import service as consent_service
@@ -13,7 +12,8 @@ from server.events import service as event_service
 from server.journal import service as journal
 from server.live.timing import due_now, upcoming
 from server.models import Delivery, Event, Item, User
-from server.publishing import outbox
+from server.publishing import outbox, pullback
+from server.timeline import approvals
 
 
 def _require(event: Event, *states: str, action: str) -> None:
@@ -46,36 +46,27 @@ async def hold(session: AsyncSession, *, event: Event, actor: User, now: datetim
 
 async def emergency_hold(session: AsyncSession, *, event: Event, actor: User, now: datetime,
                          post_holding_message: bool) -> tuple[Event, list[int]]:
-    """Stop everything automatic at once, pull unsent posts back, optionally post the holding message."""
+    """Stop everything at once: pull back all that has not left (answers too), optionally post the holding message.
+
+    From here until resume the outgoing gate lets out only the holding message and emergency replies the
+    operator confirms one by one.
+    """
     _require(event, "live", "held", action="emergency hold")
-    pulled = await _pull_back_unsent(session, event)
-    holding: list[Delivery] = []
-    if post_holding_message:
-        holding = await outbox.enqueue_holding(session, event=event, actor=actor)
     if event.status == "live":
         event.held_at, event.hold_kind = now, "emergency"
         await event_service.transition(session, event=event, to="held", actor=actor,
                                        payload={"kind": "emergency"})
     else:
         event.hold_kind = "emergency"
+        await session.flush()
+    pulled = await pullback.pull_back_for_emergency(session, event, actor)
+    holding: list[Delivery] = []
+    if post_holding_message:
+        holding = await outbox.enqueue_holding(session, event=event, actor=actor)
     await journal.record(session, actor=actor, kind="alert.emergency_hold", subject_type="event",
                          subject_id=event.id, event_id=event.id,
                          payload={"holding_message": bool(holding), "pulled_back_items": pulled})
     return event, pulled
-
-
-async def _pull_back_unsent(session: AsyncSession, event: Event) -> list[int]:
-    rows = (await session.execute(select(Delivery).where(
-        Delivery.event_id == event.id, Delivery.purpose == "thread", Delivery.status == "pending",
-        Delivery.rehearsal.is_(False)))).scalars().all()
-    item_ids = sorted({d.item_id for d in rows if d.item_id is not None})
-    for delivery in rows:
-        delivery.status, delivery.last_error = "abandoned", "pulled back by the emergency hold"
-    if item_ids:
-        await session.execute(update(Item).where(Item.id.in_(item_ids), Item.status == "queued")
-                              .values(status="approved"))
-    await session.flush()
-    return item_ids
 
 
 async def resume(session: AsyncSession, *, event: Event, actor: User, now: datetime) -> Event:
@@ -94,20 +85,21 @@ async def end(session: AsyncSession, *, event: Event, actor: User, now: datetime
     return await event_service.transition(session, event=event, to="ended", actor=actor)
 
 
-async def post_item(session: AsyncSession, *, event: Event, item: Item, actor: User, confirm: bool) -> Item:
-    """Post a chosen item now (during a hold only with confirm; in a rehearsal, to the sandbox only)."""
+async def post_item(session: AsyncSession, *, event: Event, item: Item, actor: User, confirm: bool,
+                    out_of_order: bool = False) -> Item:
+    """Post a chosen item now (during a hold only with confirm; in a rehearsal, to the sandbox only).
+
+    The outgoing gate decides: refused under an emergency hold, asks to confirm during an ordinary hold, and
+    asks to confirm a jump ahead of earlier steps of the run of show, naming them.
+    """
     _require(event, "live", "held", "rehearsal", action="post")
     if item.event_id != event.id or item.kind != "post":
         raise Conflict("only timeline posts of this event can be posted here")
     if event.status == "rehearsal":
-        from server.live import rehearsal
-
-        await rehearsal.enqueue(session, event=event, item=item, actor=actor)
+        await outbox.enqueue_rehearsal(session, event=event, item=item, actor=actor, out_of_order=out_of_order)
         return item
-    if event.status == "held" and not confirm:
-        raise Conflict("the event is on hold: confirm to post anyway", field="confirm",
-                       extra={"state": event.status})
-    await outbox.enqueue_item(session, event=event, item=item, actor=actor, manual=event.status == "held")
+    await outbox.enqueue_item(session, event=event, item=item, actor=actor, manual=True, confirmed=confirm,
+                              out_of_order=out_of_order)
     return item
 
 
@@ -116,9 +108,7 @@ async def cue_next(session: AsyncSession, *, event: Event, actor: User, confirm:
     _require(event, "live", "held", "rehearsal", action="cue the next item")
     items = await upcoming(session, event.id)
     if event.status == "rehearsal":
-        from server.live.rehearsal import _rehearsed
-
-        done = await _rehearsed(session, event.id)
+        done = await outbox.rehearsed_items(session, event.id)
         items = [i for i in items if i.id not in done]
     if not items:
         raise Conflict("there is no item left to cue", extra={"state": event.status})
@@ -129,15 +119,27 @@ async def cue_next(session: AsyncSession, *, event: Event, actor: User, confirm:
 
 
 async def skip(session: AsyncSession, *, event: Event, item: Item, actor: User) -> Item:
-    """Skip an upcoming item; the thread continues from the last posted one."""
+    """Skip an upcoming item; the thread continues from the last posted one (undo: `unskip`)."""
     if event.status == "ended":
         raise Conflict("the event has ended", extra={"state": event.status})
     if item.status in ("posted", "queued", "skipped"):
         raise Conflict(f"the item is already {item.status}", extra={"state": item.status})
+    previous = item.status
     item.status = "skipped"
     await session.flush()
     await journal.record(session, actor=actor, kind="item.skipped", subject_type="item", subject_id=item.id,
-                         event_id=event.id, payload={"key": item.key})
+                         event_id=event.id, payload={"key": item.key, "was": previous})
+    return item
+
+
+async def unskip(session: AsyncSession, *, event: Event, item: Item, actor: User) -> Item:
+    """Undo a skip while the event runs: the item's status is derived again from its approvals and findings."""
+    _require(event, "draft", "rehearsal", "live", "held", action="undo a skip")
+    if item.status != "skipped":
+        raise Conflict(f"the item is {item.status}, not skipped", extra={"state": item.status})
+    await approvals.recompute_status(session, event=event, item=item)
+    await journal.record(session, actor=actor, kind="item.unskipped", subject_type="item", subject_id=item.id,
+                         event_id=event.id, payload={"key": item.key, "status": item.status})
     return item
 
 
@@ -159,7 +161,7 @@ async def reorder(session: AsyncSession, *, event: Event, item_ids: list[int], a
 
 
 async def run_due(session: AsyncSession, *, event: Event, now: datetime) -> list[int]:
-    """Queue every automatic item whose time has come (called by the scheduler tick)."""
+    """Queue every automatic item whose time has come and that overtakes no earlier step (scheduler tick)."""
     queued = []
     for item in await due_now(session, event, now):
         try:

@@ -36,6 +36,7 @@ class Event(Base):
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     hold_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     time_scale: Mapped[float] = mapped_column(Float, default=1.0)
+    safety_delay_seconds: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     rehearsal_script: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.clock import stamp
@@ -45,6 +45,7 @@ class Delivery(Base):
     remote_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     rehearsal: Mapped[bool] = mapped_column(default=False)
     manual: Mapped[bool] = mapped_column(default=False)
+    confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

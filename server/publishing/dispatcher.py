@@ -6,13 +6,12 @@ import asyncio
 import contextlib
 import logging
 import random
-import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock, SystemClock
@@ -23,8 +22,10 @@ from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
 from server.platforms.base import Platform, PublishRequest, RemoteRef
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
+from server.publishing import gate
+from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-exported: drills and tests count it
+from server.publishing.leases import expire_leases, owner_id
 from server.publishing.media import forget_single_use, uploaded_media
-from server.publishing.outbox import publish_problems
 from server.publishing.registry import AdapterRegistry
 from server.publishing.thread import due_deliveries, reply_target
 
@@ -32,7 +33,7 @@ log = logging.getLogger("livecue.dispatcher")
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 120
 RECONCILE_DELAY = 2.0
-LEASE_EXPIRED = "the sender stopped before recording the outcome"
+HOLD_RECHECK_SECONDS = 2.0  # a delivery only a hold keeps back asks the gate again this often
 
 
 class Dispatcher:
@@ -45,7 +46,7 @@ class Dispatcher:
         self.store = store
         self.registry = registry
         self.clock = clock or SystemClock()
-        self.owner = owner or f"dispatcher-{uuid.uuid4().hex[:8]}"
+        self.owner = owner or owner_id()  # host:pid:nonce-instance: a later process on this host knows it is gone
         self.rng = rng or random.Random()
         self.lease_seconds = lease_seconds  # must outlast one send; a crashed sender's claim is retaken after it
         self.wake = asyncio.Event()
@@ -102,25 +103,9 @@ class Dispatcher:
         return done
 
     async def _expire_leases(self) -> None:
-        """A sender that held a lease past its end died or hung mid-send: the outcome is unknown (journaled)."""
-        now = self.clock.now()
-        async with self.sessionmaker() as session:
-            stale = list((await session.execute(select(Delivery.id, Delivery.lease_owner).where(
-                Delivery.status == "sending", Delivery.lease_until < now))).all())
-        for delivery_id, owner in stale:
-            async with transaction(self.sessionmaker) as session:
-                result = await session.execute(
-                    update(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending",
-                                           Delivery.lease_until < now)
-                    .values(status="unknown", lease_owner=None, lease_until=None, last_error=LEASE_EXPIRED))
-                if result.rowcount != 1:  # type: ignore[attr-defined]
-                    continue  # another process got there first
-                row = await session.get(Delivery, delivery_id)
-                assert row is not None
-                await journal.record(session, actor=None, kind="delivery.unknown", subject_type="delivery",
-                                     subject_id=row.id, event_id=row.event_id,
-                                     payload={"platform": row.platform, "error": LEASE_EXPIRED, "lease_owner": owner,
-                                              "item_id": row.item_id, "attempts": row.attempts})
+        """A sender that held a lease past its end, or whose process is gone (this host's server before a crash),
+        stopped mid-send: the outcome is unknown (journaled). See `leases.expire_leases`."""
+        await expire_leases(self.sessionmaker, self.clock.now())
 
     async def _claim(self, delivery_id: int) -> str | None:
         now = self.clock.now()
@@ -145,13 +130,17 @@ class Dispatcher:
             event = await session.get(Event, delivery.event_id)
             assert event is not None
             item = await session.get(Item, delivery.item_id) if delivery.item_id else None
-            problems = await publish_problems(session, event, item, at_post_time=True) if item else []
+            verdict = await gate.verdict(session, event, gate.outgoing_of(delivery, item), item, at_send=True)
             if item is not None and item.current_version != delivery.version_number:
-                problems.append("the item was edited after it was queued")
+                verdict.reasons.append("the item was edited after it was queued")
+                verdict.waits = False
             reply_to = await reply_target(session, delivery)
             adapter = self.registry.get(delivery.platform, delivery.account, rehearsal=delivery.rehearsal)
-        if problems:
-            await self._finish(delivery_id, "abandoned", error=f"blocked at post time: {problems[0]}")
+        if verdict.waits:  # only a hold stands in the way: keep it, ask again shortly (no attempt counted)
+            await self._wait(delivery_id, verdict.reasons[0])
+            return False
+        if not verdict.ok:
+            await self._finish(delivery_id, "abandoned", error=f"blocked at post time: {verdict.reasons[0]}")
             return True
         try:
             async with self._lease_kept(delivery_id):
@@ -245,6 +234,14 @@ class Dispatcher:
         assert isinstance(exc, Rejected | PlatformError)
         await self._finish(delivery_id, "failed", error=f"rejected by the platform: {exc.message}")
         return True
+
+    async def _wait(self, delivery_id: int, reason: str) -> None:
+        async with transaction(self.sessionmaker) as session:
+            row = await session.get(Delivery, delivery_id)
+            assert row is not None
+            row.status, row.lease_owner, row.lease_until = "pending", None, None
+            row.attempts, row.last_error = max(0, row.attempts - 1), reason
+            row.next_attempt_at = self.clock.now() + timedelta(seconds=HOLD_RECHECK_SECONDS)
 
     async def _reschedule(self, delivery_id: int, status: str, error: str, retry_after: float | None) -> None:
         async with transaction(self.sessionmaker) as session:

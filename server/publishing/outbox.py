@@ -1,22 +1,30 @@
-"""Creating deliveries: one per platform, in the same transaction as the state change that asks for them."""
+"""Creating deliveries: the only code that does, each in the same transaction as the state change that asks.
+
+Timeline items, the holding message, bank and new answers, redirect and emergency replies and rehearsal posts
+all come through here, so each passes the one outgoing gate (`publishing.gate.check`) and takes the event's
+safety delay the same way. Idempotency keys keep the recipes they always had: rows created before this module
+owned every path must keep matching their platform posts.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import session_now
-from server.consent import service as consent_service
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
-from server.models import Delivery, Event, Item, User
+from server.models import Delivery, Event, Item, Message, QuestionGroup, User
+from server.publishing.gate import SAFETY_KINDS, Kind, Outgoing, check
 from server.publishing.render import render_text, warning_text
 from server.timeline.approvals import ensure_publishable
-from server.timeline.content import current_version, version_content
+from server.timeline.content import current_version, text_for, version_content
 
 THREAD_PURPOSES = ("thread",)
 
@@ -27,33 +35,19 @@ def idempotency_key(*parts: object) -> str:
     return "lc-" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
-async def publish_problems(session: AsyncSession, event: Event, item: Item, *,
-                           at_post_time: bool = False) -> list[str]:
-    """Why this item may not go out now (approvals, privacy findings, consents).
-
-    At post time (`at_post_time`), an item another platform already posted may still go out on the others.
-    """
-    problems: list[str] = []
-    allowed = ("approved", "queued", "posted") if at_post_time else ("approved", "queued")
-    if item.status not in allowed:
-        why = f" ({item.blocked_reason})" if item.blocked_reason else ""
-        problems.append(f"the item is {item.status}, not approved{why}")
-    version = await current_version(session, item)
-    if any(not f.get("overridden") for f in (version.findings or [])):
-        problems.append("open privacy findings")
-    problems += await consent_service.authorization_problems(session, event=event, version=version)
-    if not await consent_service.valid_patient_authorization(session, event):
-        problems.append("no valid patient authorization on file for the event")
-    return problems
+def send_at(event: Event, kind: Kind, now: datetime) -> datetime:
+    """When a new delivery may leave: after the event's safety delay, except safety messages (at once)."""
+    if kind in SAFETY_KINDS or not event.safety_delay_seconds:
+        return now
+    return now + timedelta(seconds=event.safety_delay_seconds)
 
 
 async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor: User | None,
-                       manual: bool = False, rehearsal: bool = False) -> list[Delivery]:
-    """Queue an approved item to every enabled platform; a second, concurrent call gets 409."""
+                       manual: bool = False, confirmed: bool = False, out_of_order: bool = False) -> list[Delivery]:
+    """Queue an approved timeline item to every enabled platform; a second, concurrent call gets 409."""
     ensure_publishable(item)
-    problems = await publish_problems(session, event, item)
-    if problems:
-        raise Conflict(f"cannot publish: {problems[0]}", extra={"problems": problems, "state": item.status})
+    await check(session, event, Outgoing("item", manual=manual, confirmed=confirmed, out_of_order=out_of_order),
+                item)
     claimed = await session.execute(
         update(Item).where(Item.id == item.id, Item.status == "approved",
                            Item.current_version == item.current_version)
@@ -64,7 +58,87 @@ async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor
     await session.refresh(item)
     await journal.record(session, actor=actor, kind="item.queued", subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": item.current_version, "manual": manual,
-                                                     "rehearsal": rehearsal})
+                                                     "rehearsal": False, "out_of_order": out_of_order})
+    return await _thread_deliveries(session, event, item, "item", manual=manual, confirmed=confirmed,
+                                    key=lambda platform, seq: (event.id, item.id, item.current_version, platform,
+                                                               "live", seq))
+
+
+async def enqueue_rehearsal(session: AsyncSession, *, event: Event, item: Item, actor: User | None,
+                            manual: bool = True, out_of_order: bool = False) -> list[Delivery]:
+    """Queue one item to the sandbox for the rehearsal (the live record is untouched)."""
+    if item.status != "approved":
+        raise Conflict(f"only approved items can be rehearsed; this one is {item.status}",
+                       extra={"state": item.status})
+    if item.id in await rehearsed_items(session, event.id):
+        raise Conflict("this item was already posted in the rehearsal", extra={"state": "rehearsed"})
+    await check(session, event, Outgoing("rehearsal", manual=manual, rehearsal=True, out_of_order=out_of_order),
+                item)
+    started = event.started_at.isoformat() if event.started_at else ""
+    deliveries = await _thread_deliveries(
+        session, event, item, "rehearsal", manual=True, rehearsal=True,
+        key=lambda platform, seq: (event.id, item.id, item.current_version, platform, "rehearsal", started, seq))
+    await journal.record(session, actor=actor, kind="rehearsal.queued", subject_type="item", subject_id=item.id,
+                         event_id=event.id, payload={"key": item.key})
+    return deliveries
+
+
+async def enqueue_holding(session: AsyncSession, *, event: Event, actor: User | None) -> list[Delivery]:
+    """Queue the event's pre-approved holding message to every platform (it can be used more than once)."""
+    holding = (await session.execute(select(Item).where(Item.event_id == event.id, Item.kind == "holding")
+                                     .order_by(Item.position))).scalars().first()
+    if holding is None or holding.status != "approved":
+        raise Conflict("the event has no approved holding message", field="post_holding_message")
+    await check(session, event, Outgoing("holding", manual=True, confirmed=True), holding)
+    entry = await journal.record(session, actor=actor, kind="item.queued", subject_type="item",
+                                 subject_id=holding.id, event_id=event.id,
+                                 payload={"version": holding.current_version, "manual": True, "holding": True})
+    return await _thread_deliveries(session, event, holding, "holding", manual=True, confirmed=True, media=False,
+                                    key=lambda platform, seq: (event.id, holding.id, "holding", entry.seq, platform))
+
+
+async def enqueue_replies(session: AsyncSession, *, event: Event, item: Item, messages: Sequence[Message],
+                          kind: Kind, confirmed: bool = False) -> list[Delivery]:
+    """A reply under each message (answers, redirects, emergency replies); messages with nowhere to reply skip."""
+    rehearsal = any(m.rehearsal for m in messages)
+    await check(session, event, Outgoing(kind, manual=True, confirmed=confirmed, rehearsal=rehearsal), item)
+    # An emergency reply a person sent is deliberate: once past the gate it goes even if a hold follows.
+    confirmed = confirmed or kind == "emergency_reply"
+    accounts = {p.platform: p.account for p in await event_service.platforms_of(session, event.id)}
+    content = version_content(await current_version(session, item))
+    now = session_now(session)
+    deliveries = []
+    for message in messages:
+        account = accounts.get(message.platform)
+        if account is None or not message.remote:
+            continue  # e.g. the public web form: no platform to reply on
+        delivery = Delivery(
+            event_id=event.id, item_id=item.id, question_id=message.id, purpose="reply", platform=message.platform,
+            account=account, version_number=item.current_version, reply_to=message.remote, manual=True,
+            confirmed=confirmed,
+            idempotency_key=idempotency_key(event.id, item.id, item.current_version, "reply", message.id),
+            text=text_for(content, message.platform), media=[], status="pending", rehearsal=message.rehearsal,
+            next_attempt_at=send_at(event, kind, now),
+        )
+        session.add(delivery)
+        deliveries.append(delivery)
+    await session.flush()
+    return deliveries
+
+
+async def enqueue_thread_answer(session: AsyncSession, *, event: Event, item: Item,
+                                group: QuestionGroup) -> list[Delivery]:
+    """An answer posted once in the event thread (a rehearsal's answer stays on the sandbox)."""
+    await check(session, event, Outgoing("answer", manual=True, rehearsal=group.rehearsal), item)
+    return await _thread_deliveries(
+        session, event, item, "answer", manual=True, rehearsal=group.rehearsal, media=False, plain_text=True,
+        key=lambda platform, seq: (event.id, item.id, item.current_version, "thread-answer", group.id, platform))
+
+
+async def _thread_deliveries(session: AsyncSession, event: Event, item: Item, kind: Kind, *, key: Any,
+                             manual: bool, confirmed: bool = False, rehearsal: bool = False, media: bool = True,
+                             plain_text: bool = False) -> list[Delivery]:
+    """One delivery per enabled platform at the end of the event's thread there."""
     content = version_content(await current_version(session, item))
     now = session_now(session)
     deliveries = []
@@ -72,15 +146,15 @@ async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor
         if not platform.enabled:
             continue
         seq = await _next_thread_seq(session, event.id, platform.platform, rehearsal)
-        media: list[dict[str, Any]] = [m.model_dump(mode="json") for m in content.media]
+        files: list[dict[str, Any]] = [m.model_dump(mode="json") for m in content.media] if media else []
         delivery = Delivery(
             event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform,
-            account=platform.account, version_number=item.current_version, thread_seq=seq,
-            idempotency_key=idempotency_key(event.id, item.id, item.current_version, platform.platform,
-                                            "rehearsal" if rehearsal else "live", seq),
-            text=render_text(event, content, platform.platform, now), media=media,
-            content_warning=warning_text(event, content), status="pending", rehearsal=rehearsal, manual=manual,
-            next_attempt_at=now,
+            account=platform.account, version_number=item.current_version, thread_seq=seq, manual=manual,
+            confirmed=confirmed, rehearsal=rehearsal, idempotency_key=idempotency_key(*key(platform.platform, seq)),
+            text=(text_for(content, platform.platform) if plain_text
+                  else render_text(event, content, platform.platform, now)),
+            media=files, content_warning=warning_text(event, content) if kind in ("item", "rehearsal") else None,
+            status="pending", next_attempt_at=send_at(event, kind, now),
         )
         session.add(delivery)
         deliveries.append(delivery)
@@ -95,37 +169,14 @@ async def _next_thread_seq(session: AsyncSession, event_id: int, platform: str, 
     return int((await session.execute(query)).scalar() or 0) + 1
 
 
+async def rehearsed_items(session: AsyncSession, event_id: int) -> set[int]:
+    """Items already posted (or queued) in the current rehearsal."""
+    query = select(Delivery.item_id).where(Delivery.event_id == event_id, Delivery.rehearsal.is_(True))
+    return {i for i in (await session.execute(query)).scalars() if i is not None}
+
+
 async def deliveries_for_event(session: AsyncSession, event_id: int) -> list[Delivery]:
     """Every delivery of an event, in thread order per platform."""
     query = select(Delivery).where(Delivery.event_id == event_id).order_by(
         Delivery.platform, Delivery.thread_seq, Delivery.id)
     return list((await session.execute(query)).scalars())
-
-
-async def enqueue_holding(session: AsyncSession, *, event: Event, actor: User | None) -> list[Delivery]:
-    """Queue the event's pre-approved holding message to every platform (it can be used more than once)."""
-    holding = (await session.execute(select(Item).where(Item.event_id == event.id, Item.kind == "holding")
-                                     .order_by(Item.position))).scalars().first()
-    if holding is None or holding.status != "approved":
-        raise Conflict("the event has no approved holding message", field="post_holding_message")
-    content = version_content(await current_version(session, holding))
-    entry = await journal.record(session, actor=actor, kind="item.queued", subject_type="item",
-                                 subject_id=holding.id, event_id=event.id,
-                                 payload={"version": holding.current_version, "manual": True, "holding": True})
-    now = session_now(session)
-    deliveries = []
-    for platform in await event_service.platforms_of(session, event.id):
-        if not platform.enabled:
-            continue
-        seq = await _next_thread_seq(session, event.id, platform.platform, False)
-        delivery = Delivery(
-            event_id=event.id, item_id=holding.id, purpose="thread", platform=platform.platform,
-            account=platform.account, version_number=holding.current_version, thread_seq=seq, manual=True,
-            idempotency_key=idempotency_key(event.id, holding.id, "holding", entry.seq, platform.platform),
-            text=render_text(event, content, platform.platform, now), media=[], status="pending",
-            content_warning=None, next_attempt_at=now,
-        )
-        session.add(delivery)
-        deliveries.append(delivery)
-    await session.flush()
-    return deliveries

@@ -16,6 +16,7 @@ from server.errors import Conflict, NotFound
 from server.events import service as event_service
 from server.journal import service as journal
 from server.models import Delivery
+from server.publishing import pullback
 from server.publishing.outbox import deliveries_for_event
 
 router = APIRouter(tags=["publishing"])
@@ -40,6 +41,7 @@ class DeliveryRead(BaseModel):
     remote_url: str | None
     remote: dict[str, Any] | None
     rehearsal: bool
+    confirmed: bool
     next_attempt_at: datetime | None
     created_at: datetime
     posted_at: datetime | None
@@ -87,4 +89,12 @@ async def abandon_delivery(delivery_id: IdPath, user: CommsUser, session: DbSess
     await session.flush()
     await journal.record(session, actor=user, kind="delivery.abandoned", subject_type="delivery",
                          subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})
+    return row
+
+
+@router.post("/api/deliveries/{delivery_id}/pull-back", response_model=DeliveryRead)
+async def pull_back_delivery(delivery_id: IdPath, user: CommsUser, session: DbSession) -> Delivery:
+    """Pull a post back before it leaves (in its safety delay); 409 once it may be on the platform."""
+    row = await _delivery(session, delivery_id)
+    await pullback.pull_back(session, row, actor=user, reason=f"by {user.username}")
     return row

@@ -9,16 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import session_now
 from server.errors import Conflict, NotFound
-from server.events import service as event_service
+from server.events.policy import effective_policy
 from server.journal import service as journal
 from server.models import Approval, Delivery, Event, Item, Message, QuestionGroup, User
-from server.publishing.outbox import _next_thread_seq, idempotency_key, publish_problems
+from server.publishing import gate, outbox
 from server.questions.grouping import similar
 from server.questions.schemas import Suggestion
 from server.questions.service import public_status
 from server.timeline import service as timeline
-from server.timeline.content import current_version, text_for, version_content
-from server.timeline.schemas import ItemContent, ItemCreate
+from server.timeline.content import current_version, version_content
+from server.timeline.schemas import ItemCreate
 
 REPLYABLE = ("queued", "closed")  # never "answered": each asker gets one reply
 OPEN_STATES = ("open", "claimed")
@@ -51,14 +51,49 @@ async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGr
         # The clinician's own approval counts as the clinical one (the issue's explicit exception).
         session.add(Approval(item_id=item.id, version_number=1, user_id=user.id, decision="approve",
                              as_clinical=True, note="author's clinical approval"))
-        if event.approvals_required <= 1 and event.clinical_required <= 1:
+        policy = effective_policy(session, event)
+        if policy.approvals_required <= 1 and policy.clinical_required <= 1:
             item.status, item.approved_at = "approved", session_now(session)
     await session.flush()
     await journal.record(session, actor=user, kind="answer.drafted", subject_type="question_group",
                          subject_id=group.id, event_id=event.id, payload={"item_id": item.id, "mode": mode})
     if item.status == "approved":
-        await send_answer(session, event=event, group=group, item=item, actor=user, mode=mode)
+        await send_or_wait(session, event=event, group=group, item=item, actor=user, mode=mode)
     return item
+
+
+async def send_or_wait(session: AsyncSession, *, event: Event, group: QuestionGroup, item: Item,
+                       actor: User | None, mode: str) -> bool:
+    """Send an approved answer, or leave it waiting when only a hold stands in the way (sent on resume)."""
+    verdict = await gate.verdict(session, event, gate.Outgoing("answer", manual=True, rehearsal=group.rehearsal),
+                                 item)
+    if not verdict.ok and verdict.waits:
+        await journal.record(session, actor=actor, kind="answer.waiting", subject_type="question_group",
+                             subject_id=group.id, event_id=event.id,
+                             payload={"item_id": item.id, "mode": mode, "reason": verdict.reasons[0]})
+        return False
+    await send_answer(session, event=event, group=group, item=item, actor=actor, mode=mode)
+    return True
+
+
+async def waiting_answers(session: AsyncSession, event: Event) -> list[tuple[QuestionGroup, Item]]:
+    """Approved answers written during a hold, not sent yet: their groups are still open."""
+    rows = (await session.execute(
+        select(QuestionGroup, Item).join(Item, Item.id == QuestionGroup.answer_item_id)
+        .where(QuestionGroup.event_id == event.id, QuestionGroup.status.in_(OPEN_STATES),
+               Item.kind == "reply", Item.status == "approved")
+        .order_by(QuestionGroup.id))).all()
+    return [(group, item) for group, item in rows]
+
+
+async def send_waiting(session: AsyncSession, *, event: Event, actor: User | None) -> int:
+    """On resume: send the answers that waited (each still passes the gate); returns how many went."""
+    sent = 0
+    for group, item in await waiting_answers(session, event):
+        if await send_or_wait(session, event=event, group=group, item=item, actor=actor,
+                              mode=item.reply_mode or "reply_each"):
+            sent += 1
+    return sent
 
 
 async def answer_with_bank(session: AsyncSession, *, event: Event, group: QuestionGroup, bank_item_id: int,
@@ -70,6 +105,7 @@ async def answer_with_bank(session: AsyncSession, *, event: Event, group: Questi
     if bank.status != "approved":
         raise Conflict("this bank answer is not approved", extra={"state": bank.status})
     bank.reply_mode = mode
+    group.answer_item_id = bank.id
     return await send_answer(session, event=event, group=group, item=bank, actor=user, mode=mode)
 
 
@@ -77,14 +113,12 @@ async def send_answer(session: AsyncSession, *, event: Event, group: QuestionGro
                       actor: User | None, mode: str) -> list[Delivery]:
     """Queue the answer: a reply under every asker's message, or one post in the event thread (once)."""
     _ensure_open(group)
-    problems = await publish_problems(session, event, item)
-    if problems:
-        raise Conflict(f"cannot send: {problems[0]}", extra={"problems": problems})
-    content = version_content(await current_version(session, item))
     messages = list((await session.execute(select(Message).where(
         Message.group_id == group.id, Message.status.in_(REPLYABLE)))).scalars())
-    deliveries = await (_thread(session, event, item, content, group) if mode == "thread"
-                        else _replies(session, event, item, content, messages))
+    if mode == "thread":
+        deliveries = await outbox.enqueue_thread_answer(session, event=event, item=item, group=group)
+    else:
+        deliveries = await outbox.enqueue_replies(session, event=event, item=item, messages=messages, kind="answer")
     group.status, group.claimed_by, group.claim_until = "answered", None, None
     for message in messages:
         message.status = "answered"
@@ -95,52 +129,12 @@ async def send_answer(session: AsyncSession, *, event: Event, group: QuestionGro
     return deliveries
 
 
-async def _replies(session: AsyncSession, event: Event, item: Item, content: ItemContent,
-                   messages: list[Message]) -> list[Delivery]:
-    accounts = {p.platform: p.account for p in await event_service.platforms_of(session, event.id)}
-    deliveries = []
-    for message in messages:
-        account = accounts.get(message.platform)
-        if account is None or not message.remote:
-            continue  # e.g. the public web form: no platform to reply on
-        delivery = Delivery(
-            event_id=event.id, item_id=item.id, question_id=message.id, purpose="reply", platform=message.platform,
-            account=account, version_number=item.current_version, reply_to=message.remote, manual=True,
-            idempotency_key=idempotency_key(event.id, item.id, item.current_version, "reply", message.id),
-            text=text_for(content, message.platform),
-            media=[], status="pending", rehearsal=message.rehearsal, next_attempt_at=session_now(session),
-        )
-        session.add(delivery)
-        deliveries.append(delivery)
-    await session.flush()
-    return deliveries
-
-
-async def _thread(session: AsyncSession, event: Event, item: Item, content: ItemContent,
-                  group: QuestionGroup) -> list[Delivery]:
-    deliveries = []
-    for platform in await event_service.platforms_of(session, event.id):
-        if not platform.enabled:
-            continue
-        seq = await _next_thread_seq(session, event.id, platform.platform, group.rehearsal)
-        delivery = Delivery(
-            event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform, manual=True,
-            rehearsal=group.rehearsal,  # a rehearsal's answer stays on the sandbox
-            account=platform.account, version_number=item.current_version, thread_seq=seq,
-            idempotency_key=idempotency_key(event.id, item.id, item.current_version, "thread-answer",
-                                            group.id, platform.platform),
-            text=text_for(content, platform.platform),
-            media=[], status="pending", next_attempt_at=session_now(session),
-        )
-        session.add(delivery)
-        deliveries.append(delivery)
-    await session.flush()
-    return deliveries
-
-
 async def template_reply(session: AsyncSession, *, event: Event, message: Message, template: str,
-                         actor: User) -> list[Delivery]:
-    """One tap: the pre-approved emergency or redirect reply under one message (once per message)."""
+                         actor: User, confirm_emergency: bool = False) -> list[Delivery]:
+    """One tap: the pre-approved emergency or redirect reply under one message (once per message).
+
+    During an emergency hold an emergency reply goes only when confirmed for this one message.
+    """
     if message.status not in REPLYABLE:
         raise Conflict(f"this message is {message.status}; it gets no further reply", extra={"state": message.status})
     kind = "reply_emergency" if template == "emergency" else "reply_redirect"
@@ -148,8 +142,9 @@ async def template_reply(session: AsyncSession, *, event: Event, message: Messag
                                   .order_by(Item.position))).scalars().first()
     if item is None or item.status != "approved":
         raise Conflict(f"the event has no approved {template} reply", field="template")
-    content = version_content(await current_version(session, item))
-    deliveries = await _replies(session, event, item, content, [message])
+    deliveries = await outbox.enqueue_replies(
+        session, event=event, item=item, messages=[message],
+        kind="emergency_reply" if template == "emergency" else "redirect", confirmed=confirm_emergency)
     if not deliveries:
         raise Conflict("this message came from a source Livecue cannot reply to", extra={"state": message.status})
     message.status = "answered"

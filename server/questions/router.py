@@ -124,7 +124,7 @@ async def answer(group_id: IdPath, body: AnswerRequest, request: Request, user: 
     event = await event_service.get_event(session, group.event_id)
     if body.bank_item_id is not None:
         await answers.answer_with_bank(session, event=event, group=group, bank_item_id=body.bank_item_id,
-                                       user=user, mode=body.mode)
+                                       user=user, mode=body.mode)  # 409 in words while held back by a hold
         _poke(request, session)
     elif body.caption:
         item = await answers.draft_answer(session, event=event, group=group, user=user, caption=body.caption,
@@ -144,7 +144,8 @@ async def template_reply(message_id: IdPath, body: TemplateReply, request: Reque
     """One tap: send the pre-approved emergency or redirect reply under this message."""
     message = await service.get_message(session, message_id)
     event = await event_service.get_event(session, message.event_id)
-    await answers.template_reply(session, event=event, message=message, template=body.template, actor=user)
+    await answers.template_reply(session, event=event, message=message, template=body.template, actor=user,
+                                 confirm_emergency=body.confirm_emergency)
     _poke(request, session)
     return MessageRead.model_validate(message)
 

@@ -113,6 +113,7 @@ class TemplateReply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     template: Literal["emergency", "redirect"]
+    confirm_emergency: bool = Field(default=False, description="During an emergency hold: send this one anyway.")
 
 
 class MuteRequest(BaseModel):

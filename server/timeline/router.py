@@ -88,8 +88,8 @@ async def approve_item(item_id: IdPath, body: ApproveRequest, request: Request, 
         from server.questions.service import get_group
 
         group = await get_group(session, item.group_id)
-        await answers.send_answer(session, event=event, group=group, item=item, actor=user,
-                                  mode=item.reply_mode or "reply_each")
+        await answers.send_or_wait(session, event=event, group=group, item=item, actor=user,
+                                   mode=item.reply_mode or "reply_each")
         request.app.state.livecue.services["dispatcher"].wake_after_commit(session)
     return await _read(session, event, item)
 

@@ -21,7 +21,7 @@ from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.session_scope import transaction
 from server.models import Delivery, Item, JournalEntry, SandboxAccount, SandboxPost
-from server.publishing.dispatcher import LEASE_EXPIRED
+from server.publishing.leases import LEASE_EXPIRED, SENDER_GONE
 
 PASSWORD = "chaos-horse-battery-staple"
 ROLES = {"author": "comms", "comms": "comms", "clinical": "clinical"}
@@ -80,7 +80,8 @@ def seed_event(http: httpx.Client, base_url: str, headers: dict[str, dict[str, s
     event = _ok(http.post(f"{base_url}/api/events", headers=author, json={
         "slug": f"chaos-{tag.lower()}-{uuid.uuid4().hex[:6]}", "title": f"Chaos run {tag}", "hashtag": "#LiveOR",
         "timezone": "America/Toronto", "planned_start": "2026-12-01T12:30:00+00:00",
-        "platforms": [{"platform": platform, "account": account}]}), 201)
+        "platforms": [{"platform": platform, "account": account}],
+        "safety_delay_seconds": 0}), 201)  # the drill measures crash recovery, not the operator's safety delay
     _ok(http.post(f"{base_url}/api/events/{event['id']}/authorizations", headers=author, json={
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": "2026-11-01"}), 201)
@@ -139,6 +140,7 @@ class Findings:
     sandbox_posts: int = 0
     reconciled: int = 0
     lease_expired: int = 0
+    sender_gone: int = 0
     problems: list[str] = field(default_factory=list)
     sends_by_pid: dict[int, int] = field(default_factory=dict)
     keys_sent_twice: int = 0
@@ -188,9 +190,9 @@ async def _inspect(database_url: str, events: Sequence[SeededEvent], send_log: P
             journal = list((await session.execute(select(JournalEntry).where(
                 JournalEntry.kind == "delivery.posted"))).scalars())
             posted_entries = Counter(j.subject_id for j in journal)
-            unknowns = (await session.execute(select(JournalEntry.payload).where(
-                JournalEntry.kind == "delivery.unknown"))).scalars()
-            found.lease_expired = sum(1 for p in unknowns if (p or {}).get("error") == LEASE_EXPIRED)
+            unknowns = Counter((p or {}).get("error") for p in (await session.execute(select(
+                JournalEntry.payload).where(JournalEntry.kind == "delivery.unknown"))).scalars())
+            found.lease_expired, found.sender_gone = unknowns[LEASE_EXPIRED], unknowns[SENDER_GONE]
             found.reconciled = sum(1 for j in journal if (j.payload or {}).get("reconciled"))
             for event in events:
                 deliveries = list((await session.execute(select(Delivery).where(Delivery.event_id == event.id)

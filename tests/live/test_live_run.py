@@ -69,7 +69,12 @@ async def test_whole_event(client: AsyncClient, app: FastAPI, clock: FakeClock, 
     not_yet = await kit.post(f"/api/items/{adhoc['id']}/post-now")
     assert not_yet.status_code == 409
     await kit.approve(adhoc)
-    assert (await kit.post(f"/api/items/{adhoc['id']}/post-now")).status_code == 200
+    # It sits after the cue-labelled step still waiting: posting it now jumps that step, so it asks first.
+    jump = await kit.post(f"/api/items/{adhoc['id']}/post-now")
+    assert jump.status_code == 409 and jump.json()["field"] == "confirm_out_of_order"
+    assert "first graft done" in jump.json()["detail"]
+    jumped = await kit.post(f"/api/items/{adhoc['id']}/post-now", {"confirm_out_of_order": True})
+    assert jumped.status_code == 200
     await kit.pump()
     assert (await kit.sandbox_posts())[-1].text.startswith("The surgeon")
 

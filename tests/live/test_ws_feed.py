@@ -163,7 +163,8 @@ async def test_reconnect_gets_exactly_the_missed_entries(app: FastAPI, clock: Fa
         adhoc = await create_item(http, kit.author, eid, key="adhoc", offset=None, cue="now",
                                   caption="The surgeon just said: 'textbook graft'. #LiveOR")
         await kit.approve(adhoc)
-        assert (await kit.post(f"/api/items/{adhoc['id']}/post-now", {"confirm": True})).status_code == 200
+        posted = await kit.post(f"/api/items/{adhoc['id']}/post-now", {"confirm": True, "confirm_out_of_order": True})
+        assert posted.status_code == 200
         await kit.pump()
         other = make_engine(settings)
         try:

@@ -56,7 +56,7 @@ def test_two_processes_never_send_the_same_delivery(pg_database: str, tmp_path: 
 
         def post_now(target: tuple[str, int]) -> int:
             response = httpx.post(f"{target[0]}/api/items/{target[1]}/post-now", headers=headers["comms"],
-                                  json={}, timeout=20)
+                                  json={"confirm_out_of_order": True}, timeout=20)
             return response.status_code
 
         with ThreadPoolExecutor(max_workers=6) as pool:

@@ -1,0 +1,41 @@
+"""The run of show's order: which earlier items a timeline post would overtake.
+
+Surgery runs late. An automatic item ("…which only happens after step one") must never post while an earlier
+step is still waiting — for its cue, its approvals or the operator — and "post now" on an item that jumps earlier
+ones must say which. Both the scheduler and the outgoing gate ask this one function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import Item
+
+WAITING = ("draft", "rejected", "approved", "blocked")  # not posted, not queued, not skipped
+
+
+async def earlier_waiting(session: AsyncSession, item: Item, *, done: Collection[int] = ()) -> list[Item]:
+    """Timeline posts before `item` in the run of show that have not gone out and were not skipped.
+
+    `done` lists items to treat as gone out anyway (a rehearsal's already rehearsed items).
+    """
+    if item.kind != "post":
+        return []
+    query = select(Item).where(
+        Item.event_id == item.event_id, Item.kind == "post", Item.status.in_(WAITING), Item.id != item.id,
+        or_(Item.position < item.position, (Item.position == item.position) & (Item.id < item.id)))
+    rows = (await session.execute(query.order_by(Item.position, Item.id))).scalars()
+    return [row for row in rows if row.id not in done]
+
+
+def label(item: Item) -> str:
+    """How the console names an item in a sentence: its cue label when it waits for one, else its key."""
+    return item.cue or item.key
+
+
+def waiting_for_text(earlier: list[Item]) -> str | None:
+    """"waiting for ‘incision made’" (the first earlier step still waiting: the one holding the line), or None."""
+    return f"waiting for ‘{label(earlier[0])}’" if earlier else None
