@@ -130,7 +130,8 @@ class Dispatcher:
             event = await session.get(Event, delivery.event_id)
             assert event is not None
             item = await session.get(Item, delivery.item_id) if delivery.item_id else None
-            verdict = await gate.verdict(session, event, gate.outgoing_of(delivery, item), item, at_send=True)
+            verdict = await gate.verdict(session, event, gate.outgoing_of(delivery, item, event), item,
+                                         at_send=True)
             if item is not None and item.current_version != delivery.version_number:
                 verdict.reasons.append("the item was edited after it was queued")
                 verdict.waits = False

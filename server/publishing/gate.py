@@ -40,6 +40,7 @@ class Outgoing:
     confirmed: bool = False  # confirmed deliberately: a post during a hold, an emergency reply during an emergency hold
     rehearsal: bool = False
     out_of_order: bool = False  # the operator confirmed posting this item ahead of earlier ones
+    queued_before_end: bool = False  # a post queued while live (the closing post) still leaves after "End"
 
 
 @dataclass
@@ -79,7 +80,7 @@ def state_verdict(event: Event, outgoing: Outgoing) -> Verdict:
             return Verdict()
         return Verdict([f"the event is {event.status}: rehearsal posts go out only during a rehearsal"])
     if event.status == "ended":
-        return Verdict(["the event has ended: nothing more goes out"])
+        return Verdict() if outgoing.queued_before_end else Verdict(["the event has ended: nothing more goes out"])
     if event.status not in ("live", "held"):
         return Verdict([f"the event is not live (it is {event.status}): nothing goes out yet"])
     if event.status == "held" and event.hold_kind == "emergency":
@@ -173,7 +174,7 @@ async def check(session: AsyncSession, event: Event, outgoing: Outgoing, item: I
                        extra={"problems": result.reasons, "state": state, "waits": result.waits, **result.extra})
 
 
-def outgoing_of(delivery: Delivery, item: Item | None) -> Outgoing:
+def outgoing_of(delivery: Delivery, item: Item | None, event: Event | None = None) -> Outgoing:
     """What a stored delivery is, for the check at send time."""
     kind: Kind
     if delivery.rehearsal:
@@ -191,4 +192,7 @@ def outgoing_of(delivery: Delivery, item: Item | None) -> Outgoing:
     # A delivery that exists passed the check at creation with the flags it was given: a manual timeline post
     # was confirmed then if the event was on hold; an emergency reply counts as confirmed only if it was.
     confirmed = delivery.confirmed or (kind == "item" and delivery.manual)
-    return Outgoing(kind=kind, manual=delivery.manual, confirmed=confirmed, rehearsal=delivery.rehearsal)
+    before_end = bool(event is not None and event.ended_at is not None and delivery.created_at is not None
+                      and delivery.created_at <= event.ended_at)
+    return Outgoing(kind=kind, manual=delivery.manual, confirmed=confirmed, rehearsal=delivery.rehearsal,
+                    queued_before_end=before_end)

@@ -112,3 +112,34 @@ async def test_an_emergency_hold_pulls_back_everything_counting_down(client: Asy
     texts = [p.text for p in await kit.sandbox_posts()]
     assert texts == ["We are pausing our updates while the team focuses on the patient."]  # no delay for it
     assert (await _status(kit))["countdown"] == []
+
+
+async def test_the_closing_post_counting_down_when_the_event_ends_still_goes_out(
+        client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any) -> None:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[None, None], cues=["one", "closing"])
+    eid = kit.event["id"]
+    assert (await client.patch(f"/api/events/{eid}", json={"safety_delay_seconds": 10},
+                               headers=kit.author)).status_code == 200
+    assert (await kit.post(f"/api/events/{eid}/live/go")).status_code == 200
+    assert (await kit.post(f"/api/events/{eid}/live/cue-next")).status_code == 200
+    assert (await kit.post(f"/api/events/{eid}/live/end")).status_code == 200
+    refused = await kit.post(f"/api/items/{kit.items[1]['id']}/post-now", {"confirm_out_of_order": True})
+    assert refused.status_code == 409  # nothing new after the end
+    clock.advance(10)
+    await kit.pump()
+    assert await _captions(kit) == ["Update 1"]  # queued while live: it leaves after its delay
+
+
+async def test_skip_can_be_undone_while_live(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                             sessionmaker: Any) -> None:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[None, None], cues=["one", "two"])
+    eid = kit.event["id"]
+    first = kit.items[0]
+    assert (await kit.post(f"/api/events/{eid}/live/go")).status_code == 200
+    assert (await kit.post(f"/api/items/{first['id']}/skip")).json()["status"] == "skipped"
+    undone = await kit.post(f"/api/items/{first['id']}/unskip")
+    assert undone.status_code == 200 and undone.json()["status"] == "approved", undone.text
+    assert (await kit.post(f"/api/items/{first['id']}/unskip")).status_code == 409  # not skipped any more
+    assert (await kit.post(f"/api/events/{eid}/live/cue-next")).status_code == 200
+    await kit.pump()
+    assert await _captions(kit) == ["Update 1"]
