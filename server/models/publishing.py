@@ -46,6 +46,7 @@ class Delivery(Base):
     rehearsal: Mapped[bool] = mapped_column(default=False)
     manual: Mapped[bool] = mapped_column(default=False)
     confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    visibility: Mapped[str | None] = mapped_column(String(16), nullable=True)  # a reply's: never above the question's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -33,6 +33,7 @@ class Message(Base):
     in_reply_to: Mapped[str | None] = mapped_column(String(300), nullable=True)
     url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     remote: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    visibility: Mapped[str | None] = mapped_column(String(16), nullable=True)  # Mastodon: public … direct
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
     label: Mapped[str] = mapped_column(String(20))

@@ -81,6 +81,7 @@ class PublishRequest:
     reply_to: RemoteRef | None = None
     content_warning: str | None = None
     language: str | None = None
+    visibility: str | None = None  # Mastodon's public/unlisted/private/direct; None: the account's default
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class IncomingMessage:
     language: str | None = None
     root_ref: RemoteRef | None = None
     ref: RemoteRef | None = None
+    visibility: str | None = None  # who could see it (Mastodon); replies are never more public
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ class Dispatcher:
                 media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store)
                 ref = await adapter.publish(PublishRequest(
                     text=delivery.text, idempotency_key=delivery.idempotency_key, media=media, reply_to=reply_to,
-                    content_warning=delivery.content_warning))
+                    content_warning=delivery.content_warning, visibility=delivery.visibility))
         except PlatformError as exc:
             return await self._failed(delivery_id, exc)
         except Exception as exc:  # an unexpected error after sending may have created the post

@@ -21,6 +21,7 @@ from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
 from server.models import Delivery, Event, Item, Message, QuestionGroup, User
+from server.publishing.audience import plan_reply
 from server.publishing.gate import SAFETY_KINDS, Kind, Outgoing, check
 from server.publishing.render import render_text, warning_text
 from server.timeline.approvals import ensure_publishable
@@ -112,12 +113,18 @@ async def enqueue_replies(session: AsyncSession, *, event: Event, item: Item, me
         account = accounts.get(message.platform)
         if account is None or not message.remote:
             continue  # e.g. the public web form: no platform to reply on
+        plan = plan_reply(message, text_for(content, message.platform), kind)
+        if plan.text is None:
+            await journal.record(session, actor=None, kind="answer.withheld", subject_type="message",
+                                 subject_id=message.id, event_id=event.id,
+                                 payload={"item_id": item.id, "reason": plan.withheld})
+            continue
         delivery = Delivery(
             event_id=event.id, item_id=item.id, question_id=message.id, purpose="reply", platform=message.platform,
             account=account, version_number=item.current_version, reply_to=message.remote, manual=True,
-            confirmed=confirmed,
+            confirmed=confirmed, visibility=plan.visibility,
             idempotency_key=idempotency_key(event.id, item.id, item.current_version, "reply", message.id),
-            text=text_for(content, message.platform), media=[], status="pending", rehearsal=message.rehearsal,
+            text=plan.text, media=[], status="pending", rehearsal=message.rehearsal,
             next_attempt_at=send_at(event, kind, now),
         )
         session.add(delivery)

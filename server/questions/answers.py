@@ -120,8 +120,10 @@ async def send_answer(session: AsyncSession, *, event: Event, group: QuestionGro
     else:
         deliveries = await outbox.enqueue_replies(session, event=event, item=item, messages=messages, kind="answer")
     group.status, group.claimed_by, group.claim_until = "answered", None, None
+    replied = {d.question_id for d in deliveries}
     for message in messages:
-        message.status = "answered"
+        if mode == "thread" or message.id in replied or not message.remote:
+            message.status = "answered"  # a withheld reply (private question, public-only platform) stays queued
     await session.flush()
     await journal.record(session, actor=actor, kind="answer.queued", subject_type="question_group",
                          subject_id=group.id, event_id=event.id,

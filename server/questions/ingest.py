@@ -137,6 +137,7 @@ def _row(event: Event, incoming: IncomingMessage, external_id: str, now: datetim
         "author_name": _clean(incoming.author_name, 200) or "unknown", "text": text,
         "language": _clean(incoming.language, 16) or None, "in_reply_to": _clean(incoming.in_reply_to, 300) or None,
         "url": _clean(incoming.url, 500) or None, "remote": _remote(incoming),
+        "visibility": _clean(incoming.visibility, 16) or None,
         "received_at": _received(incoming.received_at, now), "ingested_at": now,
         "label": verdict.label if verdict else "spam", "label_reason": verdict.reason if verdict else (reason or ""),
         "rehearsal": rehearsal, "phi": [f.as_dict() for f in screen_text(text)] if reason is None else [],

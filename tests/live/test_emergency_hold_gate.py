@@ -89,14 +89,14 @@ async def test_every_kind_of_post_is_refused_or_waits_during_an_emergency_hold(
     assert confirmed.status_code == 200, confirmed.text
     await kit.pump()
     after = await _texts(kit)
-    assert after[len(before):] == [EMERGENCY]
+    assert after[len(before):] == [f"@cat {EMERGENCY}"]  # addressed to the asker, so they are notified
 
     # Resume names what resumes, and the answer written meanwhile goes out then.
     preview = (await client.get(f"/api/events/{eid}/live", headers=kit.comms)).json()["resume_preview"]
     assert any("1 answer(s) written during the hold" in line for line in preview), preview
     assert (await kit.post(f"/api/events/{eid}/live/resume")).status_code == 200
     await kit.pump()
-    assert await _texts(kit) == [*after, "About three to four hours, usually. #LiveOR"]
+    assert await _texts(kit) == [*after, "@ann About three to four hours, usually. #LiveOR"]
 
 
 async def test_an_emergency_hold_pulls_back_answers_and_posts_not_yet_sent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -20,8 +21,14 @@ DURATION = [("ann", "How long does it take?"), ("ben", "how long is the surgery?
 ANSWER = "A bypass like this one usually takes three to four hours. #LiveOR"
 
 
+def _unaddressed(text: str) -> str:
+    """A reply's text without the leading @asker every reply starts with."""
+    return re.sub(r"^@\S+ ", "", text)
+
+
 async def _hospital_replies(kit: LiveKit) -> list[Any]:
-    return [p for p in await kit.sandbox_posts() if p.text.startswith(("A bypass", "If this", "We can't"))]
+    return [p for p in await kit.sandbox_posts()
+            if _unaddressed(p.text).startswith(("A bypass", "If this", "We can't"))]
 
 
 async def _claim_and_draft(kit: LiveKit, gid: int, caption: str, mode: str = "reply_each") -> dict[str, Any]:
@@ -57,7 +64,10 @@ async def test_answer_goes_out_under_each_askers_post_exactly_once(client: Async
         await kit.pump()
     replies = await _hospital_replies(kit)
     assert sorted(p.reply_to_id for p in replies) == sorted(p.id for p in asked)
-    assert {p.text for p in replies} == {ANSWER}
+    assert {_unaddressed(p.text) for p in replies} == {ANSWER}
+    # Each reply names its own asker (so the platform notifies them), so no two replies are the same text.
+    handles = {p.id: h for p, (h, _) in zip(asked, DURATION, strict=True)}
+    assert sorted(p.text for p in replies) == sorted(f"@{handles[p.reply_to_id]} {ANSWER}" for p in replies)
     root = await root_post(kit)
     assert {p.root_id for p in replies} == {root.id}
     assert all(m.status == "answered" and m.replied_at is not None for m in await messages(kit))
@@ -86,7 +96,7 @@ async def test_a_second_draft_for_the_same_group_cannot_reply_twice(client: Asyn
     refused = await _approve(kit, second)
     assert refused.status_code == 409 and refused.json()["state"] == "answered"
     await kit.pump()
-    assert [p.text for p in await _hospital_replies(kit)] == [ANSWER, ANSWER]
+    assert [_unaddressed(p.text) for p in await _hospital_replies(kit)] == [ANSWER, ANSWER]
 
 
 async def test_answers_are_phi_screened(client: AsyncClient, app: FastAPI, clock: FakeClock,
@@ -157,7 +167,7 @@ async def test_bank_answer_goes_out_at_once(client: AsyncClient, app: FastAPI, c
         assert done.status_code == 200, done.text
     await kit.pump()
     await kit.pump()
-    thread_answers = [p for p in await kit.sandbox_posts() if p.text.startswith("If this")]
+    thread_answers = [p for p in await kit.sandbox_posts() if p.text.startswith("If this")]  # no @: not a reply
     assert len(thread_answers) == 2
     unapproved = await create_item(client, kit.author, kit.event["id"], kind="answer", offset=None,
                                    caption="Not yet reviewed.", question="x")
@@ -185,14 +195,14 @@ async def test_template_reply_goes_under_one_message_with_one_call(client: Async
                              headers=kit.clinical)
     assert sent.status_code == 200 and sent.json()["status"] == "answered"
     await kit.pump()
-    (reply,) = [p for p in await kit.sandbox_posts() if p.text == emergency_text]
+    (reply,) = [p for p in await kit.sandbox_posts() if p.text == f"@gus {emergency_text}"]
     assert reply.reply_to_id == urgent.id
     assert await queue(kit) == []  # the emergency left the queue
     twice = await client.post(f"/api/messages/{message.id}/template-reply", json={"template": "emergency"},
                               headers=kit.clinical)
     assert twice.status_code == 409
     await kit.pump()
-    assert len([p for p in await kit.sandbox_posts() if p.text == emergency_text]) == 1
+    assert len([p for p in await kit.sandbox_posts() if _unaddressed(p.text) == emergency_text]) == 1
 
 
 @pytest.mark.parametrize("settings_overrides", [{"min_approvals": 1}])  # a server whose floor allows one approval

@@ -193,8 +193,8 @@ class MastodonAdapter:
             payload["spoiler_text"] = request.content_warning
         if request.language:
             payload["language"] = request.language
-        if self._visibility:
-            payload["visibility"] = self._visibility
+        if request.visibility or self._visibility:
+            payload["visibility"] = request.visibility or self._visibility
         resp = await self._call(
             "POST",
             "/api/v1/statuses",
@@ -302,4 +302,5 @@ def _incoming(notification: dict[str, Any]) -> IncomingMessage | None:
         in_reply_to=status.get("in_reply_to_id"),
         url=status.get("url") or status.get("uri"),
         language=status.get("language"),
+        visibility=status.get("visibility"),
     )
