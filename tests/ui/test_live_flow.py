@@ -64,9 +64,13 @@ def test_live_run_across_console_tablet_and_sandbox(open_page: Callable[..., Any
     console.get_by_role("dialog").get_by_role("button", name="Go live").click()
     expect(console.locator("#event-state")).to_have_text("Live")
     expect(tablet.locator("#event-state")).to_have_text("Live")
-    expect(console.locator("#next-auto")).to_contain_text("“bypass-running” in")
+    # The automatic post waits for the cued one before it (the server's words, not a countdown).
+    waiting = apis["comms"].call("GET", f"/api/events/{event['id']}/live")["next_automatic"]["waiting_for"]
+    assert waiting and "Patient in OR" in waiting
+    expect(console.locator("#next-auto")).to_have_text(f"“bypass-running” — {waiting}")
     console.get_by_role("button", name="Cue next: “patient-ready”").click()
     expect(card).to_have_attribute("data-status", "posted", timeout=20_000)
+    expect(console.locator("#next-auto")).to_contain_text("“bypass-running” in")
     link = card.locator(".delivery-posted").get_by_role("link", name="View post")
     expect(link).to_have_attribute("href", re.compile(r"^/sandbox#post-\d+$"))
 
@@ -105,8 +109,9 @@ def test_live_run_across_console_tablet_and_sandbox(open_page: Callable[..., Any
     expect(sandbox.locator(".sb-post", has_text="We are pausing our updates")).to_be_visible(timeout=20_000)
     expect(console.get_by_role("button", name="Resume live posting")).to_be_visible()
 
-    # Resuming clears the emergency on both pages.
+    # Resuming (confirmed in a dialog) clears the emergency on both pages.
     console.get_by_role("button", name="Resume live posting").click()
+    console.get_by_role("dialog").get_by_role("button", name="Resume live posting").click()
     expect(console.locator("#event-state")).to_have_text("Live")
     expect(console.locator("#emergency-banner")).to_be_hidden()
     expect(tablet.locator("#emergency-state")).to_have_count(0)

@@ -169,8 +169,10 @@ def test_bank_answer_redirect_and_a_lost_claim(open_page: Callable[..., Any], ap
     def replies_by_text() -> dict[str, str]:
         return {r["text"]: r["in_reply_to_handle"] for r in sandbox_replies(apis["comms"], anchor["id"])}
 
-    wait_for(lambda: {BANK_ANSWER, REDIRECT_REPLY} <= set(replies_by_text()))
-    assert replies_by_text()[BANK_ANSWER] == "lee_w" and replies_by_text()[REDIRECT_REPLY] == "sam_k"
+    # Each reply addresses its asker (@handle first), under the asker's message.
+    bank, redirect = f"@lee_w {BANK_ANSWER}", f"@sam_k {REDIRECT_REPLY}"
+    wait_for(lambda: {bank, redirect} <= set(replies_by_text()))
+    assert replies_by_text()[bank] == "lee_w" and replies_by_text()[redirect] == "sam_k"
     assert tablet.errors == []
 
 

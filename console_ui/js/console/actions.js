@@ -1,14 +1,19 @@
-// What the operator's buttons do: each calls the API, says what happened, and refreshes the page's data.
-import { announce, api, ApiError, h, platformName } from '../lib/core.js';
+// What the operator's item tools do (retry, abandon, edit, reorder, approve, reject): each calls the API,
+// says what happened on the status line, and refreshes the page's data. The live controls are in controls.js.
+import { api, ApiError, platformName } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
 
-export function makeActions({ state, status, refresh }) {
-  const say = (message, tone = 'info') => announce(status, message, tone);
+export function makeActions({ state, notices, refresh }) {
+  const say = (message, tone = 'info', options) => notices.say(message, tone, options);
 
   async function run(label, call, success) {
     try {
       const result = await call();
-      if (success) say(typeof success === 'function' ? success(result) : success, 'good');
+      if (success) {
+        const said = typeof success === 'function' ? success(result) : success;
+        if (typeof said === 'string') say(said, 'good');
+        else say(said.text, 'good', { until: said.until });
+      }
       return result;
     } catch (err) {
       say(`${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`, 'error');
@@ -19,64 +24,15 @@ export function makeActions({ state, status, refresh }) {
   }
 
   const eventPath = (suffix) => `/api/events/${state.event.id}${suffix}`;
-  const held = () => state.event.status === 'held';
-
-  /** During a hold, manual posts need a deliberate second yes. */
-  async function confirmDuringHold(what) {
-    if (!held()) return { confirm: false };
-    const answer = await ask({
-      title: 'The event is on hold', confirmLabel: 'Post anyway',
-      body: `Automatic posting is stopped. Do you want to post ${what} anyway?`,
-    });
-    return answer ? { confirm: true } : null;
-  }
+  /** "Trying again" is true while the delivery is on its way again. */
+  const retried = (id) => (s) => {
+    const d = s.deliveries.find((x) => x.id === id);
+    return !d || !['pending', 'sending', 'unknown'].includes(d.status);
+  };
 
   return {
-    async goLive() {
-      const answer = await ask({
-        title: `Go live with “${state.event.title}”?`, confirmLabel: 'Go live',
-        body: 'The clock starts now and approved posts go out at their planned times.',
-      });
-      if (answer) await run('Go live', () => api(eventPath('/live/go'), { method: 'POST', body: { clock: 'now' } }), 'The event is live.');
-    },
-    async cueNext() {
-      const next = (state.live && state.live.upcoming || [])[0];
-      const body = await confirmDuringHold(next ? `“${next.key}”` : 'the next item');
-      if (body) await run('Cue next', () => api(eventPath('/live/cue-next'), { method: 'POST', body }), (item) => `“${item.key}” is being posted.`);
-    },
-    async postNow(item) {
-      const body = await confirmDuringHold(`“${item.key}”`);
-      if (body) await run('Post now', () => api(`/api/items/${item.id}/post-now`, { method: 'POST', body }), `“${item.key}” is being posted.`);
-    },
-    async skip(item) {
-      const answer = await ask({ title: `Skip “${item.key}”?`, body: 'It will not be posted. The thread continues from the last posted item.', confirmLabel: 'Skip it', tone: 'danger' });
-      if (answer) await run('Skip', () => api(`/api/items/${item.id}/skip`, { method: 'POST' }), `“${item.key}” skipped.`);
-    },
-    async hold() {
-      await run('Hold', () => api(eventPath('/live/hold'), { method: 'POST' }), 'On hold: nothing posts automatically until you resume.');
-    },
-    async resume() {
-      await run('Resume', () => api(eventPath('/live/resume'), { method: 'POST' }), 'Resumed. Items that fell due during the hold wait for you.');
-    },
-    async end() {
-      const answer = await ask({ title: 'End the event?', body: 'Nothing more will be posted and the timeline is closed. This cannot be undone.', confirmLabel: 'End event', tone: 'danger' });
-      if (answer) await run('End', () => api(eventPath('/live/end'), { method: 'POST' }), 'The event has ended.');
-    },
-    async emergencyHold() {
-      const holding = state.items.find((i) => i.kind === 'holding' && i.status === 'approved');
-      const answer = await ask({
-        title: 'Emergency hold', tone: 'emergency', confirmLabel: 'Stop everything now',
-        body: [h('p', {}, 'All automatic posting stops at once and posts not yet sent are pulled back.'),
-          holding ? null : h('p', { class: 'field-error' }, 'There is no approved holding message, so none can be posted.')],
-        checkbox: holding ? { label: 'Also post the approved holding message on every platform', checked: true } : undefined,
-      });
-      if (!answer) return;
-      await run('Emergency hold', () => api(eventPath('/live/emergency-hold'), {
-        method: 'POST', body: { post_holding_message: Boolean(holding && answer.checked) },
-      }), 'Emergency hold is on. Everything automatic has stopped.');
-    },
     async retry(delivery) {
-      await run('Retry', () => api(`/api/deliveries/${delivery.id}/retry`, { method: 'POST' }), 'Trying again.');
+      await run('Retry', () => api(`/api/deliveries/${delivery.id}/retry`, { method: 'POST' }), { text: 'Trying again.', until: retried(delivery.id) });
     },
     async abandon(delivery, item) {
       const answer = await ask({
@@ -112,10 +68,6 @@ export function makeActions({ state, status, refresh }) {
       [order[at], order[to]] = [order[to], order[at]];
       await run('Reorder', () => api(eventPath('/live/reorder'), { method: 'POST', body: { item_ids: order } }),
         `“${item.key}” moved ${step < 0 ? 'up' : 'down'}.`);
-    },
-    async emergencyReply(message) {
-      await run('Emergency reply', () => api(`/api/messages/${message.id}/template-reply`, { method: 'POST', body: { template: 'emergency' } }),
-        `The emergency reply is on its way to @${message.author_handle}.`);
     },
     async approve(item) {
       await run('Approve', () => api(`/api/items/${item.id}/approve`, { method: 'POST', body: { version: item.version } }),

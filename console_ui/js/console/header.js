@@ -1,6 +1,6 @@
 // The status bar (state, clocks, time zone, readiness) and the live controls.
 import { clock, dateTime, duration, h, platformName, replaceChildren, zoneName } from '../lib/core.js';
-import { eventPill, isEmergency } from '../lib/items.js';
+import { EMERGENCY_BLOCKS_POSTS, eventPill, isEmergency } from '../lib/items.js';
 
 /** Seconds since the live status was fetched, to advance its clocks between fetches. */
 const since = (state) => (performance.now() - state.liveFetchedAt) / 1000;
@@ -18,6 +18,9 @@ function nextText(state) {
   if (state.event.status === 'held') return 'Stopped — the event is on hold';
   if (state.event.status !== 'live') return state.event.status === 'ended' ? '—' : 'Starts when you go live';
   if (!live || !live.next_automatic) return 'None scheduled — the rest waits for cues';
+  const waiting = live.next_automatic.waiting_for
+    || ((live.upcoming || []).find((u) => u.id === live.next_automatic.id) || {}).waiting_for;
+  if (waiting) return `“${live.next_automatic.key}” — ${waiting}`;
   const left = Math.max(0, live.seconds_to_next - since(state));
   return `“${live.next_automatic.key}” in ${duration(left)} · ${clock(live.next_automatic.planned_at, tz)}`;
 }
@@ -43,9 +46,13 @@ export function renderStatus(el, state) {
       h('h1', { class: 'event-title' }, event.title),
       eventPill(state),
       h('span', { class: 'muted hashtag' }, event.hashtag)),
+    live && live.posting_rule ? h('p', { class: ['posting-rule', isEmergency(state) && 'is-emergency', event.status === 'held' && 'is-held'], id: 'posting-rule' },
+      h('span', { class: 'posting-rule-label' }, 'Posting now: '), h('span', { class: 'posting-rule-text' }, live.posting_rule)) : null,
     h('div', { class: 'stats' },
       stat(event.started_at ? 'Elapsed' : 'Planned start', event.started_at ? elapsedText(state) : dateTime(event.planned_start, tz), event.started_at ? 'elapsed' : undefined),
       stat('Next automatic post', nextText(state), 'next-auto'),
+      live && Number.isInteger(live.safety_delay_seconds)
+        ? stat('Safety delay', live.safety_delay_seconds ? `${live.safety_delay_seconds} s` : 'None — posts leave at once', 'safety-delay') : null,
       stat('Time zone', `${tz.replace(/_/g, ' ')} (${zoneName(tz)})`),
       stat('Platforms', platforms.length
         ? h('span', { class: 'chips' }, platforms.map(([p, ready]) => h('span', { class: ['chip', ready ? 'chip-good' : 'chip-bad'] }, `${platformName(p)} ${ready ? 'ready' : 'not set up'}`)))
@@ -65,12 +72,12 @@ export function renderControls(el, state, actions) {
   if (s === 'live' || s === 'held') {
     const ready = next && next.status === 'approved';
     const cue = btn(next ? `Cue next: “${next.key}”` : 'Cue next', actions.cueNext, 'btn-primary', 'cue');
-    if (!ready) {
+    if (!ready || isEmergency(state)) {
       cue.disabled = true;
-      cue.title = next ? `“${next.key}” is not approved yet` : 'Nothing left to cue';
+      cue.title = isEmergency(state) ? EMERGENCY_BLOCKS_POSTS : next ? `“${next.key}” is not approved yet` : 'Nothing left to cue';
     }
     main.push(cue);
-    main.push(s === 'live' ? btn('Hold', actions.hold) : btn('Resume live posting', actions.resume, 'btn-good', 'resume'));
+    main.push(s === 'live' ? btn('Hold', actions.hold) : btn('Resume live posting…', actions.resume, 'btn-good', 'resume'));
     main.push(btn('End event', actions.end, 'btn-danger', 'end'));
   }
   const emergency = (s === 'live' || s === 'held')
@@ -78,14 +85,19 @@ export function renderControls(el, state, actions) {
       h('span', { class: 'stop-icon', 'aria-hidden': 'true' }), 'Emergency hold')
     : null;
   const note = s === 'ended' ? h('p', { class: 'muted' }, 'This event has ended. The timeline is read-only.') : null;
-  replaceChildren(el, h('div', { class: 'controls-main' }, main, note), emergency);
+  const blocked = isEmergency(state)
+    ? h('p', { class: 'controls-note', id: 'cue-blocked' }, 'Cue next and Post now wait until you resume: the emergency hold stops every post.') : null;
+  replaceChildren(el, h('div', { class: 'controls-main' }, main, note, blocked), emergency);
 }
 
 export function renderEmergencyBanner(el, state) {
   const on = isEmergency(state);
   el.hidden = !on;
   if (on) {
+    // What goes out now is the server's sentence, shown under the title (“Posting now”); older servers give none.
+    const rule = state.live && state.live.posting_rule;
     replaceChildren(el, h('strong', {}, 'EMERGENCY HOLD. '),
-      'All automatic posting has stopped and unsent posts were pulled back. Resume only when the clinical team says it is safe.');
+      rule ? 'Unsent posts were pulled back; what may still go out is under the title.' : 'All automatic posting has stopped and unsent posts were pulled back.',
+      ' Resume only when the clinical team says it is safe.');
   }
 }

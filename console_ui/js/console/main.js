@@ -2,6 +2,9 @@
 import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
 import { connectionUi, JOURNAL_KEEP, LiveFeed, loadJournal } from '../lib/live.js';
 import { makeActions } from './actions.js';
+import { makeControls } from './controls.js';
+import { renderCountdown, tickCountdown } from './countdown.js';
+import { makeNotices } from './notices.js';
 import { renderActivity, renderWaiting } from './panels.js';
 import { renderModeration } from './moderation.js';
 import { makeModeration, permissions } from '../lib/moderation.js';
@@ -16,23 +19,28 @@ const state = {
   journal: [], questions: null, authorizations: [], modFilter: 'queue',
 };
 let actions;
+let notices;
+let fetchStartedAt = 0; // when the data on screen was asked for (status lines expire only on newer data)
 let moderation;
 let composer;
 
 
 async function fetchAll() {
   const id = state.event.id;
+  const started = performance.now();
   const [event, live, items, deliveries, questions, authorizations] = await Promise.all([
     api(`/api/events/${id}`), api(`/api/events/${id}/live`), api(`/api/events/${id}/items`),
     api(`/api/events/${id}/deliveries`), loadQuestions(id, state.modFilter),
     apiOptional(`/api/events/${id}/authorizations`, []),
   ]);
   Object.assign(state, { event, live, items, deliveries, questions, authorizations, liveFetchedAt: performance.now() });
+  fetchStartedAt = started;
 }
 
 function render() {
   renderStatus($('#statusbar'), state);
   renderControls($('#controls'), state, actions);
+  renderCountdown($('#countdown'), state, actions);
   renderEmergencyBanner($('#emergency-banner'), state);
   renderTimeline($('#timeline'), $('#timeline-count'), $('#holding'), state, actions);
   renderWaiting($('#waiting'), $('#waiting-count'), state, actions);
@@ -44,6 +52,7 @@ function render() {
   document.title = `${state.event.status === 'live' ? '● ' : ''}${state.event.title} · Livecue console`;
   const option = $(`#event-picker option[value="${state.event.id}"]`);
   if (option) option.textContent = optionLabel(state.event);
+  notices.expire(state, fetchStartedAt);
 }
 
 function renderModerationPanel() {
@@ -75,9 +84,10 @@ export function refresh() {
         again = false;
         try {
           await fetchAll();
+          notices.refreshed();
           render();
         } catch (err) {
-          announce($('#action-status'), `Could not refresh: ${err.message}`, 'error');
+          notices.refreshFailed(err); // on its own line: a failed action stays as it was
         }
       } while (again);
     })();
@@ -128,7 +138,11 @@ async function init() {
     return;
   }
   rememberEvent(state.event);
-  actions = makeActions({ state, status: $('#action-status'), refresh });
+  notices = makeNotices({
+    statusEl: $('#action-status'), failuresEl: $('#action-failures'), refreshEl: $('#refresh-status'),
+    timeZoneOf: () => state.event.timezone,
+  });
+  actions = { ...makeActions({ state, notices, refresh }), ...makeControls({ state, notices, refresh }) };
   composer = initComposer($('#composer'), state, { onSaved: refresh });
   moderation = makeModeration({ state, status: $('#q-status'), refresh });
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
@@ -146,7 +160,10 @@ async function init() {
     onState: (s) => conn.setState(s),
   });
   feed.start();
-  window.setInterval(() => tick(state), 1000);
+  window.setInterval(() => {
+    tick(state);
+    tickCountdown($('#countdown'), state);
+  }, 1000);
   window.setInterval(refresh, 30000); // keeps the clocks honest even when nothing happens
 }
 

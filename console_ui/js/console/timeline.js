@@ -1,6 +1,6 @@
 // The run of show: every timeline post with its timing, approvals, privacy findings and deliveries.
 import { clock, h, platformName, replaceChildren, safeHref } from '../lib/core.js';
-import { approvalSummary, caption, findingList, mediaStrip, statusPill } from '../lib/items.js';
+import { approvalSummary, caption, EMERGENCY_BLOCKS_POSTS, findingList, isEmergency, mediaStrip, statusPill } from '../lib/items.js';
 import { LIMITS } from '../lib/textcount.js';
 
 const DELIVERY_WORDS = { pending: 'queued', sending: 'sending…', unknown: 'checking…', posted: 'posted', failed: 'failed', needs_reauth: 'reconnect the account', abandoned: 'not sent' };
@@ -55,10 +55,12 @@ function timing(item, state, upcomingInfo) {
     !item.cue && item.offset ? h('span', { class: 'auto muted' }, 'automatic') : null,
     !item.cue && !item.offset ? h('span', { class: 'muted' }, 'on demand') : null,
     item.published_at ? h('span', { class: 'muted' }, `posted ${clock(item.published_at, tz)}`) : null,
-    info && info.overdue ? h('span', { class: 'pill pill-failed' }, 'Overdue — waiting for you') : null);
+    info && info.waiting_for ? h('span', { class: 'pill pill-waiting waiting-for' }, info.waiting_for)
+      : info && info.overdue ? h('span', { class: 'pill pill-failed' }, 'Overdue — waiting for you') : null);
 }
 
 const EDITABLE = ['draft', 'rejected', 'blocked'];
+const UNDOABLE = ['draft', 'rehearsal', 'live', 'held']; // a skip can be undone until the event ends
 
 /** The upcoming posts' ids in the order the timeline shows them (which items are upcoming: the live status). */
 function upcomingOrder(state) {
@@ -84,7 +86,15 @@ function itemActions(item, state, actions) {
   const out = [];
   if (!['post', 'holding'].includes(item.kind)) return null;
   if (item.kind === 'post' && live && item.status === 'approved') {
-    out.push(h('button', { type: 'button', class: 'btn btn-small btn-primary', onclick: () => actions.postNow(item), dataset: { focusKey: `post-${item.id}` } }, 'Post now'));
+    const blocked = isEmergency(state);
+    out.push(h('button', {
+      type: 'button', class: 'btn btn-small btn-primary', onclick: () => actions.postNow(item), dataset: { focusKey: `post-${item.id}` },
+      disabled: blocked, title: blocked ? EMERGENCY_BLOCKS_POSTS : undefined, 'aria-describedby': blocked ? `post-blocked-${item.id}` : undefined,
+    }, 'Post now'));
+    if (blocked) out.push(h('span', { class: 'tl-blocked', id: `post-blocked-${item.id}` }, 'Not until you resume'));
+  }
+  if (item.kind === 'post' && item.status === 'skipped' && UNDOABLE.includes(s)) {
+    out.push(actions.undoButton(item, `undo-${item.id}`));
   }
   if (s !== 'ended' && EDITABLE.includes(item.status)) {
     out.push(h('button', { type: 'button', class: 'btn btn-small', onclick: () => actions.edit(item), dataset: { focusKey: `edit-${item.id}` } }, 'Edit…'));

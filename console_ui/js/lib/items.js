@@ -185,6 +185,9 @@ export function describe(entry, itemLabel = (id) => `item ${id}`) {
     case 'item.rejected': return { text: `${who} rejected ${item}: “${p.note || ''}”`, tone: 'warn' };
     case 'item.queued': return { text: `${p.holding ? 'Holding message' : item} queued to post${p.manual ? ' (manual)' : ''}${entry.actor_id ? ` by ${who}` : ' automatically'}`, tone: 'info' };
     case 'item.skipped': return { text: `${who} skipped ${item}`, tone: 'info' };
+    case 'item.unskipped': return { text: `${who} undid the skip of ${item}`, tone: 'info' };
+    case 'delivery.pulled_back': return { text: `${who === 'system' ? 'Pulled back' : `${who} pulled back`}${of} on ${platformName(p.platform)} before it left${p.reason === 'emergency hold' ? ' (emergency hold)' : ''}`, tone: 'warn' };
+    case 'answer.waiting': return { text: `An answer waits: ${p.reason || 'held back'}`, tone: 'warn' };
     case 'item.rescheduled': return { text: `${who} changed the timing of ${item}`, tone: 'info' };
     case 'item.blocked': return { text: `${item} was blocked: ${p.reason || ''}`, tone: 'warn' };
     case 'delivery.posted': return { text: `Posted${of} to ${platformName(p.platform)}`, tone: 'good' };
@@ -211,6 +214,9 @@ export function describe(entry, itemLabel = (id) => `item ${id}`) {
 }
 
 const EVENT_STATES = { draft: 'Not started', rehearsal: 'Rehearsal', live: 'Live', held: 'On hold', ended: 'Ended' };
+
+/** What a post button says while the emergency hold is on (the server refuses such posts until resume). */
+export const EMERGENCY_BLOCKS_POSTS = 'Nothing can be posted during the emergency hold except the holding message and emergency replies. Resume live posting first.';
 
 export const isEmergency = (state) => state.event.status === 'held' && Boolean(state.live && state.live.hold_kind === 'emergency');
 

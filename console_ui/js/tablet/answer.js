@@ -2,19 +2,29 @@
 // approval), template replies (emergency, redirect), close it, release it. Every call reports calmly.
 import { announce, api, ApiError, h, platformName } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
+import { sendEmergencyReply } from '../lib/emergency.js';
+import { isEmergency } from '../lib/items.js';
 import { count, LIMITS } from '../lib/textcount.js';
 
 const REPLYABLE = new Set(['queued', 'closed']);
 export const replyable = (group) => (group.messages || []).filter((m) => REPLYABLE.has(m.status));
 const ALREADY = { answered: 'answered', answered_in_thread: 'answered in the thread', offline: 'taken offline', dismissed: 'dismissed' };
 
-/** A 409 in words: someone else got there first; nothing is wrong. */
+/**
+ * A 409 in words: someone else got there first (nothing is wrong), or the server's own words when it is
+ * anything else (e.g. an answer waiting for the end of an emergency hold): never a guess.
+ */
 function calmConflict(err) {
   const stateName = err.body && err.body.state;
   if (stateName === 'claimed') return 'Another clinician is already answering this question. The card shows who; it comes back to the queue if they release it.';
   if (ALREADY[stateName]) return `This question was already ${ALREADY[stateName]}. Nothing more to do here.`;
-  return `Already taken care of: ${err.message}.`;
+  return sentence(err.message);
 }
+
+const sentence = (text) => {
+  const t = String(text || '').trim();
+  return t ? `${t[0].toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}` : 'The server did not accept this.';
+};
 
 export function makeAnswers({ state, status, refresh }) {
   const composers = new Map(); // group id -> a composer whose nodes survive re-rendering (typed text stays)
@@ -36,6 +46,11 @@ export function makeAnswers({ state, status, refresh }) {
   }
 
   const groupPath = (group, suffix) => `/api/question-groups/${group.id}/${suffix}`;
+  /** What the server said about an answer it accepted but keeps waiting, when it says so. */
+  const serverSays = (result) => (result && typeof (result.note || result.detail) === 'string' ? sentence(result.note || result.detail) : null);
+  /** The message as the page knows it (an alert names only its id), for naming the asker. */
+  const messageOf = (m) => (m.author_handle ? m
+    : (state.questions || []).flatMap((g) => g.messages || []).find((x) => x.id === m.id) || m);
 
   const actions = {
     claim: (group) => run('Claim', () => api(groupPath(group, 'claim'), { method: 'POST' }),
@@ -57,12 +72,16 @@ export function makeAnswers({ state, status, refresh }) {
       const todo = messages.filter((m) => !sending.has(m.id)); // a second tap while the first is on its way
       if (!todo.length) return;
       let sent = 0;
+      let declined = 0;
       let problem = null;
       for (const m of todo) {
         sending.add(m.id);
         try {
-          await api(`/api/messages/${m.id}/template-reply`, { method: 'POST', body: { template } });
-          sent += 1;
+          // During an emergency hold each emergency reply is asked about on its own (Cancel focused).
+          const result = template === 'emergency' ? await sendEmergencyReply(state, messageOf(m))
+            : await api(`/api/messages/${m.id}/template-reply`, { method: 'POST', body: { template } });
+          if (result === null) declined += 1;
+          else sent += 1;
         } catch (err) {
           problem = err;
         } finally {
@@ -71,17 +90,23 @@ export function makeAnswers({ state, status, refresh }) {
       }
       refresh();
       const what = template === 'emergency' ? 'emergency reply' : 'redirect reply';
-      const failed = todo.length - sent;
-      if (sent && failed) say(`The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}; ${failed} could not get it: ${problem.message}`, 'error');
+      const failed = todo.length - sent - declined;
+      if (!problem && declined) {
+        say(sent ? `The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}; ${declined} not sent (you cancelled).`
+          : `No ${what} sent: you cancelled.`, 'info');
+      } else if (sent && failed) say(`The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}; ${failed} could not get it: ${problem.message}`, 'error');
       else if (sent) say(`The ${what} is on its way to ${sent} asker${sent > 1 ? 's' : ''}.`, 'good');
       else if (problem instanceof ApiError && problem.status === 409) say(`No ${what} sent: ${problem.message}.`, problem.field ? 'error' : 'info');
       else if (problem) say(`No ${what} sent: ${problem.message}`, 'error');
     },
     sendBank: (group, suggestion, mode) => run('Send answer', () => api(groupPath(group, 'answer'), { method: 'POST', body: { bank_item_id: suggestion.item_id, mode } }),
-      'The pre-approved answer is going out now.'),
+      (result) => serverSays(result) || 'The pre-approved answer is going out now.'),
     sendNew: (group, caption, mode) => run('Send answer', () => api(groupPath(group, 'answer'), { method: 'POST', body: { caption, mode } }),
-      (result) => (result && result.status === 'answered' ? 'Your answer is going out now.'
-        : 'Your answer is saved and waiting for comms approval. It goes out as soon as comms approves it.')),
+      (result) => serverSays(result) || (isEmergency(state)
+        // Under an emergency hold nothing goes out: the page says what the server says posting is now.
+        ? `Your answer is saved.${state.live && state.live.posting_rule ? ` ${sentence(state.live.posting_rule)}` : ''}`
+        : result && result.status === 'answered' ? 'Your answer is going out now.'
+          : 'Your answer is saved and waiting for comms approval. It goes out as soon as comms approves it.')),
   };
 
   function platformsOf(group, mode) {
@@ -148,7 +173,11 @@ export function makeAnswers({ state, status, refresh }) {
       ? h('ul', { class: 'tb-suggestion-list' }, list.map((s) => h('li', { class: 'tb-suggestion', dataset: { bankItemId: s.item_id } },
         s.question ? h('p', { class: 'muted tb-suggestion-q' }, `For “${s.question}”`) : null,
         h('p', { class: 'tb-suggestion-text' }, s.caption),
-        h('button', { type: 'button', class: 'btn btn-good tb-btn', dataset: { focusKey: `bank-${c.group.id}-${s.item_id}` }, onclick: (e) => { e.currentTarget.disabled = true; actions.sendBank(c.group, s, c.mode); } }, 'Send this answer now'))))
+        h('button', { type: 'button', class: 'btn btn-good tb-btn', dataset: { focusKey: `bank-${c.group.id}-${s.item_id}` }, onclick: async (e) => {
+          const button = e.currentTarget;
+          button.disabled = true;
+          if (!(await actions.sendBank(c.group, s, c.mode))) button.disabled = false;
+        } }, 'Send this answer now'))))
       : h('p', { class: 'muted' }, 'No pre-approved answer fits this question. Write a new one below.'));
   }
 

@@ -24,7 +24,7 @@ async function fetchAll() {
 }
 
 function renderAlertsOnly() {
-  renderAlerts($('#alerts'), state, renderAlertsOnly, (messageId) => answers.actions.replyWith('emergency', [{ id: messageId }]));
+  renderAlerts($('#alerts'), state, renderAlertsOnly, (message) => answers.actions.replyWith('emergency', [message]));
 }
 
 function renderQuestions() {
@@ -53,6 +53,7 @@ function render() {
 
 let pending = null;
 let again = false;
+let refreshFailed = null; // the line last shown for a failed refresh
 function refresh() {
   if (pending) {
     again = true;
@@ -65,8 +66,12 @@ function refresh() {
         await fetchAll();
         render();
       } while (again);
+      // A "could not refresh" line is no longer true once a refresh worked (other messages stay).
+      if (refreshFailed && $('#tb-status').textContent === refreshFailed) $('#tb-status').textContent = '';
+      refreshFailed = null;
     } catch (err) {
-      announce($('#tb-status'), `Could not refresh: ${err.message}`, 'error');
+      refreshFailed = `Could not refresh: ${err.message}`;
+      announce($('#tb-status'), refreshFailed, 'error');
     } finally {
       pending = null;
     }

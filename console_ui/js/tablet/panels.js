@@ -37,7 +37,7 @@ function emergencyDetails(entry, state, onReply) {
     message ? h('p', { class: 'tb-alert-quote' }, h('strong', {}, `${message.author_name || message.author_handle}: `), message.text) : null,
     replied
       ? h('p', { class: 'tb-alert-done' }, replied)
-      : h('button', { type: 'button', class: 'btn btn-emergency tb-btn', onclick: () => onReply(entry.subject_id), dataset: { focusKey: `emergency-reply-${entry.seq}` } }, 'Send emergency reply'),
+      : h('button', { type: 'button', class: 'btn btn-emergency tb-btn', onclick: () => onReply(message || { id: entry.subject_id }), dataset: { focusKey: `emergency-reply-${entry.seq}` } }, 'Send emergency reply'),
   ];
 }
 
@@ -48,7 +48,8 @@ export function renderAlerts(el, state, rerender, onEmergencyReply) {
   const alerts = state.journal.filter((e) => e.kind.startsWith('alert.') && !seen.has(e.seq)).slice(-5).reverse();
   const hold = emergency ? h('div', { class: 'tb-alert tb-alert-hold', id: 'emergency-state' },
     h('p', { class: 'tb-alert-title' }, 'Emergency hold is on'),
-    h('p', {}, 'All posting has stopped. Nothing goes out until the operator resumes.')) : null;
+    // The server's own sentence of what goes out now, verbatim (older servers: the page's wording).
+    h('p', { class: 'tb-posting-rule' }, (state.live && state.live.posting_rule) || 'All posting has stopped. Nothing goes out until the operator resumes.')) : null;
   const cards = alerts.map((entry) => h('div', { class: 'tb-alert', dataset: { seq: entry.seq, kind: entry.kind } },
     h('p', { class: 'tb-alert-title' }, describe(entry).text),
     h('p', { class: 'tb-alert-time' }, `at ${clock(entry.at, tz, { seconds: true })}`),
