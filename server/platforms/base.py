@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
-ContentWarningMechanism = Literal["sensitive_spoiler", "self_label", "sensitive_media", "click_through"]
+# How a warned post carries its warning: Mastodon's spoiler text, X's sensitive-media flag, the sandbox's
+# click-through, or a first line of the text where no platform field shows one (Bluesky: its self-labels
+# warn about media only, and hide the whole post from viewers with default preferences).
+ContentWarningMechanism = Literal["sensitive_spoiler", "self_label", "sensitive_media", "click_through", "first_line"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,9 @@ class PublishRequest:
     content_warning: str | None = None
     language: str | None = None
     visibility: str | None = None  # Mastodon's public/unlisted/private/direct; None: the account's default
+    # When the delivery was created: the same on every attempt, so anything derived from it (Bluesky's
+    # record key) names the same post on a retry, and no post of this delivery can be older than it.
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -186,11 +192,21 @@ class Platform(Protocol):
         """
         ...
 
-    async def find_post(self, idempotency_key: str, text: str) -> RemoteRef | None:
-        """Look a post up by its idempotency key, or among the account's recent posts by text.
+    async def find_post(self, request: PublishRequest, *, sent_after: datetime) -> RemoteRef | None:
+        """Find the post an earlier `publish(request)` may have created, by what only that post can match.
+
+        Text alone never identifies a post: bank answers repeat the same words to every asker. Each adapter
+        matches what its platform keeps (the idempotency key or the record key derived from it, else the
+        reply target + the text + `sent_after`, the earliest time the post can have been created), and
+        never creates anything (a re-send goes through the dispatcher's checks at send time).
 
         Returns:
-            The post's reference when it exists, else None.
+            The post's reference when exactly this post exists; None when it surely does not (a re-send
+            with the same idempotency key is then safe).
+        Raises:
+            OutcomeUnknown: the post cannot be identified (several candidates, or the lookup could not
+                reach back to `sent_after`): the delivery stays unknown for the operator, never guessed.
+            RetryLater: transient failure.
         """
         ...
 
@@ -203,5 +219,21 @@ class Platform(Protocol):
 
         Returns:
             Messages oldest first and the cursor to pass next time.
+        """
+        ...
+
+    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
+        """Replies other accounts wrote under these posts of ours, read from each post's thread.
+
+        Notifications and mention timelines can miss replies (Bluesky's AppView drops the notification of a
+        reply written before it indexed the parent; a Mastodon reply without an @mention notifies nobody),
+        so the poller also reads the replies under the event's newest thread posts. Messages carry the same
+        `external_id` as through `fetch_incoming`, so ingest keeps each once. A post that no longer exists
+        is skipped. An adapter whose `fetch_incoming` already sees every reply returns [] (and says why).
+
+        Returns:
+            Messages oldest first, each once.
+        Raises:
+            RetryLater: rate limited or transient failure (the poller tries again later).
         """
         ...

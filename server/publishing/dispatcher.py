@@ -7,7 +7,7 @@ import contextlib
 import logging
 import random
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from server.journal import service as journal
 from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
-from server.platforms.base import Platform, PublishRequest, RemoteRef
+from server.platforms.base import Platform, PublishRequest, RemoteRef, UploadedMedia
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
 from server.publishing import gate
 from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-exported: drills and tests count it
@@ -34,6 +34,15 @@ MAX_ATTEMPTS = 8
 LEASE_SECONDS = 120
 RECONCILE_DELAY = 2.0
 HOLD_RECHECK_SECONDS = 2.0  # a delivery only a hold keeps back asks the gate again this often
+
+
+def publish_request(delivery: Delivery, reply_to: RemoteRef | None,
+                    media: Sequence[UploadedMedia] = ()) -> PublishRequest:
+    """What an adapter gets for a delivery: the same on every attempt and when reconciling, so the post an
+    attempt made is found by its identity (key, reply target, creation time), never by its text alone."""
+    return PublishRequest(text=delivery.text, idempotency_key=delivery.idempotency_key, media=media,
+                          reply_to=reply_to, content_warning=delivery.content_warning,
+                          visibility=delivery.visibility, created_at=delivery.created_at)
 
 
 class Dispatcher:
@@ -146,9 +155,7 @@ class Dispatcher:
         try:
             async with self._lease_kept(delivery_id):
                 media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store)
-                ref = await adapter.publish(PublishRequest(
-                    text=delivery.text, idempotency_key=delivery.idempotency_key, media=media, reply_to=reply_to,
-                    content_warning=delivery.content_warning, visibility=delivery.visibility))
+                ref = await adapter.publish(publish_request(delivery, reply_to, media))
         except PlatformError as exc:
             return await self._failed(delivery_id, exc)
         except Exception as exc:  # an unexpected error after sending may have created the post
@@ -202,10 +209,11 @@ class Dispatcher:
         async with self.sessionmaker() as session:
             delivery = await session.get(Delivery, delivery_id)
             assert delivery is not None
-            key, text = delivery.idempotency_key, delivery.text
+            request = publish_request(delivery, await reply_target(session, delivery))
+            sent_after = delivery.created_at  # no attempt, so no post of this delivery, is older
             adapter: Platform = self.registry.get(delivery.platform, delivery.account, rehearsal=delivery.rehearsal)
         try:
-            found = await adapter.find_post(key, text)
+            found = await adapter.find_post(request, sent_after=sent_after)
         except PlatformError as exc:
             await self._reschedule(delivery_id, "unknown", f"reconciliation failed: {exc.message}",
                                    getattr(exc, "retry_after", None))

@@ -106,8 +106,11 @@ class FakeMastodon(FakeServer):
         return sorted(owned, key=lambda s: _id_key(s.id))
 
     def inject_reply(self, in_reply_to_id: str, text: str, *, acct: str = "alice@clinic.example",
-                     display_name: str = "Alice") -> str:
-        """Add an audience reply (mentioning our account) and its mention notification; returns its id."""
+                     display_name: str = "Alice", mention: bool = True, visibility: str = "public") -> str:
+        """Add an audience reply and, when it mentions our account, its mention notification; returns its id.
+
+        Without `mention` the reply is only seen in the parent's `context` (Mastodon notifies @mentions).
+        """
         username, _, domain = acct.partition("@")
         author = next((a for a in self.accounts.values() if a.acct == acct), None)
         if author is None:
@@ -115,14 +118,16 @@ class FakeMastodon(FakeServer):
             self.accounts[author.id] = author
         parent = self.statuses.get(in_reply_to_id)
         rec = StatusRec(
-            id=self.next_id(), account_id=author.id, text=f"@{self.me.username}@{self.domain} {text}",
+            id=self.next_id(), account_id=author.id,
+            text=f"@{self.me.username}@{self.domain} {text}" if mention else text,
             created_at=self.clock(), in_reply_to_id=in_reply_to_id,
             in_reply_to_account_id=parent.account_id if parent else None, sensitive=False, spoiler_text="",
-            visibility="public", language="en", mention_ids=[self.me.id],
+            visibility=visibility, language="en", mention_ids=[self.me.id] if mention else [],
         )
         self.statuses[rec.id] = rec
-        self.notifications.append({"id": self.next_id(), "type": "mention", "created_at": self.clock(),
-                                   "account_id": author.id, "status_id": rec.id})
+        if mention:
+            self.notifications.append({"id": self.next_id(), "type": "mention", "created_at": self.clock(),
+                                       "account_id": author.id, "status_id": rec.id})
         return rec.id
 
     def snapshot(self) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Behaviour follows shared/docs/platform-api-facts.md section 1: OAuth 2.0 user to
 via `POST /2/oauth2/token` that rotates the refresh token) and OAuth 1.0a user context (HMAC-SHA1
 verified server-side), one-shot and chunked media upload with processing_info polling, alt text via
 `/2/media/metadata`, `POST /2/tweets` (duplicate text -> 403 Problem), mentions with `since_id` and
-`meta.newest_id`, the user timeline, and 429 with an epoch `x-rate-limit-reset`.
+`meta.newest_id`, the user timeline (with `start_time`), and 429 with an epoch `x-rate-limit-reset`. Replies that
+start with the asker's @username differ per asker, so the same answer to several askers is not a duplicate.
 
 `/2/oauth2/token` is not in the spec; the fake checks it against the facts doc (form-encoded
 `grant_type=refresh_token&refresh_token=...&client_id=...`) and records violations itself.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from tests.fakes.asgi import FakeRequest, FakeResponse, FakeServer, Handler, run_cli
@@ -271,6 +273,9 @@ class FakeX(FakeServer):
             tweets = [t for t in tweets if int(t.id) > int(since)]
         if until := req.q("until_id"):
             tweets = [t for t in tweets if int(t.id) < int(until)]
+        if start := req.q("start_time"):  # the oldest creation time wanted (ISO 8601, `Z`)
+            since = datetime.fromisoformat(start).timestamp()
+            tweets = [t for t in tweets if t.created_at >= since]
         if token := req.q("pagination_token"):
             tweets = [t for t in tweets if int(t.id) <= int(token.lstrip("n"))]
         limit = int(req.q("max_results") or 10)

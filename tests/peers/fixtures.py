@@ -1,6 +1,7 @@
 """Pytest fixtures for real local peers; import them into a conftest or test module.
 
     from tests.peers.fixtures import bluesky_network  # noqa: F401
+    from tests.peers.fixtures import mastodon_mock_peer  # noqa: F401
 
 Policy: a peer that cannot be installed or started fails the tests loudly (errors, not skips).
 Only outside CI, `LIVECUE_SKIP_PEERS=1` skips them, with that reason.
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.peers.bluesky import PeerInfo, running_pds
+from tests.peers.mastodon import MastodonPeer, running_mastodon_mock
 
 
 def peers_skipped() -> bool:
@@ -40,4 +42,12 @@ def bluesky_pds() -> Iterator[PeerInfo]:
     """PLC + PDS alone (no AppView, no PostgreSQL) on loopback, for the whole session."""
     _skip_if_opted_out()
     with running_pds("pds") as peer:
+        yield peer
+
+
+@pytest.fixture(scope="session")
+def mastodon_mock_peer() -> Iterator[MastodonPeer]:
+    """mastodon_mock (a Mastodon server from PyPI) on loopback, for the whole session."""
+    _skip_if_opted_out()
+    with running_mastodon_mock() as peer:
         yield peer

@@ -127,7 +127,7 @@ def _created(request: httpx.Request) -> httpx.Response:
 async def test_adapter_satisfies_platform_protocol() -> None:
     adapter, _ = _adapter(FakePds())
     assert isinstance(adapter, Platform)
-    assert adapter.capabilities.content_warning == "self_label"
+    assert adapter.capabilities.content_warning == "first_line"
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ async def test_transport_failures(exc: Exception, nsid: str, error: type[Excepti
     call = (
         adapter.publish(PublishRequest(text="hello", idempotency_key="k1"))
         if nsid.endswith("createRecord")
-        else adapter.find_post("k1", "hello")
+        else adapter.find_post(PublishRequest(text="hello", idempotency_key="k1"), sent_after=datetime.now(UTC))
     )
     with pytest.raises(error):
         await call
@@ -285,7 +285,8 @@ async def test_reply_refs_and_record_shape() -> None:
     )
     second = await adapter.publish(PublishRequest(text="2", idempotency_key="s", reply_to=root))
     await adapter.publish(PublishRequest(text="3", idempotency_key="t", reply_to=second))
-    assert records[0]["labels"]["values"] == [{"val": "graphic-media"}]
+    assert records[0]["text"] == "\u26a0\ufe0f Content warning: surgery\n\nroot"  # the warning is the first line
+    assert "labels" not in records[0]  # no self-label: it would hide the post from default-preference viewers
     assert records[0]["langs"] == ["en"]
     assert "reply" not in records[0]
     root_ref = {"uri": root.uri, "cid": root.cid}

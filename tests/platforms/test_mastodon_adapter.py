@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -45,6 +46,11 @@ async def adapter(
             sleep=sleeps,
             clock=clock,
         )
+
+
+def at(clock: FixedClock) -> datetime:
+    """The fixed clock as a datetime (a delivery's creation time in these tests)."""
+    return datetime.fromtimestamp(clock(), UTC)
 
 
 def request(text: str, key: str, **kwargs: object) -> PublishRequest:
@@ -176,7 +182,7 @@ async def test_connection_reset_retries_later(fake: FakeMastodon, adapter: Masto
 
 
 async def test_timeout_after_store_is_unknown_then_found(
-    fake: FakeMastodon, adapter: MastodonAdapter
+    fake: FakeMastodon, adapter: MastodonAdapter, clock: FixedClock
 ) -> None:
     text = (
         "Dose: 5 mg & <b>not</b> bold\n\n"
@@ -188,10 +194,11 @@ async def test_timeout_after_store_is_unknown_then_found(
         await adapter.publish(request(text, "t-1", reply_to=root))
     stored = fake.account_statuses()[-1]
     assert stored.text == text
-    found = await adapter.find_post("t-1", text)
+    found = await adapter.find_post(request(text, "t-1", reply_to=root), sent_after=at(clock))
     assert found is not None
     assert found.remote_id == stored.id
-    assert await adapter.find_post("t-2", "never posted") is None
+    assert await adapter.find_post(request("never posted", "t-2"), sent_after=at(clock)) is None
+    assert await adapter.find_post(request(text, "t-1"), sent_after=at(clock)) is None  # not a thread root
     again = await adapter.publish(request(text, "t-1", reply_to=root))  # same key within the hour
     assert again.remote_id == stored.id
     assert len(fake.account_statuses()) == 2
@@ -205,9 +212,24 @@ async def test_invalid_token_needs_reauth(fake: FakeMastodon, adapter: MastodonA
         await adapter.authenticate()
 
 
-async def test_too_long_is_rejected_with_the_server_message(adapter: MastodonAdapter) -> None:
-    with pytest.raises(Rejected, match="Text character limit of 500 exceeded"):
+async def test_too_long_is_rejected_with_the_instance_limit(fake: FakeMastodon, adapter: MastodonAdapter) -> None:
+    with pytest.raises(Rejected, match="501/500 characters on this instance"):
         await adapter.publish(request("x" * 501, "long-1"))
+    with pytest.raises(Rejected, match="503/500 characters with its content warning"):  # it counts too
+        await adapter.publish(request("x" * 500, "long-2", content_warning="cw!"))
+    assert fake.requests_to("POST", "/api/v1/statuses") == []
+
+
+async def test_too_long_for_the_server_is_rejected_with_its_message(clock: FixedClock) -> None:
+    from server.platforms.base import MemoryCredentialStore
+
+    fake = FakeMastodon(clock=clock, max_characters=100)
+    fake.inject_fault("/api/v2/instance", "503")  # limits unknown: the defaults (500) apply, the server says no
+    async with fake.client() as client:
+        adapter = MastodonAdapter(fake.base_url, MemoryCredentialStore({"access_token": "mastodon-token"}), client)
+        with pytest.raises(Rejected, match="Text character limit of 100 exceeded"):
+            await adapter.publish(request("x" * 101, "long-1"))
+    assert fake.violations == []
 
 
 async def test_delete_is_idempotent(fake: FakeMastodon, adapter: MastodonAdapter) -> None:

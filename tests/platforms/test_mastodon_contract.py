@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
@@ -125,7 +127,9 @@ async def test_over_loopback_timeout_after_store_then_found() -> None:
             fake.inject_fault("/api/v1/statuses", "timeout_after_store")
             with pytest.raises(OutcomeUnknown):
                 await adapter.publish(PublishRequest(text="Over the wire", idempotency_key="w-1"))
-            found = await adapter.find_post("w-1", "Over the wire")
+            since = datetime.now(UTC) - timedelta(minutes=1)
+            found = await adapter.find_post(PublishRequest(text="Over the wire", idempotency_key="w-1"),
+                                            sent_after=since)
             fake.inject_fault("/api/v1/statuses", "reset")
             with pytest.raises(OutcomeUnknown):  # a reset mid-answer may follow a created post
                 await adapter.publish(PublishRequest(text="Reset on the wire", idempotency_key="w-2"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -74,6 +75,11 @@ def adapter(
     return make(fake, client, OAUTH2 if request.param == "oauth2" else OAUTH1, clock, sleeps, chunk_size=1000)
 
 
+def at(clock: FixedClock) -> datetime:
+    """The fixed clock as a datetime (a delivery's creation time in these tests)."""
+    return datetime.fromtimestamp(clock(), UTC)
+
+
 def post(text: str, key: str, **kwargs: object) -> PublishRequest:
     return PublishRequest(text=text, idempotency_key=key, **kwargs)  # type: ignore[arg-type]
 
@@ -119,23 +125,25 @@ async def test_content_warning_has_no_text_field_but_flags_media(fake: FakeX, ad
     assert fake.media[media.remote_id].alt_text == "Incision, surgical field"
 
 
-async def test_duplicate_is_outcome_unknown_then_found(fake: FakeX, adapter: XAdapter) -> None:
+async def test_duplicate_is_outcome_unknown_then_found(fake: FakeX, adapter: XAdapter, clock: FixedClock) -> None:
     text = "Q&A opens now <3 https://example.org/live"
     media = await adapter.upload_media(png("Slide"))
     first = await adapter.publish(post(text, "d-1", media=[media]))
     with pytest.raises(OutcomeUnknown, match="duplicate"):
         await adapter.publish(post(text, "d-1"))
     assert len(fake.timeline()) == 1
-    assert await adapter.find_post("d-1", text) == first
-    assert await adapter.find_post("d-2", "Q&A opens now") is None
+    assert await adapter.find_post(post(text, "d-1"), sent_after=at(clock)) == first
+    assert await adapter.find_post(post("Q&A opens now", "d-2"), sent_after=at(clock)) is None
+    clock.advance(600)  # a post older than the first attempt (less the clock slack) is not this one
+    assert await adapter.find_post(post(text, "d-1"), sent_after=at(clock)) is None
 
 
-async def test_timeout_after_store_is_unknown_then_found(fake: FakeX, adapter: XAdapter) -> None:
+async def test_timeout_after_store_is_unknown_then_found(fake: FakeX, adapter: XAdapter, clock: FixedClock) -> None:
     fake.inject_fault("/2/tweets", "timeout_after_store", method="POST")
     with pytest.raises(OutcomeUnknown):
         await adapter.publish(post("Closing remarks", "t-1"))
     [stored] = fake.timeline()
-    found = await adapter.find_post("t-1", "Closing remarks")
+    found = await adapter.find_post(post("Closing remarks", "t-1"), sent_after=at(clock))
     assert found is not None
     assert found.remote_id == stored.id
     with pytest.raises(OutcomeUnknown):  # a blind re-send is caught by X's duplicate check
@@ -326,3 +334,30 @@ async def test_a_burst_beyond_the_page_limit_is_read_to_the_end(fake: FakeX, ada
     fake.inject_mention("After", username="late")
     after = await adapter.fetch_incoming(second.cursor)
     assert [m.text for m in after.messages] == ["@livecue After"] and not after.more
+
+
+async def test_one_bank_answer_to_three_askers_is_three_posts_each_found_under_its_asker(
+    fake: FakeX, adapter: XAdapter, clock: FixedClock
+) -> None:
+    """Replies start with the asker's @username: no duplicate-content 403, and reconciliation tells them apart."""
+    root = await adapter.publish(post("Ask the team", "root"))
+    askers = {name: fake.inject_mention("How long does it take?", username=name, in_reply_to=root.remote_id)
+              for name in ("ann", "ben", "cat")}
+    answer = "About three hours, including anaesthesia."
+    refs = {}
+    for name, asked in askers.items():
+        if name == "ben":
+            fake.inject_fault("/2/tweets", "timeout_after_store", method="POST")
+            with pytest.raises(OutcomeUnknown):
+                await adapter.publish(post(f"@{name} {answer}", f"a-{name}", reply_to=RemoteRef(asked)))
+            continue
+        refs[name] = await adapter.publish(post(f"@{name} {answer}", f"a-{name}", reply_to=RemoteRef(asked)))
+    replies = {t.in_reply_to: t for t in fake.timeline() if t.in_reply_to in askers.values()}
+    assert sorted(t.raw for t in replies.values()) == sorted(f"@{n} {answer}" for n in askers)
+    found = await adapter.find_post(post(f"@ben {answer}", "a-ben", reply_to=RemoteRef(askers["ben"])),
+                                    sent_after=at(clock))
+    assert found is not None and found.remote_id == replies[askers["ben"]].id
+    assert found not in refs.values()
+    dan = fake.inject_mention("And recovery?", username="dan", in_reply_to=root.remote_id)
+    assert await adapter.find_post(post(f"@ben {answer}", "a-dan", reply_to=RemoteRef(dan)),
+                                   sent_after=at(clock)) is None  # never another asker's reply

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -193,7 +194,8 @@ async def test_over_loopback_oauth1_reset_and_timeout() -> None:
             with pytest.raises(OutcomeUnknown):
                 await adapter.publish(PublishRequest(text="Wire", idempotency_key="w-1", media=[media]))
             assert time.monotonic() - started < 1.0
-            found = await adapter.find_post("w-1", "Wire")
+            since = datetime.now(UTC) - timedelta(minutes=1)
+            found = await adapter.find_post(PublishRequest(text="Wire", idempotency_key="w-1"), sent_after=since)
     assert found is not None
     assert list(fake.tweets) == [found.remote_id]
     assert fake.violations == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,15 +39,16 @@ from server.platforms.bluesky.incoming import (
 )
 from server.platforms.bluesky.richtext import build_facets, detect_facets
 from server.platforms.bluesky.session import SessionManager
-from server.platforms.bluesky.tid import tid_for_key
+from server.platforms.bluesky.tid import record_keys, tid_for_key
 from server.platforms.errors import PlatformError, Rejected
 from server.textrules.capabilities import CAPABILITIES as SHARED_CAPABILITIES
+from server.textrules.warning import posted_text
 
 log = logging.getLogger(__name__)
 
 POST_COLLECTION = "app.bsky.feed.post"
-WARNING_LABEL = "graphic-media"
 BLOB_VALIDITY = timedelta(minutes=5)
+THREAD_DEPTH = 10  # reply levels read under each thread post (deeper talk notifies us when it mentions us)
 CAPABILITIES = SHARED_CAPABILITIES["bluesky"]
 
 
@@ -57,7 +58,8 @@ class BlueskyAdapter:
     `base_url` is the account's PDS (or the `https://bsky.social` entryway); `handle_domain_url`, when
     given, is the service that resolves @mention handles (`com.atproto.identity.resolveHandle`),
     else the PDS does; `web_url` is the web app used for permalinks. Each post's record key is a
-    TID derived from its idempotency key, so re-publishing the same key returns the existing post.
+    TID dated by its delivery's creation and made unique by its idempotency key, so re-publishing the
+    same delivery returns the existing post and `find_post` needs nothing else to identify it.
     """
 
     capabilities = CAPABILITIES
@@ -141,33 +143,58 @@ class BlueskyAdapter:
         )
 
     async def publish(self, request: PublishRequest) -> RemoteRef:
-        """Create the post at the record key derived from the idempotency key (see class docstring)."""
-        session = await self.sessions.current()
-        rkey = tid_for_key(request.idempotency_key)
-        record = await self._build_record(request, session.did)
-        body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
-        try:
-            data = await self._procedure("com.atproto.repo.createRecord", body, may_create=True)
-        except XrpcError as err:
-            # A second create at a taken key fails (the PDS answers 500): the post already exists.
-            if err.status >= 500 or "already" in err.message.lower():
-                try:
-                    existing = await self._get_post(session.did, rkey)
-                except PlatformError:
-                    existing = None  # report the create's own failure, not the lookup's
-                if existing is not None:
-                    log.info("bluesky post %s already existed; returning it", rkey)
-                    return self._ref(existing[0], existing[1], existing[2])
-            raise to_platform_error(err) from err
-        uri, cid = str(data["uri"]), str(data["cid"])
-        self._known_cids[uri] = cid
-        return self._ref(uri, cid, record)
+        """Create the post at its delivery's record key (`tid.tid_for_delivery`; see the class docstring).
 
-    async def find_post(self, idempotency_key: str, text: str) -> RemoteRef | None:
-        """Fetch the post at the idempotency key's record key (the key alone identifies it)."""
+        A key already taken by this very post (an earlier attempt made it) returns that post; one taken by
+        another post (two deliveries in the same millisecond with colliding bits) moves to the next key of
+        the delivery's fixed sequence, which `find_post` walks the same way.
+        """
         session = await self.sessions.current()
-        found = await self._get_post(session.did, tid_for_key(idempotency_key))
-        return self._ref(*found) if found is not None else None
+        record = await self._build_record(request, session.did)
+        for rkey in record_keys(request.idempotency_key, request.created_at):
+            body = {"repo": session.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
+            try:
+                data = await self._procedure("com.atproto.repo.createRecord", body, may_create=True)
+            except XrpcError as err:
+                # A second create at a taken key fails (the PDS answers 500): a post is already there.
+                if err.status >= 500 or "already" in err.message.lower():
+                    try:
+                        existing = await self._get_post(session.did, rkey)
+                    except PlatformError:
+                        existing = None  # report the create's own failure, not the lookup's
+                    parent = _as_dict(_as_dict(record.get("reply")).get("parent")).get("uri")
+                    if existing is not None and _same_post(existing[2], parent):
+                        log.info("bluesky post %s already existed; returning it", rkey)
+                        return self._ref(existing[0], existing[1], existing[2])
+                    if existing is not None:
+                        log.warning("bluesky record key %s holds another post; trying the next key", rkey)
+                        continue
+                raise to_platform_error(err) from err
+            uri, cid = str(data["uri"]), str(data["cid"])
+            self._known_cids[uri] = cid
+            return self._ref(uri, cid, record)
+        raise Rejected("bluesky: every record key of this delivery holds another post")
+
+    async def find_post(self, request: PublishRequest, *, sent_after: datetime) -> RemoteRef | None:
+        """Fetch the post at the delivery's record keys (its identity: derived from its key and creation time).
+
+        The keys are walked as `publish` walks them; a key with no record ends the walk (publish would have
+        used it). A delivery from before record keys were dated is also looked for at its old key.
+        """
+        session = await self.sessions.current()
+        target = request.reply_to
+        parent = (target.uri or f"at://{session.did}/{POST_COLLECTION}/{target.remote_id}") if target else None
+        for rkey in record_keys(request.idempotency_key, request.created_at):
+            found = await self._get_post(session.did, rkey)
+            if found is None:
+                break
+            if _same_post(found[2], parent):
+                return self._ref(*found)
+        if request.created_at is not None:
+            found = await self._get_post(session.did, tid_for_key(request.idempotency_key))
+            if found is not None:
+                return self._ref(*found)
+        return None
 
     async def delete(self, ref: RemoteRef) -> None:
         """Delete the post's record; deleting a missing record succeeds."""
@@ -230,18 +257,27 @@ class BlueskyAdapter:
             )
         return IncomingPage(messages=notification_messages(collected, self.web_url), cursor=newest_raw)
 
-    async def fetch_thread_replies(self, root: RemoteRef) -> list[IncomingMessage]:
-        """Every reply other accounts wrote under a thread root (getPostThread), oldest first."""
+    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
+        """Replies other accounts wrote under these posts of ours (getPostThread on each), oldest first.
+
+        The AppView never notifies a reply written before it indexed the parent post (a burst right after
+        a thread post). Each post is read `THREAD_DEPTH` levels down, not into our next thread post (read on
+        its own); a deleted post is skipped; a reply is returned once, with its URI as external id.
+        """
         session = await self.sessions.current()
-        uri = root.root_uri or root.uri or f"at://{session.did}/{POST_COLLECTION}/{root.remote_id}"
-        try:
-            data = await self._query(
-                "app.bsky.feed.getPostThread", {"uri": uri, "depth": 1000, "parentHeight": 0}
-            )
-        except XrpcError as err:
-            raise to_platform_error(err) from err
-        thread = data.get("thread")
-        return thread_messages(thread, session.did, self.web_url) if isinstance(thread, dict) else []
+        found: dict[str, IncomingMessage] = {}
+        for root in roots:
+            uri = root.uri or f"at://{session.did}/{POST_COLLECTION}/{root.remote_id}"
+            try:
+                data = await self._query("app.bsky.feed.getPostThread",
+                                         {"uri": uri, "depth": THREAD_DEPTH, "parentHeight": 0})
+            except XrpcError as err:
+                if err.error == "NotFound" or err.status == 404:
+                    continue  # deleted (pulled back): nothing to read under it
+                raise to_platform_error(err) from err
+            for message in thread_messages(_as_dict(data.get("thread")), session.did, self.web_url):
+                found.setdefault(message.external_id, message)
+        return sorted(found.values(), key=lambda m: (m.received_at, m.external_id))
 
     async def _get_post(self, did: str, rkey: str) -> tuple[str, str, dict[str, Any]] | None:
         params = {"repo": did, "collection": POST_COLLECTION, "rkey": rkey}
@@ -289,12 +325,15 @@ class BlueskyAdapter:
     async def _build_record(self, request: PublishRequest, own_did: str) -> JsonObject:
         if len(request.media) > self.capabilities.media.max_images:
             raise Rejected(f"Bluesky posts hold at most {self.capabilities.media.max_images} images")
+        # A warned post's warning is its first line (`textrules.warning`), never a self-label: the labels
+        # Bluesky lets an author set warn about media only, and hide the post from default-preference viewers.
+        text = posted_text(self.capabilities, request.text, request.content_warning)
         record: JsonObject = {
             "$type": POST_COLLECTION,
-            "text": request.text,
+            "text": text,
             "createdAt": format_time(self.clock()),
         }
-        facets = await self._facets(request.text)
+        facets = await self._facets(text)
         if facets:
             record["facets"] = facets
         target = request.reply_to
@@ -308,11 +347,6 @@ class BlueskyAdapter:
             record["reply"] = {"root": root, "parent": parent}
         if request.media:
             record["embed"] = {"$type": "app.bsky.embed.images", "images": [_image(m) for m in request.media]}
-        if request.content_warning:
-            record["labels"] = {
-                "$type": "com.atproto.label.defs#selfLabels",
-                "values": [{"val": WARNING_LABEL}],
-            }
         if request.language:
             record["langs"] = [request.language]
         return record
@@ -353,6 +387,14 @@ def _image(media: UploadedMedia) -> JsonObject:
     ):
         image["aspectRatio"] = {"width": aspect[0], "height": aspect[1]}
     return image
+
+
+def _same_post(found: dict[str, Any], parent_uri: str | None) -> bool:
+    """Whether the record at one of a delivery's keys is its post: it answers the same parent. Only a guard
+    against two deliveries' keys colliding (same millisecond, same ~20 key bits): the key is the identity.
+    The text is not compared: the adapter may add to it (a warning line), and a guard that failed on that
+    would post twice."""
+    return _as_dict(_as_dict(found.get("reply")).get("parent")).get("uri") == parent_uri
 
 
 def _as_dict(value: object) -> dict[str, Any]:

@@ -1,20 +1,26 @@
-"""Record keys in TID syntax, derived deterministically from an idempotency key.
+"""Record keys in TID syntax for Livecue's posts: the posting time, made deterministic by the delivery's key.
 
 A TID is a 64-bit integer written as 13 characters of "base32-sortable"
 (`234567abcdefghijklmnopqrstuvwxyz`): the top bit is 0, the next 53 bits are microseconds since
 the Unix epoch and the last 10 bits are a clock identifier. `app.bsky.feed.post` records use
 `key: "tid"`, so a client-chosen record key must have that syntax.
 
-`tid_for_key` hashes the idempotency key (SHA-256) and uses 55 of its bits: 45 for a timestamp
-inside a fixed window in the past (2023-01-01 plus up to ~407 days, so no key ever looks like it
-comes from the future) and 10 for the clock identifier. The same key always gives the same
-record key, so re-sending a post after an unknown outcome targets the same record and cannot
-create a second one.
+`tid_for_delivery` takes the time from the delivery's creation (the same on every attempt, and in thread
+order, so the repository's order is the thread's and the key dates the post) to the millisecond, and fills
+the sub-millisecond digits and the clock identifier from a hash of the idempotency key (about 20 bits):
+the same delivery always gets the same record key, so re-sending after an unknown outcome targets the same
+record and cannot create a second one, and two deliveries created in the same millisecond still differ.
+Should two ever meet, `attempt` gives the next key in a fixed sequence (the adapter checks the record it
+finds there is this delivery's post before taking it).
+
+`tid_for_key` is the older scheme (hash only, dated 2023-24), kept so a delivery sent before the change can
+still be found.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
 import regex
 
@@ -60,3 +66,31 @@ def tid_for_key(idempotency_key: str) -> str:
     offset = (digest >> _CLOCK_BITS) & ((1 << _WINDOW_BITS) - 1)
     timestamp_us = _WINDOW_START_US + offset
     return encode_tid((timestamp_us << _CLOCK_BITS) | clock_id)
+
+
+def tid_for_delivery(idempotency_key: str, created_at: datetime, attempt: int = 0) -> str:
+    """The record key of a delivery's post: created_at to the millisecond, then key-derived bits (see above)."""
+    if not idempotency_key:
+        raise ValueError("idempotency key must not be empty")
+    if created_at.tzinfo is None:
+        raise ValueError("created_at must be timezone-aware")
+    seed = idempotency_key if attempt == 0 else f"{idempotency_key}#{attempt}"
+    digest = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:8], "big")
+    moment = created_at.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    millis = (moment.days * 86_400 + moment.seconds) * 1000 + moment.microseconds // 1000
+    timestamp_us = millis * 1000 + digest % 1000
+    clock_id = (digest >> 16) & ((1 << _CLOCK_BITS) - 1)
+    return encode_tid((timestamp_us << _CLOCK_BITS) | clock_id)
+
+
+RKEY_SEQUENCE = 3  # keys a delivery may use in turn; a collision needs two deliveries in one millisecond
+
+
+def record_keys(idempotency_key: str, created_at: datetime | None) -> list[str]:
+    """The record keys of a delivery's post, in the order the adapter tries them.
+
+    Without a creation time (a caller outside the outbox) only the key-derived TID is deterministic.
+    """
+    if created_at is None:
+        return [tid_for_key(idempotency_key)]
+    return [tid_for_delivery(idempotency_key, created_at, n) for n in range(RKEY_SEQUENCE)]

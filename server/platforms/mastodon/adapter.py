@@ -1,27 +1,34 @@
 """The Mastodon adapter: one account on one instance, over the REST API with a bearer token.
 
-Reconciliation after `OutcomeUnknown` (the post may exist):
+Reconciliation after `OutcomeUnknown` (the post may exist) goes by identity, never by text alone:
 
-1. `publish` always sends `Idempotency-Key: <idempotency_key>`. Mastodon keeps keys for 1 hour
-   and answers a repeat with the *existing* status, so within the hour re-calling `publish` with
-   the same key is safe and returns the post if the first attempt created it.
-2. `find_post` never re-POSTs (a miss would create the post). It reads the account's recent
-   statuses (`verify_credentials` -> `/api/v1/accounts/:id/statuses`, newest first, a few pages)
-   and matches the text after converting the rendered HTML back to plain text and normalising
-   both sides (`htmltext.normalise_for_match`). This works at any age, within the pages read.
+1. `publish` always sends `Idempotency-Key: <idempotency_key>`. Mastodon keeps keys for 1 hour and answers
+   a repeat with the *existing* status, so within the hour a re-send with the same key cannot make a second
+   post: that re-POST is the dispatcher's ordinary re-send, after its send-time checks (a hold, a withdrawn
+   consent), never a side effect of looking.
+2. `find_post` never POSTs. A reply is looked for among the replies to its own target
+   (`/api/v1/statuses/:target/context`): our account, `in_reply_to_id` = the target, the same text, created
+   since the first attempt. A bank answer with the same words under another asker's message has another
+   target, so it is never taken for this one. A post without a target (a thread's first post) is looked
+   for among the account's own non-reply statuses back to the first attempt. Two candidates, or a lookup
+   that could not reach back that far once the key has expired, is `OutcomeUnknown`: the operator decides.
+
+Instance limits (`/api/v2/instance`: characters, media sizes and types, alt text) are read on
+`authenticate`, which the first publish or upload runs, and every post and upload is checked against them
+with the same rules as approval (`server.textrules`), so a smaller instance is refused with its numbers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from server.clock import wall_now, wall_seconds
+from server.clock import wall_seconds
 from server.platforms.base import (
     Capabilities,
     CredentialStore,
@@ -32,17 +39,29 @@ from server.platforms.base import (
     RemoteRef,
     UploadedMedia,
 )
-from server.platforms.errors import NeedsReauth, PlatformError, Rejected
+from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected
 from server.platforms.mastodon.capabilities import default_capabilities, from_instance
-from server.platforms.mastodon.htmltext import html_to_text, normalise_for_match
 from server.platforms.mastodon.http import id_key, json_body, link_param, raise_for_status, send
+from server.platforms.mastodon.statuses import (
+    incoming_notification,
+    incoming_status,
+    is_ours,
+    parse_time,
+    status_ref,
+)
+from server.textrules import text_length
+from server.textrules.media import MediaSpec, media_problems
 
 log = logging.getLogger(__name__)
 
 UNATTACHED_MEDIA_TTL = timedelta(days=1)
-NOTIFICATION_PAGE = 80
+NOTIFICATION_PAGE = 80  # the documented maximum; servers may cap lower (mastodon_mock: 40)
+DEFAULT_PAGE = 40  # the documented default: a page this long may be a capped full page, so read on
 EMPTY_ACCOUNT_CURSOR = "0"  # min_id below every id: all mentions
 STATUS_PAGE = 40
+STATUS_DEFAULT_PAGE = 20  # the documented default: a shorter page is surely the last
+CLOCK_SLACK = timedelta(minutes=5)  # our clock may run ahead of the instance's
+KEY_WINDOW = timedelta(minutes=55)  # Mastodon keeps an Idempotency-Key for 1 hour after the first post
 _EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
@@ -122,10 +141,11 @@ class MastodonAdapter:
 
     # ---------------------------------------------------------------- protocol
     async def authenticate(self) -> None:
-        """Check the token with `verify_credentials` and remember the account id."""
+        """Check the token with `verify_credentials`, remember the account id, read the instance's limits."""
         resp = await self._call("GET", "/api/v1/accounts/verify_credentials", "verify credentials")
         body = json_body(resp, "verify credentials")
         self._account_id = str(body["id"])
+        await self.instance_capabilities()
 
     async def instance_capabilities(self) -> Capabilities:
         """Read `/api/v2/instance` limits into `self.capabilities`; keep the defaults on any failure."""
@@ -146,10 +166,14 @@ class MastodonAdapter:
         `extra["processing"] = True`; publishing then answers `RetryLater` until it is ready.
         An attachment belongs to one status only (`media_single_use`): a second post needs a new upload.
         """
+        await self._me()  # connected: the instance's limits are known
         if len(media.alt_text) > self.capabilities.media.alt_text_max:
             raise Rejected(
                 f"mastodon: alt text longer than {self.capabilities.media.alt_text_max} characters"
             )
+        problems = media_problems("this Mastodon instance", self.capabilities, [MediaSpec.from_upload(media)])
+        if problems:
+            raise Rejected(f"mastodon: {problems[0]}")
         filename = f"upload.{_EXTENSIONS.get(media.mime_type, 'bin')}"
         data = {"description": media.alt_text} if media.alt_text else {}
         resp = await self._call(
@@ -182,7 +206,19 @@ class MastodonAdapter:
         return False
 
     async def publish(self, request: PublishRequest) -> RemoteRef:
-        """Post a status with `Idempotency-Key`, replying and with a content warning when asked."""
+        """Post a status with `Idempotency-Key`, replying and with a content warning when asked.
+
+        The text (with its content warning, which Mastodon counts too) is checked against the instance's
+        limit first: a smaller instance refuses with its own numbers, not a bare 422.
+        """
+        await self._me()  # connected: the instance's limits are known
+        length = text_length("mastodon", request.text, self.capabilities)
+        if request.content_warning:
+            length += text_length("mastodon", request.content_warning, self.capabilities)
+        if length > self.capabilities.text_limit:
+            with_warning = " with its content warning" if request.content_warning else ""
+            raise Rejected(f"mastodon publish: text is {length}/{self.capabilities.text_limit} characters"
+                           f"{with_warning} on this instance")
         payload: dict[str, Any] = {"status": request.text}
         if request.media:
             payload["media_ids"] = [m.remote_id for m in request.media]
@@ -204,7 +240,7 @@ class MastodonAdapter:
             headers={"Idempotency-Key": request.idempotency_key},
         )
         body = json_body(resp, "publish", creates=True)
-        return _ref(body)
+        return status_ref(body)
 
     async def _me(self) -> str:
         if self._account_id is None:
@@ -212,23 +248,73 @@ class MastodonAdapter:
         assert self._account_id is not None
         return self._account_id
 
-    async def find_post(self, idempotency_key: str, text: str) -> RemoteRef | None:
-        """Find our status with this text among the account's recent statuses (newest match wins)."""
+    async def find_post(self, request: PublishRequest, *, sent_after: datetime) -> RemoteRef | None:
+        """Find the status `publish(request)` may have made, by reply target + text + time (module docstring)."""
         account_id = await self._me()
-        target = normalise_for_match(text)
-        params: dict[str, str] = {"limit": str(STATUS_PAGE), "exclude_reblogs": "true"}
+        since = sent_after - CLOCK_SLACK
+        parent = request.reply_to.remote_id if request.reply_to is not None else None
+        if parent is not None:
+            candidates, complete = await self._replies_to(parent), True
+        else:
+            candidates, complete = await self._own_top_level(account_id, since)
+        found = [s for s in candidates if is_ours(s, account_id, parent, request.text, since)]
+        if len(found) > 1:
+            ids = ", ".join(str(s["id"]) for s in found)
+            raise OutcomeUnknown(f"mastodon find post: {len(found)} of our statuses match ({ids}); cannot tell "
+                                 "which one this delivery made")
+        if found:
+            return status_ref(found[0])
+        expired = datetime.fromtimestamp(self._clock(), UTC) - sent_after > KEY_WINDOW
+        if not complete and expired:
+            raise OutcomeUnknown("mastodon find post: the account posted more since the first attempt than the "
+                                 "lookup reads, and the Idempotency-Key has expired; check the account")
+        return None
+
+    async def _replies_to(self, status_id: str) -> list[dict[str, Any]]:
+        """Every status under `status_id` (`context` descendants; up to 4,096 with a token); none when the
+        status is gone."""
+        resp = await self._call("GET", f"/api/v1/statuses/{status_id}/context", "read replies",
+                                ok_statuses=(404, 410))
+        if resp.status_code in (404, 410):
+            return []
+        body = json_body(resp, "read replies")
+        descendants = body.get("descendants") if isinstance(body, dict) else None
+        return [s for s in descendants or [] if isinstance(s, dict) and s.get("id") is not None]
+
+    async def _own_top_level(self, account_id: str, since: datetime) -> tuple[list[dict[str, Any]], bool]:
+        """The account's statuses newest first back to `since` (replies to others left out); and whether
+        the lookup reached `since` within `find_pages` pages."""
+        params: dict[str, str] = {"limit": str(STATUS_PAGE), "exclude_reblogs": "true", "exclude_replies": "true"}
+        statuses: list[dict[str, Any]] = []
         for _ in range(self._find_pages):
             resp = await self._call(
                 "GET", f"/api/v1/accounts/{account_id}/statuses", "find post", params=params
             )
-            statuses = json_body(resp, "find post")
-            for status in statuses:
-                if normalise_for_match(html_to_text(str(status.get("content", "")))) == target:
-                    return _ref(status)
-            if len(statuses) < STATUS_PAGE:
-                break
-            params["max_id"] = str(statuses[-1]["id"])
-        return None
+            page = [s for s in json_body(resp, "find post") or [] if isinstance(s, dict)]
+            statuses += page
+            if len(page) < STATUS_DEFAULT_PAGE or any(parse_created(s) < since for s in page):
+                return statuses, True  # the last page, or back past the first attempt
+            params["max_id"] = str(page[-1]["id"])
+        return statuses, False
+
+    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
+        """Replies other accounts wrote under the event's posts, mention or not, oldest first.
+
+        A reply that drops the @mention of the hospital never becomes a notification, so `fetch_incoming`
+        cannot see it; each root's `context` does. Every message keeps its `visibility` (a private question
+        gets a direct answer) and names the root it was found under; the account's own posts are left out,
+        a status under several roots is returned once, and a root that is gone is skipped.
+        """
+        account_id = await self._me()
+        found: dict[str, IncomingMessage] = {}
+        for root in roots:
+            for status in await self._replies_to(root.remote_id):
+                author = status.get("account") or {}
+                if str(author.get("id")) == account_id or status.get("reblog") or str(status["id"]) in found:
+                    continue
+                found[str(status["id"])] = incoming_status(status, root=RemoteRef(remote_id=root.remote_id,
+                                                                                   url=root.url, uri=root.uri))
+        return [found[k] for k in sorted(found, key=id_key)]
 
     async def delete(self, ref: RemoteRef) -> None:
         """Delete a status; one that is already gone counts as deleted."""
@@ -256,14 +342,14 @@ class MastodonAdapter:
             if not items:
                 break
             for item in items:
-                message = _incoming(item)
+                message = incoming_notification(item)
                 if message is not None:
                     found[str(item["id"])] = message
             page_newest = link_param(resp, "prev", "min_id") or max((str(i["id"]) for i in items), key=id_key)
             if newest is None or id_key(page_newest) > id_key(newest):
                 newest = page_newest
-            if cursor is None or len(items) < NOTIFICATION_PAGE:
-                break
+            if cursor is None or len(items) < min(NOTIFICATION_PAGE, DEFAULT_PAGE):
+                break  # a page of at least 40 may be a server's capped full page: read on
             more = page == self._incoming_pages
             params["min_id"] = newest
         if cursor is None and newest is None:
@@ -272,35 +358,6 @@ class MastodonAdapter:
         return IncomingPage(messages=ordered, cursor=newest, more=more)
 
 
-def _ref(status: dict[str, Any]) -> RemoteRef:
-    return RemoteRef(remote_id=str(status["id"]), url=status.get("url"), uri=status.get("uri"))
-
-
-def _parse_time(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return wall_now()
-
-
-def _incoming(notification: dict[str, Any]) -> IncomingMessage | None:
-    status = notification.get("status")
-    if notification.get("type") != "mention" or not isinstance(status, dict):
-        return None
-    account = status.get("account") or notification.get("account") or {}
-    text = html_to_text(str(status.get("content", "")))
-    spoiler = html_to_text(str(status.get("spoiler_text") or ""))
-    if spoiler:
-        text = f"CW: {spoiler}\n{text}"
-    return IncomingMessage(
-        platform="mastodon",
-        external_id=str(status["id"]),
-        author_handle=str(account.get("acct", "")),
-        author_name=str(account.get("display_name") or account.get("username") or ""),
-        text=text,
-        received_at=_parse_time(status.get("created_at") or notification.get("created_at")),
-        in_reply_to=status.get("in_reply_to_id"),
-        url=status.get("url") or status.get("uri"),
-        language=status.get("language"),
-        visibility=status.get("visibility"),
-    )
+def parse_created(status: dict[str, Any]) -> datetime:
+    """A status's creation time (see `statuses.parse_time`)."""
+    return parse_time(status.get("created_at"))

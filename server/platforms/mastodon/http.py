@@ -36,16 +36,27 @@ def error_text(resp: httpx.Response) -> str:
     return resp.text[:200]
 
 
+def _reset_epoch(value: str) -> float | None:
+    """`X-RateLimit-Reset` as Unix seconds: an ISO-8601 time as documented, or, as some servers send it
+    (mastodon_mock), epoch seconds; None when it is neither."""
+    value = value.strip()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        reset = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return reset.timestamp() if reset.tzinfo is not None else None
+
+
 def seconds_until_reset(headers: httpx.Headers, now: float) -> float:
-    """Seconds until `X-RateLimit-Reset` (an ISO-8601 time), at least 1; a default when absent."""
+    """Seconds until `X-RateLimit-Reset`, at least 1; `Retry-After` or a default when it is absent or unreadable."""
     value = headers.get("x-ratelimit-reset")
-    if value:
-        try:
-            reset = datetime.fromisoformat(value.strip())
-        except ValueError:
-            reset = None
-        if reset is not None and reset.tzinfo is not None:
-            return max(1.0, math.ceil(reset.timestamp() - now))
+    reset = _reset_epoch(value) if value else None
+    if reset is not None and math.isfinite(reset):
+        return max(1.0, math.ceil(reset - now))
     retry_after = headers.get("retry-after")
     if retry_after and retry_after.strip().isdigit():
         return max(1.0, float(retry_after))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -96,10 +98,10 @@ class SandboxPlatform:
             raise OutcomeUnknown("sandbox: the post was stored but the answer timed out")
         return ref
 
-    async def find_post(self, idempotency_key: str, text: str) -> RemoteRef | None:
-        """Look the post up by its idempotency key."""
+    async def find_post(self, request: PublishRequest, *, sent_after: datetime) -> RemoteRef | None:
+        """Look the post up by its idempotency key (the sandbox stores it with the post: the identity)."""
         async with self.sessionmaker() as session:
-            post = await self._by_key(session, idempotency_key)
+            post = await self._by_key(session, request.idempotency_key)
             return _ref(post) if post else None
 
     async def delete(self, ref: RemoteRef) -> None:
@@ -143,6 +145,15 @@ class SandboxPlatform:
         ]
         top = max((int(m.external_id) for m in messages), default=after)
         return IncomingPage(messages=messages, cursor=str(top) if top else cursor)
+
+    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
+        """Nothing: `fetch_incoming` already reads every reply to the hospital's posts.
+
+        It reads the sandbox's own tables by id, so no reply can miss it the way a platform notification
+        can. Replies between audience members stay out on purpose: the sandbox treats them as conversation
+        among the audience, not questions to the hospital.
+        """
+        return []
 
     async def _by_key(self, session: AsyncSession, key: str) -> SandboxPost | None:
         query = select(SandboxPost).where(SandboxPost.idempotency_key == key)

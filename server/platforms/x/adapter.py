@@ -9,14 +9,16 @@
   `/2/media/metadata` (alt text re-sent in the same call); the text itself is posted unchanged.
 - Idempotency: X has none. A duplicate text answers 403 "duplicate content", which is mapped to
   `OutcomeUnknown` (the earlier attempt may have posted it): reconcile with `find_post`, which reads
-  `GET /2/users/{me}/tweets` and matches normalised text (t.co links and escapes undone).
+  `GET /2/users/{me}/tweets` since the first attempt and matches the reply target and the normalised text
+  (t.co links and escapes undone). Replies start with the asker's @username, so the same answer to several
+  askers is neither duplicate content nor ambiguous.
 - Incoming: `GET /2/users/{me}/mentions?since_id=<cursor>`; the next cursor is `meta.newest_id`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,6 +45,7 @@ ONE_SHOT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/bmp", "image/p
 MENTION_FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,lang"
 ALT_TEXT_MAX = 1000
 PAGE_SIZE = 100
+CLOCK_SLACK = timedelta(minutes=5)  # our clock may run ahead of X's
 
 
 def status_url(tweet_id: str) -> str:
@@ -204,25 +207,52 @@ class XAdapter:
             raise OutcomeUnknown("x publish: unreadable success response") from exc
         return RemoteRef(remote_id=tweet_id, url=status_url(tweet_id))
 
-    async def find_post(self, idempotency_key: str, text: str) -> RemoteRef | None:
-        """Find our recent post with this text (X keeps no idempotency keys); newest match wins."""
+    async def find_post(self, request: PublishRequest, *, sent_after: datetime) -> RemoteRef | None:
+        """Find our post with the same reply target and text, created since the first attempt.
+
+        X keeps no idempotency keys, so the identity is the reply target + the text + the time: a bank answer
+        repeated to several askers starts with each asker's @username and replies to each one's post, so only
+        this delivery's post matches. Two matches, or more posts since `sent_after` than the pages read, are
+        `OutcomeUnknown` (the operator decides), never a guess.
+        """
         user_id = await self._me()
-        target = normalise_for_match(text)
-        params = {"max_results": str(PAGE_SIZE), "exclude": "retweets", "tweet.fields": "created_at"}
+        target = normalise_for_match(request.text)
+        parent = request.reply_to.remote_id if request.reply_to is not None else None
+        start = (sent_after - CLOCK_SLACK).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        params = {"max_results": str(PAGE_SIZE), "exclude": "retweets", "start_time": start,
+                  "tweet.fields": "created_at,referenced_tweets"}
+        found: list[str] = []
         for _ in range(self._find_pages):
             body = await self._json("GET", f"/2/users/{user_id}/tweets", "find post", params=params)
             for tweet in body.get("data") or []:
-                if normalise_for_match(str(tweet.get("text", ""))) == target:
-                    return RemoteRef(remote_id=str(tweet["id"]), url=status_url(str(tweet["id"])))
+                if _replied_to(tweet) == parent and normalise_for_match(str(tweet.get("text", ""))) == target:
+                    found.append(str(tweet["id"]))
             next_token = (body.get("meta") or {}).get("next_token")
             if not next_token:
                 break
             params["pagination_token"] = str(next_token)
-        return None
+        else:
+            raise OutcomeUnknown("x find post: the account posted more since the first attempt than the lookup "
+                                 "reads; check the account")
+        if len(found) > 1:
+            raise OutcomeUnknown(f"x find post: {len(found)} of our posts match ({', '.join(found)}); cannot tell "
+                                 "which one this delivery made")
+        return RemoteRef(remote_id=found[0], url=status_url(found[0])) if found else None
 
     async def delete(self, ref: RemoteRef) -> None:
         """Delete a post; one that is already gone counts as deleted."""
         await self._call("DELETE", f"/2/tweets/{ref.remote_id}", "delete", ok_statuses=(404,))
+
+    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
+        """Nothing: on X the mentions timeline (`fetch_incoming`) already carries the thread's replies.
+
+        A reply on X names the accounts it answers ("Replying to @hospital"), and by default a reply further
+        down names the conversation's earlier participants too, so replies in our threads reach the mentions
+        timeline. Reading each conversation as well would need `GET /2/tweets/search/recent?query=
+        conversation_id:…`, which only some API plans include, costs from a 300-per-15-minutes budget and
+        would only add replies whose authors removed the hospital from the reply on purpose.
+        """
+        return []
 
     async def fetch_incoming(self, cursor: str | None) -> IncomingPage:
         """Read mentions newer than `cursor`; X pages newest first, so a burst is read from the top down.
@@ -272,10 +302,16 @@ def _parse_cursor(cursor: str | None) -> tuple[str | None, str | None, str | Non
     return cursor, cursor, None
 
 
-def _incoming(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> IncomingMessage:
-    author = users.get(str(tweet.get("author_id")), {})
+def _replied_to(tweet: dict[str, Any]) -> str | None:
+    """The id of the post `tweet` replies to (from `referenced_tweets`), if any."""
     references = tweet.get("referenced_tweets") or []
     replied_to = next((r.get("id") for r in references if r.get("type") == "replied_to"), None)
+    return str(replied_to) if replied_to else None
+
+
+def _incoming(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> IncomingMessage:
+    author = users.get(str(tweet.get("author_id")), {})
+    replied_to = _replied_to(tweet)
     try:
         received = datetime.fromisoformat(str(tweet.get("created_at")))
     except ValueError:
