@@ -85,6 +85,8 @@ def seed_event(http: httpx.Client, base_url: str, headers: dict[str, dict[str, s
     _ok(http.post(f"{base_url}/api/events/{event['id']}/authorizations", headers=author, json={
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": "2026-11-01"}), 201)
+    _ok(http.put(f"{base_url}/api/events/{event['id']}/denylist", headers=author,  # go-live needs one
+                 json={"entries": ["Quillon Vexbridge", "MRN 00-TEST-4242"]}))
     seeded = SeededEvent(id=event["id"], account=account, item_ids=[], texts=[])
     for n in range(items):
         text = f"Update {n} from room {tag}: the team is at step {n}. #LiveOR"
