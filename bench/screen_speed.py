@@ -3,7 +3,9 @@
 Texts: every evaluation message of 20-200 characters (tests/questions/triage_eval*.jsonl and
 tests/privacy/phi_eval*.jsonl). Baseline: `text.lower().split()` over the same texts. Timing windows are
 interleaved (baseline, triage, PHI, baseline, ...) because machine speed drifts (see
-shared/docs/benchmarking.md); medians are reported. Ingest needs triage + PHI within BUDGET_US per message.
+shared/docs/benchmarking.md); medians are reported. Ingest needs triage + PHI within BUDGET_US per message
+(issue 14: at most 1 ms on this machine). The one-time loads (learned model, language identifier, place
+gazetteer) happen in the warm-up, as they do at server start.
 Usage: python bench/screen_speed.py [--json] [--rounds N] [--all-lengths]
 """
 
@@ -25,7 +27,7 @@ if str(ROOT) not in sys.path:
 from server.privacy.phi import screen_text  # noqa: E402
 from server.questions.triage import triage  # noqa: E402
 
-BUDGET_US = 300.0  # triage + PHI per message, for 1,000 messages/s on one core with room for other work
+BUDGET_US = 1000.0  # triage + PHI per message (issue 14); ingest's own figures are in bench/ingest_bench.py
 
 
 def load_texts(all_lengths: bool) -> list[str]:
@@ -52,8 +54,8 @@ def _window(fn: Callable[[str], object], texts: list[str]) -> float:
 def measure(texts: list[str], rounds: int) -> dict[str, Any]:
     """Time interleaved windows; return medians and ratios against the baseline."""
     fns: dict[str, Callable[[str], object]] = {"baseline": _baseline, "triage": triage, "phi": screen_text}
-    for fn in fns.values():  # warm up (imports, regex caches)
-        _window(fn, texts[:50])
+    for fn in fns.values():  # warm up (imports, regex caches, the model, language identifier and gazetteer)
+        _window(fn, texts)
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():

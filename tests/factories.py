@@ -70,3 +70,15 @@ async def create_item(client: AsyncClient, headers: dict[str, str], event_id: in
                                  headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+# Go-live needs the patient denylist (server/live/service.py); kits set this placeholder, which no test text uses.
+TEST_DENYLIST = ["Quillon Vexbridge", "MRN 00-TEST-4242"]
+
+
+async def set_denylist(client: AsyncClient, headers: dict[str, str], event_id: int,
+                       entries: list[str] | None = None) -> None:
+    """Set the event's patient denylist through the API (a comms user's headers)."""
+    response = await client.put(f"/api/events/{event_id}/denylist", headers=headers,
+                                json={"entries": entries or TEST_DENYLIST})
+    assert response.status_code == 200, response.text

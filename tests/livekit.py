@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from server.clock import FakeClock
 from server.models import Delivery, SandboxPost
-from tests.factories import create_event, create_item, create_user, login
+from tests.factories import create_event, create_item, create_user, login, set_denylist
 
 
 @dataclass
@@ -65,8 +65,9 @@ class LiveKit:
 
 async def prepare(client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any, *,
                   offsets: list[str | None], cues: list[str | None] | None = None,
-                  holding: bool = True) -> LiveKit:
-    """An event on the sandbox with a patient consent and approved items at the given offsets."""
+                  holding: bool = True, denylist: bool = True) -> LiveKit:
+    """An event on the sandbox with a patient consent, the patient denylist (unless `denylist` is False: going live
+    needs it) and approved items at the given offsets."""
     author = await login(client, await create_user(sessionmaker, "comms"))
     comms = await login(client, await create_user(sessionmaker, "comms"))
     clinical = await login(client, await create_user(sessionmaker, "clinical"))
@@ -75,6 +76,8 @@ async def prepare(client: AsyncClient, app: FastAPI, clock: FakeClock, sessionma
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": "2026-11-01"})
     assert consent.status_code == 201, consent.text
+    if denylist:
+        await set_denylist(client, author, event["id"])
     kit = LiveKit(client=client, app=app, clock=clock, event=event, comms=comms, author=author, clinical=clinical)
     cues = cues or [None] * len(offsets)
     for index, (offset, cue) in enumerate(zip(offsets, cues, strict=True), start=1):

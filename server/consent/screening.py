@@ -11,7 +11,7 @@ from server.clock import session_now
 from server.consent import denylist as denylist_store
 from server.errors import Conflict, Forbidden, NotFound
 from server.journal import service as journal
-from server.models import Event, Item, ItemVersion, User
+from server.models import Authorization, Event, Item, ItemVersion, User
 from server.privacy.denylist import Denylist
 from server.privacy.phi import screen_text
 from server.timeline.schemas import ItemContent
@@ -29,9 +29,21 @@ def screen(content: ItemContent, denylist: Denylist | None, staff_names: list[st
     return findings
 
 
+async def allow_list(session: AsyncSession, event: Event) -> list[str]:
+    """Names that may appear: the event's staff names (also where the hospital's own names and city go), the
+    staff directory (every active account's display name), the capitalised words of the event's title, and
+    the people who signed a consent that is not revoked. Capitalised names outside it are flagged."""
+    names = list(event.staff_names or [])
+    names += (await session.execute(select(User.display_name).where(User.active.is_(True)))).scalars().all()
+    names += [w for w in event.title.split() if w[:1].isupper()]
+    names += (await session.execute(select(Authorization.person).where(
+        Authorization.event_id == event.id, Authorization.revoked_at.is_(None)))).scalars().all()
+    return names
+
+
 async def screen_for_event(session: AsyncSession, event: Event, content: ItemContent) -> list[dict[str, Any]]:
-    """Screen content with the event's denylist and staff names."""
-    return screen(content, await denylist_store.load(session, event.id), list(event.staff_names or []))
+    """Screen content with the event's denylist and allow-list."""
+    return screen(content, await denylist_store.load(session, event.id), await allow_list(session, event))
 
 
 def open_findings(version: ItemVersion) -> list[dict[str, Any]]:
@@ -69,6 +81,7 @@ async def override(session: AsyncSession, *, event: Event, item: Item, version: 
 async def rescreen_open_items(session: AsyncSession, *, event: Event, actor: User) -> None:
     """Screen every unposted item again (after the denylist changed); approved items with new findings block."""
     denylist = await denylist_store.load(session, event.id)
+    allowed = await allow_list(session, event)
     query = (
         select(Item, ItemVersion)
         .join(ItemVersion, (ItemVersion.item_id == Item.id) & (ItemVersion.number == Item.current_version))
@@ -79,7 +92,7 @@ async def rescreen_open_items(session: AsyncSession, *, event: Event, actor: Use
     for item, version in (await session.execute(query)).all():
         overridden = {(f["field"], f["kind"], f["start"], f["end"]): f["overridden"]
                       for f in (version.findings or []) if f.get("overridden")}
-        fresh = screen(version_content(version), denylist, list(event.staff_names or []))
+        fresh = screen(version_content(version), denylist, allowed)
         for finding in fresh:
             key = (finding["field"], finding["kind"], finding["start"], finding["end"])
             if key in overridden:

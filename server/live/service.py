@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.consent import denylist as denylist_store
 from server.consent import service as consent_service
 from server.errors import Conflict
 from server.events import service as event_service
@@ -23,11 +24,14 @@ def _require(event: Event, *states: str, action: str) -> None:
 
 async def go_live(session: AsyncSession, *, event: Event, actor: User, now: datetime, ready_platforms: list[str],
                   clock: str = "now") -> Event:
-    """Start the live run: needs a valid patient consent and at least one ready platform."""
+    """Start the live run: needs a valid patient consent, the patient denylist and at least one ready platform."""
     _require(event, "draft", "rehearsal", action="go live")
     if not await consent_service.valid_patient_authorization(session, event, now):
         raise Conflict("cannot go live: no valid patient authorization is on file", field="authorizations",
                        extra={"state": event.status})
+    if not (await denylist_store.status(session, event.id)).configured:  # the screen must know the patient first
+        raise Conflict("cannot go live: the patient denylist is not set (PUT /api/events/{id}/denylist)",
+                       field="denylist", extra={"state": event.status})
     if not ready_platforms:
         raise Conflict("cannot go live: no platform account is ready", field="platforms",
                        extra={"state": event.status})

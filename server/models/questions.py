@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, true
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.clock import stamp
@@ -45,6 +46,11 @@ class Message(Base):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("question_group.id"), nullable=True, index=True)
     rehearsal: Mapped[bool] = mapped_column(Boolean, default=False)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A possible emergency, whatever the label: queued for clinicians first, with the reasons that raised it.
+    alert: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    alert_reasons: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
+    # False when written in a language the triage has no risk cues for: clinicians read it themselves.
+    screened: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class QuestionGroup(Base):
@@ -65,6 +71,10 @@ class QuestionGroup(Base):
     rehearsal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
     last_asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=stamp)
+    # Set when a member raised an alert or is in an unscreened language: the default queue shows the group
+    # whatever its label (alerts first).
+    alert: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    unscreened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class GroupKey(Base):

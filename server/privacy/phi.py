@@ -1,6 +1,7 @@
 """PHI screen: find the HIPAA Safe Harbor identifiers in a caption or answer before it is posted.
 
-`screen_text` runs every detector (names, numbers, web, places, dates/ages, and the event's denylist),
+`screen_text` runs every detector (names, capitalised words not on the allow-list, file names, "Name:" labels,
+numbers, web, places, dates/ages, and the event's denylist),
 then drops a finding that lies inside a higher-priority one of another kind (a name inside an email, the
 digits of a phone number inside a URL), and drops unlabelled "looks like a code" numbers that are part of
 any link or email (a video id in a harmless URL). Denylist findings are kept as they are. Findings are
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from server.privacy.denylist import Denylist
+from server.privacy.phi_capitalised import find_file_names, find_labelled_names
 from server.privacy.phi_dates import find_dates
 from server.privacy.phi_names import AllowNames, find_names
 from server.privacy.phi_numbers import P_GENERIC_ID, find_numbers
@@ -30,8 +32,11 @@ def screen_text(
     web = find_web(text)
     blocked = [(h.finding.start, h.finding.end) for h in web if h.finding.kind in (EMAIL, URL)]
     hits = [*web, *find_numbers(text), *find_places(text), *find_dates(text)]
-    names = find_names(text, words(text), AllowNames(allow_names), blocked)
+    allow = AllowNames(allow_names)
+    names = find_names(text, words(text), allow, blocked)
     hits += names
+    hits += find_labelled_names(text)
+    hits += [h for h in find_file_names(text, allow.words) if not _inside_any(h.finding, blocked)]
     hits += [h for h in (place_after_name(text, n.finding.end) for n in names) if h is not None]
     links = link_spans(text)
     hits = [h for h in hits if not (h.priority <= P_GENERIC_ID + 1 and _inside_any(h.finding, links))]

@@ -1,8 +1,10 @@
 """Dates tied to a person (birth, admission, discharge, death, diagnosis, ...) and ages over 89.
 
 A calendar date is flagged when its sentence has a strong cue (born, DOB, admitted, discharged, died,
-diagnosed, ...), or a weak cue (his, her, patient, a kinship word) and no publication cue (today, live,
-update, posted, join us, ...). Times ("10:15", "T+00:45") and years alone ("since 2014") are not dates.
+diagnosed, clinic, ...), or a weak cue (his, her, patient, a kinship word) and no publication cue (today,
+live, update, posted, join us, ...), or when the sentence before has a strong cue and its own has no
+publication cue ("She was first seen in clinic last spring. On April 14 ..."). Times ("10:15", "T+00:45")
+and years alone ("since 2014") are not dates.
 A birth year alone is flagged only when it shows an age of 90 or more.
 """
 
@@ -12,8 +14,9 @@ import re
 from datetime import date
 
 from server.clock import wall_now
+from server.privacy.phi_ages import find_ages_in_words
 from server.privacy.phi_lexicon import KIN_WORDS
-from server.privacy.phi_text import caseless, context_after, context_before
+from server.privacy.phi_text import caseless, context_after, context_before, fold, sentence_bounds
 from server.privacy.phi_types import AGE_OVER_89, DATE, Hit, hit
 
 P_DATE = 45
@@ -58,7 +61,7 @@ _STRONG = re.compile(
     r"death|dod|passed away|deceased|diagnosed|diagnosis|hospitali[sz]ed|transferred|arrived|"
     r"came in|collapsed|heart attack|operated on|date of (?:surgery|service|visit|procedure)|"
     r"surgery date|procedure date|visit|appointment|seen in clinic|follow-up|funeral|buried|wedding|"
-    r"married|injured|accident)\b"
+    r"married|injured|accident|clinic|consult|consultation|referred|seen|check-up|checkup)\b"
 )
 _WEAK = re.compile(
     r"\b(?:he|she|his|her|him|patient|patient's|pt|husband|wife|son|daughter|mother|mom|mum|father|dad|"
@@ -118,7 +121,7 @@ _GROUP_BEFORE = re.compile(
 
 def find_dates(text: str, today: date | None = None) -> list[Hit]:
     """Return findings for dates tied to a person and for ages over 89."""
-    return [*_dates(text, today), *_ages(text)]
+    return [*_dates(text, today), *_ages(text), *find_ages_in_words(text)]
 
 
 def _possible_date_patterns(text: str, digit: bool) -> list[re.Pattern[str]]:
@@ -163,10 +166,24 @@ def _tie_reason(text: str, start: int, end: int) -> str | None:
     strong = [m.group() for m in _STRONG.finditer(before)] or [m.group() for m in _STRONG.finditer(after)]
     if strong:
         return f"date tied to the patient: '{strong[-1] if _STRONG.search(before) else strong[0]}'"
+    published = _PUBLICATION.search(before) or _PUBLICATION.search(after)
     weak = _WEAK.search(before) or _WEAK.search(after)
-    if weak is not None and not (_PUBLICATION.search(before) or _PUBLICATION.search(after)):
+    if weak is not None and not published:
         return f"date tied to a person: '{weak.group()}'"
+    previous = _previous_sentence(text, start)
+    cue = _STRONG.search(previous) if previous and not published else None
+    if cue is not None:  # "She was seen in clinic in May. On June 3 the scan showed..."
+        return f"date tied to the patient (previous sentence: '{cue.group()}')"
     return None
+
+
+def _previous_sentence(text: str, start: int) -> str:
+    """The folded sentence before the one holding `start` (empty at the start of the text)."""
+    left, _ = sentence_bounds(text, start, start, 200)
+    if left <= 0:
+        return ""
+    prev_left, _ = sentence_bounds(text, max(0, left - 2), max(0, left - 2), 200)
+    return fold(text[prev_left:left])
 
 
 def _ages(text: str) -> list[Hit]:

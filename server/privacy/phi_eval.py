@@ -15,8 +15,8 @@ from typing import Any
 from server.privacy.denylist import Denylist
 from server.privacy.phi import screen_text
 
-RECALL_TARGET = 0.98
-FPR_TARGET = 0.03
+RECALL_TARGET = 0.95  # issue 14's targets, on the test set written before tuning
+FPR_TARGET = 0.05
 _EVAL_SALT = b"livecue-phi-eval-salt-not-secret"
 
 

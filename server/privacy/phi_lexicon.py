@@ -47,6 +47,10 @@ KIN_WORDS: Final = word_set(
     kids kid baby infant toddler twin twins stepson stepdaughter stepmother stepfather stepmom stepdad
     parents parent sibling siblings friend friends neighbour neighbor caregiver carer roommate boss
     coworker co-worker family relative relatives widow widower godmother godfather
+    gran gramps grampa grandad nan nanna gigi mimi meemaw peepaw pops
+    tia tio tita tito abuela abuelo abuelita abuelito mami papi mamie papy papie pepe meme memere pepere
+    tante oncle cousine nonna nonno zia zio oma opa omi opi baba dedushka babushka bubbe bubbie zayde saba
+    savta yaya papou lola lolo ammi abba nani nana-ji dadi dada amma appa halmoni harabeoji
     """
 )
 

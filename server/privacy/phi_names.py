@@ -7,8 +7,10 @@ A run of capitalised words is a candidate name. It is classified by the nearest 
 - a patient cue before it (patient, named, meet, kinship words) or after it ("Kenji's wife", "Lou, 57,",
   "the Patel family", "Diego, the patient's nephew"): a patient or relative;
 - a name joined by "and"/"&"/"," to a classified name inherits that class ("nurses Maria and Tom");
-- otherwise it is flagged only if it holds a common given name from the embedded list (ambiguous ones like
-  "Grace" or "Will" need a following surname).
+- a run holding a common given name from the embedded list is flagged (ambiguous ones like "Grace" or "Will"
+  need a following surname);
+- otherwise `phi_capitalised.classify_unknown` decides: inside a sentence, a capitalised word that is not
+  allowed, not a known caption/organisation word and not a large place is flagged (a small town as a place).
 Names in `allow_names` (staff configured on the event) always pass, as do their individual words.
 """
 
@@ -18,6 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from server.privacy.phi_capitalised import classify_unknown
+from server.privacy.phi_gazetteer import is_town
 from server.privacy.phi_given_names import AMBIGUOUS_GIVEN_NAMES, GIVEN_NAMES
 from server.privacy.phi_lexicon import (
     CREDENTIALS,
@@ -32,7 +36,7 @@ from server.privacy.phi_lexicon import (
     word_set,
 )
 from server.privacy.phi_text import Word, fold, overlaps
-from server.privacy.phi_types import NAME, Hit, hit
+from server.privacy.phi_types import ADDRESS, NAME, Hit, hit
 
 PRIORITY = 10
 
@@ -66,6 +70,11 @@ class AllowNames:
                 self._full.add(" ".join(keys))
                 self._words.update(keys)
 
+    @property
+    def words(self) -> set[str]:
+        """Every folded word of the allowed names."""
+        return self._words
+
     def allows(self, keys: list[str]) -> bool:
         """True when the candidate (a list of folded words) is an allowed name."""
         return " ".join(keys) in self._full or all(k in self._words for k in keys)
@@ -94,6 +103,8 @@ def find_names(text: str, toks: list[Word], allow: AllowNames, blocked: list[tup
         if cls == "patient":
             start = toks[run.first].start
             hits.append(hit(NAME, start, toks[run.last].end, reason, PRIORITY))
+        elif cls == "place":
+            hits.append(hit(ADDRESS, toks[run.first].start, toks[run.last].end, reason, PRIORITY))
         prev = (run.last, cls) if cls != "org" else None
         i = run.last + 1
     return hits + _plural_families(text, allow, blocked)
@@ -184,6 +195,9 @@ def _classify(
         return "staff", ""
     if run.honorific is not None:
         return "patient", f"surname after the title '{run.honorific}' (a patient or relative)"
+    if _prefixed_town(text, toks, run):  # "Mount Forest", "Port Elgin": a town, not "Mount Sinai Hospital"
+        run.first -= 1
+        return "place", "town or village (gazetteer)"
     if _is_org(text, toks, run):
         return "org", ""
     back = _cue_before(text, toks, run.first)
@@ -214,7 +228,17 @@ def _classify(
     if ambiguous:  # "Grace Oyelaran": an ambiguous given name followed by a surname
         run.first += ambiguous[0]
         return "patient", "looks like a person's name (given name and surname)"
-    return "none", ""
+    return classify_unknown(text, toks, run.first, run.last, allow.words)
+
+
+def _prefixed_town(text: str, toks: list[Word], run: _Run) -> bool:
+    """A town whose name starts with a place prefix ("Mount", "Port", "St"), with no organisation word after it."""
+    if run.first == 0 or toks[run.first - 1].key not in _PLACE_PREFIXES or not toks[run.first - 1].is_cap:
+        return False
+    nxt = run.last + 1
+    if nxt < len(toks) and toks[nxt].key in ORG_WORDS and toks[nxt].is_cap:
+        return False
+    return is_town(text[toks[run.first - 1].start:toks[run.last].end])
 
 
 def _is_org(text: str, toks: list[Word], run: _Run) -> bool:

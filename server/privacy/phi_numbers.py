@@ -1,7 +1,8 @@
 """Number-shaped identifiers: phone, fax, SSN/SIN, record numbers (MRN, plan, account, licence,
 device, vehicle) and IP addresses.
 
-Every phone number is flagged, a hospital's included (the comms team can override). A phone number is a
+Every phone number is flagged, a hospital's included (the comms team can override); numbers in other
+countries' national formats are checked with libphonenumber (`phonenumbers`). A phone number is a
 fax when the nearest label before it is "fax". Record numbers are flagged after a label (MRN, chart,
 OHIP, member ID, account, licence, serial, VIN, plate, ...) and, without a label, when a code looks like
 an identifier: 7+ digits in a row or in dash groups, a letter/digit code with 5+ digits, a MAC address.
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+
+import phonenumbers
 
 from server.privacy.phi_types import FAX, IP_ADDRESS, PHONE, RECORD_NUMBER, SSN, Hit, hit
 
@@ -33,6 +36,11 @@ _TRUNK = re.compile(
 )
 _LOCAL = re.compile(r"(?<![\w+/.\-:])[2-9][0-9]{2}[\-.][0-9]{4}(?![\w\-.:])")
 _BARE_10 = re.compile(r"(?<![\w+/.\-])1?[2-9][0-9]{9}(?![\w\-])")
+# A phone number in a national format of another country ("06 12 34 56 78", "0161 496 0000", "04 1234 5678"):
+# a run of 8-15 digits in groups, checked with libphonenumber against the countries below (any "+" number
+# against its own country code).
+_NATIONAL = re.compile(r"(?<![\w+/.\-])(?:\+|\(0?|0)[0-9](?:[ .\-]?\(?[0-9]\)?){7,16}(?![\w\-])")
+_REGIONS = ("GB", "FR", "AU", "DE", "ES", "IT", "IE", "NZ", "MX", "IN", "BR", "NL", "BE", "CH", "PH", "NG", "ZA")
 _PHONE_CONTEXT = re.compile(
     r"\b(?:call|phone|tel|telephone|cell|mobile|text|reach|contact|line|ph|whatsapp|sms|dial)\b[^.!?\n]{0,25}$",
     re.IGNORECASE,
@@ -141,7 +149,27 @@ def _phones(text: str) -> list[Hit]:
                 continue
             spans.append((m.start(), m.end()))
             out.append(_phone_or_fax(text, m.start(), m.end()))
+    for m in _NATIONAL.finditer(text) if len(_ASCII_DIGIT.findall(text)) >= 8 else ():
+        if not any(m.start() < e and s < m.end() for s, e in spans) and _valid_somewhere(m.group()):
+            spans.append((m.start(), m.end()))
+            out.append(_phone_or_fax(text, m.start(), m.end()))
     return out
+
+
+def _valid_somewhere(candidate: str) -> bool:
+    """True when libphonenumber finds `candidate` a valid number (of its "+" country, or of one of _REGIONS)."""
+    digits = sum(ch.isdigit() for ch in candidate)
+    if not 8 <= digits <= 15:
+        return False
+    regions: tuple[str | None, ...] = (None,) if candidate.startswith("+") else _REGIONS
+    for region in regions:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+    return False
 
 
 def _phone_or_fax(text: str, start: int, end: int) -> Hit:

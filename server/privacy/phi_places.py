@@ -61,6 +61,9 @@ _ROOM_OK_BEFORE = re.compile(
     r"double|single|no|more|any|leg|elbow|head)\s*$",
     re.IGNORECASE,
 )
+_FACILITY_AFTER = re.compile(
+    r"\s+(?:of|in|at)\s+the\s+(?:[\w\-]+\s+){0,2}(?:lab|labs|laboratory|centre|center|library|building|school|"
+    r"college|institute|department|museum|hall)\b", re.IGNORECASE)
 _CA_POSTAL = re.compile(
     r"\b[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z][ \-]?[0-9][ABCEGHJ-NPRSTV-Z][0-9]\b", re.IGNORECASE
 )
@@ -75,13 +78,15 @@ _AU_POSTCODE = re.compile(r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\s+(?P<code>[0-9]{
 
 _PLACE = r"(?P<place>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2})"
 _RESIDENCE_CUE = re.compile(
-    r"(?i:\b(?:lives|living|lived|resides|residing|resided|residents? of|native of|hometown|grew up|"
-    r"moved (?:here )?from|comes from|came from|hails from|is from|are from|was from|'s from|’s from|"
+    r"(?i:\b(?:lives|live|living|lived|resides|residing|resided|residents? of|native of|hometown|grew up|"
+    r"moved (?:here |back )?(?:from|to)|moving (?:back )?to|relocated to|settled in|(?:is |are )?based in|"
+    r"comes from|came from|hails from|is from|are from|was from|'s from|’s from|"
     r"drove (?:in |down |up )?from|flew (?:in )?from|travell?ed (?:here )?from|home)"
     r"(?:\s+(?:in|at|of|is))?(?:\s+(?:the\s+)?(?:town|city|village|county|region|area)\s+of)?)\s+" + _PLACE
 )
 # Every _RESIDENCE_CUE match holds one of these (lowercased): "lives"/"living", "resides", "hometown", ...
-_RESIDENCE_WORDS = ("liv", "resid", "native", "grew up", "from", "home")
+_RESIDENCE_WORDS = ("liv", "resid", "native", "grew up", "from", "home", "moved", "moving", "relocated", "settled",
+                    "based")
 _PERSON_FROM = re.compile(
     r"\b(?:[0-9]{1,3},?|man|woman|patient|family|grandfather|grandmother|grandma|grandpa|father|mother|dad|mom|"
     r"mum|son|daughter|husband|wife|couple|teen|boy|girl|donor|recipient)\s+from\s+" + _PLACE
@@ -124,6 +129,8 @@ def find_places(text: str) -> list[Hit]:
         for m in _PO_BOX.finditer(text):
             out.append(hit(ADDRESS, m.start(), m.end(), "looks like a post-office box", P_ADDRESS))
         for m in _ROOM.finditer(text):
+            if _FACILITY_AFTER.match(text, m.end()):  # "Room 2 of the simulation lab": a facility's room
+                continue
             if not _ROOM_OK_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
                 reason = f"patient {m.group('label').casefold().rstrip('.')} number"
                 out.append(hit(ADDRESS, m.start(), m.end(), reason, P_ADDRESS))

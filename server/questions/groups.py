@@ -53,9 +53,10 @@ def _load_statement(size: int) -> Select[Any] | CompoundSelect[Any]:
     return parts[0] if size == 1 else union_all(*parts)
 
 
-def keys_of(text: str, label: str) -> list[str]:
-    """Bucket keys of a message (only questions are grouped with others)."""
-    return [k[:200] for k in dict.fromkeys(bucket_keys(text))] if label == "question" else []
+def keys_of(text: str, label: str, *, alone: bool = False) -> list[str]:
+    """Bucket keys of a message (only questions are grouped with others; `alone`: an alert or an unscreened
+    language, which must stay in a group of its own so its flag and reasons are not lost in a crowd)."""
+    return [k[:200] for k in dict.fromkeys(bucket_keys(text))] if label == "question" and not alone else []
 
 
 def per_key(keys: list[str]) -> int:
@@ -70,6 +71,8 @@ class _NewGroup:
     rehearsal: bool
     size: int
     last_asked_at: datetime
+    alert: bool = False
+    unscreened: bool = False
 
 
 @dataclass
@@ -104,8 +107,13 @@ class BatchGrouper:
             for key, group_id, status, text in (await session.execute(_load_statement(size), params)).all():
                 self.candidates[str(key)].append((int(group_id), status in OPEN_STATES, str(text)))
 
-    def place(self, *, text: str, label: str, keys: list[str], received_at: datetime, rehearsal: bool) -> int:
-        """The group id for a message: an open group with a similar member, or a new (negative, temporary) id."""
+    def place(self, *, text: str, label: str, keys: list[str], received_at: datetime, rehearsal: bool,
+              alert: bool = False, unscreened: bool = False) -> int:
+        """The group id for a message: an open group with a similar member, or a new (negative, temporary) id.
+
+        An alerting or unscreened message gets no keys from `keys_of` callers, so it has a group of its own
+        that carries the flag (the queue shows such groups whatever their label).
+        """
         scores: dict[str, float] = {}
         best: tuple[float, int] | None = None
         limit = per_key(keys)
@@ -121,7 +129,7 @@ class BatchGrouper:
                     best = (score, group_id)
         if best is None:
             group_id = -(len(self.new) + 1)
-            self.new[group_id] = _NewGroup(label, text, rehearsal, 1, received_at)
+            self.new[group_id] = _NewGroup(label, text, rehearsal, 1, received_at, alert, unscreened)
         else:
             group_id = best[1]
             if group_id in self.new:
@@ -141,7 +149,8 @@ class BatchGrouper:
         if self.new:
             temp_ids = sorted(self.new, reverse=True)
             rows = [{"event_id": self.event_id, "label": g.label, "text": g.text, "size": g.size, "status": "open",
-                     "rehearsal": g.rehearsal, "last_asked_at": g.last_asked_at}
+                     "rehearsal": g.rehearsal, "last_asked_at": g.last_asked_at, "alert": g.alert,
+                     "unscreened": g.unscreened}
                     for g in (self.new[t] for t in temp_ids)]
             ids = (await session.execute(insert(_groups).returning(_groups.c.id, sort_by_parameter_order=True),
                                          rows)).scalars().all()
@@ -167,10 +176,10 @@ async def file_keys(session: AsyncSession, *, event_id: int, rows: list[tuple[in
 async def assign_group(session: AsyncSession, *, event_id: int, message: Message) -> int:
     """Group one already stored message (an ORM object with an id); returns the group id."""
     grouper = BatchGrouper(event_id)
-    keys = keys_of(message.text, message.label)
+    keys = keys_of(message.text, message.label, alone=message.alert or not message.screened)
     await grouper.load(session, set(keys))
     temp = grouper.place(text=message.text, label=message.label, keys=keys, received_at=message.received_at,
-                         rehearsal=message.rehearsal)
+                         rehearsal=message.rehearsal, alert=message.alert, unscreened=not message.screened)
     group_id = (await grouper.flush(session)).get(temp, temp)
     message.group_id = group_id
     await session.flush()

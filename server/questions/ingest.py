@@ -1,5 +1,9 @@
 """Ingest: normalise, store exactly once per (platform, external id), triage, flag PHI, group, alert.
 
+A message alerts when triage says `alert` (whatever its label): it is journaled as
+`alert.emergency_message` with its reasons, kept in a group of its own flagged `alert`, and queued even
+from a muted author. A message in a language nobody screens gets a flagged group of its own too.
+
 A batch is stored in a handful of multi-row statements inside one savepoint. If the database refuses
 it (a duplicate inserted concurrently by another poller, or anything unexpected), it is stored again
 one message per savepoint: the refused message is skipped and counted, and the rest of the batch, and
@@ -27,7 +31,7 @@ from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
 from server.privacy.phi import screen_text
 from server.questions.groups import BatchGrouper, file_keys, keys_of
-from server.questions.triage import triage
+from server.questions.triage import TriageResult, triage
 
 log = logging.getLogger("livecue.ingest")
 MAX_TEXT = 5000
@@ -135,14 +139,26 @@ def _row(event: Event, incoming: IncomingMessage, external_id: str, now: datetim
         "event_id": event.id, "platform": _clean(incoming.platform, 16), "external_id": external_id,
         "author_handle": _clean(incoming.author_handle, 200) or "unknown",
         "author_name": _clean(incoming.author_name, 200) or "unknown", "text": text,
-        "language": _clean(incoming.language, 16) or None, "in_reply_to": _clean(incoming.in_reply_to, 300) or None,
+        "language": _clean(incoming.language, 16) or (verdict.language if verdict else None),
+        "in_reply_to": _clean(incoming.in_reply_to, 300) or None,
         "url": _clean(incoming.url, 500) or None, "remote": _remote(incoming),
         "visibility": _clean(incoming.visibility, 16) or None,
         "received_at": _received(incoming.received_at, now), "ingested_at": now,
-        "label": verdict.label if verdict else "spam", "label_reason": verdict.reason if verdict else (reason or ""),
+        "label": verdict.label if verdict else "spam", "label_reason": _label_reason(verdict, reason),
+        "alert": bool(verdict and verdict.alert), "alert_reasons": list(verdict.reasons) if verdict else [],
+        "screened": verdict.screened if verdict else True,
         "rehearsal": rehearsal, "phi": [f.as_dict() for f in screen_text(text)] if reason is None else [],
         "status": "rejected" if reason else "queued", "reject_reason": reason, "group_id": None,
     }
+
+
+def _label_reason(verdict: TriageResult | None, rejected: str | None) -> str:
+    """The reason shown beside the label; an alert on a message of another label names its first reason."""
+    if verdict is None:
+        return rejected or ""
+    if verdict.alert and verdict.label != "emergency":
+        return f"alert: {verdict.reasons[0]}; {verdict.reason}"
+    return verdict.reason
 
 
 async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]],
@@ -153,16 +169,17 @@ async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]]
     keys: list[list[str]] = []
     for row in rows:
         if row["status"] == "queued" and (row["platform"], row["author_handle"]) in muted:
-            if row["label"] == "emergency":  # safety first: a possible emergency reaches staff whoever sent it
+            if row["alert"]:  # safety first: a possible emergency reaches staff whoever sent it
                 row["label_reason"] = f"{row['label_reason']} (from a muted author)".strip()
             else:
                 row["status"] = "muted"
-        keys.append(keys_of(row["text"], row["label"]) if row["status"] == "queued" else [])
+        alone = row["alert"] or not row["screened"]
+        keys.append(keys_of(row["text"], row["label"], alone=alone) if row["status"] == "queued" else [])
     await grouper.load(session, {k for ks in keys for k in ks})
     for row, row_keys in zip(rows, keys, strict=True):
         row["group_id"] = None if row["status"] != "queued" else grouper.place(
             text=row["text"], label=row["label"], keys=row_keys, received_at=row["received_at"],
-            rehearsal=row["rehearsal"])
+            rehearsal=row["rehearsal"], alert=row["alert"], unscreened=not row["screened"])
     real = await grouper.flush(session)
     for row in rows:
         row["group_id"] = real.get(row["group_id"], row["group_id"])
@@ -175,10 +192,11 @@ async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]]
             result.rejected += 1
             continue
         result.stored.append(message_id)
-        if row["label"] == "emergency" and row["status"] == "queued":
+        if row["alert"] and row["status"] == "queued":
             await journal.record(session, actor=None, kind="alert.emergency_message", subject_type="message",
                                  subject_id=message_id, event_id=event.id,
-                                 payload={"platform": row["platform"], "reason": row["label_reason"]})
+                                 payload={"platform": row["platform"], "reason": row["alert_reasons"][0],
+                                          "reasons": row["alert_reasons"], "label": row["label"]})
             result.emergencies.append(message_id)
     return result
 

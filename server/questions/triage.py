@@ -1,153 +1,109 @@
-"""Rules-based triage of audience messages into question / personal_medical / emergency / comment /
-spam / abuse.
+"""Triage of audience messages: a label, and an alert that no label can take away.
 
-Emergency is checked first and tuned for recall: a false alarm costs a moderator a glance, a miss can
-cost a life. Every result names the cue that decided it, so moderators can see why.
+Three layers look at every message, and any one of them can raise the alert ("defence in depth"):
+- the English rules (`triage_rules`), which label a message and recognise emergencies by their cues;
+- the multilingual risk cues (`triage_risk`: English, French, Spanish), which only ask "could someone be in
+  danger now?" and ignore kind words, jokes, shopping words and past operations around the danger;
+- the learned model (`triage_model`), a small linear classifier trained on the corpus in the repository,
+  which alerts when its emergency probability reaches the threshold set for recall at training time.
+A message with any alert reason gets `alert: True` and a place in the clinicians' queue, whatever its label.
+
+The label fuses the rules and the model: the model's probabilities plus a vote for the rules' label (worth
+more in English, where the rules were written, than in French or Spanish, where they see little). A danger
+cue makes the label `emergency`. A message in a language nobody screens (`triage_language`) is marked
+`screened: False`, and the queue shows it to clinicians with the reason "language not screened".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Final
 
-from server.questions.triage_cues import (
-    ABUSE_CUES,
-    ABUSE_SELF_DIRECTED,
-    COMMENT_CUES,
-    MEDICAL_CONTEXT,
-    OWN_CASE_CUES,
-    QUESTION_CUES,
-    QUESTION_LIKE,
-    RELATIVE_CUES,
-    SPAM_CUES,
-    Hit,
-    find_hits,
-    score,
-    starts_question,
+from server.questions.triage_language import detect
+from server.questions.triage_model import model
+from server.questions.triage_risk import HUMOUR_DISCOUNT, assess, literal
+from server.questions.triage_rules import (
+    ABUSE,
+    COMMENT,
+    EMERGENCY,
+    LABELS,
+    PERSONAL_MEDICAL,
+    QUESTION,
+    SPAM,
+    rule_triage_normalized,
 )
-from server.questions.triage_emergency import check_emergency
-from server.questions.triage_emergency_weak import fallback_risk
-from server.questions.triage_text import Normalized, normalize
+from server.questions.triage_text import normalize
 
-QUESTION: Final = "question"
-PERSONAL_MEDICAL: Final = "personal_medical"
-EMERGENCY: Final = "emergency"
-COMMENT: Final = "comment"
-SPAM: Final = "spam"
-ABUSE: Final = "abuse"
-LABELS: Final[tuple[str, ...]] = (EMERGENCY, PERSONAL_MEDICAL, QUESTION, COMMENT, SPAM, ABUSE)
+__all__ = ["ABUSE", "COMMENT", "EMERGENCY", "LABELS", "PERSONAL_MEDICAL", "QUESTION", "SPAM", "TriageResult",
+           "triage"]
 
-SPAM_THRESHOLD: Final = 1.5
-ABUSE_THRESHOLD: Final = 1.5
-PERSONAL_THRESHOLD: Final = 1.0
+RULE_VOTE: Final = {"en": 0.55, "other": 0.2}
+NOT_SCREENED: Final = "language not screened"
+# The model alerts on its own only when it has something to read: a figure of speech cut out of "I'd faint
+# in five minutes" leaves one word, and on one word the model's guess is its prior.
+MODEL_MIN_WORDS: Final = 3
 
 
 @dataclass(frozen=True)
 class TriageResult:
-    """The label for one message, a human-readable reason naming the cue, and the matched phrases."""
+    """The verdict on one message.
+
+    `label` and `reason` (naming the cue or the model) classify it; `alert` and `reasons` say whether a
+    clinician must see it now and why (empty when no alert); `score` orders alerts (higher first; humour
+    lowers it); `language` is the detected language and `screened` whether risk cues exist for it.
+    """
 
     label: str
     reason: str
     matched: tuple[str, ...]
+    alert: bool = False
+    reasons: tuple[str, ...] = ()
+    score: float = 0.0
+    language: str = "en"
+    screened: bool = True
+    probabilities: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _top(hits: list[Hit]) -> Hit:
-    """Return the heaviest hit (first on ties)."""
-    return max(hits, key=lambda h: h.cue.weight)
-
-
-def _surfaces(hits: list[Hit]) -> tuple[str, ...]:
-    """Return the matched phrases of hits, heaviest first, without duplicates."""
-    ordered = sorted(hits, key=lambda h: -h.cue.weight)
-    return tuple(dict.fromkeys(h.surface for h in ordered))
-
-
-def _is_question_like(norm: Normalized) -> bool:
-    """Return True if the message reads as a question or a request for advice."""
-    if norm.has_question_mark:
-        return True
-    if any(starts_question(clause.split()) for clause in norm.text.split(" . ")):
-        return True
-    return QUESTION_LIKE.search(norm.text) is not None
-
-
-def _spam_or_abuse(text: str) -> TriageResult | None:
-    """Return a spam or abuse result if their cues are strong enough."""
-    spam_hits = find_hits(SPAM_CUES, text)
-    abuse_hits = find_hits(ABUSE_CUES, text)
-    if ABUSE_SELF_DIRECTED.search(text):
-        abuse_hits = [h for h in abuse_hits if h.surface not in {"stupid", "dumb"}]
-    spam_score, abuse_score = score(spam_hits), score(abuse_hits)
-    content_abuse = [h for h in abuse_hits if h.cue.reason != "targets people"]
-    if spam_score >= SPAM_THRESHOLD and spam_score >= abuse_score:
-        top = _top(spam_hits)
-        return TriageResult(SPAM, f"{top.cue.reason}: '{top.surface}'", _surfaces(spam_hits))
-    if content_abuse and abuse_score >= ABUSE_THRESHOLD:
-        top = _top(content_abuse)
-        return TriageResult(ABUSE, f"{top.cue.reason}: '{top.surface}'", _surfaces(content_abuse))
-    return None
-
-
-def _personal(
-    norm: Normalized, symptom_reason: str | None, symptom_matched: tuple[str, ...]
-) -> TriageResult | None:
-    """Return a personal_medical result if the writer asks about their own or a relative's case."""
-    text = norm.text
-    hits = find_hits(OWN_CASE_CUES, text)
-    medical = MEDICAL_CONTEXT.search(text)
-    if medical:
-        hits += find_hits(RELATIVE_CUES, text)[:1]
-    question_like = _is_question_like(norm)
-    if symptom_reason is not None and (question_like or hits):
-        return TriageResult(PERSONAL_MEDICAL, symptom_reason, symptom_matched)
-    total = score(hits)
-    if total < PERSONAL_THRESHOLD or not (question_like or total >= 2 * PERSONAL_THRESHOLD):
-        return None
-    top = _top(hits)
-    subject = "a relative's" if top.cue in RELATIVE_CUES else "own"
-    return TriageResult(PERSONAL_MEDICAL, f"asks about {subject} case: '{top.surface}'", _surfaces(hits))
-
-
-def _question_or_comment(norm: Normalized) -> TriageResult:
-    """Decide between a general question and a comment."""
-    text = norm.text
-    if not text:
-        reason = "no words: emoji or symbols only" if norm.emoji_only else "empty message"
-        return TriageResult(COMMENT, reason, ())
-    tokens = text.split()
-    q_hits = find_hits(QUESTION_CUES, text)
-    c_hits = find_hits(COMMENT_CUES, text)
-    q_score = score(q_hits) + (1.5 if norm.has_question_mark else 0.0)
-    starts_interrogative = starts_question(tokens)
-    if starts_interrogative:
-        q_score += 1.5
-    c_score = score(c_hits) + (0.5 if norm.has_exclamation else 0.0)
-    if norm.has_question_mark and (starts_interrogative or c_score < 2.5):
-        return TriageResult(QUESTION, "asks a general question: '?'", _surfaces(q_hits) + ("?",))
-    if q_score > c_score and q_score >= 1.5:
-        first = tokens[0] if starts_interrogative else (q_hits[0].surface if q_hits else "")
-        return TriageResult(QUESTION, f"asks a general question: '{first}'", _surfaces(q_hits))
-    if c_hits:
-        top = c_hits[0]
-        return TriageResult(COMMENT, f"{top.cue.reason}: '{top.surface}'", _surfaces(c_hits))
-    risky = fallback_risk(text)
-    if risky is not None:
-        return TriageResult(EMERGENCY, risky[0], risky[1])
-    return TriageResult(COMMENT, "statement without a question", ())
+def _fused_label(rule_label: str, probabilities: dict[str, float], language: str) -> str:
+    """The label with the highest model probability plus the rules' vote, never `emergency`: that label is
+    given only with an alert (see `triage`), so a label and an alert never disagree."""
+    vote = RULE_VOTE["en" if language == "en" else "other"]
+    return max((lb for lb in LABELS if lb != EMERGENCY),
+               key=lambda lb: probabilities[lb] + (vote if lb == rule_label else 0.0))
 
 
 def triage(text: str) -> TriageResult:
-    """Classify one audience message; emergency first, then spam/abuse, personal case, question/comment."""
+    """Label one message and decide whether it raises an alert."""
     norm = normalize(text)
-    emergency, symptom = check_emergency(norm.text)
-    if emergency is not None:
-        return TriageResult(EMERGENCY, emergency.reason, emergency.matched)
-    decided = _spam_or_abuse(norm.text)
-    if decided is not None:
-        return decided
-    personal = _personal(
-        norm, symptom.reason if symptom else None, symptom.matched if symptom else ()
-    )
-    if personal is not None:
-        return personal
-    return _question_or_comment(norm)
+    language, screened = detect(text)
+    literal_text = literal(norm.text)  # figures of speech cut out: rules and model read what is meant
+    rules = rule_triage_normalized(replace(norm, text=literal_text))
+    risk = assess(norm.text)
+    verdict = model().predict(literal_text)
+    reasons: list[str] = []
+    score = 0.0
+    if rules.label == EMERGENCY:
+        reasons.append(rules.reason)
+        score = 3.0
+    reasons += [r for r in risk.reasons if r not in reasons]
+    score = max(score, risk.score / HUMOUR_DISCOUNT if risk.humour else risk.score)
+    readable = len(literal_text.split()) >= MODEL_MIN_WORDS
+    if verdict.emergency >= model().alert_threshold and readable:
+        reasons.append(f"learned model: emergency probability {verdict.emergency:.2f}")
+        score = max(score, 1.0 + verdict.emergency)
+    if risk.humour:  # a joke lowers the alert's place in the queue, never the alert
+        score *= HUMOUR_DISCOUNT
+    label = _fused_label(rules.label, verdict.probabilities, language) if readable else rules.label
+    if risk.reasons or rules.label == EMERGENCY or any(r.startswith("learned model") for r in reasons):
+        label = EMERGENCY
+    if label == rules.label:
+        reason, matched = rules.reason, rules.matched
+    elif label == EMERGENCY and reasons:
+        reason, matched = reasons[0], ()
+    else:
+        reason, matched = f"learned model: {label} ({verdict.probabilities[label]:.2f})", ()
+    if not screened:
+        reason = f"{NOT_SCREENED} ({language}); {reason}"
+    return TriageResult(label=label, reason=reason, matched=matched, alert=bool(reasons), reasons=tuple(reasons),
+                        score=round(score, 2), language=language, screened=screened,
+                        probabilities=verdict.probabilities)

@@ -1,4 +1,9 @@
-"""`livecue triage [FILE] [--jsonl]`: triage messages, one per line, and print one JSON object per line."""
+"""`livecue triage [FILE] [--jsonl]`: triage messages, one per line, and print one JSON object per line.
+
+Each result: `text`, `label`, `reason` (the cue or model that decided the label), `alert` (true when the
+message must reach a clinician now, whatever its label), `reasons` (why it alerts; empty when it does not),
+`language` and `screened` (false for a language the risk cues do not cover).
+"""
 
 from __future__ import annotations
 
@@ -55,7 +60,7 @@ def _parse_jsonl_line(line: str, lineno: int) -> tuple[str | None, str | None]:
     return text, None
 
 
-def _records(lines: Iterable[str], jsonl: bool) -> Iterator[dict[str, str | None]]:
+def _records(lines: Iterable[str], jsonl: bool) -> Iterator[dict[str, object]]:
     """Yield one output record per non-blank input line."""
     for lineno, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
@@ -70,7 +75,8 @@ def _records(lines: Iterable[str], jsonl: bool) -> Iterator[dict[str, str | None
         else:
             text = line
         result = triage(text)
-        yield {"text": text, "label": result.label, "reason": result.reason}
+        yield {"text": text, "label": result.label, "reason": result.reason, "alert": result.alert,
+               "reasons": list(result.reasons), "language": result.language, "screened": result.screened}
 
 
 def run_triage(argv: list[str], stdin: TextIO, stdout: TextIO) -> int:

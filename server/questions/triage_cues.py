@@ -246,8 +246,8 @@ SPAM_CUES = (
         r"nfts?|token|tokens|binance|100x|to the moon|airdrop|presale|signals group|win rate)\b", 2.0,
         "crypto or investment promotion"),
     cue(r"\b(promo|discount|coupon) code\b|\bpercent off\b|\bbuy \d+ get\b|\bfree shipping\b|\bshop now\b|"
-        r"\border now\b|\blimited (time|spots|offer|stock)\b|\bact now\b|\bdeals? (on|for)\b|\b(best|great|"
-        r"hot|"
+        r"\border (now|today|yours)\b|\blimited (time|spots|offer|stock)\b|\bact now\b|\bdeals? (on|for)\b|"
+        r"\b(best|great|hot|"
         r"crazy) deals?\b|\bdeal of the (day|week|year)\b", 1.5, "sales promotion"),
     cue(r"\bgiveaway\b|\bfree (iphone|followers|likes|gift|cruise|trial|money|ipad)\b|\bwin a (free )?\w+|"
         r"\byou won\b|\bclaim your\b", 2.0, "giveaway bait"),

@@ -245,7 +245,7 @@ ACUTE_MARKERS = guarded(
     r"\b(right now|currently|at the moment|as we speak|as i (type|write)|just now|just started|suddenly|"
     r"sudden|all of a sudden|out of nowhere|(minutes?|mins?|hours?|hrs?) ago|(last|past) (\w+ )?(minutes?|"
     r"mins?|hours?|hrs?)|for (an|a|the|\d+|few|couple|\w+) (\w+ )?(minutes?|mins?|hours?|hrs?)|"
-    r"getting worse|worse and worse|wont (go away|stop)|911|999|112|ambulance|er|emergency|"
+    r"getting worse|worse and worse|wont (go away|stop)|911|999|112|ambulance|(the|to) er|emergency|"
     r"what (do|should|can) (i|we) do|unbearable|crushing|radiating|spreading|going down|cold sweat|clammy|"
     r"am i having|is this a|is it a)\b"
 )
@@ -255,8 +255,9 @@ WEAK_ACUTE_MARKERS = guarded(
     r"really bad|so much|sweating|please)\b"
 )
 HISTORY_MARKERS = guarded(
-    r"\b(when (i|he|she|they|we|my|you|walking|running|climbing)|whenever|every ?time|sometimes|"
-    r"occasionally|on and off|at times|from time to time|used to|(days?|weeks?|months?|years?) ago|"
+    r"\b(when (i|he|she|they|we|my|you|walking|running|climbing)|whenever|every ?time|sometimes|died|passed away|"
+    r"lost (my|his|her|our)|occasionally|on and off|at times|from time to time|used to|"
+    r"(days?|weeks?|months?|years?) ago|"
     r"last (week|month|year|spring|summer|autumn|winter|fall|time)|for (days|weeks|months|years)|"
     r"in (19|20)\d\d|since (my|his|her|their|the) (\w+ ){0,2}(surgery|operation|bypass|procedure|op|stent)|"
     r"had|"

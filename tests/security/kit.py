@@ -16,7 +16,7 @@ from server.clock import Clock
 from server.config import Settings
 from server.models import Delivery, Message, QuestionGroup
 from tests.auth.route_rules import api_routes
-from tests.factories import create_event, create_item, create_user, login
+from tests.factories import create_event, create_item, create_user, login, set_denylist
 from tests.ui.harness import png_bytes
 
 CONSENT = {"key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
@@ -103,6 +103,7 @@ async def seed_live_event(client: AsyncClient, app: FastAPI,
     event = await create_event(client, headers, planned_start=datetime.now(UTC).isoformat())
     consent = await client.post(f"/api/events/{event['id']}/authorizations", json=CONSENT, headers=headers)
     assert consent.status_code == 201, consent.text
+    await set_denylist(client, headers, event["id"])
     photo = await upload_png(client, headers)
     items = [
         await create_item(client, headers, event["id"], key="photo", offset=None, cue="room", media=[photo],
