@@ -5,6 +5,10 @@ A round polls each account once. When the adapter says more messages are waiting
 times per account and round; the next fetch runs while the previous batch is stored. Each batch is stored
 with its cursor in one transaction, so a crash or a failed store resumes from the last stored batch (ingest
 keeps every message once). A round that stopped at `max_fetches` with more waiting is followed at once.
+
+Beside that cursor, every few rounds the replies under the event's newest thread posts are read from the
+platform's threads (`Platform.fetch_thread_replies`, see `server.questions.threads`): notifications alone miss
+some. Which messages an event keeps (its own threads', and mentions from anywhere) is decided there too.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,16 +26,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.db.session_scope import set_after_commit, transaction
 from server.events import service as event_service
 from server.loopfailures import LoopFailures
-from server.models import Delivery, Event, IngestCursor
+from server.models import Event, IngestCursor
 from server.platforms.base import IncomingMessage, IncomingPage, Platform
 from server.platforms.errors import PlatformError, RetryLater
 from server.publishing.registry import AdapterRegistry
 from server.questions.ingest import IngestResult, ingest
+from server.questions.threads import Ownership, ThreadReading
 
 log = logging.getLogger("livecue.ingest")
 POLLED_STATES = ("live", "held", "rehearsal")
 DEFAULT_INTERVAL = 2.0
 DEFAULT_MAX_FETCHES = 25
+T = TypeVar("T")
 
 
 class Poller:
@@ -48,6 +55,8 @@ class Poller:
         self.interval = interval
         self.max_fetches = max(1, max_fetches)
         self.behind = False  # the last round left messages waiting on a platform
+        self.ownership = Ownership()
+        self.threads = ThreadReading(now=lambda: self.now())
         self._stopping = False
 
     async def poll_event(self, event_id: int) -> IngestResult:
@@ -93,29 +102,50 @@ class Poller:
                 fetch.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await fetch
+        total.add(await self._read_threads(adapter, event_id, platform, account, rehearsal))
         return total
+
+    async def _read_threads(self, adapter: Platform, event_id: int, platform: str, account: str,
+                            rehearsal: bool) -> IngestResult:
+        """When due, read the replies under the event's newest thread posts and store them (no cursor moves)."""
+        key = (event_id, platform, account)
+        if self.paused_until.get((platform, account), 0.0) > self.now() or not self.threads.due(key):
+            return IngestResult()
+        async with self.sessionmaker() as session:
+            posts = await self.threads.posts(session, key, rehearsal)
+        if not posts:
+            return IngestResult()
+        messages = await self._guarded(platform, account, lambda: adapter.fetch_thread_replies(posts), "thread replies")
+        if not messages:
+            return IngestResult()
+        return await self._store(event_id, platform, account, IncomingPage(messages, cursor=None), rehearsal,
+                                 move_cursor=False)
 
     async def _fetch(self, adapter: Platform, platform: str, account: str, cursor: str | None) -> IncomingPage | None:
         """One fetch; a failure is logged and ends this account's round (the stored cursor is unchanged).
 
         A rate limit with a reset time pauses this account's polling until then (the platform's headers rule).
         """
+        return await self._guarded(platform, account, lambda: adapter.fetch_incoming(cursor), "mentions")
+
+    async def _guarded(self, platform: str, account: str, call: Callable[[], Awaitable[T]], what: str) -> T | None:
+        """Await one platform read; a failure is logged and gives None (a rate limit pauses the account)."""
         try:
-            return await adapter.fetch_incoming(cursor)
+            return await call()
         except RetryLater as exc:
             if exc.retry_after:
                 self.paused_until[(platform, account)] = self.now() + exc.retry_after
-            log.warning("polling %s:%s failed: %s (next try in %.0f s)", platform, account, exc.message,
-                        exc.retry_after or self.interval)
+            log.warning("polling %s:%s (%s) failed: %s (next try in %.0f s)", platform, account, what,
+                        exc.message, exc.retry_after or self.interval)
         except PlatformError as exc:
-            log.warning("polling %s:%s failed: %s", platform, account, exc.message)
+            log.warning("polling %s:%s (%s) failed: %s", platform, account, what, exc.message)
         except Exception:  # an adapter bug must not stop the other accounts and events from polling
-            log.exception("polling %s:%s failed unexpectedly", platform, account)
+            log.exception("polling %s:%s (%s) failed unexpectedly", platform, account, what)
         return None
 
     async def _store(self, event_id: int, platform: str, account: str, page: IncomingPage,
-                     rehearsal: bool) -> IngestResult:
-        """Ingest one batch and move the cursor, in one transaction."""
+                     rehearsal: bool, *, move_cursor: bool = True) -> IngestResult:
+        """Ingest one batch and move the cursor (unless told not to), in one transaction."""
         async with transaction(self.sessionmaker) as session:
             event = await session.get(Event, event_id)
             assert event is not None
@@ -125,22 +155,15 @@ class Poller:
             if row is None:
                 row = IngestCursor(event_id=event_id, platform=platform, account=account)
                 session.add(row)
-            row.cursor = page.cursor
+            if move_cursor:
+                row.cursor = page.cursor
             row.rejected = (row.rejected or 0) + result.rejected + result.dropped
         return result
 
-    @staticmethod
-    async def _for_event(session: AsyncSession, event_id: int, platform: str,
+    async def _for_event(self, session: AsyncSession, event_id: int, platform: str,
                          messages: list[IncomingMessage]) -> list[IncomingMessage]:
-        """Keep replies in this event's own threads (an account may serve several events); keep plain mentions."""
-        rows = (await session.execute(select(Delivery.remote).where(
-            Delivery.event_id == event_id, Delivery.platform == platform, Delivery.status == "posted"))).scalars()
-        ours = {str(v) for remote in rows if remote for k, v in remote.items()
-                if k in ("remote_id", "uri", "root_uri") and v}
-        if not ours:
-            return [m for m in messages if m.root_ref is None]
-        return [m for m in messages
-                if m.root_ref is None or m.root_ref.remote_id in ours or (m.root_ref.uri or "") in ours]
+        """What this event keeps: replies in its own threads and mentions from anywhere (not another event's)."""
+        return await self.ownership.for_event(session, event_id, platform, messages)
 
     async def tick(self) -> IngestResult:
         """Poll every live, held or rehearsing event."""

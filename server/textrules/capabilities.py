@@ -83,7 +83,7 @@ CAPABILITIES: dict[str, Capabilities] = {
             video_types=(),
             alt_text_max=2000,
         ),
-        content_warning="self_label",
+        content_warning="first_line",
         media_validity_seconds=300,
         byte_limit=3000,
     ),

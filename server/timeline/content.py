@@ -39,16 +39,25 @@ def text_for(content: ItemContent, platform: str) -> str:
     return content.caption
 
 
-def check_content(content: ItemContent, platforms: list[str]) -> None:
-    """Refuse content that breaks a platform's text or media rules, naming the field."""
-    from server.textrules import MediaSpec, check_media, check_text
+def check_content(content: ItemContent, platforms: list[str], warning: str | None = None) -> None:
+    """Refuse content that breaks a platform's text or media rules, naming the field.
+
+    `warning` is the event's content-warning text: where a platform carries it as the post's first line
+    (Bluesky), that line counts too, or the platform would refuse the post at the moment of posting.
+    """
+    from server.textrules import MediaSpec, check_media, check_text, get_capabilities
+    from server.textrules.warning import posted_text
 
     for named in content.platform_text:
         if named not in platforms:
             raise BadRequest(f"platform_text for '{named}', which this event does not post to",
                              field=f"platform_text.{named}")
     for platform in platforms:
-        problems = check_text(platform, text_for(content, platform))
+        text = text_for(content, platform)
+        problems = check_text(platform, text)
+        if not problems and content.content_warning and warning:
+            posted = posted_text(get_capabilities(platform), text, warning)
+            problems = [f"{p} with the content-warning line" for p in check_text(platform, posted)]
         if problems:
             field = f"platform_text.{platform}" if platform in content.platform_text else "caption"
             raise BadRequest(f"{problems[0]} ({platform})", field=field)
@@ -59,11 +68,13 @@ def check_content(content: ItemContent, platforms: list[str]) -> None:
             raise BadRequest(f"{media_problems[0]} ({platform})", field="media")
 
 
-def text_lengths(content: ItemContent, platforms: list[str]) -> dict[str, int]:
-    """Counter values per platform, as the platforms count them."""
-    from server.textrules import text_length
+def text_lengths(content: ItemContent, platforms: list[str], warning: str | None = None) -> dict[str, int]:
+    """Counter values per platform, as the platforms count them (with a warning line where one is added)."""
+    from server.textrules import get_capabilities, text_length
+    from server.textrules.warning import posted_text
 
-    return {p: text_length(p, text_for(content, p)) for p in platforms}
+    warning = warning if content.content_warning else None
+    return {p: text_length(p, posted_text(get_capabilities(p), text_for(content, p), warning)) for p in platforms}
 
 
 def parse_offset(value: str | None, field: str = "offset") -> int | None:
@@ -113,6 +124,8 @@ async def approvals_for(session: AsyncSession, item: Item, version: int | None =
 
 async def to_read(session: AsyncSession, event: Event, item: Item, platforms: list[str]) -> ItemRead:
     """Build the API shape of an item."""
+    from server.publishing.render import content_checks, warning_text
+
     version = await current_version(session, item)
     content = version_content(version)
     decisions = await approvals_for(session, item)
@@ -124,6 +137,7 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
     approved = [a for a in approvals if a.decision == "approve"]
     clinical = sum(1 for a in approved if a.as_clinical)
     policy = effective_policy(session, event)
+    when = planned_at(event, item) or event.started_at or event.planned_start
     return ItemRead(
         id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,
         position=item.position, offset=format_offset(item.offset_seconds), cue=item.cue,
@@ -132,5 +146,7 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
         approvals=approvals, approvals_needed=max(0, policy.approvals_required - len(approved)),
         clinical_needed=max(0, policy.clinical_required - clinical), findings=version.findings or [],
         planned_at=planned_at(event, item), approved_at=item.approved_at, published_at=item.published_at,
-        created_at=item.created_at, updated_at=item.updated_at, text_lengths=text_lengths(content, platforms),
+        created_at=item.created_at, updated_at=item.updated_at,
+        text_lengths=text_lengths(content, platforms, warning_text(event, content)),
+        checks=content_checks(event, content, platforms, when),
     )

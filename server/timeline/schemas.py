@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.events.schemas import PlatformName
 
 ItemKind = Literal["post", "holding", "answer", "reply_emergency", "reply_redirect", "reply"]
+ConsentKey = Annotated[str, Field(max_length=64)]
+PlatformText = Annotated[str, Field(max_length=5000)]
+MAX_CITED = 50  # consents one item or file may cite
 
 
 class MediaRef(BaseModel):
@@ -17,14 +20,14 @@ class MediaRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    sha256: str = Field(max_length=64, pattern=r"^[0-9a-f]{64}$")
     alt_text: str = Field(min_length=1, max_length=2000)
-    mime_type: str = Field(pattern=r"^(image|video)/[a-z0-9.+-]+$")
+    mime_type: str = Field(max_length=100, pattern=r"^(image|video)/[a-z0-9.+-]+$")
     size_bytes: int = Field(ge=1)
     width: int | None = Field(default=None, ge=1)
     height: int | None = Field(default=None, ge=1)
     filename: str | None = Field(default=None, max_length=255)
-    authorizations: list[str] = Field(default_factory=list)
+    authorizations: list[ConsentKey] = Field(default_factory=list, max_length=MAX_CITED)
 
     @field_validator("alt_text")
     @classmethod
@@ -41,20 +44,20 @@ class ItemContent(BaseModel):
 
 
     caption: str = Field(min_length=1, max_length=5000)
-    platform_text: dict[PlatformName, str] = Field(default_factory=dict)
+    platform_text: dict[PlatformName, PlatformText] = Field(default_factory=dict)
     media: list[MediaRef] = Field(default_factory=list, max_length=4)
     clinical: bool = False
     content_warning: bool = False
-    authorizations: list[str] = Field(default_factory=list)
+    authorizations: list[ConsentKey] = Field(default_factory=list, max_length=MAX_CITED)
 
 
 class ItemCreate(ItemContent):
     """A new item on an event."""
 
-    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    key: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     kind: ItemKind = "post"
     position: int | None = Field(default=None, ge=0, le=1_000_000)
-    offset: str | None = Field(default=None, description="Planned offset from start, e.g. T+00:45.")
+    offset: str | None = Field(default=None, max_length=32, description="Planned offset from start, e.g. T+00:45.")
     cue: str | None = Field(default=None, max_length=200)
     question: str | None = Field(default=None, max_length=500)
 
@@ -66,7 +69,7 @@ class ItemUpdate(BaseModel):
 
 
     content: ItemContent | None = None
-    offset: str | None = None
+    offset: str | None = Field(default=None, max_length=32)
     cue: str | None = Field(default=None, max_length=200)
     position: int | None = Field(default=None, ge=0, le=1_000_000)
 
@@ -137,3 +140,6 @@ class ItemRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     text_lengths: dict[str, int]
+    checks: list[str] = Field(default_factory=list, description=(
+        "What approvers should know about how the item will go out, one sentence each (e.g. a time line "
+        "that does not fit on a platform and will be left out)."))

@@ -36,6 +36,13 @@ async def enabled_platforms(session: AsyncSession, event_id: int) -> list[str]:
     return [p.platform for p in await event_service.platforms_of(session, event_id) if p.enabled]
 
 
+def _warning(event: Event, content: ItemContent) -> str | None:
+    """The warning text the item's posts will carry (counted where a platform puts it in the text)."""
+    from server.publishing.render import warning_text
+
+    return warning_text(event, content)
+
+
 async def screen_content(session: AsyncSession, event: Event, content: ItemContent) -> list[dict[str, object]]:
     """Findings of the privacy screen for this content."""
     from server.consent.screening import screen_for_event
@@ -49,7 +56,7 @@ async def create_item(session: AsyncSession, *, event: Event, data: ItemCreate, 
         raise Conflict("the event has ended", extra={"state": event.status})
     content = ItemContent.model_validate(data.model_dump(include=set(ItemContent.model_fields)))
     platforms = await enabled_platforms(session, event.id)
-    check_content(content, platforms)
+    check_content(content, platforms, _warning(event, content))
     offset = parse_offset(data.offset)
     if data.kind == "post" and offset is None and not data.cue:
         raise BadRequest("a timeline post needs a planned offset (T+HH:MM) or a cue label", field="offset")
@@ -108,7 +115,7 @@ async def set_content(session: AsyncSession, *, event: Event, item: Item, conten
     new_hash = content_hash(content)
     if new_hash == current.content_hash:
         return None
-    check_content(content, await enabled_platforms(session, event.id))
+    check_content(content, await enabled_platforms(session, event.id), _warning(event, content))
     findings = await screen_content(session, event, content)
     number = item.current_version + 1
     session.add(_version(item, number, content, actor, findings))

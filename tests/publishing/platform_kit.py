@@ -27,7 +27,8 @@ from server.platforms.bluesky import BlueskyAdapter
 from server.platforms.mastodon import MastodonAdapter
 from server.platforms.x import XAdapter
 from server.publishing.registry import AdapterRegistry
-from tests.factories import create_event, create_item, create_user, login
+from server.textrules.warning import WARNING_PREFIX
+from tests.factories import create_event, create_item, create_user, login, set_denylist
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.x import FakeX
 from tests.livekit import LiveKit
@@ -159,17 +160,17 @@ class BlueskyHarness:
     name: str = "bluesky"
 
     async def posts(self) -> list[PostView]:
-        """Posts read back from the PDS with listRecords, ordered by createdAt."""
+        """Posts read back from the PDS with listRecords, ordered by createdAt; the warning is the first line."""
         out = []
         records = await list_posts(self.reader, self.peer.pds_url, self.did)
         for record in sorted(records, key=lambda r: str(r["value"].get("createdAt"))):
             value = record["value"]
             reply = value.get("reply") or {}
             images = (value.get("embed") or {}).get("images") or []
-            labels = [v["val"] for v in (value.get("labels") or {}).get("values") or []]
-            out.append(PostView(record["uri"], value["text"], [i.get("alt", "") for i in images],
+            text, warning = split_warning(value["text"])
+            out.append(PostView(record["uri"], text, [i.get("alt", "") for i in images],
                                 (reply.get("parent") or {}).get("uri"), (reply.get("root") or {}).get("uri"),
-                                ",".join(labels) or None))
+                                warning))
         return out
 
     def publish_calls(self) -> int:
@@ -183,6 +184,14 @@ class BlueskyHarness:
     def violations(self) -> list[str]:
         """The PDS validates for itself; nothing recorded here."""
         return []
+
+
+def split_warning(text: str) -> tuple[str, str | None]:
+    """A Bluesky post's text without its content-warning first line, and that warning (None without one)."""
+    line, _, body = text.partition("\n\n")
+    if line.startswith(WARNING_PREFIX) and body:
+        return body, line.removeprefix(WARNING_PREFIX)
+    return text, None
 
 
 SANDBOX_FAULTS = {"429": "rate_limit", "500": "server_error", "503": "server_error", "reset": "reset_before_send",
@@ -309,6 +318,7 @@ async def prepare_event(client: httpx.AsyncClient, app: FastAPI, clock: FakeCloc
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": "2026-11-01"})
     assert consent.status_code == 201, consent.text
+    await set_denylist(client, author, event["id"])
     return LiveKit(client=client, app=app, clock=clock, event=event, comms=comms, author=author, clinical=clinical)
 
 

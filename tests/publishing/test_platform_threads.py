@@ -11,6 +11,7 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from server.publishing.render import DEFAULT_WARNING
+from server.textrules.warning import warning_line
 from tests.factories import create_item
 from tests.peers.bluesky import PeerInfo
 from tests.publishing.pds_faults import get_post
@@ -85,13 +86,13 @@ async def _check_pds_records(bluesky: BlueskyHarness, deliveries: list[Any]) -> 
         record = await get_post(bluesky.reader, bluesky.peer.pds_url, delivery.remote["uri"])
         value = record["value"]
         assert record["cid"] == delivery.remote["cid"]
-        assert value["text"] == f"Step {n}: the team moves on. #LiveOR"
+        text = f"Step {n}: the team moves on. #LiveOR"
+        assert value["text"] == (f"{warning_line(DEFAULT_WARNING)}\n\n{text}" if n in WARNED else text)
         image = value["embed"]["images"][0]
         assert image["alt"] == f"Photo of step {n}"
         assert image["aspectRatio"] == {"width": 96, "height": 54}
         assert image["image"]["mimeType"] == "image/png"
-        labels = [v["val"] for v in (value.get("labels") or {}).get("values") or []]
-        assert labels == (["graphic-media"] if n in WARNED else [])
+        assert "labels" not in value  # a self-label would hide the post from default-preference viewers
         assert any(f["features"][0]["$type"] == "app.bsky.richtext.facet#tag" for f in value.get("facets") or [])
         if previous is None:
             assert "reply" not in value

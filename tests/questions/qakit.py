@@ -18,10 +18,10 @@ from sqlalchemy import select
 from server.clock import FakeClock
 from server.db.session_scope import transaction
 from server.models import IngestCursor, JournalEntry, Message, SandboxPost
-from server.platforms.base import IncomingMessage, IncomingPage
+from server.platforms.base import IncomingMessage, IncomingPage, RemoteRef
 from server.platforms.sandbox.adapter import ensure_account
 from server.questions.ingest import IngestResult
-from tests.factories import create_event, create_item, create_user, login
+from tests.factories import create_event, create_item, create_user, login, set_denylist
 from tests.livekit import LiveKit
 
 HOSPITAL = "hospital"
@@ -38,6 +38,7 @@ async def qa_kit(client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmak
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": "2026-11-01"})
     assert consent.status_code == 201, consent.text
+    await set_denylist(client, author, created["id"])
     kit = LiveKit(client=client, app=app, clock=clock, event=created, comms=comms, author=author,
                   clinical=clinical)
     item = await create_item(client, author, created["id"], key="welcome", offset=None, cue="start",
@@ -146,6 +147,10 @@ class ScriptedPlatform:
         index = int(cursor or 0)
         page = self.pages[index] if index < len(self.pages) else []
         return IncomingPage(messages=page, cursor=str(index + 1) if page else cursor)
+
+    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
+        """Nothing beyond the scripted pages."""
+        return []
 
 
 def incoming(external_id: str, text: Any, *, handle: str = "reader", received_at: Any = None,

@@ -130,7 +130,9 @@ async def test_question_and_reviewed_answer_on_the_real_pds(
     (reply,) = await delivered(kit, "reply")
     assert reply.question_id == message.id
     value = (await get_record(http, peer, reply.remote["uri"]))["value"]  # type: ignore[index]
-    assert value["text"] == answer
+    addressed = f"@{reader.handle} {answer}"  # the reply names its asker (a mention facet notifies them)
+    assert value["text"] == addressed
+    assert any(f["features"][0].get("did") == reader.did for f in value.get("facets") or [])
     assert value["reply"]["parent"]["uri"] == asked_uri
     assert value["reply"]["root"] == root
 
@@ -138,6 +140,6 @@ async def test_question_and_reviewed_answer_on_the_real_pds(
     listed = await http.get(f"{peer.pds_url}/xrpc/com.atproto.repo.listRecords",
                             params={"repo": hospital.did, "collection": POST, "limit": 100})
     assert sorted(r["value"]["text"] for r in listed.json()["records"]) == sorted(
-        [answer, thread_post.text])
+        [addressed, thread_post.text])
     await kit.pump()
     assert len(await delivered(kit, "reply")) == 1

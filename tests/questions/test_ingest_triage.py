@@ -46,9 +46,10 @@ async def test_each_label_is_stored_with_its_reason(client: AsyncClient, app: Fa
     for row, (_, _, why) in zip(rows, LABELLED, strict=True):
         assert why in row.label_reason, (row.text, row.label_reason)
 
-    # Only questions, personal-medical and emergencies are queued for clinicians; emergencies come first.
+    # Only questions, personal-medical and emergencies are queued for clinicians; the urgent ones come first
+    # (newest first, an emergency before a personal-medical question asked at the same moment).
     listed = await queue(kit)
-    assert [g["label"] for g in listed] == ["emergency", "question", "personal_medical"]  # then size, then age
+    assert [g["label"] for g in listed] == ["emergency", "personal_medical", "question"]  # then size, then age
     assert listed[0]["messages"][0]["label_reason"] == rows[2].label_reason
     assert [g["text"] for g in await queue(kit, label="spam")] == [LABELLED[4][1]]
 
@@ -73,10 +74,10 @@ async def test_bad_input_is_rejected_or_dropped_and_the_loop_goes_on(
 
     real_keys = ingest_module.keys_of
 
-    def fragile_keys(text: str, label: str) -> list[str]:
+    def fragile_keys(text: str, label: str, **flags: Any) -> list[str]:
         if "crash the grouping" in text:
             raise RuntimeError("grouping bug")
-        return real_keys(text, label)
+        return real_keys(text, label, **flags)
 
     monkeypatch.setattr(ingest_module, "triage", fragile_triage)
     monkeypatch.setattr(ingest_module, "keys_of", fragile_keys)

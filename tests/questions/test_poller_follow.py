@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from server.clock import FakeClock
-from server.platforms.base import IncomingMessage, IncomingPage
+from server.platforms.base import IncomingMessage, IncomingPage, RemoteRef
 from server.platforms.errors import RetryLater
 from server.questions import poller as poller_module
 from server.questions.poller import Poller
@@ -35,6 +36,10 @@ class PagedPlatform:
         batch = self.batches[index] if index < len(self.batches) else []
         return IncomingPage(messages=batch, cursor=str(index + 1) if batch else cursor,
                                     more=index + 1 < len(self.batches))
+
+    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
+        """Nothing beyond the scripted batches."""
+        return []
 
 
 def _batches(count: int, size: int = 3) -> list[list[IncomingMessage]]:

@@ -103,17 +103,32 @@ def notification_messages(notifications: Iterable[dict[str, Any]], web_url: str)
     return sorted(seen.values(), key=lambda m: (m.received_at, m.external_id))
 
 
-def _walk_replies(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _author_did(node: dict[str, Any]) -> str | None:
+    did = as_dict(as_dict(node.get("post")).get("author")).get("did")
+    return str(did) if did else None
+
+
+def _walk_replies(node: dict[str, Any], own_did: str) -> Iterator[dict[str, Any]]:
+    """Posts under `node`, depth first, except below our own replies to our own posts.
+
+    Our reply to our own post is the next post of the event's thread: the poller reads it as a root of its
+    own, so walking into it would read the rest of the thread again under every earlier post. Our replies to
+    other people (answers) are walked into: replies to an answer are questions too.
+    """
+    mine = _author_did(node) == own_did
     for child in node.get("replies") or []:
-        if isinstance(child, dict) and isinstance(child.get("post"), dict):
-            yield child["post"]
-            yield from _walk_replies(child)
+        if not isinstance(child, dict) or not isinstance(child.get("post"), dict):
+            continue
+        if mine and _author_did(child) == own_did:
+            continue
+        yield child["post"]
+        yield from _walk_replies(child, own_did)
 
 
 def thread_messages(thread: dict[str, Any], own_did: str, web_url: str) -> list[IncomingMessage]:
     """Every reply under a `getPostThread` view that another account wrote, oldest first."""
     messages = []
-    for post in _walk_replies(thread):
+    for post in _walk_replies(thread, own_did):
         author = as_dict(post.get("author"))
         if author.get("did") == own_did or not post.get("uri"):
             continue
