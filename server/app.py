@@ -21,6 +21,7 @@ from server.db.session import DbSession
 from server.errors import install_error_handlers
 from server.events.router import router as events_router
 from server.inputs import refuse_nul
+from server.limits import BodyLimits, Limits, has_session
 from server.live.router import router as live_router
 from server.live.ws import router as ws_router
 from server.pages.router import router as pages_router
@@ -59,9 +60,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await engine.dispose()
 
     app = FastAPI(title="Livecue", version="0.1.0", lifespan=lifespan, dependencies=[Depends(refuse_nul)],
+                  docs_url=None, redoc_url=None,  # served from local files by server/pages/docs.py
                   description="Safe live posting of hospital events, with audience Q&A for clinicians.")
     install_error_handlers(app)
     install_security_headers(app)
+    app.add_middleware(BodyLimits, limits=Limits.from_settings(settings), signed_in=has_session)  # outermost
 
     @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
     async def healthz(session: DbSession) -> dict[str, str]:

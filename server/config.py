@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,15 +48,39 @@ class Settings(BaseSettings):
                     "starts at once instead of after the pause).",
     )
     trusted_proxies: str = Field(
-        default="127.0.0.1",
+        default="",
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto are believed "
-                    "(client addresses for rate limits and the audit trail); '*' trusts any.")
+                    "(client addresses for rate limits and the audit trail); none by default, '*' trusts any.")
+    public_origin: str = Field(
+        default="", max_length=2000,
+        description="Comma-separated origins the pages are served from (e.g. https://livecue.example): the only "
+                    "origins a cookie-authenticated WebSocket may come from; empty: the origin must match the "
+                    "Host the browser connected to.")
     public_form_per_minute: int = Field(
         default=10, ge=1, le=100_000, description="Questions one client address may send through the public form."
     )
+    preflight_required: bool = Field(
+        default=True,
+        description="Going live needs every pre-flight check to pass or be waived (server/live/preflight.py).")
     sandbox_replies_per_minute: int = Field(
         default=10, ge=1, le=100_000, description="Replies one client address may post on the sandbox."
     )
+    max_json_bytes: int = Field(
+        default=256 * 1024, ge=1024, le=64 * 1024 * 1024,
+        description="Largest request body on every route but the media upload (413 beyond, read no further).")
+    max_media_bytes: int = Field(
+        default=120 * 1024 * 1024, ge=1024, le=4 * 1024 * 1024 * 1024,
+        description="Largest media upload (POST /api/media, only with a live session; 413 beyond).")
+    body_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="Time a request body may take to arrive (408 after it).")
+    media_body_timeout_seconds: float = Field(
+        default=300.0, gt=0, le=86_400, description="Time a media upload's body may take to arrive (408 after it).")
+    max_json_keys: int = Field(
+        default=20_000, ge=10, le=10_000_000, description="Object keys one JSON body may hold, all levels together.")
+    max_json_depth: int = Field(
+        default=32, ge=2, le=1000, description="How deeply a JSON body's arrays and objects may nest.")
+    max_json_string: int = Field(
+        default=20_000, ge=100, le=10_000_000, description="Longest string (or key) in a JSON body, in characters.")
     min_approvals: int = Field(
         default=2, ge=1, le=5,
         description="The floor under every event's approval policy: approvals each item needs at least.")
@@ -76,6 +100,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'livecue.db').resolve()}"
+
+    def proxy_options(self) -> dict[str, Any]:
+        """uvicorn's proxy options: X-Forwarded-For/-Proto believed only from the named proxies (none by default)."""
+        proxies = self.trusted_proxies.strip()
+        return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
     @property
     def is_sqlite(self) -> bool:

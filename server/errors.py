@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("livecue.errors")
+DEFAULT_RETRY_AFTER = 60  # seconds, for a 429 that does not know better
+EXCERPT_CHARS = 120  # error bodies quote at most this much of what the client sent (field names, messages)
+MAX_PROBLEMS = 20  # validation problems listed in one error body
 
 
 class LivecueError(Exception):
@@ -62,9 +67,27 @@ class Conflict(LivecueError):
 
 
 class TooManyRequests(LivecueError):
-    """Slow down (429)."""
+    """Slow down (429); always answered with `Retry-After` (seconds), also in the body as `retry_after`."""
 
     status_code = 429
+
+    def __init__(self, detail: str, *, retry_after: float = DEFAULT_RETRY_AFTER, field: str | None = None,
+                 extra: dict[str, Any] | None = None) -> None:
+        extra = dict(extra or {})
+        extra["retry_after"] = max(1, math.ceil(float(extra.get("retry_after", retry_after))))
+        super().__init__(detail, field=field, extra=extra)
+
+
+class TooLarge(LivecueError):
+    """The request body is over the limit of its route (413); the detail names the limit."""
+
+    status_code = 413
+
+
+class RequestTimeout(LivecueError):
+    """The request body did not arrive in time (408)."""
+
+    status_code = 408
 
 
 class StorageFull(LivecueError):
@@ -156,7 +179,23 @@ def _storage_full_response(request: Request, exc: BaseException) -> JSONResponse
 
 
 HTTP_ERROR_NAMES = {400: "BadRequest", 401: "NotAuthenticated", 403: "Forbidden", 404: "NotFound",
-                    405: "MethodNotAllowed", 409: "Conflict", 413: "TooLarge", 429: "TooManyRequests"}
+                    405: "MethodNotAllowed", 408: "RequestTimeout", 409: "Conflict", 413: "TooLarge",
+                    429: "TooManyRequests"}
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most `limit` characters of `text` (an ellipsis marks a cut): error bodies never echo a whole input."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def retry_headers(status: int, headers: Mapping[str, str] | None, extra: dict[str, Any]) -> Mapping[str, str] | None:
+    """Headers of an error response: every 429 carries Retry-After (from `retry_after`, else the default)."""
+    if status != 429:
+        return headers
+    merged = dict(headers or {})
+    if not any(name.lower() == "retry-after" for name in merged):
+        merged["Retry-After"] = str(max(1, math.ceil(float(extra.get("retry_after", DEFAULT_RETRY_AFTER)))))
+    return merged
 
 
 def _body(exc: LivecueError) -> dict[str, Any]:
@@ -169,10 +208,11 @@ def _body(exc: LivecueError) -> dict[str, Any]:
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     # Only the first element says where the value came from; a field may itself be called "path" or "body".
+    # A key the client made up can be long: only an excerpt of it is named.
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    return excerpt(".".join(excerpt(p, 60) for p in parts)) or "body"
 
 
 class ErrorBody(BaseModel):
@@ -243,7 +283,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LivecueError)
     async def _livecue_error(_request: Request, exc: LivecueError) -> JSONResponse:
         headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
-        return JSONResponse(_body(exc), status_code=exc.status_code, headers=headers)
+        return JSONResponse(_body(exc), status_code=exc.status_code,
+                            headers=retry_headers(exc.status_code, headers, exc.extra))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -252,18 +293,22 @@ def install_error_handlers(app: FastAPI) -> None:
         body: dict[str, Any] = {"error": name, "detail": str(exc.detail)}
         if exc.status_code == 400:
             body["field"] = "body"
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(body, status_code=exc.status_code, headers=retry_headers(exc.status_code, exc.headers, {}))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Pydantic's errors carry the offending `input` (and its message may quote it): only the field and an
+        # excerpt of the message are returned, for at most MAX_PROBLEMS problems, so an error body stays small
+        # whatever the request held (a body of 900,000 unknown keys once made a 56 MB answer).
+        errors = exc.errors()
         problems = [
             {"field": "body" if err.get("type") == "json_invalid" else _field_path(err.get("loc", ())),
-             "message": str(err.get("msg", "invalid"))}
-            for err in exc.errors()
+             "message": excerpt(str(err.get("msg", "invalid")))}
+            for err in errors[:MAX_PROBLEMS]
         ]
         first = problems[0] if problems else {"field": "body", "message": "invalid request"}
-        return JSONResponse(
-            {"error": "ValidationError", "detail": f"{first['field']}: {first['message']}",
-             "field": first["field"], "problems": problems},
-            status_code=422,
-        )
+        body: dict[str, Any] = {"error": "ValidationError", "detail": f"{first['field']}: {first['message']}",
+                                "field": first["field"], "problems": problems}
+        if len(errors) > MAX_PROBLEMS:
+            body["more_problems"] = len(errors) - MAX_PROBLEMS
+        return JSONResponse(body, status_code=422)

@@ -18,4 +18,15 @@ def test_serve_trusts_only_the_configured_proxies(tmp_path: Path, monkeypatch: p
     assert cli._serve(settings, None, None) == 0
     (kwargs,) = calls
     assert kwargs["proxy_headers"] is True and kwargs["forwarded_allow_ips"] == "10.0.0.5"
-    assert Settings(data_dir=tmp_path, _env_file=None).trusted_proxies == "127.0.0.1"
+
+
+def test_no_proxy_is_trusted_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Anything local that forwards without rewriting X-Forwarded-For must not let clients pick their address.
+    monkeypatch.delenv("LIVECUE_TRUSTED_PROXIES", raising=False)
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.append(kwargs))
+    settings = Settings(data_dir=tmp_path, _env_file=None)
+    assert settings.trusted_proxies == ""
+    assert cli._serve(settings, None, None) == 0
+    (kwargs,) = calls
+    assert kwargs["proxy_headers"] is False and kwargs["forwarded_allow_ips"] is None

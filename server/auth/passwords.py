@@ -1,9 +1,11 @@
-"""Password hashing with argon2id."""
+"""Password hashing with argon2id (the async forms run in their own threads: see server/offload.py)."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from server.offload import offload
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -20,6 +22,16 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hashed(password: str) -> str:
+    """`hash_password` off the event loop."""
+    return await offload("passwords", hash_password, password)
+
+
+async def verified(password_hash: str, password: str) -> bool:
+    """`verify_password` off the event loop."""
+    return await offload("passwords", verify_password, password_hash, password)
 
 
 # A hash of a random string, verified against when the user does not exist, so timing does not tell.

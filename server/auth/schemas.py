@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -49,7 +50,7 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[a-zA-Z0-9_.-]+$")
     display_name: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024, repr=False)
-    roles: list[str] = Field(min_length=1)
+    roles: list[Annotated[str, Field(max_length=16)]] = Field(min_length=1, max_length=len(ROLES))
 
     @field_validator("roles")
     @classmethod

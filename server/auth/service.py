@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from server.auth.passwords import DUMMY_HASH, hashed, verified
 from server.clock import session_now
 from server.errors import Conflict, NotAuthenticated
 from server.journal import service as journal
@@ -29,7 +29,7 @@ async def create_user(
     existing = await get_user_by_username(session, username)
     if existing is not None:
         raise Conflict(f"username '{username}' is taken", field="username")
-    user = User(username=username, display_name=display_name, password_hash=hash_password(password),
+    user = User(username=username, display_name=display_name, password_hash=await hashed(password),
                 roles=sorted(set(roles)), active=True)
     session.add(user)
     await session.flush()
@@ -52,9 +52,9 @@ async def login(
     """Check credentials and open a session; returns the plaintext token once."""
     user = await get_user_by_username(session, username)
     if user is None or not user.active:
-        verify_password(DUMMY_HASH, password)
+        await verified(DUMMY_HASH, password)
         raise NotAuthenticated("wrong username or password")
-    if not verify_password(user.password_hash, password):
+    if not await verified(user.password_hash, password):
         raise NotAuthenticated("wrong username or password")
     token = secrets.token_urlsafe(32)
     auth = AuthSession(token_hash=token_hash(token), csrf_token=secrets.token_urlsafe(24), user_id=user.id,

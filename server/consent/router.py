@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, UploadFile
+import asyncio
+
+from fastapi import APIRouter, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from server.auth.deps import AnyUser, ClinicalUser, CommsUser
@@ -20,8 +22,9 @@ from server.consent.schemas import (
 )
 from server.db.ids import IdPath
 from server.db.session import DbSession
-from server.errors import BadRequest, NotFound
+from server.errors import BadRequest, NotFound, TooLarge
 from server.events import service as event_service
+from server.limits import size_text
 from server.media.assets import media_store, store_upload
 from server.media.errors import MediaRejected
 from server.models import Authorization, MediaAsset
@@ -30,7 +33,6 @@ from server.timeline.content import to_read
 from server.timeline.schemas import ItemRead
 
 router = APIRouter(tags=["privacy"])
-MAX_UPLOAD_BYTES = 120 * 1024 * 1024
 
 
 @router.get("/api/events/{event_id}/authorizations", response_model=list[AuthorizationRead])
@@ -86,11 +88,17 @@ async def override_finding(item_id: IdPath, index: int, body: OverrideRequest, u
 
 @router.post("/api/media", status_code=201)
 async def upload_media(request: Request, file: UploadFile, _user: CommsUser, session: DbSession) -> dict[str, object]:
-    """Upload a photo or video: metadata is stripped and the file stored by its SHA-256."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise BadRequest("file is larger than 120 MB", field="file")
-    store = media_store(request.app.state.livecue.settings.data_dir)
+    """Upload a photo or video: metadata is stripped and the file stored by its SHA-256.
+
+    The body was already bounded while it arrived (server/limits.py); the file itself is held to the same
+    LIVECUE_MAX_MEDIA_BYTES.
+    """
+    settings = request.app.state.livecue.settings
+    data = await file.read(settings.max_media_bytes + 1)
+    if len(data) > settings.max_media_bytes:
+        raise TooLarge(f"the file is larger than {size_text(settings.max_media_bytes)} (LIVECUE_MAX_MEDIA_BYTES)",
+                       field="file")
+    store = media_store(settings.data_dir)
     try:
         asset = await store_upload(session, store, data=data, filename=file.filename or "upload")
     except MediaRejected as exc:
@@ -99,13 +107,14 @@ async def upload_media(request: Request, file: UploadFile, _user: CommsUser, ses
 
 
 @router.get("/api/media/{sha256}")
-async def get_media(sha256: str, request: Request, _user: AnyUser, session: DbSession) -> Response:
+async def get_media(request: Request, _user: AnyUser, session: DbSession,
+                    sha256: str = Path(max_length=64)) -> Response:
     """A stored (sanitized) file."""
     asset = await session.get(MediaAsset, sha256)
     if asset is None:
         raise NotFound("no such media")
     store = media_store(request.app.state.livecue.settings.data_dir)
-    return Response(store.get(sha256), media_type=asset.mime_type,
+    return Response(await asyncio.to_thread(store.get, sha256), media_type=asset.mime_type,
                     headers={"Cache-Control": "private, max-age=86400, immutable"})
 
 
@@ -116,7 +125,8 @@ def _asset_json(asset: MediaAsset) -> dict[str, object]:
 
 
 @router.get("/api/events/{event_id}/policy", response_model=PolicyPage)
-async def sharing_policy(event_id: IdPath, user: AnyUser, session: DbSession, role: str | None = None) -> PolicyPage:
+async def sharing_policy(event_id: IdPath, user: AnyUser, session: DbSession,
+                         role: str | None = Query(default=None, max_length=16)) -> PolicyPage:
     """The one-page sharing policy for the user's role, generated from the event's configuration."""
     event = await event_service.get_event(session, event_id)
     chosen = role if role in ("comms", "clinical") else ("clinical" if user.has_role("clinical")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -15,7 +15,7 @@ class AuthorizationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    key: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     person: str = Field(min_length=1, max_length=200)
     role: Literal["patient", "family", "staff"]
     covers: list[Cover] = Field(min_length=1)
@@ -67,7 +67,7 @@ class DenylistUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    entries: list[str] = Field(max_length=200, repr=False)
+    entries: list[Annotated[str, Field(max_length=200)]] = Field(max_length=200, repr=False)
 
 
 class DenylistStatus(BaseModel):

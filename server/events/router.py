@@ -11,6 +11,7 @@ from server.events import service
 from server.events.schemas import EventCreate, EventRead, EventUpdate
 from server.journal import service as journal
 from server.journal.schemas import JournalPage, JournalRead
+from server.journal.visibility import visible
 
 router = APIRouter(tags=["events"])
 
@@ -44,14 +45,18 @@ async def update_event(event_id: IdPath, body: EventUpdate, user: CommsUser, ses
 
 @router.get("/api/events/{event_id}/journal", response_model=JournalPage)
 async def event_journal(
-    event_id: IdPath, _user: AnyUser, session: DbSession,
+    event_id: IdPath, user: AnyUser, session: DbSession,
     after: int = Query(default=0, ge=0, le=MAX_SEQ, description="Return entries with a sequence number above this."),
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> JournalPage:
-    """The event's audit trail: every state change, oldest first, after a sequence number."""
+    """The event's audit trail: every state change the caller may see (the live feed's rule), oldest first.
+
+    `limit` entries are examined per page; `last_seq` is the last one examined, so a page may hold fewer entries
+    than `limit` (some were not for this role) and paging on from `last_seq` still misses nothing.
+    """
     await service.get_event(session, event_id)
     entries = await journal.entries_after(session, after=after, event_id=event_id, limit=limit + 1)
     more = len(entries) > limit
     entries = entries[:limit]
-    return JournalPage(entries=[JournalRead.model_validate(e) for e in entries],
+    return JournalPage(entries=[JournalRead.model_validate(e) for e in entries if visible(e, user)],
                        last_seq=entries[-1].seq if entries else after, more=more)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PlatformName = Literal["sandbox", "x", "mastodon", "bluesky"]
+StaffName = Annotated[str, Field(max_length=128)]
 
 
 class PlatformAccount(BaseModel):
@@ -61,15 +62,15 @@ class EventCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")
+    slug: str = Field(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{2,63}$")
     title: str = Field(min_length=1, max_length=200)
-    hashtag: str = Field(pattern=r"^#\w{1,99}$")
-    timezone: str
+    hashtag: str = Field(max_length=100, pattern=r"^#\w{1,99}$")
+    timezone: str = Field(max_length=64)
     planned_start: datetime
     date_everything: bool = False
     safety_delay_seconds: int = Field(default=10, ge=0, le=600, description=SAFETY_DELAY)
     content_warning_text: str | None = Field(default=None, max_length=200)
-    staff_names: list[str] = Field(default_factory=list, max_length=100)
+    staff_names: list[StaffName] = Field(default_factory=list, max_length=100)
     approval_policy: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
     platforms: list[PlatformAccount] = Field(default_factory=list)
 
@@ -83,13 +84,13 @@ class EventUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    hashtag: str | None = Field(default=None, pattern=r"^#\w{1,99}$")
-    timezone: str | None = None
+    hashtag: str | None = Field(default=None, max_length=100, pattern=r"^#\w{1,99}$")
+    timezone: str | None = Field(default=None, max_length=64)
     planned_start: datetime | None = None
     date_everything: bool | None = None
     safety_delay_seconds: int | None = Field(default=None, ge=0, le=600, description=SAFETY_DELAY)
     content_warning_text: str | None = Field(default=None, max_length=200)
-    staff_names: list[str] | None = Field(default=None, max_length=100)
+    staff_names: list[StaffName] | None = Field(default=None, max_length=100)
     approval_policy: ApprovalPolicy | None = None
     policy_reason: str | None = Field(
         default=None, max_length=500,

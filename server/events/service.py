@@ -12,6 +12,7 @@ from server.events.policy import Policy, check_policy, default_policy, effective
 from server.events.schemas import ApprovalPolicy, EventCreate, EventRead, EventUpdate, PlatformAccount
 from server.journal import service as journal
 from server.models import Event, EventPlatform, User
+from server.sandbox.service import reserve_handles
 
 ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("rehearsal", "live"),
@@ -161,6 +162,7 @@ async def _set_platforms(session: AsyncSession, event: Event, platforms: list[Pl
     for row in existing.values():
         await session.delete(row)
     await session.flush()
+    await reserve_handles(session, [spec.account for spec in platforms])
 
 
 async def to_read(session: AsyncSession, event: Event) -> EventRead:

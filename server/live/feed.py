@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapper, Session, object_session
 
 from server.journal import service as journal
 from server.journal.schemas import JournalRead
+from server.journal.visibility import visible, visible_by_roles
 from server.loopfailures import LoopFailures
 from server.models import JournalEntry, User
 
@@ -32,7 +33,6 @@ QUEUE_LIMIT = 2000  # entries waiting for one client; more means it is too slow 
 POLL_SECONDS = 0.2  # fallback for entries written by other processes; this process's commits wake the hub
 PUMP_BATCH = 1000
 FRAME_CACHE = 4096  # recently encoded frames, reused by reconnecting clients' backlogs
-STAFF_ONLY_PREFIXES = ("auth.", "user.", "denylist.", "credentials.")
 
 
 class Signal(enum.Enum):
@@ -56,17 +56,9 @@ class Frame:
 QueueItem = Frame | Signal
 
 
-def _visible(entry: JournalEntry, admin: bool, comms: bool) -> bool:
-    if admin:
-        return True
-    if entry.event_id is None:
-        return False
-    return comms or not entry.kind.startswith(STAFF_ONLY_PREFIXES)
-
-
 def visible_to(entry: JournalEntry, user: User) -> bool:
-    """What a user's roles may see: admins all; comms every event entry; clinical no account entries."""
-    return _visible(entry, user.has_role("admin"), user.has_role("comms"))
+    """What a user's roles may see (the journal's one rule, server/journal/visibility.py)."""
+    return visible(entry, user)
 
 
 def encode(entry: JournalEntry) -> str:
@@ -110,7 +102,7 @@ class Subscriber:
         """Whether this entry goes to this client: the one filter for backlog and live entries alike."""
         if self.event_id is not None and entry.event_id != self.event_id:
             return False
-        return _visible(entry, self._admin, self._comms)
+        return visible_by_roles(entry, admin=self._admin, comms=self._comms)
 
     def interrupt(self, signal: Signal, *, kick: bool = False) -> None:
         """Replace whatever is queued by `signal`; with `kick`, also cancel a send stuck on a full socket."""

@@ -33,11 +33,11 @@ class AudienceLine(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    at: str = Field(pattern=r"^T\+\d{2}:[0-5]\d(:[0-5]\d)?$")
+    at: str = Field(max_length=16, pattern=r"^T\+\d{2}:[0-5]\d(:[0-5]\d)?$")
     handle: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(default="", max_length=100)
     text: str = Field(min_length=1, max_length=1000)
-    reply_to: str | None = Field(default=None, description="Item key to reply under.")
+    reply_to: str | None = Field(default=None, max_length=64, description="Item key to reply under.")
 
 
 class RehearsalStart(BaseModel):

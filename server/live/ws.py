@@ -63,17 +63,27 @@ async def _resolve(websocket: WebSocket, token: str, via: str) -> Login | None:
     return Login(token=token, via=via, user=user, expires_at=auth.expires_at)
 
 
+def allowed_origins(setting: str) -> set[str]:
+    """The origins named by LIVECUE_PUBLIC_ORIGIN (scheme://host[:port], lower case, no trailing slash)."""
+    return {o.strip().rstrip("/").lower() for o in setting.split(",") if o.strip()}
+
+
 def _same_site(websocket: WebSocket) -> bool:
     """A cookie-authenticated socket must come from our own pages (browsers always send Origin).
 
-    Origin is compared with Host, or with X-Forwarded-Host behind a proxy that rewrites Host; a page of another
-    site can set neither, so this stops cross-site WebSocket hijacking without trusting anything it controls.
+    The pages' origin comes from configuration (LIVECUE_PUBLIC_ORIGIN: scheme, host and port must match), never
+    from a header the client may send such as X-Forwarded-Host. Unconfigured (the demo, a direct deployment),
+    the origin's host must be the Host the browser connected to, which a page of another site cannot choose.
+    This stops cross-site WebSocket hijacking.
     """
     origin = websocket.headers.get("origin")
     if origin is None:
         return True
-    hosts = {websocket.headers.get("host", ""), websocket.headers.get("x-forwarded-host", "").split(",")[0]}
-    return urlsplit(origin).netloc.lower() in {h.strip().lower() for h in hosts if h.strip()}
+    configured = allowed_origins(websocket.app.state.livecue.settings.public_origin)
+    if configured:
+        return origin.strip().rstrip("/").lower() in configured
+    host = websocket.headers.get("host", "").strip().lower()
+    return bool(host) and urlsplit(origin).netloc.lower() == host
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:

@@ -7,12 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.media.sanitize import sanitize_media
 from server.media.store import MediaStore
 from server.models import MediaAsset
+from server.offload import offload
 
 
 async def store_upload(session: AsyncSession, store: MediaStore, *, data: bytes, filename: str) -> MediaAsset:
-    """Sanitize a file, store it by hash, and record it (idempotent for identical files)."""
-    clean = sanitize_media(data, filename)
-    sha = store.put(clean.data)
+    """Sanitize a file, store it by hash, and record it (idempotent for identical files).
+
+    Decoding, re-encoding, hashing and the durable write run in the media threads (server/offload.py): a photo
+    near the size cap once held the event loop for most of a second.
+    """
+    clean = await offload("media", sanitize_media, data, filename)
+    sha = await offload("media", store.put, clean.data)
     asset = await session.get(MediaAsset, sha)
     if asset is None:
         asset = MediaAsset(

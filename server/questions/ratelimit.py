@@ -31,6 +31,13 @@ class WindowLimiter:
         calls.append(now)
         return True
 
+    def wait(self, key: str) -> float:
+        """Seconds until `key` may call again (0 when it may now): the Retry-After of a refusal."""
+        calls = self._calls.get(key)
+        if not calls or len(calls) < self.limit:
+            return 0.0
+        return max(0.0, calls[0] + self.window - self.now())
+
     def __len__(self) -> int:
         """How many keys are remembered."""
         return len(self._calls)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
@@ -31,6 +31,7 @@ from server.questions.schemas import (
     Summary,
     TemplateReply,
 )
+from server.questions.senders import sender_handle, sender_key
 
 router = APIRouter(tags=["questions"])
 
@@ -51,13 +52,25 @@ async def _group_read(request: Request, session: DbSession, group_id: int) -> Gr
 
 
 @router.get("/api/events/{event_id}/questions", response_model=list[GroupRead])
-async def list_questions(event_id: IdPath, request: Request, _user: AnyUser, session: DbSession,
-                         label: str | None = Query(default=None), status: str | None = Query(default=None),
+async def list_questions(event_id: IdPath, request: Request, response: Response, _user: AnyUser, session: DbSession,
+                         label: str | None = Query(default=None, max_length=32),
+                         status: str | None = Query(default=None, max_length=32),
+                         limit: int = Query(default=100, ge=1, le=200),
+                         cursor: str | None = Query(default=None, max_length=500, description=(
+                             "Where the previous page ended: the `X-Next-Cursor` header of that page.")),
                          ) -> list[GroupRead]:
-    """The queue: groups with askers, emergencies first, then by size and age."""
+    """The queue, a page at a time: urgent groups (emergency, personal medical) newest first, then by size and age.
+
+    The body is the page's groups, as before paging existed; when more follow, the `X-Next-Cursor` header holds
+    the cursor to pass for the next page (and `Link` the next page's address, rel="next").
+    """
     await event_service.get_event(session, event_id)
-    return await service.list_groups(session, event_id=event_id, now=_now(request),
-                                     label=label, status=status)
+    groups, next_cursor = await service.queue_page(session, event_id=event_id, now=_now(request), label=label,
+                                                   status=status, limit=limit, cursor=cursor)
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
+        response.headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+    return groups
 
 
 @router.get("/api/events/{event_id}/clinicians", response_model=list[ClinicianRead])
@@ -174,19 +187,24 @@ async def mute(event_id: IdPath, body: MuteRequest, user: CommsUser, session: Db
 
 
 @router.post("/api/public/events/{slug}/questions", status_code=202, dependencies=[PUBLIC])
-async def public_question(slug: str, body: PublicQuestion, request: Request, session: DbSession) -> dict[str, str]:
+async def public_question(body: PublicQuestion, request: Request, session: DbSession,
+                          slug: str = Path(max_length=64)) -> dict[str, str]:
     """The public question form (no account needed); rate-limited per client; stored as text."""
-    limiter = request.app.state.livecue.services["form_limiter"]
+    services = request.app.state.livecue.services
+    limiter = services["form_limiter"]
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
         raise TooManyRequests("too many questions from this address; try again in a minute",
-                              extra={"retry_after": 60})
+                              retry_after=limiter.wait(client))
     event = await event_service.get_event_by_slug(session, slug)
     if event is None or event.status not in ("live", "held", "rehearsal"):
         raise NotFound("no live event with that name")
     name = body.name.strip() or "Guest"
     external_id = f"s-{body.submission_id}" if body.submission_id else uuid.uuid4().hex
-    message = IncomingMessage(platform="form", external_id=external_id, author_handle=f"form:{client}",
+    if "form_sender_key" not in services:
+        services["form_sender_key"] = sender_key(request.app.state.livecue.settings)
+    sender = sender_handle(services["form_sender_key"], client)  # staff see "same sender", never the address
+    message = IncomingMessage(platform="form", external_id=external_id, author_handle=sender,
                               author_name=name, text=body.text, received_at=_now(request))
     await ingest(session, event=event, messages=[message], now=_now(request), rehearsal=event.status == "rehearsal")
     return {"status": "received"}

@@ -30,6 +30,10 @@ class MessageRead(BaseModel):
     status: str
     group_id: int | None
     replied_at: datetime | None
+    alert: bool = Field(default=False, description="A possible emergency, whatever the label.")
+    alert_reasons: list[str] = Field(default_factory=list, description="Why the alert was raised.")
+    language: str | None = None
+    screened: bool = Field(default=True, description="False: a language triage has no risk cues for.")
 
 
 class GroupRead(BaseModel):
@@ -49,6 +53,8 @@ class GroupRead(BaseModel):
     answer_item_id: int | None
     created_at: datetime
     last_asked_at: datetime
+    alert: bool = Field(default=False, description="A member raised an alert: shown first, whatever the label.")
+    unscreened: bool = Field(default=False, description="A member is in a language nobody screens.")
     messages: list[MessageRead]
 
 
@@ -142,6 +148,6 @@ class PublicQuestion(BaseModel):
     name: str = Field(default="", max_length=80)
     text: str = Field(min_length=1, max_length=1000)
     submission_id: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]{8,64}$",
         description="A random id the form makes once per question: sending it again (say after a lost answer) "
                     "stores the question once.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.errors import Conflict, NotFound
 from server.journal import service as journal
 from server.models import Message, MutedAuthor, QuestionGroup, User
+from server.questions.paging import Position, ordered
 from server.questions.schemas import GroupRead, MessageRead, Summary
 
 CLAIM_MINUTES = 10
@@ -50,7 +51,17 @@ async def get_message(session: AsyncSession, message_id: int) -> Message:
 async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, label: str | None = None,
                       status: str | None = None, limit: int = 100,
                       group_ids: list[int] | None = None) -> list[GroupRead]:
-    """Groups ordered for the clinical team: emergencies first, then size, age and reach.
+    """The first page of `queue_page` (or the groups `group_ids` names), without the cursor."""
+    groups, _ = await queue_page(session, event_id=event_id, now=now, label=label, status=status, limit=limit,
+                                 group_ids=group_ids)
+    return groups
+
+
+async def queue_page(session: AsyncSession, *, event_id: int, now: datetime, label: str | None = None,
+                     status: str | None = None, limit: int = 100, cursor: str | None = None,
+                     group_ids: list[int] | None = None) -> tuple[list[GroupRead], str | None]:
+    """One page of groups in queue order (`paging`: urgent ones newest first, then the biggest questions), and
+    the cursor of the next page (None on the last).
 
     A claim whose lease ran out counts as open (and no longer as claimed) when filtering by status.
     """
@@ -58,13 +69,18 @@ async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, la
     if group_ids is not None:
         query = query.where(QuestionGroup.id.in_(group_ids))
     else:
-        query = query.where(QuestionGroup.label == label if label else QuestionGroup.label.in_(QUEUE_LABELS))
+        # Without a label filter: the clinical labels, plus every group triage flagged (an alert under any label,
+        # or a language it cannot read), so no possible emergency is left outside the clinicians' queue.
+        query = query.where(QuestionGroup.label == label if label else or_(
+            QuestionGroup.label.in_(QUEUE_LABELS), QuestionGroup.alert.is_(True), QuestionGroup.unscreened.is_(True)))
         query = query.where(_status_filter(status, now))
-    urgency = case((QuestionGroup.label == "emergency", 0), else_=1)
-    query = query.order_by(urgency, QuestionGroup.size.desc(), QuestionGroup.created_at).limit(limit)
-    groups = list((await session.execute(query)).scalars())
+    if cursor:
+        query = query.where(Position.decode(cursor).after())
+    groups = list((await session.execute(ordered(query).limit(limit + 1))).scalars())
+    next_cursor = Position.of(groups[limit - 1]).encode() if len(groups) > limit else None
+    groups = groups[:limit]
     if not groups:
-        return []
+        return [], None
     members = (await session.execute(select(Message).where(
         Message.group_id.in_([g.id for g in groups]), Message.status.in_(MEMBER_STATES))
         .order_by(Message.received_at, Message.id))).scalars().all()
@@ -81,9 +97,9 @@ async def list_groups(session: AsyncSession, *, event_id: int, now: datetime, la
                   claim_until=g.claim_until if _claimed(g, now) else None, assigned_to=g.assigned_to,
                   assigned_to_name=names.get(g.assigned_to) if g.assigned_to is not None else None,
                   answer_item_id=g.answer_item_id, created_at=g.created_at, last_asked_at=g.last_asked_at,
-                  messages=by_group.get(g.id, []))
+                  alert=g.alert, unscreened=g.unscreened, messages=by_group.get(g.id, []))
         for g in groups
-    ]
+    ], next_cursor
 
 
 def _status_filter(status: str | None, now: datetime) -> ColumnElement[bool]:
@@ -115,9 +131,11 @@ async def summary(session: AsyncSession, event_id: int) -> Summary:
         .group_by(Message.label))).all()
     open_groups = (await session.execute(select(func.count()).select_from(QuestionGroup).where(
         QuestionGroup.event_id == event_id, QuestionGroup.status.in_(("open", "claimed")),
-        QuestionGroup.label.in_(QUEUE_LABELS)))).scalar() or 0
+        or_(QuestionGroup.label.in_(QUEUE_LABELS), QuestionGroup.alert.is_(True),
+            QuestionGroup.unscreened.is_(True))))).scalar() or 0
     emergencies = (await session.execute(select(Message.id).where(
-        Message.event_id == event_id, Message.label == "emergency", Message.status == "queued"))).scalars().all()
+        Message.event_id == event_id, or_(Message.label == "emergency", Message.alert.is_(True)),
+        Message.status == "queued"))).scalars().all()
     rejected = (await session.execute(select(func.count()).select_from(Message).where(
         Message.event_id == event_id, Message.status == "rejected"))).scalar() or 0
     return Summary(by_label={label: int(n) for label, n in rows}, open_groups=int(open_groups),
@@ -146,9 +164,15 @@ async def claim(session: AsyncSession, *, group: QuestionGroup, user: User, now:
 
 
 async def release(session: AsyncSession, *, group: QuestionGroup, user: User) -> QuestionGroup:
-    """Give a claimed group back to the queue."""
+    """Give a claimed group back to the queue; "releasing" a closed one (dismissed, answered…) reopens it.
+
+    A reopen is journaled as the reopen it is (`question.status`, from → open) and puts its askers back in the
+    queue, exactly as `set_status(open)` does; it once went down as a mere `question.released`.
+    """
     if group.claimed_by != user.id and not user.has_role("comms", "admin"):
         raise Conflict("only the clinician who claimed it (or comms) can release it", extra={"state": group.status})
+    if group.status not in ("open", "claimed"):
+        return await set_status(session, group=group, status="open", actor=user)
     group.status, group.claimed_by, group.claim_until = "open", None, None
     await session.flush()
     await journal.record(session, actor=user, kind="question.released", subject_type="question_group",
@@ -201,14 +225,23 @@ async def set_status(session: AsyncSession, *, group: QuestionGroup, status: str
 
 
 async def relabel(session: AsyncSession, *, message: Message, label: str, reason: str, actor: User) -> Message:
-    """Correct a label; the change is journaled and kept as evaluation data."""
+    """Correct a label; the change is journaled and kept as evaluation data.
+
+    Relabelling as an emergency raises the alert; relabelling away from it keeps an alert that triage raised
+    (a clinician dismisses the group to clear it), so a mistaken pick never hides a possible emergency.
+    """
     previous = message.label
     message.label, message.relabeled_by = label, actor.id
     message.label_reason = reason or f"relabeled by {actor.username}"
+    if label == "emergency" and not message.alert:
+        message.alert = True
+        message.alert_reasons = [*(message.alert_reasons or []), f"relabeled as an emergency by {actor.username}"]
     if message.group_id is not None:
         group = await session.get(QuestionGroup, message.group_id)
         if group is not None and group.size == 1:
             group.label = label
+        if group is not None and message.alert:
+            group.alert = True
     await session.flush()
     await journal.record(session, actor=actor, kind="message.relabeled", subject_type="message",
                          subject_id=message.id, event_id=message.event_id,
@@ -261,7 +294,7 @@ async def mute(session: AsyncSession, *, event_id: int, platform: str, handle: s
     if not exists:
         session.add(MutedAuthor(event_id=event_id, platform=platform, handle=handle, muted_by=actor.id))
     queued = (Message.event_id == event_id) & (Message.platform == platform) & (Message.author_handle == handle) & (
-        Message.status == "queued")
+        Message.status == "queued") & Message.alert.is_(False)
     groups = list((await session.execute(select(Message.group_id).where(queued))).scalars())
     await session.execute(update(Message).where(queued).values(status="muted"),
                           execution_options={"synchronize_session": "fetch"})

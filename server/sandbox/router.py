@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from server.auth.deps import PUBLIC, CommsUser
@@ -50,7 +50,7 @@ async def sandbox_feed(session: DbSession, limit: int = Query(default=50, ge=1, 
 
 
 @router.get("/sandbox/media/{sha256}", dependencies=[PUBLIC])
-async def sandbox_media(sha256: str, request: Request, session: DbSession) -> Response:
+async def sandbox_media(request: Request, session: DbSession, sha256: str = Path(max_length=64)) -> Response:
     """A file attached to a standing sandbox post (nothing else in the media store is reachable here)."""
     mime_type = await service.attached_media_type(session, sha256)
     if mime_type is None:

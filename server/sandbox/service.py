@@ -14,6 +14,7 @@ from server.platforms.sandbox.adapter import ensure_account, post_url
 from server.sandbox.schemas import AuthorRead, FeedRead, MediaRead, PostRead, ReplyCreate, ReplyRead
 
 SCAN_LIMIT = 5000
+HANDLE_COLUMN = 64  # sandbox_account.handle is VARCHAR(64)
 MEDIA_TYPE = re.compile(r"^(image|video)/[a-z0-9.+-]+$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -115,6 +116,25 @@ async def attached_media_type(session: AsyncSession, sha256: str) -> str | None:
                 mime = str(entry.get("mime_type") or "")
                 return mime if MEDIA_TYPE.fullmatch(mime) else "application/octet-stream"
     return None
+
+
+async def reserve_handles(session: AsyncSession, handles: list[str]) -> None:
+    """Make the organiser accounts for an event's platform accounts now, so no visitor can take a handle first.
+
+    The adapter posts as the account whose handle is the event's account reference (rehearsals of X, Mastodon
+    and Bluesky accounts post on the sandbox too) and creates it only at the first post; a visitor who replied
+    under that handle before then had the hospital's posts shown under their display name. An audience account
+    already holding the handle (in any letter case) is renamed: its own replies stay its own.
+    """
+    for handle in sorted(set(handles)):
+        if len(handle) > HANDLE_COLUMN:
+            continue  # cannot be a sandbox handle (the adapter could not post as it either)
+        holders = (await session.execute(select(SandboxAccount).where(
+            func.lower(SandboxAccount.handle) == handle.lower(), SandboxAccount.is_audience.is_(True)))).scalars()
+        for holder in holders:
+            holder.handle = f"{holder.handle[:40]}-renamed-{holder.id}"
+        await session.flush()
+        await ensure_account(session, handle, audience=False, display_name=handle.title())
 
 
 async def add_reply(session: AsyncSession, body: ReplyCreate) -> ReplyRead:

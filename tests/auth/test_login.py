@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from httpx import AsyncClient
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 
 from tests.factories import PASSWORD, create_user
 
@@ -56,3 +59,46 @@ async def test_login_throttled_after_repeated_failures(client: AsyncClient, sess
     blocked = await client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
     assert blocked.status_code == 429
     assert "retry-after" in blocked.headers
+
+
+def _from(app: FastAPI, address: str) -> AsyncClient:
+    return AsyncClient(transport=ASGITransport(app=app, client=(address, 40000)), base_url="http://testserver")
+
+
+async def test_an_attackers_failures_do_not_stop_the_real_user(app: FastAPI, sessionmaker: Any) -> None:
+    user = await create_user(sessionmaker, "clinical")
+    answers: list[int] = []
+    async with _from(app, "203.0.113.66") as attacker, _from(app, "198.51.100.20") as hospital:
+        for _ in range(40):
+            response = await attacker.post("/api/auth/login", json={"username": user.username, "password": "guess"})
+            answers.append(response.status_code)
+            if response.status_code == 429:
+                assert int(response.headers["retry-after"]) >= 1
+        assert answers[:3] == [401, 401, 401] and 429 in answers
+        # Even with the right password the attacker's address must wait; the hospital's address never does.
+        blocked = await attacker.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
+        assert blocked.status_code == 429
+        real = await hospital.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
+        assert real.status_code == 200, real.text
+        typo = await hospital.post("/api/auth/login", json={"username": user.username, "password": "typo"})
+        assert typo.status_code == 401  # one slip of the real user is an ordinary failure, not a lockout
+        again = await hospital.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
+        assert again.status_code == 200
+
+
+async def test_passwords_are_hashed_off_the_event_loop(client: AsyncClient, sessionmaker: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.auth import passwords
+
+    threads: list[str] = []
+    verify = passwords.verify_password
+
+    def watched(password_hash: str, password: str) -> bool:
+        threads.append(threading.current_thread().name)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", watched)
+    user = await create_user(sessionmaker, "comms")
+    response = await client.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert threads and all(name.startswith("livecue-passwords") for name in threads)

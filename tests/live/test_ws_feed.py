@@ -246,14 +246,27 @@ async def test_cookie_session_from_our_pages(app: FastAPI, sessionmaker: Any) ->
         # A page of another site cannot ride on the cookie (cross-site WebSocket hijacking).
         evil = await Feed.open(base, headers={**cookie, "Origin": "https://evil.example"})
         assert await evil.close_code() == 4403
-        proxied = {**cookie, "Origin": "https://livecue.example", "X-Forwarded-Host": "livecue.example"}
-        behind_proxy = await Feed.open(base, headers=proxied)  # a proxy that rewrites Host says where it was sent
-        assert (await behind_proxy.frame())["type"] == "caught_up"
-        await behind_proxy.close()
+        # X-Forwarded-Host is whatever the client says: it is not believed (LIVECUE_PUBLIC_ORIGIN names the origin).
+        forwarded = {**cookie, "Origin": "https://livecue.example", "X-Forwarded-Host": "livecue.example"}
+        assert await (await Feed.open(base, headers=forwarded)).close_code() == 4403
         # A bearer token does not depend on Origin (it cannot be sent by another site's page).
         bearer = await Feed.open(base, token=response.json()["token"], headers={"Origin": "https://x.example"})
         assert (await bearer.frame())["type"] == "caught_up"
         await bearer.close()
+
+
+@pytest.mark.parametrize("settings_overrides", [{"public_origin": "https://livecue.example, https://alt.example"}])
+async def test_behind_a_proxy_the_configured_origin_is_the_only_one(app: FastAPI, sessionmaker: Any) -> None:
+    user = await create_user(sessionmaker, "clinical")
+    async with serve(app) as base, AsyncClient(base_url=f"http://{base}", trust_env=False) as http:
+        response = await http.post("/api/auth/login", json={"username": user.username, "password": PASSWORD})
+        cookie = {"Cookie": f"livecue_session={response.cookies['livecue_session']}"}
+        for origin in ("https://livecue.example", "https://alt.example"):
+            page = await Feed.open(base, headers={**cookie, "Origin": origin})  # the proxy rewrote Host
+            assert (await page.frame())["type"] == "caught_up"
+            await page.close()
+        for origin in (f"http://{base}", "https://evil.example", "http://livecue.example"):
+            assert await (await Feed.open(base, headers={**cookie, "Origin": origin})).close_code() == 4403
 
 
 async def test_logout_everywhere_closes_open_sockets(app: FastAPI, sessionmaker: Any) -> None:

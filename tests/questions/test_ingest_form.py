@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 
 from server.clock import FakeClock
 from server.questions.ratelimit import WindowLimiter
@@ -25,8 +26,8 @@ async def test_form_stores_text_literally_and_rejects_floods(client: AsyncClient
     response = await client.post(url, json={"name": "<b>Guest</b>", "text": MARKUP})
     assert response.status_code == 202 and response.json() == {"status": "received"}
     (row,) = await messages(kit)
-    assert (row.platform, row.text, row.author_name, row.author_handle) == (
-        "form", MARKUP, "<b>Guest</b>", "form:127.0.0.1")
+    assert (row.platform, row.text, row.author_name) == ("form", MARKUP, "<b>Guest</b>")
+    assert re.fullmatch(r"form:sender-[0-9a-f]{12}", row.author_handle)  # a keyed hash, never the address
     assert row.received_at == clock.now()
     (group,) = await queue(kit)
     assert group["messages"][0]["text"] == MARKUP  # returned as the same plain string, never interpreted
@@ -46,6 +47,26 @@ async def test_form_stores_text_literally_and_rejects_floods(client: AsyncClient
     assert len(await messages(kit)) == 10
     seconds[0] += 61  # a minute later the address may ask again
     assert (await client.post(url, json={"text": "And now?"})).status_code == 202
+
+
+async def test_staff_see_same_sender_groupings_never_addresses(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                               sessionmaker: Any) -> None:
+    kit = await qa_kit(client, app, clock, sessionmaker)
+    url = f"/api/public/events/{kit.event['slug']}/questions"
+    senders = {"203.0.113.77": ("How long is the surgery?", "Is the surgeon the one from the news?"),
+               "2001:db8::77": ("Can family watch the operation?",)}
+    for address, texts in senders.items():
+        transport = ASGITransport(app=app, client=(address, 40000))
+        async with AsyncClient(transport=transport, base_url="http://testserver") as visitor:
+            for text in texts:
+                assert (await visitor.post(url, json={"name": "Guest", "text": text})).status_code == 202
+    rows = await messages(kit)
+    handles = {row.text: row.author_handle for row in rows}
+    first, second = senders["203.0.113.77"]
+    assert handles[first] == handles[second] != handles["Can family watch the operation?"]
+    staff_view = (await client.get(f"/api/events/{kit.event['id']}/questions", headers=kit.comms)).text
+    assert "203.0.113" not in staff_view and "2001:db8" not in staff_view
+    assert handles[first] in staff_view
 
 
 def test_limiter_forgets_idle_addresses() -> None:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from server.clock import FakeClock
+from server.journal import service as journal
 from tests.factories import create_user
 from tests.questions.qakit import ask, headers_for, messages, qa_kit, queue
 
@@ -98,6 +99,31 @@ async def test_claim_race_lease_expiry_assignment_and_roles(client: AsyncClient,
     assert (await kit.post(f"/api/question-groups/{gid}/claim")).status_code == 403
     assert (await client.post(f"/api/question-groups/{gid}/claim")).status_code == 401
     assert (await client.post("/api/question-groups/99999/claim", headers=kit.clinical)).status_code == 404
+
+
+async def test_releasing_a_dismissed_group_is_journaled_as_a_reopen(client: AsyncClient, app: FastAPI,
+                                                                     clock: FakeClock, sessionmaker: Any) -> None:
+    kit = await qa_kit(client, app, clock, sessionmaker)
+    await ask(kit, DURATION[:2])
+    (group,) = await queue(kit)
+    gid = group["id"]
+    dismissed = await client.post(f"/api/question-groups/{gid}/status", json={"status": "dismissed"},
+                                  headers=kit.comms)
+    assert dismissed.json()["status"] == "dismissed"
+    released = await client.post(f"/api/question-groups/{gid}/release", headers=kit.comms)
+    assert released.status_code == 200 and released.json()["status"] == "open"
+    assert {m.status for m in await messages(kit)} == {"queued"}  # back in the queue, askers and all
+    async with sessionmaker() as session:
+        (last,) = await journal.entries_after(session, event_id=kit.event["id"], limit=1,
+                                              after=await journal.last_seq(session) - 1)
+    assert (last.kind, last.payload) == ("question.status", {"from": "dismissed", "to": "open"})
+    # Releasing a claimed group is still a release.
+    assert (await client.post(f"/api/question-groups/{gid}/claim", headers=kit.clinical)).status_code == 200
+    assert (await client.post(f"/api/question-groups/{gid}/release", headers=kit.clinical)).status_code == 200
+    async with sessionmaker() as session:
+        (last,) = await journal.entries_after(session, event_id=kit.event["id"], limit=1,
+                                              after=await journal.last_seq(session) - 1)
+    assert last.kind == "question.released"
 
 
 async def test_closed_groups_cannot_be_claimed_and_can_reopen(client: AsyncClient, app: FastAPI, clock: FakeClock,
