@@ -21,9 +21,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
 
     demo = sub.add_parser("demo", help="start a demo: sandbox platform, demo event and demo users")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--data-dir", type=Path, default=Path("livecue-data"))
+    demo.add_argument("--host", default=None,
+                      help="address to listen on (default LIVECUE_HOST, 127.0.0.1; 0.0.0.0 in a container)")
+    demo.add_argument("--port", type=int, default=None, help="port (default LIVECUE_PORT, 8000)")
+    demo.add_argument("--data-dir", type=Path, default=None,
+                      help="where the demo keeps its data (default LIVECUE_DATA_DIR, ./livecue-data)")
+    demo.add_argument("--reset", action="store_true",
+                      help="remove the demo's data (database, media, key, logins) first and start afresh")
+    demo.add_argument("--start-in", type=float, default=None, metavar="MINUTES",
+                      help="plan the demo event MINUTES from now (first launch: 15)")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -74,9 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(Settings(), args.host, args.port)
     if args.command == "demo":
-        from server.demo import run_demo
+        from server.demo_launch import run_demo
 
-        return run_demo(host=args.host, port=args.port, data_dir=args.data_dir)
+        return run_demo(host=args.host, port=args.port, data_dir=args.data_dir, reset_first=args.reset,
+                        start_in=args.start_in)
     if args.command == "db":
         return asyncio.run(_db(args.db_command))
     if args.command == "users":
@@ -96,8 +103,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     configure_logging(settings.log_level)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_config=None, ws_per_message_deflate=False, proxy_headers=True,
-                forwarded_allow_ips=settings.trusted_proxies)
+                log_config=None, ws_per_message_deflate=False, **settings.proxy_options())
     return 0
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from server.config import Settings
+from server.datadir import private_dir
 
 
 def load_key(secret_key: str | None, data_dir: Path) -> bytes:
@@ -16,7 +17,7 @@ def load_key(secret_key: str | None, data_dir: Path) -> bytes:
         return secret_key.encode()
     path = data_dir / "secret.key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

@@ -21,9 +21,15 @@ from server.clock import FakeClock
 from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
-from tests.dbutil import create_pg_database, drop_pg_database, reset_pg_tables
-
-PG_HOST, PG_PORT = "127.0.0.1", 5432
+from tests.dbutil import (
+    PG_HOST,
+    PG_PORT,
+    PG_WHERE,
+    create_pg_database,
+    drop_pg_database,
+    pg_database_url,
+    reset_pg_tables,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,7 +60,7 @@ def _backends() -> list[str]:
         if _postgres_reachable():
             backends.append("postgresql")
         elif os.environ.get("CI"):
-            raise RuntimeError("CI=true but PostgreSQL is not reachable at 127.0.0.1:5432")
+            raise RuntimeError(f"CI=true but PostgreSQL is not reachable at {PG_WHERE}")
     return backends
 
 
@@ -81,7 +87,7 @@ def pg_url() -> Iterator[str]:
     """A migrated PostgreSQL database of this test run, dropped at the end."""
     name = f"livecue_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(create_pg_database(name))
-    url = f"postgresql+asyncpg://root@{PG_HOST}:{PG_PORT}/{name}"
+    url = pg_database_url(name)
 
     async def _migrate() -> None:
         engine = make_engine(Settings(database_url=url))
@@ -114,9 +120,14 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, settings_overrides: dict[str, Any]) -> Settings:
-    """Settings for a test app on the test database."""
+    """Settings for a test app on the test database.
+
+    The pre-flight checklist is not required here (tests of other features go live with a bare event);
+    tests/live/test_preflight.py turns it on with `settings_overrides`.
+    """
+    overrides = {"preflight_required": False, **settings_overrides}
     return Settings(database_url=database_url, data_dir=tmp_path, migrate_on_start=False, run_workers=False,
-                    _env_file=None, **settings_overrides)
+                    _env_file=None, **overrides)
 
 
 @pytest.fixture

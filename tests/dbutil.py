@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import asyncpg
 
-ADMIN_DSN = "postgresql://root@127.0.0.1:5432/test"
+# The PostgreSQL the suite uses: a role that may create databases (trust auth by default) and a database `test`
+# to connect to while it creates a private database per run. Setting: LIVECUE_TEST_DATABASE_URL.
+DEFAULT_TEST_DATABASE_URL = "postgresql://root@127.0.0.1:5432/test"
+ADMIN_DSN = os.environ.get("LIVECUE_TEST_DATABASE_URL", "").strip() or DEFAULT_TEST_DATABASE_URL
+_ADMIN = urlsplit(ADMIN_DSN.replace("postgresql+asyncpg://", "postgresql://"))
+PG_HOST, PG_PORT = _ADMIN.hostname or "127.0.0.1", _ADMIN.port or 5432
+PG_WHERE = f"{PG_HOST}:{PG_PORT} (LIVECUE_TEST_DATABASE_URL)"
+
+
+def pg_database_url(name: str) -> str:
+    """The SQLAlchemy (asyncpg) URL of database `name` on the test server, with the test role."""
+    return urlunsplit(_ADMIN._replace(scheme="postgresql+asyncpg", path=f"/{name}"))
 
 
 async def create_pg_database(name: str) -> None:

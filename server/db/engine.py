@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from server.clock import CLOCK_KEY, Clock, SystemClock, clock_of
 from server.config import Settings
+from server.datadir import private_dir, private_sqlite
 
 READ_ONLY = "livecue_read_only"
 
@@ -19,7 +21,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
     """Build the async engine; SQLite gets WAL, foreign keys and the configured durability."""
     url = settings.resolved_database_url()
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            private_sqlite(Path(database))  # owner-only, and so are its -wal and -shm (server/datadir.py)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         synchronous = settings.sqlite_synchronous
 

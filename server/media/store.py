@@ -9,6 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from server.datadir import private_dir
 from server.media.errors import MediaStoreError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -50,7 +51,8 @@ class MediaStore:
         dest = self.path(sha)
         if dest.is_file() and dest.stat().st_size == len(data):
             return sha
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        for folder in (self.root, dest.parent.parent, dest.parent):  # 0700 each; mkstemp's file is 0600
+            private_dir(folder)
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
         tmp = Path(tmp_name)
         try:

@@ -20,10 +20,11 @@ from cryptography.fernet import Fernet
 from server.config import Settings
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
+from tests.dbutil import ADMIN_DSN as PG_ADMIN
+from tests.dbutil import PG_HOST, PG_PORT, pg_database_url
 
 REPO = Path(__file__).resolve().parents[2]
-PG_HOST, PG_PORT = "127.0.0.1", 5432
-PG_ADMIN = f"postgresql://root@{PG_HOST}:{PG_PORT}/test"
+
 # A server starts in ~3 s of CPU on a quiet machine but took 14-25 s on a loaded 2-core one: wait generously,
 # saying so every 10 s, rather than fail a drill on machine load (LIVECUE_DRILL_STARTUP_TIMEOUT overrides).
 STARTUP_TIMEOUT = float(os.environ.get("LIVECUE_DRILL_STARTUP_TIMEOUT", "180"))
@@ -47,7 +48,7 @@ def free_port() -> int:
 
 
 def postgres_reachable() -> bool:
-    """Whether a PostgreSQL server listens on 127.0.0.1:5432."""
+    """Whether the test PostgreSQL server listens (LIVECUE_TEST_DATABASE_URL, default 127.0.0.1:5432)."""
     try:
         with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
             return True
@@ -69,7 +70,7 @@ def create_pg_database(prefix: str = "livecue_chaos") -> str:
             await conn.close()
 
     asyncio.run(_create())
-    return f"postgresql+asyncpg://root@{PG_HOST}:{PG_PORT}/{name}"
+    return pg_database_url(name)
 
 
 def drop_pg_database(url: str) -> None:

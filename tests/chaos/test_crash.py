@@ -10,6 +10,7 @@ import pytest
 
 from tests.chaos.driver import run_chaos
 from tests.chaos.servers import create_pg_database, drop_pg_database, postgres_reachable
+from tests.dbutil import PG_WHERE
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +26,8 @@ def test_sigkill_during_a_run_on_sqlite() -> None:
 def test_sigkill_during_a_run_on_postgresql() -> None:
     if not postgres_reachable():
         if os.environ.get("CI"):
-            pytest.fail("CI is set but PostgreSQL is not reachable at 127.0.0.1:5432")
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+            pytest.fail(f"CI is set but PostgreSQL is not reachable at {PG_WHERE}")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_WHERE}")
     url = create_pg_database()
     try:
         report = run_chaos(items=100, kills=20, seed=7, database_url=url)

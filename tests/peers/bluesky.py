@@ -19,10 +19,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -37,7 +38,9 @@ RECIPE_DIR = Path(__file__).resolve().parents[2] / "scripts" / "bluesky-peer"
 RECIPE_FILES = ("package.json", "package-lock.json")
 SCRIPTS = {"pds": "start-pds.mjs", "network": "start-network.mjs"}
 INSTALL_TIMEOUT = 1800.0
+HEARTBEAT = 30.0
 Route = Literal["pds", "network"]
+Progress = Callable[[str], None]
 
 
 class PeerUnavailable(RuntimeError):
@@ -117,25 +120,37 @@ def _sync_scripts(cache_dir: Path) -> None:
         _copy_if_changed(RECIPE_DIR / script, peer_dir(cache_dir) / script)
 
 
-def _run_logged(cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path) -> None:
+def say_on_stderr(line: str) -> None:
+    """Default progress output: one line on standard error, flushed."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def _run_logged(cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path, *, label: str,
+                progress: Progress) -> None:
+    """Run an install step into the log, saying what it is, that it still runs (every 30 s) and how long it took."""
+    started = time.monotonic()
+    progress(f"livecue: Bluesky peer: {label} ...")
     with log_path.open("a") as log:
         log.write(f"\n$ {' '.join(cmd)}  (in {cwd})\n")
         log.flush()
-        try:
-            proc = subprocess.run(
-                cmd,
-                cwd=cwd,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=INSTALL_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise PeerUnavailable(f"{cmd[:3]} timed out; see {log_path}") from exc
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                proc.wait(timeout=HEARTBEAT)
+                break
+            except subprocess.TimeoutExpired:
+                waited = time.monotonic() - started
+                if waited > INSTALL_TIMEOUT:
+                    proc.kill()
+                    proc.wait()
+                    raise PeerUnavailable(f"{cmd[:3]} timed out; see {log_path}") from None
+                progress(f"livecue: Bluesky peer:   ... {label}: still running ({waited:.0f} s; log {log_path})")
+    took = time.monotonic() - started
     if proc.returncode != 0:
         tail = "".join(log_path.read_text(errors="replace").splitlines(keepends=True)[-40:])
+        progress(f"livecue: Bluesky peer: {label}: FAILED ({proc.returncode}) after {took:.0f} s")
         raise PeerUnavailable(f"{' '.join(cmd[:3])} failed ({proc.returncode}); log {log_path}:\n{tail}")
+    progress(f"livecue: Bluesky peer: {label}: done ({took:.0f} s)")
 
 
 def _npm_env(cache_dir: Path) -> dict[str, str]:
@@ -167,8 +182,11 @@ def _install_lock(cache_dir: Path, timeout: float) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def ensure_installed(cache_dir: Path | None = None) -> Path:
+def ensure_installed(cache_dir: Path | None = None, progress: Progress = say_on_stderr) -> Path:
     """Install Node 22 and the peer's npm packages into `cache_dir` unless already there; return it.
+
+    A cold install takes minutes (npm ci compiles better-sqlite3): each step is announced through `progress`
+    with its time, and a step still running says so every 30 s.
 
     Idempotent: a stamp file holds the recipe hash, so a warm call only compares it and refreshes
     the start scripts. An exclusive file lock keeps two test processes from installing at once.
@@ -183,6 +201,7 @@ def ensure_installed(cache_dir: Path | None = None) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise PeerUnavailable("npm is not on PATH; the Bluesky peer installs Node 22 through npm")
+    progress(f"livecue: Bluesky peer: installing into {cache} (once; later runs reuse it)")
     with _install_lock(cache, INSTALL_TIMEOUT):
         if stamp.exists() and stamp.read_text().strip() == wanted:
             _sync_scripts(cache)
@@ -193,22 +212,23 @@ def ensure_installed(cache_dir: Path | None = None) -> Path:
         env = _npm_env(cache)
         if not _node_ok(cache):
             (cache / "node22").mkdir(exist_ok=True)
-            _run_logged(
-                [npm, "install", "--prefix", str(cache / "node22"), NODE_PACKAGE], cache, env, log_path
-            )
+            _run_logged([npm, "install", "--prefix", str(cache / "node22"), NODE_PACKAGE], cache, env, log_path,
+                        label=f"Node 22 from npm ({NODE_PACKAGE})", progress=progress)
             if not _node_ok(cache):
                 raise PeerUnavailable(f"{NODE_PACKAGE} installed but its node is not {NODE_VERSION}")
         pkg = peer_dir(cache)
         pkg.mkdir(exist_ok=True)
         for name in RECIPE_FILES:
             shutil.copyfile(RECIPE_DIR / name, pkg / name)
-        _run_logged([npm, "ci"], pkg, env, log_path)
+        _run_logged([npm, "ci"], pkg, env, log_path, progress=progress,
+                    label="npm ci: the PDS, PLC and AppView packages (compiles better-sqlite3; ~3 min)")
         smoke = (
             "const { default: Database } = await import('better-sqlite3'); new Database(':memory:').close();"
             "await import('@atproto/pds'); await import('@did-plc/server');"
         )
         node = str(node_home(cache) / "bin" / "node")
-        _run_logged([node, "--input-type=module", "-e", smoke], pkg, env, log_path)
+        _run_logged([node, "--input-type=module", "-e", smoke], pkg, env, log_path, label="smoke test",
+                    progress=progress)
         _sync_scripts(cache)
         stamp.write_text(wanted + "\n")
     return cache

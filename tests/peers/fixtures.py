@@ -9,12 +9,14 @@ Only outside CI, `LIVECUE_SKIP_PEERS=1` skips them, with that reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.peers.bluesky import PeerInfo, running_pds
+from tests.peers.bluesky import PeerInfo, ensure_installed, running_pds
 from tests.peers.mastodon import MastodonPeer, running_mastodon_mock
 
 
@@ -29,18 +31,32 @@ def _skip_if_opted_out() -> None:
         pytest.skip("LIVECUE_SKIP_PEERS=1: real-peer tests skipped on this machine (never skipped in CI)")
 
 
+def _install_saying_so(config: pytest.Config) -> None:
+    """Install the peer (minutes when cold) with its progress lines on the terminal, past pytest's capture."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def say(line: str) -> None:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            sys.stderr.write(f"\n{line}")
+            sys.stderr.flush()
+
+    ensure_installed(progress=say)
+
+
 @pytest.fixture(scope="session")
-def bluesky_network() -> Iterator[PeerInfo]:
+def bluesky_network(request: pytest.FixtureRequest) -> Iterator[PeerInfo]:
     """PLC + PDS + Bluesky AppView on loopback (PostgreSQL at 127.0.0.1:5432), for the whole session."""
     _skip_if_opted_out()
+    _install_saying_so(request.config)
     with running_pds("network") as peer:
         yield peer
 
 
 @pytest.fixture(scope="session")
-def bluesky_pds() -> Iterator[PeerInfo]:
+def bluesky_pds(request: pytest.FixtureRequest) -> Iterator[PeerInfo]:
     """PLC + PDS alone (no AppView, no PostgreSQL) on loopback, for the whole session."""
     _skip_if_opted_out()
+    _install_saying_so(request.config)
     with running_pds("pds") as peer:
         yield peer
 

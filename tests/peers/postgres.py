@@ -31,8 +31,9 @@ def _can_connect(url: str) -> str | None:
 
 
 def find_postgres_url() -> str:
-    """Return `$LIVECUE_PG_URL`, else the first of root/postgres/<user>@127.0.0.1:5432/test that connects."""
-    explicit = os.environ.get("LIVECUE_PG_URL")
+    """Return `$LIVECUE_PG_URL` or `$LIVECUE_TEST_DATABASE_URL`, else the first of
+    root/postgres/<user>@127.0.0.1:5432/test that connects."""
+    explicit = os.environ.get("LIVECUE_PG_URL") or os.environ.get("LIVECUE_TEST_DATABASE_URL")
     if explicit:
         return explicit
     users = dict.fromkeys(["root", "postgres", getpass.getuser()])

@@ -23,6 +23,7 @@ from tests.chaos.servers import (
     migrate,
     postgres_reachable,
 )
+from tests.dbutil import PG_WHERE
 
 EVENTS, ITEMS = 3, 10
 
@@ -32,8 +33,8 @@ def pg_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test, dropped afterwards."""
     if not postgres_reachable():
         if os.environ.get("CI"):
-            pytest.fail("CI is set but PostgreSQL is not reachable at 127.0.0.1:5432")
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (and CI is not set)")
+            pytest.fail(f"CI is set but PostgreSQL is not reachable at {PG_WHERE}")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_WHERE} (and CI is not set)")
     url = create_pg_database("livecue_twoproc")
     yield url
     drop_pg_database(url)
