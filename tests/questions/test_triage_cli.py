@@ -24,7 +24,10 @@ def test_plain_lines_from_stdin() -> None:
     assert code == 0
     assert [r["label"] for r in rows] == ["question", "emergency", "spam"]
     assert rows[1]["text"] == "my chest hurts right now"
-    assert all(set(r) == {"text", "label", "reason"} for r in rows)
+    keys = {"text", "label", "reason", "alert", "reasons", "language", "screened"}
+    assert all(set(r) == keys for r in rows)
+    assert [r["alert"] for r in rows] == [False, True, False]
+    assert rows[1]["reasons"] and rows[0]["reasons"] == []
 
 
 def test_file_argument(tmp_path: Path) -> None:
@@ -50,8 +53,10 @@ def test_jsonl_with_bad_lines_reports_and_exits_1() -> None:
     ]) + "\n"
     code, rows = _run(["--jsonl"], stdin)
     assert code == 1
-    assert rows[0] == {"text": "i want to die", "label": "emergency",
-                       "reason": "mentions self-harm or suicidal intent: 'want to die'"}
+    assert {k: rows[0][k] for k in ("text", "label", "reason", "alert")} == {
+        "text": "i want to die", "label": "emergency", "alert": True,
+        "reason": "mentions self-harm or suicidal intent: 'want to die'"}
+    assert rows[0]["reasons"][0] == rows[0]["reason"]
     errors = [r for r in rows if "error" in r]
     assert [e["text"] for e in errors] == [None, None, None, None]
     assert [str(e["error"]).split(":")[0] for e in errors] == ["line 2", "line 3", "line 4", "line 5"]

@@ -5,7 +5,10 @@ Provenance of the data (see also the report that came with this code):
 - triage_eval_round1..5.jsonl: each written fresh and scored once with the rules of that time frozen,
   then used for tuning. Fresh-set emergency recall at the time was 0.40, 0.50, 0.57, 0.725, 0.76 and
   macro F1 0.70, 0.69, 0.72, 0.73, 0.72. Every file is a regression set now; the figures reached here
-  are therefore optimistic for unseen messages.
+  are therefore optimistic for unseen messages. The learned model is trained on them too (issue 14).
+- triage_dev.jsonl (issue 14): English, French and Spanish, the development set the alert layers were tuned on.
+- triage_test.jsonl (issue 14): written before any tuning, never tuned on, scored once by bench/triage_eval.py;
+  no test reads it.
 """
 
 from __future__ import annotations
@@ -61,10 +64,21 @@ def test_report_structure(tmp_path: Path) -> None:
     assert report["confusion"]["spam"]["question"] == 1
     assert report["per_label"]["spam"]["recall"] == 0.0
     assert report["per_label"]["emergency"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1.0}
-    assert report["errors"] == [
-        {"text": "how long is it?", "gold": "spam", "pred": "question", "reason": "asks a general question: '?'"}
+    assert [{k: e[k] for k in ("text", "gold", "pred", "reason", "alert")} for e in report["errors"]] == [
+        {"text": "how long is it?", "gold": "spam", "pred": "question", "reason": "asks a general question: '?'",
+         "alert": False}
     ]
-    assert "macro F1" in format_table(report)
+    assert report["alerts"] == {"emergencies": 1.0, "emergency_alert_recall": 1.0, "emergency_reached": 1.0,
+                                "false_alert_rate": 0.0}
+    assert set(report["by_language"]) == {"en"}
+    assert "macro F1" in format_table(report) and "false alerts" in format_table(report)
+
+
+def test_development_set_meets_the_targets() -> None:
+    """The set the layers were tuned on (the test set is never read by a test: it is scored once, by the bench)."""
+    report = evaluate(HERE / "triage_dev.jsonl")
+    assert report["meets_targets"], report["errors"]
+    assert {"en", "fr", "es"} <= set(report["by_language"])
 
 
 @pytest.mark.parametrize(
