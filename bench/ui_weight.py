@@ -2,10 +2,13 @@
 
 `python bench/ui_weight.py [--rounds N] [--json]`
 
-For each page (login, console, tablet, sandbox) it reports the bytes of HTML + CSS + JS the browser loads
+For each page (login, console, tablet, setup, sandbox) it reports the bytes of HTML + CSS + JS the browser loads
 (cold cache, decoded) and the time from navigation start until the page marks `<body data-ready>` (its first
-data load is rendered). The baseline is `/ui/baseline.html`, a bare HTML page served by the same server; its
-time is `domContentLoadedEventEnd`. Pages and baseline are measured interleaved (baseline, page, baseline,
+data load is rendered). Budget: each page under 150 KB and ready under 500 ms on a quiet machine; a page over
+either is marked "OVER" (and `--check` exits 1). Modules a page loads only when asked (the console's composer,
+moderation tools, shortcuts, policy; the setup screens are their own page) are not part of its first load.
+The baseline is `/ui/baseline.html`, a bare HTML page served by the same server; its time is
+`domContentLoadedEventEnd`. Pages and baseline are measured interleaved (baseline, page, baseline,
 page, ...) in one run, and each page is reported as a ratio to the baseline: on these machines absolute
 timings drift, ratios hold (shared/docs/benchmarking.md). Needs Playwright (Python) and Debian's Chromium.
 """
@@ -38,7 +41,9 @@ from tests.ui.harness import (  # noqa: E402
 )
 
 PAGES = {"login": ("/login", None), "console": ("/console", "comms"), "tablet": ("/tablet", "clinician"),
-         "sandbox": ("/sandbox", None)}
+         "setup": ("/setup", "comms"), "sandbox": ("/sandbox", None)}
+BUDGET_BYTES = 150_000
+BUDGET_MS = 500.0
 BASELINE = "/ui/baseline.html"
 COUNTED = {"document", "stylesheet", "script"}
 
@@ -134,19 +139,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a page is over its budget")
     args = parser.parse_args()
     report = run(args.rounds)
+    over = [name for name, row in report["pages"].items() if row["bytes"] >= BUDGET_BYTES or row["ms"] >= BUDGET_MS]
     if args.json:
-        print(json.dumps(report, indent=2))
-        return 0
+        print(json.dumps({**report, "over_budget": over}, indent=2))
+        return 1 if args.check and over else 0
     base = report["baseline"]
     print(f"UI weight and time to interactive — median of {report['rounds']} interleaved cold loads")
     print(f"  baseline {BASELINE}: {base['bytes'] / 1024:.1f} KiB, ready in {base['ms']:.0f} ms")
     print(f"  {'page':<10}{'HTML+CSS+JS':>14}{'x base':>9}{'ready':>10}{'x base':>9}")
     for name, row in report["pages"].items():
         print(f"  {name:<10}{row['bytes'] / 1024:>10.1f} KiB{row['bytes_ratio']:>8.1f}x"
-              f"{row['ms']:>7.0f} ms{row['ms_ratio']:>8.1f}x")
-    return 0
+              f"{row['ms']:>7.0f} ms{row['ms_ratio']:>8.1f}x{'  OVER' if name in over else ''}")
+    print(f"  budget: under {BUDGET_BYTES / 1000:.0f} KB and {BUDGET_MS:.0f} ms per page"
+          f"{'' if not over else ' — over: ' + ', '.join(over)}")
+    return 1 if args.check and over else 0
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.events import service as event_service
 from server.events.schemas import EventRead
-from server.live import rehearsal, service
+from server.live import preflight, rehearsal, service
 from server.live.rehearsal import RehearsalStart
 from server.live.schemas import (
     ConfirmRequest,
@@ -26,6 +26,7 @@ from server.live.schemas import (
     LiveStatus,
     ReorderRequest,
 )
+from server.live.setup_router import router as setup_router
 from server.live.timing import Slot, next_automatic, run_of_show
 from server.models import Event
 from server.publishing import gate, pullback
@@ -36,6 +37,7 @@ from server.timeline.order import label
 from server.timeline.schemas import ItemRead
 
 router = APIRouter(tags=["live"])
+router.include_router(setup_router)  # pre-flight checklist, its waiver, staff names
 
 
 def _clock(request: Request) -> Clock:
@@ -121,8 +123,11 @@ async def live_status(event_id: IdPath, request: Request, _user: AnyUser, sessio
 @router.post("/api/events/{event_id}/live/go", response_model=EventRead)
 async def go_live(event_id: IdPath, body: GoLiveRequest, request: Request, user: CommsUser,
                   session: DbSession) -> EventRead:
-    """Go live (needs a patient consent on file and a ready platform)."""
+    """Go live (needs a patient consent on file and a ready platform, and the pre-flight checklist complete)."""
     event = await event_service.get_event(session, event_id)
+    if request.app.state.livecue.settings.preflight_required:
+        await preflight.require(session, event=event, registry=request.app.state.livecue.services["registry"],
+                                now=_clock(request).now())
     platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
     await service.go_live(session, event=event, actor=user, now=_clock(request).now(),
                           ready_platforms=_ready_platforms(request, platforms), clock=body.clock)

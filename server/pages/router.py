@@ -15,10 +15,13 @@ from starlette.staticfiles import StaticFiles
 import server
 from server.auth.deps import PUBLIC
 from server.errors import NotFound
+from server.pages.docs import router as docs_router
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+router.include_router(docs_router)  # /docs and /redoc from local files
 
-PAGES = {"/login": "login.html", "/console": "console.html", "/tablet": "tablet.html", "/sandbox": "sandbox.html"}
+PAGES = {"/login": "login.html", "/console": "console.html", "/tablet": "tablet.html", "/sandbox": "sandbox.html",
+         "/setup": "setup.html"}
 STATIC_PREFIX = "/ui"
 # Shells and assets are revalidated on every load (ETag / Last-Modified), so a deploy shows at once.
 NO_CACHE = {"Cache-Control": "no-cache"}
@@ -71,6 +74,12 @@ async def console_page() -> FileResponse:
 async def tablet_page() -> FileResponse:
     """The clinician tablet."""
     return _page(PAGES["/tablet"])
+
+
+@router.get("/setup", dependencies=[PUBLIC])
+async def setup_page() -> FileResponse:
+    """Setup before the event (comms and admins): consents, denylist, platforms, rehearsal, pre-flight checklist."""
+    return _page(PAGES["/setup"])
 
 
 @router.get("/sandbox", dependencies=[PUBLIC])

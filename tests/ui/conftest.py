@@ -61,13 +61,13 @@ def apis(server: LiveServer) -> Iterator[dict[str, Api]]:
 
 @pytest.fixture
 def open_page(browser: Any, server: LiveServer) -> Iterator[Callable[..., Any]]:
-    """open_page(path, user=None, width, height, before=None) -> a page, logged in as `user` (cookie session);
-    `before(context)` runs before the page loads (e.g. to route requests)."""
+    """open_page(path, user=None, width, height, before=None, touch=False) -> a page, logged in as `user` (cookie
+    session); `before(context)` runs before the page loads (e.g. to route requests); `touch`: a touch screen."""
     contexts: list[Any] = []
 
     def _open(path: str, user: str | None = None, width: int = 1440, height: int = 1000,
-              before: Callable[[Any], None] | None = None) -> Any:
-        context = browser.new_context(base_url=server.url, viewport={"width": width, "height": height})
+              before: Callable[[Any], None] | None = None, touch: bool = False) -> Any:
+        context = browser.new_context(base_url=server.url, viewport={"width": width, "height": height}, has_touch=touch)
         context.set_default_timeout(15_000)
         contexts.append(context)
         if user:

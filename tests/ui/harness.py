@@ -98,6 +98,7 @@ class LiveServer:
     data_dir: Path
     port: int = field(default_factory=free_port)
     in_process: bool = True
+    preflight: bool = False  # LIVECUE_PREFLIGHT_REQUIRED: off for tests of other features, on in test_setup_pages
     app: FastAPI | None = None
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
@@ -110,7 +111,7 @@ class LiveServer:
     @property
     def settings(self) -> Settings:
         return Settings(database_url=f"sqlite+aiosqlite:///{self.data_dir / 'livecue.db'}", data_dir=self.data_dir,
-                        run_workers=True, _env_file=None)
+                        run_workers=True, preflight_required=self.preflight, _env_file=None)
 
     def start(self) -> LiveServer:
         if not (self.data_dir / "livecue.db").exists():
@@ -221,9 +222,11 @@ def create_event(author: Api, title: str = "Heart bypass, live from OR 3", **ove
 
 
 def add_consent(author: Api, event_id: int) -> None:
+    """The patient's consent and the patient denylist: what going live needs (the author is a comms user)."""
     author.call("POST", f"/api/events/{event_id}/authorizations", json={
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": (datetime.now(UTC) - timedelta(days=7)).date().isoformat()})
+    author.call("PUT", f"/api/events/{event_id}/denylist", json={"entries": ["Quillon Vexbridge", "MRN 00-TEST-4242"]})
 
 
 def upload_image(author: Api, colour: tuple[int, int, int] = (40, 120, 200)) -> dict[str, Any]:

@@ -69,6 +69,7 @@ def test_markup_renders_as_text_everywhere(open_page: Callable[..., Any], apis: 
     expect(console.locator("#timeline")).to_contain_text(f"Posted {IMG} {SCRIPT} #LiveOR")
     expect(console.locator("#timeline")).to_contain_text(f"Waiting {SCRIPT} {IMG}")
     expect(console.locator("#timeline")).to_contain_text(f"Note {IMG}")
+    console.get_by_role("button", name="Show details of “posted”").click()  # images and their alt text
     expect(console.locator("#timeline")).to_contain_text(f"Alt {IMG}")
     expect(console.locator("#activity")).to_contain_text(f"Note {IMG}")
 

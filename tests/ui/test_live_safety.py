@@ -73,7 +73,7 @@ def test_undo_skip(open_page: Callable[..., Any], apis: dict[str, Api]) -> None:
     expect(console.locator("#event-state")).to_have_text("On hold")
     card.get_by_role("button", name="Undo skip").click()
     expect(card).to_have_attribute("data-status", "approved")
-    expect(console.locator("#activity")).to_contain_text("comms undid the skip of “family-thanks”")
+    expect(console.locator("#activity")).to_contain_text("Casey Comms undid the skip of “family-thanks”")
     assert console.errors == []
 
 
@@ -207,12 +207,13 @@ def test_replies_and_answers_under_the_emergency_hold(open_page: Callable[..., A
     timing = tablet.locator(".tb-question", has_text="How long does the operation take usually?")
     timing.get_by_role("button", name="Claim to answer").click()
     suggestion = timing.locator(".tb-suggestion", has_text=BANK_ANSWER)
-    suggestion.get_by_role("button", name="Send this answer now").click()
+    suggestion.get_by_role("button", name="Use this answer…").click()
+    tablet.get_by_role("dialog").get_by_role("button", name="Send answer").click()
     status = tablet.locator("#q-status")
     expect(status).to_contain_text("emergency hold")
     expect(status).to_contain_text("this answer waits until the operator resumes")
     expect(status).not_to_contain_text("going out now")
-    expect(suggestion.get_by_role("button", name="Send this answer now")).to_be_enabled()
+    expect(suggestion.get_by_role("button", name="Use this answer…")).to_be_enabled()
 
     # A new answer is accepted and waits: the tablet quotes the server's rule, not "goes out when approved".
     standing = tablet.locator(".tb-question", has_text="standing the whole time")

@@ -83,7 +83,7 @@ def test_relabel_a_missed_emergency_from_the_tablet(open_page: Callable[..., Any
     expect(console.locator('#questions .qc.is-alert[data-label="emergency"] dd')).to_have_text("1")
     expect(console.locator('#moderation .mod-message[data-label="emergency"]')).to_contain_text(MISSED)
     expect(console.locator("#activity")).to_contain_text(
-        "clinician relabelled an audience message as emergency (was question)")
+        "Dr. Dana Ortiz relabelled an audience message as emergency (was question)")
     screenshot(tablet, "tablet-relabelled-emergency")
 
     # Journaled with the text, for the evaluation sets.
@@ -154,7 +154,7 @@ def test_console_relabels_a_flagged_question_and_hides_spam(open_page: Callable[
     expect(spam).to_have_count(0)
     expect(panel.locator(".empty")).to_have_text("Nothing was sorted as spam.")
     expect(console.locator('#questions .qc[data-label="spam"] dd')).to_have_text("0")
-    expect(console.locator("#activity")).to_contain_text("comms hid an audience message")
+    expect(console.locator("#activity")).to_contain_text("Casey Comms hid an audience message")
     assert _summary(apis["comms"], event["id"])["by_label"].get("spam", 0) == 0
     for page in (console, tablet):
         assert page.errors == []
@@ -186,7 +186,7 @@ def test_muted_author_stays_out_of_the_queue(open_page: Callable[..., Any], apis
         "Muted @troll_99 on Sandbox: 2 messages left the queue; their next messages stay out of it.")
     expect(message).to_have_count(0)
     expect(tablet.locator(".tb-question", has_text="Who pays")).to_have_count(0)
-    expect(console.locator("#activity")).to_contain_text("comms muted @troll_99 on Sandbox")
+    expect(console.locator("#activity")).to_contain_text("Casey Comms muted @troll_99 on Sandbox")
 
     # Their next message is stored but never queued; someone else's, sent after it, is.
     audience_reply(server.url, anchor["id"], "troll_99", "Tro Ll", "How much is the surgeon paid for this?")
@@ -229,7 +229,7 @@ def test_assign_a_question(open_page: Callable[..., Any], apis: dict[str, Api], 
     picker.select_option(label="Dr. Dana Ortiz")
     status = console.locator("#q-status")
     expect(status).to_have_text("Assigned to Dr. Dana Ortiz: it is marked for them on their tablet.")
-    expect(console.locator("#activity")).to_contain_text("comms assigned a question to Dr. Dana Ortiz")
+    expect(console.locator("#activity")).to_contain_text("Casey Comms assigned a question to Dr. Dana Ortiz")
 
     # The clinician sees it is theirs; assigning is not theirs to do.
     card = tablet.locator(f'.tb-question[data-group-id="{group["id"]}"]')
@@ -247,6 +247,7 @@ def test_assign_a_question(open_page: Callable[..., Any], apis: dict[str, Api], 
     expect(nurse_picker.locator("option", has_text="Dr. Sam Lee")).to_have_count(1)
     take = nurse_card.get_by_role("button", name="Assign to me")
     for control in (take, nurse_picker):
+        expect(control).to_be_visible()  # the queue may be re-rendering just now
         assert (control.bounding_box() or {"height": 0})["height"] >= 44
     take.click()
     expect(nurse_tablet.locator("#q-status")).to_have_text("Assigned to you.")
@@ -261,7 +262,7 @@ def test_assign_a_question(open_page: Callable[..., Any], apis: dict[str, Api], 
     expect(status).to_have_text("Unassigned: the question is no longer marked for Charge Nurse Ivy.")
     expect(status).to_have_attribute("data-tone", "good")
     expect(picker).to_have_value("")
-    expect(console.locator("#activity")).to_contain_text("comms unassigned a question (was Charge Nurse Ivy)")
+    expect(console.locator("#activity")).to_contain_text("Casey Comms unassigned a question (was Charge Nurse Ivy)")
     for page_card in (card, nurse_card):
         expect(page_card.locator(".pill-assigned")).to_have_count(0)
     expect(nurse_picker).to_have_value("")

@@ -127,7 +127,8 @@ def test_bank_answer_redirect_and_a_lost_claim(open_page: Callable[..., Any], ap
     timing.get_by_role("button", name="Claim to answer").click()
     suggestion = timing.locator(".tb-suggestion", has_text=BANK_ANSWER)
     expect(suggestion).to_contain_text(f"For “{BANK_QUESTION}”")
-    suggestion.get_by_role("button", name="Send this answer now").click()
+    suggestion.get_by_role("button", name="Use this answer…").click()
+    tablet.get_by_role("dialog").get_by_role("button", name="Send answer").click()
     expect(tablet.locator("#q-status")).to_have_text("The pre-approved answer is going out now.")
     expect(timing).to_have_count(0)
 

@@ -1,9 +1,8 @@
 // The live controls: go live, cue next, post now, skip and undo, hold, resume, end, emergency hold, pull back,
 // and the emergency reply. Dangerous ones ask first (with "Cancel" focused); a failure stays on screen with
 // Retry until it succeeds or is dismissed.
-import { api, ApiError, clock, h, platformName } from '../lib/core.js';
+import { api, ApiError, apiOptional, clock, h, platformName } from '../lib/core.js';
 import { ask, inform, list } from '../lib/dialog.js';
-import { handleOf, sendEmergencyReply } from '../lib/emergency.js';
 import { EMERGENCY_BLOCKS_POSTS, isEmergency } from '../lib/items.js';
 import { deliveriesByItem } from './timeline.js';
 
@@ -37,7 +36,7 @@ export function makeControls({ state, notices, refresh }) {
     if (result === CANCELLED || !success) return result;
     const said = success(result);
     if (typeof said === 'string') notices.say(said, 'good');
-    else notices.say(said.text, 'good', { until: said.until, extra: said.extra });
+    else notices.say(said.text, said.tone || 'good', { until: said.until, extra: said.extra });
     return result;
   }
 
@@ -112,14 +111,33 @@ export function makeControls({ state, notices, refresh }) {
     return `“${u.key}” — ${when}${u.status === 'approved' ? '' : ` (${u.status === 'draft' ? 'not approved yet' : u.status})`}`;
   }
 
+  /** The pre-flight checks as a list: ✓ or ✗, the check, what the server says about it. */
+  const checklist = (report) => h('ul', { class: 'dialog-list preflight-list' }, report.checks.map((c) => h('li', {
+    class: c.ok ? 'is-ok' : 'is-failed', dataset: { check: c.name },
+  }, h('strong', {}, `${c.ok ? '✓' : '✗'} ${c.title}${c.waived ? ' (waived)' : ''}`), ` — ${c.detail}`)));
+
   const nextLine = (u) => (u ? h('p', { class: 'resume-next' }, 'Next automatic post: ', h('strong', {}, describeItem(u)), '.') : null);
 
   const controls = {
     CANCELLED,
     async goLive() {
+      let report = null;
+      try {
+        report = await apiOptional(eventPath('/preflight'), null);
+      } catch {
+        report = null; // the server refuses going live itself when the checklist is required and incomplete
+      }
+      const setup = h('a', { href: `/setup?event=${state.event.id}` }, 'Open setup and the pre-flight checklist');
+      if (report && !report.ok && report.required) {
+        await inform({ title: 'Not ready to go live', tone: 'danger', body: [
+          h('p', {}, 'The pre-flight checklist is not complete:'), checklist(report), h('p', {}, setup)] });
+        return;
+      }
       const answer = await ask({
         title: `Go live with “${state.event.title}”?`, confirmLabel: 'Go live',
-        body: 'The clock starts now and approved posts go out at their planned times.',
+        body: [h('p', {}, 'The clock starts now and approved posts go out at their planned times.'),
+          report ? [h('p', { class: report.ok ? '' : 'dialog-warning' }, report.ok ? 'Pre-flight checklist:' : 'Not everything on the pre-flight checklist is done:'),
+            checklist(report)] : null],
       });
       if (!answer) return;
       await control('go-live', 'Go live failed — the event has not started.',
@@ -159,7 +177,7 @@ export function makeControls({ state, notices, refresh }) {
     undoButton,
     async hold() {
       await control('hold', 'Hold failed — automatic posting was not stopped.', () => api(eventPath('/live/hold'), { method: 'POST' }),
-        { success: () => ({ text: 'On hold: nothing posts automatically until you resume.', until: (s) => s.event.status !== 'held' }), resolved: (s) => s.event.status === 'held' });
+        { success: () => ({ text: 'On hold: nothing posts automatically until you resume.', tone: 'warn', until: (s) => s.event.status !== 'held' }), resolved: (s) => s.event.status === 'held' });
     },
     async resume() {
       const emergency = isEmergency(state);
@@ -196,7 +214,7 @@ export function makeControls({ state, notices, refresh }) {
       });
       if (!answer) return;
       await control('end', 'End event failed — the event is still running.', () => api(eventPath('/live/end'), { method: 'POST' }),
-        { success: () => 'The event has ended.', resolved: (s) => s.event.status === 'ended' });
+        { success: () => ({ text: 'The event has ended.', tone: 'info' }), resolved: (s) => s.event.status === 'ended' });
     },
     async emergencyHold() {
       const holding = state.items.find((i) => i.kind === 'holding' && i.status === 'approved');
@@ -211,7 +229,7 @@ export function makeControls({ state, notices, refresh }) {
       await control('emergency', 'EMERGENCY HOLD FAILED — nothing was stopped.',
         () => api(eventPath('/live/emergency-hold'), { method: 'POST', body }),
         { loud: true, resolved: isEmergency,
-          success: () => ({ text: 'Emergency hold is on. Everything automatic has stopped.', until: (s) => !isEmergency(s) }) });
+          success: () => ({ text: 'Emergency hold is on. Everything automatic has stopped.', tone: 'danger', until: (s) => !isEmergency(s) }) });
     },
     async pullBack(entry) {
       const what = `“${entry.item_key || entry.purpose || 'post'}” on ${platformName(entry.platform)}`;
@@ -221,6 +239,7 @@ export function makeControls({ state, notices, refresh }) {
           retryable: (err) => !(err instanceof ApiError && err.status === 409) });
     },
     async emergencyReply(message) {
+      const { handleOf, sendEmergencyReply } = await import('../lib/emergency.js'); // loaded when first needed
       const who = handleOf(message);
       await control(`reply-${message.id}`, `Emergency reply to ${who} failed — it was not sent.`,
         async () => (await sendEmergencyReply(state, message)) || CANCELLED,

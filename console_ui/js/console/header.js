@@ -41,25 +41,27 @@ export function renderStatus(el, state) {
   const { event, live } = state;
   const tz = event.timezone;
   const platforms = Object.entries((live && live.platforms) || {});
+  const waitingQuestions = (state.questions && state.questions.summary && state.questions.summary.open_groups) || 0;
   replaceChildren(el,
     h('div', { class: 'status-title' },
       h('h1', { class: 'event-title' }, event.title),
       eventPill(state),
-      h('span', { class: 'muted hashtag' }, event.hashtag)),
-    live && live.posting_rule ? h('p', { class: ['posting-rule', isEmergency(state) && 'is-emergency', event.status === 'held' && 'is-held'], id: 'posting-rule' },
-      h('span', { class: 'posting-rule-label' }, 'Posting now: '), h('span', { class: 'posting-rule-text' }, live.posting_rule)) : null,
+      h('span', { class: 'muted hashtag' }, event.hashtag),
+      h('span', { class: 'muted tz', title: 'Times are shown in the event’s time zone' }, `${tz.replace(/_/g, ' ')} (${zoneName(tz)})`)),
     h('div', { class: 'stats' },
       stat(event.started_at ? 'Elapsed' : 'Planned start', event.started_at ? elapsedText(state) : dateTime(event.planned_start, tz), event.started_at ? 'elapsed' : undefined),
-      stat('Next automatic post', nextText(state), 'next-auto'),
+      h('div', { class: 'stat stat-next' }, h('span', { class: 'stat-label' }, 'Next automatic post'), h('span', { class: 'stat-value', id: 'next-auto' }, nextText(state))),
       live && Number.isInteger(live.safety_delay_seconds)
         ? stat('Safety delay', live.safety_delay_seconds ? `${live.safety_delay_seconds} s` : 'None — posts leave at once', 'safety-delay') : null,
-      stat('Time zone', `${tz.replace(/_/g, ' ')} (${zoneName(tz)})`),
       stat('Platforms', platforms.length
         ? h('span', { class: 'chips' }, platforms.map(([p, ready]) => h('span', { class: ['chip', ready ? 'chip-good' : 'chip-bad'] }, `${platformName(p)} ${ready ? 'ready' : 'not set up'}`)))
         : 'none'),
       stat('Patient consent', live && live.patient_authorization
         ? h('span', { class: 'chip chip-good' }, 'On file')
-        : h('span', { class: 'chip chip-bad' }, 'Missing — cannot go live'))));
+        : h('span', { class: 'chip chip-bad' }, event.status === 'ended' ? 'None' : 'Missing — cannot go live')),
+      stat('Questions waiting', String(waitingQuestions), 'questions-waiting')),
+    live && live.posting_rule && event.status !== 'ended' ? h('p', { class: ['posting-rule', isEmergency(state) && 'is-emergency', event.status === 'held' && 'is-held'], id: 'posting-rule' },
+      h('span', { class: 'posting-rule-label' }, 'Posting now: '), h('span', { class: 'posting-rule-text' }, live.posting_rule)) : null);
 }
 
 export function renderControls(el, state, actions) {
@@ -84,7 +86,10 @@ export function renderControls(el, state, actions) {
     ? h('button', { type: 'button', class: 'btn btn-emergency', id: 'emergency-hold', onclick: actions.emergencyHold, dataset: { focusKey: 'ctl-emergency' } },
       h('span', { class: 'stop-icon', 'aria-hidden': 'true' }), 'Emergency hold')
     : null;
-  const note = s === 'ended' ? h('p', { class: 'muted' }, 'This event has ended. The timeline is read-only.') : null;
+  if (s === 'draft' || s === 'rehearsal') main.push(h('a', { class: 'btn btn-quiet', href: `/setup?event=${state.event.id}` }, 'Setup & pre-flight'));
+  main.push(btn('New post…', actions.compose, 'btn-quiet', 'compose'));
+  if (s === 'ended') main.length = 0;
+  const note = s === 'ended' ? h('p', { class: 'muted', id: 'read-only-note' }, 'This event has ended: everything here is read-only. Nothing more can be written, approved or posted.') : null;
   const blocked = isEmergency(state)
     ? h('p', { class: 'controls-note', id: 'cue-blocked' }, 'Cue next and Post now wait until you resume: the emergency hold stops every post.') : null;
   replaceChildren(el, h('div', { class: 'controls-main' }, main, note, blocked), emergency);

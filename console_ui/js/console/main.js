@@ -1,18 +1,17 @@
 // The operator console: loads the event, renders every panel, and re-fetches on each journal entry.
-import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
+import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, setUpPolicy, setUpTheme, toast } from '../lib/core.js';
+import { followEvents } from '../lib/follow.js';
 import { connectionUi, JOURNAL_KEEP, LiveFeed, loadJournal } from '../lib/live.js';
+import { authoredBy } from '../lib/items.js';
+import { actorName, staffNames } from '../lib/words.js';
 import { makeActions } from './actions.js';
 import { makeControls } from './controls.js';
 import { renderCountdown, tickCountdown } from './countdown.js';
 import { makeNotices } from './notices.js';
 import { renderActivity, renderWaiting } from './panels.js';
-import { renderModeration } from './moderation.js';
-import { makeModeration, permissions } from '../lib/moderation.js';
 import { loadQuestions, renderAudienceEmergency, renderQuestions } from './questions.js';
-import { setUpPolicy } from '../lib/policy.js';
-import { initComposer } from './composer.js';
 import { renderControls, renderEmergencyBanner, renderStatus, tick } from './header.js';
-import { renderTimeline } from './timeline.js';
+import { humanName, renderTimeline } from './timeline.js';
 
 const state = {
   me: null, events: [], event: null, live: null, liveFetchedAt: 0, items: [], deliveries: [],
@@ -22,8 +21,7 @@ let actions;
 let notices;
 let fetchStartedAt = 0; // when the data on screen was asked for (status lines expire only on newer data)
 let moderation;
-let composer;
-
+let composer = null; // the ad-hoc composer, loaded the first time it is opened
 
 async function fetchAll() {
   const id = state.event.id;
@@ -37,28 +35,52 @@ async function fetchAll() {
   fetchStartedAt = started;
 }
 
+function renderRunOfShow() {
+  renderTimeline($('#timeline'), $('#timeline-count'), $('#holding'), state, actions);
+}
+
 function render() {
   renderStatus($('#statusbar'), state);
   renderControls($('#controls'), state, actions);
   renderCountdown($('#countdown'), state, actions);
   renderEmergencyBanner($('#emergency-banner'), state);
-  renderTimeline($('#timeline'), $('#timeline-count'), $('#holding'), state, actions);
+  renderRunOfShow();
   renderWaiting($('#waiting'), $('#waiting-count'), state, actions);
   renderQuestions($('#questions'), state.questions);
   renderAudienceEmergency($('#audience-emergency'), state.questions, state, actions);
   renderModerationPanel();
   renderActivity($('#activity'), state);
-  composer.renderAuthorizations(state.authorizations);
+  if (composer) composer.update();
+  document.body.dataset.eventState = state.event.status;
   document.title = `${state.event.status === 'live' ? '● ' : ''}${state.event.title} · Livecue console`;
-  const option = $(`#event-picker option[value="${state.event.id}"]`);
-  if (option) option.textContent = optionLabel(state.event);
   notices.expire(state, fetchStartedAt);
 }
 
+/** Whether there is anything to moderate (the moderation tools load only then). */
+function anyMessages(summary) {
+  return Boolean(summary && (summary.open_groups || summary.rejected || Object.values(summary.by_label || {}).some(Boolean)));
+}
+
+let moderationTools = null; // {renderModeration, permissions}, loaded with the first audience message
+async function loadModeration() {
+  if (moderationTools) return;
+  moderationTools = Promise.all([import('./moderation.js'), import('../lib/moderation.js')]).then(([view, lib]) => {
+    moderationTools = { renderModeration: view.renderModeration, permissions: lib.permissions };
+    moderation = lib.makeModeration({ state, status: $('#q-status'), refresh });
+    renderModerationPanel();
+  });
+}
+
 function renderModerationPanel() {
-  $('#moderation-h').hidden = !(state.questions && state.questions.summary);
-  renderModeration($('#moderation'), {
-    data: state.questions, filter: (state.questions && state.questions.filter) || 'queue', can: permissions(state.me), moderation, tz: state.event.timezone,
+  const data = state.questions;
+  $('#moderation-h').hidden = !(data && data.summary);
+  if (!moderationTools || moderationTools instanceof Promise) {
+    if (anyMessages(data && data.summary)) loadModeration();
+    else replaceChildren($('#moderation'), data && data.summary ? h('p', { class: 'empty' }, 'No audience messages yet.') : null);
+    return;
+  }
+  moderationTools.renderModeration($('#moderation'), {
+    data, filter: (data && data.filter) || 'queue', can: moderationTools.permissions(state.me), moderation, tz: state.event.timezone,
     rerender: renderModerationPanel,
     onFilter: (filter) => {
       if (filter === state.modFilter) return;
@@ -66,6 +88,31 @@ function renderModerationPanel() {
       refresh();
     },
   });
+}
+
+/** Keyboard shortcuts: their module loads with the first key pressed outside a text field (or the help button). */
+function lazyKeys() {
+  let loading = null;
+  const load = () => {
+    loading = loading || import('./keys.js').then((m) => m.setUpKeys({ state, actions }));
+    return loading;
+  };
+  const first = (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName)) return;
+    document.removeEventListener('keydown', first);
+    load().then((keys) => keys.handle(event));
+  };
+  document.addEventListener('keydown', first);
+  $('#help-btn').addEventListener('click', () => load().then((keys) => keys.help()));
+}
+
+/** The ad-hoc composer: its module (and the character counters) load the first time it is opened. */
+async function compose() {
+  if (!composer) {
+    const { initComposer } = await import('./composer.js');
+    composer = initComposer($('#compose-slot'), state, { onSaved: refresh, notices });
+  }
+  composer.open();
 }
 
 // One refresh at a time; requests made meanwhile coalesce into one more.
@@ -96,33 +143,48 @@ export function refresh() {
   }, 120);
 }
 
-function onEntry(entry) {
+/** Tell the author when their item is approved (ready to post) or rejected, wherever they are on the page. */
+function tellAuthor(entry) {
+  if (!['item.approved', 'item.rejected'].includes(entry.kind) || entry.actor_id === state.me.id) return;
+  if (!authoredBy(state.journal, state.me).has(entry.subject_id)) return;
+  const item = state.items.find((i) => i.id === entry.subject_id);
+  const name = item ? `“${humanName(item)}”` : 'Your post';
+  const p = entry.payload || {};
+  if (entry.kind === 'item.rejected') toast(`${actorName(entry)} rejected ${name}: “${p.note || ''}”. Edit it to send it for approval again.`, 'danger', 60000);
+  else if (p.fully_approved) toast(`${name} is approved (last approval by ${actorName(entry)}) and can go out.`, 'good');
+}
+
+function onEntry(entry, live) {
   state.journal.push(entry);
   if (state.journal.length > JOURNAL_KEEP) state.journal.splice(0, state.journal.length - JOURNAL_KEEP);
+  if (live) tellAuthor(entry);
   renderActivity($('#activity'), state);
   refresh();
 }
-
-const STATE_WORDS = { draft: 'not started', rehearsal: 'rehearsal', live: 'live', held: 'on hold', ended: 'ended' };
-const optionLabel = (e) => `${e.title} (${STATE_WORDS[e.status] || e.status})`;
 
 function header() {
   const me = state.me;
   $('#whoami').textContent = me.display_name;
   $('#logout').addEventListener('click', logout);
+  setUpTheme($('#theme-toggle'));
   replaceChildren($('#nav-links'),
     hasRole(me, 'clinical') || me.roles.includes('admin') ? h('a', { href: '/tablet' }, 'Tablet') : null,
+    state.event ? h('a', { href: `/setup?event=${state.event.id}` }, 'Setup') : null,
     h('a', { href: '/sandbox', target: '_blank', rel: 'noopener' }, 'Sandbox feed'));
-  const picker = $('#event-picker');
-  replaceChildren(picker, state.events.map((e) => h('option', { value: e.id, selected: state.event && e.id === state.event.id }, optionLabel(e))));
-  picker.disabled = state.events.length < 2;
-  picker.addEventListener('change', () => switchEvent(Number(picker.value)));
 }
 
 function stop(message, link) {
   replaceChildren($('#main'), h('div', { class: 'notice big-notice' }, message, link || null));
-  document.querySelector('.side').hidden = true;
+  $('#side').hidden = true;
   markReady();
+}
+
+async function loadStaff() {
+  try {
+    for (const person of await api(`/api/events/${state.event.id}/staff`)) staffNames.set(person.id, person.display_name);
+  } catch {
+    // names fall back to logins
+  }
 }
 
 async function init() {
@@ -142,20 +204,20 @@ async function init() {
     statusEl: $('#action-status'), failuresEl: $('#action-failures'), refreshEl: $('#refresh-status'),
     timeZoneOf: () => state.event.timezone,
   });
-  actions = { ...makeActions({ state, notices, refresh }), ...makeControls({ state, notices, refresh }) };
-  composer = initComposer($('#composer'), state, { onSaved: refresh });
-  moderation = makeModeration({ state, status: $('#q-status'), refresh });
+  actions = { ...makeActions({ state, notices, refresh }), ...makeControls({ state, notices, refresh }), compose, rerender: renderRunOfShow };
+  $('#compose-open').addEventListener('click', compose);
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
-  const [after] = await Promise.all([loadJournal(state), fetchAll()]);
+  const [after] = await Promise.all([loadJournal(state), fetchAll(), loadStaff()]);
   render();
-  composer.renderPreview();
   markReady();
+  followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner') });
+  lazyKeys();
   setUpPolicy($('#policy-link'), state.event.id, state.me);
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
   const feed = new LiveFeed({
     eventId: state.event.id, after,
-    onEntry: (entry) => { conn.touched(); onEntry(entry); },
+    onEntry: (entry, live) => { conn.touched(); onEntry(entry, live); },
     onCaughtUp: () => { conn.touched(); refresh(); },
     onState: (s) => conn.setState(s),
   });

@@ -1,6 +1,7 @@
 // The console's moderation list under the question counts: the clinicians' queue, or the comments, spam or
 // abuse; each message with its label picker, Hide… and Mute author…, each question with whom it is assigned to.
 import { clock, h, platformName, replaceChildren } from '../lib/core.js';
+import { plainReason } from '../lib/words.js';
 import { assignPicker, countByAuthor, directoryNote, holdWhilePicking, LABELS, moderationRow, QUEUE_LABELS } from '../lib/moderation.js';
 
 export const FILTERS = [['queue', 'Queue'], ['comment', 'Comments'], ['spam', 'Spam'], ['abuse', 'Abuse']];
@@ -28,7 +29,7 @@ function messageRow(m, group, ctx) {
       h('span', { class: 'muted' }, `@${m.author_handle} · ${platformName(m.platform)} · ${clock(m.received_at, tz)}`),
       m.status === 'answered' ? h('span', { class: 'pill pill-posted' }, 'Replied') : null),
     h('p', { class: 'mod-text' }, m.text),
-    m.label_reason ? h('p', { class: 'mod-why' }, m.label !== group.label ? `Sorted as ${LABELS[m.label] || m.label}: ` : 'Why: ', m.label_reason) : null,
+    m.label_reason ? h('p', { class: 'mod-why' }, `${m.label !== group.label ? `Sorted as “${LABELS[m.label] || m.label}”` : 'Why it is here'}: ${plainReason(m.label_reason)}.`) : null,
     moderationRow(m, { ...ctx, group }));
 }
 

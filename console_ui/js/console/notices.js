@@ -2,10 +2,11 @@
 // - failures of control actions stay on screen with Retry until they succeed or are dismissed (an emergency
 //   hold that failed is loud);
 // - the status line says what an action did, and goes once it is no longer true ("“x” is being posted" goes
-//   when x is posted);
+//   when x is posted), or after 15 s when nothing tells when; its colour is the state's (a hold is not a success);
 // - the refresh line says the page could not refresh, and goes with the next successful refresh.
 import { ApiError, clock, h, replaceChildren } from '../lib/core.js';
 
+const STATUS_MS = 15000; // how long a status line without an end condition stays
 const reason = (err) => (err instanceof ApiError ? err.message : 'something went wrong');
 
 /**
@@ -20,10 +21,12 @@ export function makeNotices({ statusEl, failuresEl, refreshEl, timeZoneOf }) {
   let token = 0;
   const failures = new Map(); // key -> {title, message, at, attempts, retry, loud, resolved, retrying}
 
-  function say(message, tone = 'info', { until, extra } = {}) {
+  function say(message, tone = 'info', { until, extra, ms = STATUS_MS } = {}) {
     token += 1;
     const mine = token;
     status = { at: performance.now(), until };
+    // A line that cannot tell when it stops being true goes after a while, like a spoken remark.
+    if (!until) window.setTimeout(() => { if (mine === token) clearStatus(); }, ms);
     statusEl.dataset.tone = tone;
     replaceChildren(statusEl);
     // A fresh text node makes screen readers speak the message even when it repeats.

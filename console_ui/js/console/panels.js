@@ -1,6 +1,7 @@
 // The console's side panels: approvals waiting for the user (answers to the audience too) and the activity log.
 import { clock, h, replaceChildren } from '../lib/core.js';
-import { approvalSummary, authoredBy, caption, describe, findingList, mediaStrip, openFindings, waitingFor } from '../lib/items.js';
+import { approvalSummary, authoredBy, caption, findingList, mediaStrip, openFindings, waitingFor } from '../lib/items.js';
+import { describe } from '../lib/words.js';
 
 // Items waiting for this user's approval, with Approve and Reject.
 
@@ -10,11 +11,12 @@ const KIND_LABELS = {
 };
 
 export function renderWaiting(el, countEl, state, actions) {
-  const items = waitingFor(state.items, state.me, authoredBy(state.journal, state.me));
+  const ended = state.event.status === 'ended';
+  const items = ended ? [] : waitingFor(state.items, state.me, authoredBy(state.journal, state.me));
   countEl.textContent = items.length ? String(items.length) : '';
   countEl.hidden = !items.length;
   if (!items.length) {
-    replaceChildren(el, h('p', { class: 'empty' }, 'Nothing is waiting for you.'));
+    replaceChildren(el, h('p', { class: 'empty' }, ended ? 'The event has ended: nothing more is approved here.' : 'Nothing is waiting for you.'));
     return;
   }
   const tz = state.event.timezone;

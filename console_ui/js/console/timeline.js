@@ -1,7 +1,10 @@
-// The run of show: every timeline post with its timing, approvals, privacy findings and deliveries.
+// The run of show: one dense row per timeline post (timing, name, state, approvals, deliveries, actions), its
+// details (media, findings, lengths) on demand; the next item is marked, sticks in view and is scrolled to.
 import { clock, h, platformName, replaceChildren, safeHref } from '../lib/core.js';
 import { approvalSummary, caption, EMERGENCY_BLOCKS_POSTS, findingList, isEmergency, mediaStrip, statusPill } from '../lib/items.js';
-import { LIMITS } from '../lib/textcount.js';
+const MAX = { x: 280, mastodon: 500, bluesky: 300, sandbox: 500 }; // as lib/textcount.js counts (loaded with the composer)
+const open = new Set(); // items whose details the operator opened
+const SETTLED = new Set(['approved', 'queued', 'posted', 'skipped']); // their approvals show in the details
 
 const DELIVERY_WORDS = { pending: 'queued', sending: 'sending…', unknown: 'checking…', posted: 'posted', failed: 'failed', needs_reauth: 'reconnect the account', abandoned: 'not sent' };
 const RETRYABLE = new Set(['failed', 'needs_reauth']);
@@ -40,23 +43,29 @@ function lengths(item) {
   const entries = Object.entries(item.text_lengths || {});
   if (!entries.length) return null;
   return h('p', { class: 'lengths' }, entries.map(([p, n]) => {
-    const max = (LIMITS[p] || LIMITS.sandbox).max;
+    const max = MAX[p] || MAX.sandbox;
     return h('span', { class: ['length', n > max && 'is-over'] }, `${platformName(p)} ${n}/${max}`);
   }));
 }
 
-function timing(item, state, upcomingInfo) {
+function timing(item, state) {
   const tz = state.event.timezone;
-  const info = upcomingInfo.get(item.id);
   return h('div', { class: 'tl-when' },
     item.offset ? h('span', { class: 'offset mono' }, item.offset) : null,
-    item.planned_at ? h('span', { class: 'planned' }, clock(item.planned_at, tz)) : null,
-    item.cue ? h('span', { class: 'cue' }, h('span', { class: 'visually-hidden' }, 'Cue: '), item.cue) : null,
+    item.planned_at && !item.published_at ? h('span', { class: 'planned' }, clock(item.planned_at, tz)) : null,
+    item.cue ? h('span', { class: 'cue', title: `Cue: ${item.cue}` }, h('span', { class: 'visually-hidden' }, 'Cue: '), item.cue) : null,
     !item.cue && item.offset ? h('span', { class: 'auto muted' }, 'automatic') : null,
     !item.cue && !item.offset ? h('span', { class: 'muted' }, 'on demand') : null,
     item.published_at ? h('span', { class: 'muted' }, `posted ${clock(item.published_at, tz)}`) : null,
-    info && info.waiting_for ? h('span', { class: 'pill pill-waiting waiting-for' }, info.waiting_for)
-      : info && info.overdue ? h('span', { class: 'pill pill-failed' }, 'Overdue — waiting for you') : null);
+);
+}
+
+/** What holds an upcoming item back, once the event runs (before it, nothing is waiting or overdue). */
+function waiting(item, state, upcomingInfo) {
+  const info = upcomingInfo.get(item.id);
+  if (!info || !['live', 'held'].includes(state.event.status)) return null;
+  return info.waiting_for ? h('span', { class: 'pill pill-waiting waiting-for' }, info.waiting_for)
+    : info.overdue ? h('span', { class: 'pill pill-failed' }, 'Overdue — waiting for you') : null;
 }
 
 const EDITABLE = ['draft', 'rejected', 'blocked'];
@@ -103,22 +112,50 @@ function itemActions(item, state, actions) {
     out.push(h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: () => actions.skip(item), dataset: { focusKey: `skip-${item.id}` } }, 'Skip'));
   }
   if (item.kind === 'post') out.push(moveButtons(item, state, actions));
-  return out.some(Boolean) ? h('div', { class: 'tl-actions' }, out) : null;
+  return out.some(Boolean) ? out : null;
 }
+
+/** A human name for the item: its cue label, else its key in words (the key stays visible beside it). */
+export const humanName = (item) => item.cue || item.key.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
 function card(item, state, actions, deliveries, upcomingInfo, nextId) {
   const perPlatform = deliveries.get(item.id);
-  return h('li', { class: ['tl-item', `is-${item.status}`, item.id === nextId && 'is-next'], id: `item-${item.id}`, dataset: { itemId: item.id, status: item.status } },
-    timing(item, state, upcomingInfo),
+  const attention = (item.findings || []).some((f) => !f.overridden) || (item.checks || []).length > 0;
+  const isOpen = open.has(item.id) || attention;
+  const media = (item.content.media || []).length;
+  const toggle = h('button', {
+    type: 'button', class: 'btn btn-small btn-quiet tl-toggle', 'aria-expanded': String(isOpen), dataset: { focusKey: `details-${item.id}` },
+    'aria-label': `${isOpen ? 'Hide' : 'Show'} details of “${item.key}”`, title: isOpen ? 'Hide details' : 'Show details',
+    onclick: () => { if (open.has(item.id)) open.delete(item.id); else open.add(item.id); actions.rerender(); },
+  }, isOpen ? '▾' : '▸');
+  return h('li', { class: ['tl-item', `is-${item.status}`, item.id === nextId && 'is-next', isOpen && 'is-open'], id: `item-${item.id}`, dataset: { itemId: item.id, status: item.status } },
+    timing(item, state),
     h('div', { class: 'tl-body' },
       h('div', { class: 'tl-head' },
         item.id === nextId ? h('span', { class: 'next-badge' }, 'Next') : null,
-        h('span', { class: 'key mono' }, item.key), statusPill(item.status),
-        item.content.content_warning ? h('span', { class: 'pill' }, 'Content warning') : null),
-      caption(item), mediaStrip(item), findingList(item), approvalSummary(item),
-      perPlatform ? h('ul', { class: 'deliveries', 'aria-label': 'Deliveries' }, [...perPlatform.values()].map((d) => deliveryChip(d, item, actions))) : null,
-      lengths(item)),
-    itemActions(item, state, actions));
+        h('span', { class: 'tl-name' }, humanName(item)),
+        h('span', { class: 'key mono' }, item.key), statusPill(item.status), waiting(item, state, upcomingInfo),
+        item.content.content_warning ? h('span', { class: 'pill' }, 'Content warning') : null,
+        media ? h('span', { class: 'pill' }, `${media} image${media > 1 ? 's' : ''}`) : null,
+        isOpen || !SETTLED.has(item.status) ? approvalSummary(item) : null,
+        perPlatform ? h('ul', { class: 'deliveries', 'aria-label': 'Deliveries' }, [...perPlatform.values()].map((d) => deliveryChip(d, item, actions))) : null),
+      caption(item),
+      isOpen ? h('div', { class: 'tl-details' }, mediaStrip(item), findingList(item), lengths(item),
+        (item.checks || []).map((c) => h('p', { class: 'hint' }, c))) : null),
+    h('div', { class: 'tl-actions' }, itemActions(item, state, actions), toggle));
+}
+
+let anchoredNext = null;
+
+/** Keep the next item in view: when it changes, scroll the run of show so it sits near the top. */
+function anchor(list, nextId) {
+  if (nextId === anchoredNext) return;
+  anchoredNext = nextId;
+  const row = nextId && document.getElementById(`item-${nextId}`);
+  const pane = list.closest('.timeline-panel');
+  if (!row || !pane || pane.scrollHeight <= pane.clientHeight) return;
+  const before = row.previousElementSibling;
+  pane.scrollTop = Math.max(0, (before || row).offsetTop - pane.offsetTop - 48);
 }
 
 export function renderTimeline(list, countEl, holdingEl, state, actions) {
@@ -131,7 +168,8 @@ export function renderTimeline(list, countEl, holdingEl, state, actions) {
   countEl.textContent = `${posted} of ${posts.length} posted`;
   replaceChildren(list, posts.length
     ? posts.map((item) => card(item, state, actions, deliveries, upcomingInfo, nextId))
-    : h('li', { class: 'empty' }, 'No timeline posts yet. Write one below or import a run of show.'));
+    : h('li', { class: 'empty' }, 'No timeline posts yet. Write one (“New post…”) or import a run of show.'));
+  anchor(list, nextId);
   const holding = state.items.filter((i) => i.kind === 'holding');
   replaceChildren(holdingEl, holding.length ? [
     h('h3', { class: 'holding-title' }, 'Holding message (sent with an emergency hold)'),

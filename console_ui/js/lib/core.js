@@ -38,12 +38,33 @@ function append(el, children) {
   }
 }
 
+/** Buttons (by data-focus-key) whose request is running: they stay disabled when re-rendered (lib/taps.js). */
+export const pendingKeys = new Set();
+/** What came of a tap, written under its button (by data-focus-key) again after each re-render (lib/taps.js). */
+export const feedbackByKey = new Map(); // key -> {text, tone, anchor: selector of the card it was in}
+
+/** Write each tap's outcome under its button, or at the top of its card when the button went away. */
+export function placeFeedback(root = document) {
+  for (const [key, said] of feedbackByKey) {
+    if (root.querySelector(`.tap-feedback[data-for="${CSS.escape(key)}"]`)) continue;
+    const note = h('p', { class: 'tap-feedback', dataset: { tone: said.tone, for: key }, role: 'presentation' }, said.text);
+    const button = root.querySelector(`button[data-focus-key="${CSS.escape(key)}"]`);
+    const card = said.anchor && (root.matches && root.matches(said.anchor) ? root : root.querySelector(said.anchor));
+    if (button) button.after(note);
+    else if (card) card.prepend(note);
+  }
+}
+
 /** Replace the children of `el`, keeping keyboard focus on the element with the same data-focus-key. */
 export function replaceChildren(el, ...children) {
   const active = document.activeElement;
   const key = active && el.contains(active) ? active.dataset.focusKey : undefined;
   el.replaceChildren();
   append(el, children);
+  if (pendingKeys.size) {
+    for (const b of el.querySelectorAll('button[data-focus-key]')) if (pendingKeys.has(b.dataset.focusKey)) b.disabled = true;
+  }
+  if (feedbackByKey.size) placeFeedback(el);
   if (key) {
     const again = el.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
     if (again) again.focus({ preventScroll: true });
@@ -56,12 +77,15 @@ export function show(el, visible) {
   el.hidden = !visible;
 }
 
-/** Announce a message in a live region (polite by default). */
+const SAID_MS = 15000; // how long a remark stays (an error stays until something replaces it)
+
+/** Announce a message in a live region (polite by default); anything but an error goes after 15 s. */
 export function announce(region, message, tone = 'info') {
   region.dataset.tone = tone;
   region.textContent = '';
   // A fresh text node makes screen readers speak the message even when it repeats.
   window.setTimeout(() => { region.textContent = message; }, 30);
+  if (tone !== 'error') window.setTimeout(() => { if (region.textContent === message) region.textContent = ''; }, SAID_MS);
 }
 
 /** Only http(s) links and same-origin paths become hrefs; anything else (javascript:, data:) is dropped. */
@@ -165,9 +189,9 @@ export function landingFor(user) {
 /** A `next` path from the login URL, only when it is one of our pages (no open redirects). */
 export function safeNext(raw, user) {
   if (!raw || typeof raw !== 'string') return null;
-  const match = /^\/(console|tablet|sandbox)(\?event=\d{1,9})?$/.exec(raw);
+  const match = /^\/(console|tablet|sandbox|setup)(\?event=\d{1,9})?$/.exec(raw);
   if (!match) return null;
-  if (match[1] === 'console' && !hasRole(user, 'comms')) return null;
+  if ((match[1] === 'console' || match[1] === 'setup') && !hasRole(user, 'comms')) return null;
   return raw;
 }
 
@@ -177,15 +201,26 @@ export async function currentUser() {
 
 const STORAGE_KEY = 'livecue.event';
 const ORDER = { live: 0, held: 1, rehearsal: 2, draft: 3, ended: 4 };
+export const RUNNING = new Set(['live', 'held']);
 
-/** The event to show: ?event=, else the last one picked here, else the one live now, else the next one. */
+/** Events as the pickers list them: live and held first, then rehearsals, upcoming, and ended ones last. */
+export function sortEvents(events) {
+  return [...events].sort((a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9)
+    || (a.status === 'ended' ? -1 : 1) * (Date.parse(a.planned_start) - Date.parse(b.planned_start)));
+}
+
+/**
+ * The event to show: ?event= (a link or a reload), else the last one picked here unless it is over while
+ * another runs, else the one live now, else the next one.
+ */
 export function pickEvent(events) {
   if (!events.length) return null;
-  const wanted = Number(new URLSearchParams(location.search).get('event') || localStorage.getItem(STORAGE_KEY));
-  const chosen = events.find((e) => e.id === wanted);
-  if (chosen) return chosen;
-  return [...events].sort((a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9)
-    || Date.parse(a.planned_start) - Date.parse(b.planned_start))[0];
+  const linked = events.find((e) => e.id === Number(new URLSearchParams(location.search).get('event')));
+  if (linked) return linked;
+  const sorted = sortEvents(events);
+  const remembered = events.find((e) => e.id === Number(localStorage.getItem(STORAGE_KEY)));
+  if (remembered && !(remembered.status === 'ended' && RUNNING.has(sorted[0].status))) return remembered;
+  return sorted[0];
 }
 
 export function rememberEvent(event) {
@@ -258,3 +293,50 @@ export function ago(iso, now = Date.now()) {
 
 export const PLATFORM_NAMES = { x: 'X', mastodon: 'Mastodon', bluesky: 'Bluesky', sandbox: 'Sandbox', form: 'Web form' };
 export const platformName = (p) => PLATFORM_NAMES[p] || p;
+
+// The theme (light, dark or the system's), the policy button (its module loads when needed) and toasts.
+
+const THEME_KEY = 'livecue.theme';
+const THEME_NEXT = { auto: 'dark', dark: 'light', light: 'auto' };
+const THEME_WORDS = { auto: 'Theme: auto', dark: 'Theme: dark', light: 'Theme: light' };
+
+function applyTheme(theme) {
+  if (theme === 'auto') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+applyTheme(localStorage.getItem(THEME_KEY) || 'auto');
+
+/** The theme button: system → dark → light; remembered on this device. */
+export function setUpTheme(button) {
+  const show = () => {
+    const theme = localStorage.getItem(THEME_KEY) || 'auto';
+    button.textContent = THEME_WORDS[theme];
+    button.title = theme === 'auto' ? 'Light or dark as the system is; press to change' : 'Press to change the theme';
+  };
+  button.addEventListener('click', () => {
+    const next = THEME_NEXT[localStorage.getItem(THEME_KEY) || 'auto'];
+    localStorage.setItem(THEME_KEY, next);
+    applyTheme(next);
+    show();
+  });
+  show();
+}
+
+/** The Policy button (and the first-login modal); the policy module is only loaded when it is shown. */
+export function setUpPolicy(button, eventId, me) {
+  const load = () => import('./policy.js');
+  button.hidden = false;
+  button.addEventListener('click', () => load().then((m) => m.showPolicy(eventId, me)).catch(() => {}));
+  if (!me.policy_ack_at) load().then((m) => m.showPolicy(eventId, me, { firstLogin: true })).catch(() => {});
+}
+
+/** A message for this user alone (e.g. "your post was approved"): stays `ms` or until dismissed. */
+export function toast(message, tone = 'info', ms = 20000) {
+  const box = document.getElementById('toasts');
+  if (!box) return;
+  const item = h('div', { class: 'toast', dataset: { tone }, role: tone === 'danger' ? 'alert' : 'status' },
+    h('p', { class: 'toast-text' }, message),
+    h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: () => item.remove() }, 'Dismiss'));
+  box.appendChild(item);
+  window.setTimeout(() => item.remove(), ms);
+}

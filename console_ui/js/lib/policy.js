@@ -69,10 +69,3 @@ export async function showPolicy(eventId, me, { firstLogin = false } = {}) {
     (ack || close).focus();
   });
 }
-
-/** The header button that opens the policy, and the first-login modal when the user has not read it yet. */
-export function setUpPolicy(button, eventId, me) {
-  button.hidden = false;
-  button.addEventListener('click', () => showPolicy(eventId, me).catch(() => {}));
-  if (!me.policy_ack_at) showPolicy(eventId, me, { firstLogin: true }).catch(() => {});
-}

@@ -4,9 +4,11 @@ import { announce, api, ApiError, h, platformName } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
 import { sendEmergencyReply } from '../lib/emergency.js';
 import { isEmergency } from '../lib/items.js';
+import { fromTap } from '../lib/taps.js';
 import { count, LIMITS } from '../lib/textcount.js';
 
 const REPLYABLE = new Set(['queued', 'closed']);
+const GOOD_MATCH = 0.35; // a bank answer this alike is offered first; weaker ones wait behind “Other answers”
 export const replyable = (group) => (group.messages || []).filter((m) => REPLYABLE.has(m.status));
 const ALREADY = { answered: 'answered', answered_in_thread: 'answered in the thread', offline: 'taken offline', dismissed: 'dismissed' };
 
@@ -31,18 +33,23 @@ export function makeAnswers({ state, status, refresh }) {
   const sending = new Set(); // message ids whose template reply is on its way
   const say = (message, tone) => announce(status, message, tone);
 
-  async function run(label, call, success) {
-    try {
-      const result = await call();
-      if (success) say(typeof success === 'function' ? success(result) : success, 'good');
-      return result;
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 409) say(calmConflict(err), 'info');
-      else say(`${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`, 'error');
-      return undefined;
-    } finally {
-      refresh();
-    }
+  /** Call the API for the button tapped (disabled until done); the outcome is said beside it and in the live region. */
+  function run(label, call, success) {
+    let said = null;
+    const speak = (text, tone) => { said = { text, tone }; say(text, tone); };
+    return fromTap(async () => {
+      try {
+        const result = await call();
+        if (success) speak(typeof success === 'function' ? success(result) : success, 'good');
+        return result;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 409) speak(calmConflict(err), 'info');
+        else speak(`${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`, 'error');
+        return undefined;
+      } finally {
+        refresh();
+      }
+    }, () => said);
   }
 
   const groupPath = (group, suffix) => `/api/question-groups/${group.id}/${suffix}`;
@@ -124,7 +131,8 @@ export function makeAnswers({ state, status, refresh }) {
     c.list = h('div', { class: 'tb-suggestions' }, h('p', { class: 'muted' }, 'Looking in the answer bank…'));
     const radio = (value, label) => h('label', { class: 'tb-mode' },
       h('input', { type: 'radio', name: `${id}-mode`, value, checked: value === c.mode, onchange: () => { c.mode = value; update(c); } }), label);
-    c.root = h('div', { class: 'tb-answer', dataset: { groupId: group.id } },
+    c.closed = h('p', { class: 'notice tb-closed', hidden: true });
+    c.root = h('div', { class: 'tb-answer', dataset: { groupId: group.id } }, c.closed,
       h('fieldset', { class: 'tb-modes' }, h('legend', {}, 'Where the answer goes'),
         radio('reply_each', 'A reply to each asker'), radio('thread', 'One post in the event thread')),
       h('h3', { class: 'tb-answer-h' }, 'From the answer bank ', h('span', { class: 'muted' }, '(pre-approved: goes out at once)')),
@@ -150,6 +158,15 @@ export function makeAnswers({ state, status, refresh }) {
   }
 
   function update(c) {
+    const ended = state.event.status === 'ended';
+    c.closed.hidden = !ended;
+    c.closed.textContent = ended ? 'The event has ended: answers can no longer be sent for it.' : '';
+    for (const control of c.root.querySelectorAll('textarea, input, button')) {
+      control.disabled = ended;
+      if (ended) control.dataset.keepDisabled = '1';
+      else delete control.dataset.keepDisabled;
+    }
+    if (ended) return;
     const text = c.text.value;
     const counts = platformsOf(c.group, c.mode).map((p) => ({ p, ...count(p, text) }));
     c.counter.textContent = counts.map((x) => `${platformName(x.p)} ${x.length} / ${x.max}`).join(' · ');
@@ -167,18 +184,39 @@ export function makeAnswers({ state, status, refresh }) {
     renderSuggestions(c);
   }
 
+  /** Ask before a bank answer goes to every asker: the answer quoted, and who gets it. */
+  async function confirmBank(c, s) {
+    const askers = replyable(c.group);
+    const to = c.mode === 'thread' ? 'as one post in the event thread'
+      : `to ${askers.length === 1 ? `@${askers[0].author_handle}` : `all ${askers.length} askers (${askers.slice(0, 4).map((m) => `@${m.author_handle}`).join(', ')}${askers.length > 4 ? ', …' : ''})`}`;
+    return ask({
+      title: 'Send this pre-approved answer?', confirmLabel: 'Send answer', tone: 'good',
+      body: [h('blockquote', { class: 'dialog-quote' }, s.caption), h('p', {}, `It goes out at once ${to}.`),
+        s.question ? h('p', { class: 'muted' }, `It was written for “${s.question}”. Send it only if it answers this question.`) : null],
+    });
+  }
+
+  function suggestion(c, s, rank) {
+    const strong = s.score >= GOOD_MATCH;
+    return h('li', { class: ['tb-suggestion', !strong && 'is-weak'], dataset: { bankItemId: s.item_id, score: s.score } },
+      h('p', { class: 'tb-match' }, h('span', { class: ['pill', strong ? 'pill-approved' : 'pill-draft'] },
+        rank === 0 && strong ? 'Best match' : strong ? 'Good match' : 'Weak match'), ` ${Math.round(s.score * 100)}% alike`),
+      s.question ? h('p', { class: 'muted tb-suggestion-q' }, `For “${s.question}”`) : null,
+      h('p', { class: 'tb-suggestion-text' }, s.caption),
+      h('button', { type: 'button', class: ['btn', strong ? 'btn-good' : '', 'tb-btn'], dataset: { focusKey: `bank-${c.group.id}-${s.item_id}` }, onclick: async () => {
+        if (await confirmBank(c, s)) await actions.sendBank(c.group, s, c.mode);
+      } }, 'Use this answer…'));
+  }
+
   function renderSuggestions(c) {
-    const list = (c.suggestions || []).filter((s) => s.caption);
-    c.list.replaceChildren(list.length
-      ? h('ul', { class: 'tb-suggestion-list' }, list.map((s) => h('li', { class: 'tb-suggestion', dataset: { bankItemId: s.item_id } },
-        s.question ? h('p', { class: 'muted tb-suggestion-q' }, `For “${s.question}”`) : null,
-        h('p', { class: 'tb-suggestion-text' }, s.caption),
-        h('button', { type: 'button', class: 'btn btn-good tb-btn', dataset: { focusKey: `bank-${c.group.id}-${s.item_id}` }, onclick: async (e) => {
-          const button = e.currentTarget;
-          button.disabled = true;
-          if (!(await actions.sendBank(c.group, s, c.mode))) button.disabled = false;
-        } }, 'Send this answer now'))))
-      : h('p', { class: 'muted' }, 'No pre-approved answer fits this question. Write a new one below.'));
+    const list = (c.suggestions || []).filter((s) => s.caption).sort((a, b) => b.score - a.score);
+    const strong = list.filter((s) => s.score >= GOOD_MATCH);
+    const weak = list.filter((s) => s.score < GOOD_MATCH);
+    c.list.replaceChildren(
+      strong.length ? h('ol', { class: 'tb-suggestion-list' }, strong.map((s, i) => suggestion(c, s, i)))
+        : h('p', { class: 'muted' }, 'No pre-approved answer fits this question. Write a new one below.'),
+      weak.length ? h('details', { class: 'tb-weak' }, h('summary', {}, `Other pre-approved answers (${weak.length}, weak matches)`),
+        h('ol', { class: 'tb-suggestion-list' }, weak.map((s) => suggestion(c, s, 1)))) : null);
   }
 
   /** The composer of a group (created once, then reused so what the clinician typed survives updates). */

@@ -1,10 +1,13 @@
 // The clinician tablet: alerts first, then items awaiting clinical approval, then the audience question queue.
-import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, switchEvent } from '../lib/core.js';
+import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, setUpPolicy, setUpTheme } from '../lib/core.js';
+import { alarmButton, raise } from '../lib/alarm.js';
+import { followEvents } from '../lib/follow.js';
 import { connectionUi, LiveFeed, loadJournal } from '../lib/live.js';
 import { eventPill } from '../lib/items.js';
-import { setUpPolicy } from '../lib/policy.js';
 import { makeModeration, permissions } from '../lib/moderation.js';
+import { actorName, staffNames } from '../lib/words.js';
 import { makeAnswers } from './answer.js';
+import { makeAnswered } from './answered.js';
 import { renderAlerts } from './panels.js';
 import { loadQuestions, renderQueue } from './queue.js';
 import { makeReview } from './review.js';
@@ -13,6 +16,7 @@ const state = { me: null, events: [], event: null, live: null, liveFetchedAt: 0,
 let review;
 let answers;
 let moderation;
+let answered;
 
 
 async function fetchAll() {
@@ -30,8 +34,17 @@ function renderAlertsOnly() {
 function renderQuestions() {
   renderQueue($('#questions'), $('#questions-count'), {
     questions: state.questions, me: state.me, items: state.items, tz: state.event.timezone, answers,
-    moderation, can: permissions(state.me), rerender: renderQuestions,
+    moderation, can: permissions(state.me), rerender: renderQuestions, ended: state.event.status === 'ended',
   });
+  answered.filterQueue($('#questions'));
+}
+
+/** Sound, vibration and a notification in the background for what must not be missed. */
+function alarm(entry) {
+  const p = entry.payload || {};
+  if (entry.kind === 'alert.emergency_message') raise('Possible emergency from the audience', 'Open the tablet: send the emergency reply.');
+  else if (entry.kind === 'alert.emergency_hold') raise('Emergency hold', `${actorName(entry)} stopped all posting.`);
+  else if (entry.kind === 'questions.ingested' && (p.emergencies || []).length) raise('Possible emergency from the audience', 'Open the tablet.');
 }
 
 /** Say out loud what arrived: new audience questions and emergencies (the alerts region is assertive). */
@@ -48,7 +61,9 @@ function render() {
   renderAlertsOnly();
   review.render($('#review'), $('#review-count'));
   renderQuestions();
+  answered.refresh();
   document.body.classList.toggle('is-emergency', state.event.status === 'held' && state.live.hold_kind === 'emergency');
+  document.body.dataset.eventState = state.event.status;
 }
 
 let pending = null;
@@ -83,10 +98,17 @@ function header() {
   $('#whoami').textContent = me.display_name;
   $('#logout').addEventListener('click', logout);
   $('#console-link').hidden = !hasRole(me, 'comms');
-  const picker = $('#event-picker');
-  replaceChildren(picker, state.events.map((e) => h('option', { value: e.id, selected: state.event && e.id === state.event.id }, `${e.title} — ${e.status}`)));
-  picker.hidden = state.events.length < 2;
-  picker.addEventListener('change', () => switchEvent(Number(picker.value)));
+  setUpTheme($('#theme-toggle'));
+  replaceChildren($('#alarm-slot'), alarmButton());
+  $('#event-picker').hidden = state.events.length < 2;
+}
+
+async function loadStaff() {
+  try {
+    for (const person of await api(`/api/events/${state.event.id}/staff`)) staffNames.set(person.id, person.display_name);
+  } catch {
+    // names fall back to logins
+  }
 }
 
 async function init() {
@@ -96,6 +118,7 @@ async function init() {
   if (!state.event) {
     $('#event-title').textContent = 'No event yet';
     replaceChildren($('#review'), h('p', { class: 'tb-empty' }, 'There is no event to review yet.'));
+    $('#answered').hidden = true;
     markReady();
     return;
   }
@@ -103,11 +126,13 @@ async function init() {
   review = makeReview({ state, status: $('#tb-status'), refresh });
   answers = makeAnswers({ state, status: $('#q-status'), refresh });
   moderation = makeModeration({ state, status: $('#q-status'), refresh });
+  answered = makeAnswered({ state, el: $('#answered'), onSearch: () => answered.filterQueue($('#questions')) });
   // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
   // the page refreshes once the feed has caught up.
-  const [after] = await Promise.all([loadJournal(state), fetchAll()]);
+  const [after] = await Promise.all([loadJournal(state), fetchAll(), loadStaff()]);
   render();
   markReady();
+  followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner'), autoSwitch: true });
   setUpPolicy($('#policy-link'), state.event.id, state.me);
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
   new LiveFeed({
@@ -116,7 +141,10 @@ async function init() {
       conn.touched();
       state.journal.push(entry);
       if (entry.kind.startsWith('alert.')) renderAlertsOnly();
-      if (live) announceEntry(entry);
+      if (live) {
+        announceEntry(entry);
+        alarm(entry);
+      }
       refresh();
     },
     onCaughtUp: () => { conn.touched(); refresh(); },

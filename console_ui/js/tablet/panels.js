@@ -1,7 +1,7 @@
 // The tablet's alerts: the emergency hold in force, and alert.* entries to acknowledge; an audience emergency
 // carries the one-tap emergency reply.
 import { clock, h, replaceChildren } from '../lib/core.js';
-import { describe } from '../lib/items.js';
+import { describe } from '../lib/words.js';
 
 // Emergency alerts at the top of the tablet: the hold in force, and alert.* journal entries to acknowledge.
 

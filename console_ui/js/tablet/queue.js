@@ -4,6 +4,7 @@
 // unassign (comms, from the staff directory), assign to me (comms who are clinicians).
 import { apiOptional, clock, h, platformName, replaceChildren } from '../lib/core.js';
 import { kindName } from '../lib/items.js';
+import { plainReason } from '../lib/words.js';
 import { assignPicker, countByAuthor, directoryNote, holdWhilePicking, LABELS, moderationRow } from '../lib/moderation.js';
 import { replyable } from './answer.js';
 
@@ -42,7 +43,7 @@ function asker(m, group, ctx, tag = 'li', withText = true) {
       m.status === 'answered' ? h('span', { class: 'pill pill-posted' }, 'Replied') : null),
     phiNote(m),
     withText ? h('p', { class: 'tb-asker-text' }, m.text) : null,
-    m.label_reason ? h('p', { class: 'tb-why' }, m.label !== group.label ? `Sorted as ${LABELS[m.label] || m.label}: ` : 'Why: ', m.label_reason) : null,
+    m.label_reason ? h('p', { class: 'tb-why' }, `${m.label !== group.label ? `Sorted as “${LABELS[m.label] || m.label}”` : 'Why it is here'}: ${plainReason(m.label_reason)}.`) : null,
     urgent ? h('button', { type: 'button', class: 'btn btn-emergency tb-btn', onclick: () => ctx.answers.actions.replyWith('emergency', [m]), dataset: { focusKey: `emergency-${m.id}` } }, 'Send emergency reply') : null,
     moderationRow(m, { ...ctx, group, btnClass: 'tb-mod-btn' }));
 }
@@ -85,6 +86,13 @@ function card(group, ctx) {
   const lastAt = group.last_asked_at || group.created_at;
 
   const main = [];
+  if (ctx.ended) {
+    return h('li', { class: ['tb-question', emergency && 'is-emergency'], dataset: { groupId: group.id, label: group.label, status: group.status } },
+      h('div', { class: 'tb-q-meta' }, h('span', { class: ['pill', emergency ? 'pill-emergency' : `pill-label-${group.label}`] }, LABELS[group.label] || group.label),
+        h('span', { class: 'tb-q-size' }, size > 1 ? `${size} people asked` : '1 person asked')),
+      h('p', { class: 'tb-q-text' }, group.text || (messages[0] && messages[0].text) || ''),
+      h('p', { class: 'notice tb-closed' }, 'The event has ended: this question can no longer be answered here.'));
+  }
   if (emergency && open.length) main.push(btn(open.length > 1 ? `Send emergency reply to all ${open.length}` : 'Send emergency reply', () => actions.template(group, 'emergency'), 'btn-emergency', 'emergency'));
   if (group.label === 'personal_medical' && open.length && !other) main.push(btn('Send redirect reply', () => actions.template(group, 'redirect'), 'btn-primary', 'redirect'));
   if (!group.claimed_by && !(answer && answer.pending)) main.push(btn('Claim to answer', () => actions.claim(group), emergency || group.label === 'personal_medical' ? '' : 'btn-primary', 'claim'));

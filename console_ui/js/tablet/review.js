@@ -1,18 +1,25 @@
 // Items waiting for the clinician, as large cards with Approve and Reject (and allowing privacy findings).
 import { announce, api, ApiError, clock, h, replaceChildren } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
+import { fromTap } from '../lib/taps.js';
 import { approvalSummary, authoredBy, caption, findingList, kindName, mediaStrip, openFindings, waitingFor } from '../lib/items.js';
 
 export function makeReview({ state, status, refresh }) {
-  async function run(label, call, success) {
-    try {
-      await call();
-      announce(status, success, 'good');
-    } catch (err) {
-      announce(status, `${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`, 'error');
-    } finally {
-      refresh();
-    }
+  /** Call the API for the button tapped (disabled until done); say the outcome there and in the live region. */
+  function run(label, call, success) {
+    return fromTap(async () => {
+      try {
+        await call();
+        announce(status, success, 'good');
+        return { text: success, tone: 'good' };
+      } catch (err) {
+        const text = `${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`;
+        announce(status, text, 'error');
+        return { text, tone: 'error' };
+      } finally {
+        refresh();
+      }
+    }, (said) => said);
   }
 
   const approve = (item) => run('Approve', () => api(`/api/items/${item.id}/approve`, { method: 'POST', body: { version: item.version } }),
@@ -38,11 +45,13 @@ export function makeReview({ state, status, refresh }) {
 
   function render(el, countEl) {
     const clinical = state.me.roles.includes('clinical');
-    const items = waitingFor(state.items, state.me, authoredBy(state.journal, state.me));
+    const ended = state.event.status === 'ended';
+    const items = ended ? [] : waitingFor(state.items, state.me, authoredBy(state.journal, state.me));
     countEl.textContent = String(items.length);
     countEl.hidden = !items.length;
     if (!items.length) {
-      replaceChildren(el, h('p', { class: 'tb-empty' }, 'Nothing is waiting for you. New items appear here as soon as they are written.'));
+      replaceChildren(el, h('p', { class: 'tb-empty' }, ended ? 'This event has ended: there is nothing more to approve.'
+        : 'Nothing is waiting for you. New items appear here as soon as they are written.'));
       return;
     }
     const tz = state.event.timezone;
