@@ -13,6 +13,9 @@ PUBLIC_PATHS: set[str] = {
     "/login",
     "/console",
     "/tablet",
+    "/setup",
+    "/docs",  # the API reference shells (Swagger UI, ReDoc) served from local files; they hold no data
+    "/redoc",
     "/sandbox",
     "/ui/{path:path}",
     "/api/sandbox/feed",
