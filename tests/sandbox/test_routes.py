@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from server.config import Settings
 from server.pages.router import router as pages_router
 from server.publicroutes import PUBLIC_PATHS
@@ -10,9 +12,21 @@ from tests.auth.route_rules import api_routes, route_rule
 from tests.ui.harness import build_app
 
 
+def _paths(routes: list[Any]) -> set[str]:
+    """Route paths, following routers included in routers."""
+    found: set[str] = set()
+    for route in routes:
+        if hasattr(route, "path"):
+            found.add(route.path)
+        else:
+            included = getattr(route, "router", None) or getattr(route, "original_router", None)
+            found |= _paths(list(getattr(included, "routes", [])))
+    return found
+
+
 def test_page_and_sandbox_routes_declare_rules() -> None:
     app = build_app(Settings(migrate_on_start=False))
-    ours = {r.path for r in [*pages_router.routes, *sandbox_router.routes]}  # type: ignore[attr-defined]
+    ours = _paths([*pages_router.routes, *sandbox_router.routes])
     rules = {r.path: route_rule(r) for r in api_routes(app) if r.path in ours}
     assert set(rules) == ours
     assert all(rule is not None for rule in rules.values()), rules
