@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -21,6 +20,7 @@ from server.platforms.bluesky.tid import tid_for_delivery
 from server.platforms.errors import NeedsReauth, Rejected
 from tests.peers.bluesky import BlueskyAccount, PeerInfo, create_account, expired_copy_of
 from tests.peers.fixtures import bluesky_network, bluesky_pds  # noqa: F401  (session fixtures)
+from tests.peers.waiting import eventually
 
 T = TypeVar("T")
 POST = "app.bsky.feed.post"
@@ -60,16 +60,6 @@ def png(index: int, size: tuple[int, int]) -> bytes:
     return out.getvalue()
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 20.0) -> T:
-    """Poll `probe` until it returns something other than None (the AppView indexes asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await probe()
-        if result is not None:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.2)
 
 
 async def get_record(http: httpx.AsyncClient, peer: PeerInfo, uri: str) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import httpx
@@ -21,6 +20,7 @@ from server.platforms.bluesky import BlueskyAdapter
 from tests.livekit import LiveKit
 from tests.peers.bluesky import BlueskyAccount, PeerInfo, create_account
 from tests.peers.fixtures import bluesky_network  # noqa: F401  (session fixture)
+from tests.peers.waiting import eventually
 from tests.questions.qakit import qa_kit, queue
 
 T = TypeVar("T")
@@ -35,16 +35,6 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
-    """Poll `probe` until it returns something (the AppView indexes asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await probe()
-        if result is not None:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.25)
 
 
 async def get_record(http: httpx.AsyncClient, peer: PeerInfo, uri: str) -> dict[str, Any]:

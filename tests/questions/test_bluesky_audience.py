@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import httpx
@@ -30,6 +30,7 @@ from server.platforms.bluesky import BlueskyAdapter
 from tests.livekit import LiveKit
 from tests.peers.bluesky import BlueskyAccount, PeerInfo, create_account
 from tests.peers.fixtures import bluesky_network  # noqa: F401  (session fixture)
+from tests.peers.waiting import eventually
 from tests.questions.qakit import qa_kit
 
 T = TypeVar("T")
@@ -43,16 +44,6 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 45.0) -> T:
-    """Poll `probe` until it returns something (the AppView indexes asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await probe()
-        if result is not None:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.25)
 
 
 def account(peer: PeerInfo, prefix: str) -> BlueskyAccount:
