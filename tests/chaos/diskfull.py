@@ -148,13 +148,18 @@ class Traffic:
         self._post("any", "faults", "/api/sandbox/faults", headers=self.headers["comms"],
                    json={"latency_seconds": seconds})
 
-    def automatic_item(self, due_in: float) -> None:
-        """Add an approved item with an offset and no cue, falling due in `due_in` seconds (the scheduler's)."""
+    def automatic_item(self, due_in: float, after_item_id: int) -> None:
+        """Add an approved item with an offset and no cue, falling due in `due_in` seconds (the scheduler's).
+
+        It takes its place right after `after_item_id` in the run of show: an automatic item never overtakes an
+        earlier step still waiting for its cue, so placed last it would wait for every manual item.
+        """
+        position = self.get(f"/api/items/{after_item_id}").json()["position"]
         started = datetime.fromisoformat(self.get(f"/api/events/{self.event.id}").json()["started_at"])
         at = int((datetime.now(UTC) - started).total_seconds() + due_in) + 1
         text = "Automatic update from room Full: the team closes up. #LiveOR"
         item = self._post("before", "item", f"/api/events/{self.event.id}/items", headers=self.headers["author"],
-                          json={"caption": text, "key": "automatic", "cue": None,
+                          json={"caption": text, "key": "automatic", "cue": None, "position": position,
                                 "offset": f"T+{at // 3600:02d}:{at // 60 % 60:02d}:{at % 60:02d}"}).json()
         for role in ("comms", "clinical"):
             self._post("before", "approve", f"/api/items/{item['id']}/approve", headers=self.headers[role],
@@ -227,7 +232,7 @@ def _drive(traffic: Traffic, data: Path, full_seconds: float, settle_timeout: fl
         traffic.reply("before", posts[n % len(posts)])
         traffic.question("before")
     traffic.upload("before", photo)
-    traffic.automatic_item(due_in=full_seconds / 3)  # falls due while the disk is full
+    traffic.automatic_item(due_in=full_seconds / 3, after_item_id=manual[third])  # falls due while full
     traffic.latency(1.0)  # the next send is in flight while the disk fills
     traffic.cue("before", manual[third])
     deadline = time.monotonic() + 5

@@ -43,7 +43,8 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 
 def _settings(data_dir: Path) -> Settings:
     return Settings(database_url=f"sqlite+aiosqlite:///{data_dir / 'livecue.db'}", data_dir=data_dir,
-                    migrate_on_start=False, run_workers=False, _env_file=None)
+                    migrate_on_start=False, run_workers=False, preflight_required=False,  # a seeded event, not a
+                    _env_file=None)  # prepared one: the checklist has its own tests (tests/live/test_preflight.py)
 
 
 async def _seed(data_dir: Path) -> Seeded:
