@@ -21,13 +21,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from server.platforms.base import Capabilities
+from server.platforms.capabilities import CAPABILITIES, get_capabilities
 from server.textrules.bluesky import bluesky_length
-from server.textrules.capabilities import (
-    CAPABILITIES,
-    get_capabilities,
-    mastodon_capabilities,
-    with_overrides,
-)
 from server.textrules.graphemes import grapheme_count, utf8_length
 from server.textrules.mastodon import mastodon_length
 from server.textrules.media import DISPLAY_NAMES, MediaSpec, media_problems
@@ -42,10 +37,8 @@ __all__ = [
     "check_text",
     "get_capabilities",
     "grapheme_count",
-    "mastodon_capabilities",
     "mastodon_length",
     "text_length",
-    "with_overrides",
     "x_is_valid",
     "x_weighted_length",
 ]

@@ -40,8 +40,8 @@ from server.platforms.bluesky.incoming import (
 from server.platforms.bluesky.richtext import build_facets, detect_facets
 from server.platforms.bluesky.session import SessionManager
 from server.platforms.bluesky.tid import record_keys, tid_for_key
+from server.platforms.capabilities import CAPABILITIES as SHARED_CAPABILITIES
 from server.platforms.errors import PlatformError, Rejected
-from server.textrules.capabilities import CAPABILITIES as SHARED_CAPABILITIES
 from server.textrules.warning import posted_text
 
 log = logging.getLogger(__name__)

@@ -39,8 +39,8 @@ from server.platforms.base import (
     RemoteRef,
     UploadedMedia,
 )
+from server.platforms.capabilities import CAPABILITIES, mastodon_capabilities
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected
-from server.platforms.mastodon.capabilities import default_capabilities, from_instance
 from server.platforms.mastodon.http import id_key, json_body, link_param, raise_for_status, send
 from server.platforms.mastodon.statuses import (
     incoming_notification,
@@ -95,7 +95,7 @@ class MastodonAdapter:
         clock: Callable[[], float] = wall_seconds,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.capabilities: Capabilities = default_capabilities()
+        self.capabilities: Capabilities = CAPABILITIES["mastodon"]
         self._credentials = credentials
         self._client = client
         self._visibility = visibility
@@ -155,8 +155,9 @@ class MastodonAdapter:
         except PlatformError as exc:
             log.warning("mastodon: instance limits unavailable, using defaults (%s)", exc.message)
             return self.capabilities
-        if isinstance(body, dict):
-            self.capabilities = from_instance(default_capabilities(), body)
+        configuration = body.get("configuration") if isinstance(body, dict) else None
+        if isinstance(configuration, dict):
+            self.capabilities = mastodon_capabilities(configuration)
         return self.capabilities
 
     async def upload_media(self, media: MediaUpload) -> UploadedMedia:

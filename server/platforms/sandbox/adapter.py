@@ -19,9 +19,9 @@ from server.platforms.base import (
     RemoteRef,
     UploadedMedia,
 )
+from server.platforms.capabilities import CAPABILITIES
 from server.platforms.errors import OutcomeUnknown, RetryLater
 from server.platforms.sandbox.faults import Fault, FaultPlan
-from server.textrules.capabilities import CAPABILITIES
 
 PAGE, PAGES = 200, 10
 

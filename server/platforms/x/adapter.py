@@ -35,9 +35,9 @@ from server.platforms.base import (
     RemoteRef,
     UploadedMedia,
 )
+from server.platforms.capabilities import CAPABILITIES
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, RetryLater
 from server.platforms.x.auth import TokenRefresher, auth_mode, sign
-from server.platforms.x.capabilities import default_capabilities
 from server.platforms.x.http import RETRY_SERVER_SECONDS, raise_for_status, transport_error
 from server.platforms.x.text import normalise_for_match, plain_text
 
@@ -73,7 +73,7 @@ class XAdapter:
         clock: Callable[[], float] = wall_seconds,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.capabilities: Capabilities = default_capabilities()
+        self.capabilities: Capabilities = CAPABILITIES["x"]
         self._credentials = credentials
         self._client = client
         self._chunk_size = chunk_size

@@ -155,8 +155,8 @@ def mastodon_capabilities(configuration: Mapping[str, Any], base: Capabilities |
     types = media.get("supported_mime_types")
     image_types = video_types = None
     if isinstance(types, list) and all(isinstance(t, str) for t in types):
-        image_types = tuple(t for t in types if t.startswith("image/"))
-        video_types = tuple(t for t in types if t.startswith("video/"))
+        image_types = tuple(t for t in types if t.startswith("image/")) or None  # none listed: keep the defaults
+        video_types = tuple(t for t in types if t.startswith("video/")) or None
     max_attachments = _positive_int(statuses.get("max_media_attachments"))
     url_length = statuses.get("characters_reserved_per_url")
     return with_overrides(
