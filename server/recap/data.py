@@ -1,0 +1,73 @@
+"""Reading what the recap needs from the tables: the thread as posted, engagement and follower samples.
+
+Shared by the public part (`public.py`) and the staff recap (`service.py`) so the two can never disagree on a
+figure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import Delivery, EngagementSample, FollowerSample, Message
+from server.recap.schemas import Engagement, FollowerPoint, PlatformFollowers, PostLink, PublicPost
+
+THREAD = ("thread",)  # replies to one asker stay out: they address a person, not the audience at large
+QUESTION_LABELS = ("question", "personal_medical", "emergency")
+
+
+async def posted_thread(session: AsyncSession, event_id: int) -> list[PublicPost]:
+    """Every thread post of the event that went out, one entry per item with each platform's copy."""
+    rows = list((await session.execute(
+        select(Delivery).where(Delivery.event_id == event_id, Delivery.status == "posted",
+                               Delivery.purpose.in_(THREAD))
+        .order_by(Delivery.posted_at, Delivery.id))).scalars())
+    latest = await latest_engagement(session, event_id)
+    posts: dict[object, PublicPost] = {}
+    for row in rows:
+        key: object = row.item_id if row.item_id is not None else ("delivery", row.id)
+        post = posts.get(key)
+        if post is None:
+            post = PublicPost(item_id=row.item_id, position=len(posts) + 1, text=row.text,
+                              content_warning=row.content_warning, posted_at=row.posted_at)
+            posts[key] = post
+        post.links.append(PostLink(platform=row.platform, url=row.remote_url, posted_at=row.posted_at,
+                                   engagement=latest.get(row.id, Engagement())))
+    return list(posts.values())
+
+
+async def latest_engagement(session: AsyncSession, event_id: int) -> dict[int, Engagement]:
+    """The newest engagement sample of each delivery of the event."""
+    newest = (select(EngagementSample.delivery_id, func.max(EngagementSample.id).label("id"))
+              .where(EngagementSample.event_id == event_id).group_by(EngagementSample.delivery_id).subquery())
+    rows = (await session.execute(
+        select(EngagementSample).join(newest, newest.c.id == EngagementSample.id))).scalars()
+    return {r.delivery_id: Engagement(likes=r.likes, reposts=r.reposts, replies=r.replies, quotes=r.quotes,
+                                      sampled_at=r.at) for r in rows}
+
+
+async def followers(session: AsyncSession, event_id: int) -> list[PlatformFollowers]:
+    """Follower samples per platform, oldest first, with the number gained between the first and the last."""
+    rows = (await session.execute(
+        select(FollowerSample).where(FollowerSample.event_id == event_id)
+        .order_by(FollowerSample.platform, FollowerSample.at, FollowerSample.id))).scalars()
+    series: dict[str, list[FollowerPoint]] = defaultdict(list)
+    for row in rows:
+        series[row.platform].append(FollowerPoint(at=row.at, followers=row.followers))
+    out = []
+    for platform, points in series.items():
+        first, last = points[0].followers, points[-1].followers
+        out.append(PlatformFollowers(platform=platform, first=first, last=last, gained=last - first,
+                                     series=points))
+    return out
+
+
+async def question_counts(session: AsyncSession, event_id: int) -> tuple[int, int]:
+    """Questions received (question, personal-medical and emergency labels) and how many were answered."""
+    asked = select(func.count()).select_from(Message).where(
+        Message.event_id == event_id, Message.label.in_(QUESTION_LABELS))
+    received = int((await session.execute(asked)).scalar() or 0)
+    answered = int((await session.execute(asked.where(Message.status == "answered"))).scalar() or 0)
+    return received, answered
