@@ -7,6 +7,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 from server.db.engine import make_read_sessionmaker
+from server.db.singleton import SingletonLock, only_one
 from server.live.feed import FeedHub
 from server.live.scheduler import Scheduler
 from server.media.assets import media_store
@@ -21,19 +22,29 @@ from server.sandbox.ratelimit import ReplyLimiter
 from server.secret_key import settings_key
 from server.state import AppState
 
+# Workers that must run in one replica at a time (server/db/singleton.py): their round (`tick`) runs only where
+# the PostgreSQL advisory lock of their name is held. The dispatcher and pre-uploader are multi-active (leases).
+SINGLETONS = ("scheduler", "poller")
+
 
 @dataclass
 class Workers:
-    """Background loops of one process (each safe to run in several processes at once)."""
+    """Background loops of one process; those named in SINGLETONS run in one replica at a time."""
 
     state: AppState
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    locks: list[SingletonLock] = field(default_factory=list)
 
     async def start(self, run_loops: bool) -> None:
         """Start the feed hub always, and the dispatcher and scheduler loops when asked."""
         services = self.state.services
         await services["feed"].start()
         if run_loops:
+            url = self.state.settings.resolved_database_url()
+            for name in SINGLETONS:
+                lock = SingletonLock(name, url)
+                self.locks.append(lock)
+                services[name].tick = only_one(services[name].tick, lock)
             self.tasks.append(asyncio.create_task(services["dispatcher"].run_forever()))
             self.tasks.append(asyncio.create_task(services["scheduler"].run_forever()))
             self.tasks.append(asyncio.create_task(services["poller"].run_forever()))
@@ -50,6 +61,8 @@ class Workers:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for lock in self.locks:
+            await lock.release()
         await services["feed"].stop()
         await services["registry"].aclose()
 
