@@ -1,7 +1,9 @@
 // The setup page (comms and admins): everything an event needs before it goes live, on one screen, with the
-// pre-flight checklist that going live requires at the top. Re-read after every change and every 10 s.
-import { $, announce, api, apiOptional, ApiError, currentUser, h, hasRole, markReady, pickEvent, rememberEvent, replaceChildren, setUpTheme } from '../lib/core.js';
+// pre-flight checklist that going live requires at the top. Re-read after every change and every 10 s; only the
+// sections whose data changed are redrawn.
+import { $, announce, api, apiOptional, currentUser, h, hasRole, markReady, pickEvent, rememberEvent, replaceChildren, setUpTheme } from '../lib/core.js';
 import { eventPill } from '../lib/items.js';
+import { run } from '../lib/run.js';
 import { renderConsents, renderDenylist, renderPlatforms, renderPreflight, renderRehearsal } from './screens.js';
 
 const state = { me: null, events: [], event: null, live: null, authorizations: [], denylist: null, preflight: null, deliveries: [] };
@@ -16,49 +18,61 @@ async function fetchAll() {
   Object.assign(state, { event, live, authorizations, denylist, preflight, deliveries });
 }
 
-const ctx = { state, act, refresh };
+/**
+ * Each section with the data it shows: a section is redrawn only when its data changed, never while the user is
+ * typing in it, except by an action of its own (whose form is then done with). Redrawing every section after any
+ * change wiped what was being typed elsewhere (the identifiers, while a consent's refresh came back).
+ */
+const SECTIONS = [
+  ['#preflight', renderPreflight, (s) => [s.preflight, s.event.status]],
+  ['#consents', renderConsents, (s) => [s.authorizations, s.event.status]],
+  ['#denylist', renderDenylist, (s) => [s.denylist, s.event.status, s.event.timezone]],
+  ['#platforms', renderPlatforms, (s) => [s.event.platforms, s.event.status, s.live && s.live.platforms,
+    (s.deliveries || []).filter((d) => d.status === 'needs_reauth').map((d) => d.id), s.checks]],
+  ['#rehearsal', renderRehearsal, (s) => [s.event.status, s.event.time_scale, s.live && s.live.time_scale]],
+];
+const drawn = new Map(); // selector -> the data it was last drawn with
 
-/** A section the user is typing in (or has typed in) is not redrawn by the periodic refresh. */
+/** A section the user is typing in is not redrawn under them (its forms are kept across redraws, screens.js, so
+ * text typed and left there survives; focus would not). */
 function typing(el) {
   const active = document.activeElement;
-  return (el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))
-    || [...el.querySelectorAll('input[type="text"], input[type="date"], textarea')].some((i) => i.value.trim());
+  return el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
 }
 
-function render(force = false) {
+/** Redraw what changed; `own` is the section whose action just worked (redrawn even with its form filled). */
+function render(own = null) {
   $('#event-title').textContent = state.event.title;
   replaceChildren($('#event-state-slot'), eventPill(state));
   document.title = `Setup · ${state.event.title} · Livecue`;
-  const sections = [['#preflight', renderPreflight], ['#consents', renderConsents], ['#denylist', renderDenylist],
-    ['#platforms', renderPlatforms], ['#rehearsal', renderRehearsal]];
-  for (const [selector, draw] of sections) {
-    if (force || !typing($(selector))) draw($(selector), ctx);
+  for (const [selector, draw, data] of SECTIONS) {
+    const el = $(selector);
+    const seen = JSON.stringify(data(state));
+    if (selector !== own && (drawn.get(selector) === seen || typing(el))) continue;
+    draw(el, contextFor(selector));
+    drawn.set(selector, seen);
   }
 }
 
-async function refresh(force = false) {
+async function refresh(own = null) {
   try {
     await fetchAll();
-    render(force);
+    render(own);
   } catch (err) {
     announce($('#su-status'), `Could not refresh: ${err.message}`, 'error');
   }
 }
 
-/** Run a change, say what it did (or the server's reason), and re-read everything. */
-async function act(label, call, success) {
-  let done = false;
-  try {
-    const result = await call();
-    done = true;
-    announce($('#su-status'), typeof success === 'function' ? success(result) : success, 'good');
-    return result;
-  } catch (err) {
-    announce($('#su-status'), `${label} failed: ${err instanceof ApiError ? err.message : 'something went wrong'}${err.field ? ` (${err.field})` : ''}`, 'error');
-    return undefined;
-  } finally {
-    await refresh(done); // a change that worked redraws everything (its form empties); a failed one keeps what was typed
-  }
+const say = (text, tone) => announce($('#su-status'), text, tone);
+
+/** What a section's render gets: the state, and `act` that runs a change on behalf of that section. */
+function contextFor(selector) {
+  /** Run a change, say what it did (or the server's reason), and re-read everything; only a change that worked
+   * redraws its own section (its form empties); a failed one keeps what was typed. */
+  const act = (label, call, success, options = {}) => run(label, call, {
+    success, say, ...options, after: (ok) => refresh(ok ? selector : null),
+  });
+  return { state, act, refresh };
 }
 
 async function init() {
@@ -81,7 +95,7 @@ async function init() {
   await fetchAll();
   render();
   markReady();
-  window.setInterval(() => refresh(false), 10000);
+  window.setInterval(() => refresh(), 10000);
 }
 
 init().catch((err) => {

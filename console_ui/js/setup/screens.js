@@ -8,6 +8,13 @@ const COVERS = [['photos', 'Photos'], ['video', 'Video'], ['story', 'Their story
 const ROLES = [['patient', 'Patient'], ['family', 'Family member'], ['staff', 'Member of staff']];
 const before = (s) => ['draft', 'rehearsal'].includes(s.event.status);
 
+// Forms are built once and kept across redraws: what is typed survives any refresh of the section around it.
+const kept = new Map();
+const keep = (name, build) => {
+  if (!kept.has(name)) kept.set(name, build());
+  return kept.get(name);
+};
+
 export function renderPreflight(el, { state, act }) {
   const report = state.preflight;
   if (!report) {
@@ -15,13 +22,16 @@ export function renderPreflight(el, { state, act }) {
     return;
   }
   const rehearsal = report.checks.find((c) => c.name === 'rehearsal');
-  const reason = h('textarea', { id: 'waive-reason', rows: 2, maxlength: 500 });
-  const waive = rehearsal && !rehearsal.ok && before(state) ? h('form', { class: 'su-form su-waive', onsubmit: (e) => {
-    e.preventDefault();
-    act('Waive the rehearsal', () => api(`/api/events/${state.event.id}/preflight/waive`, { method: 'POST', body: { check: 'rehearsal', reason: reason.value.trim() } }),
-      'The rehearsal is waived; the reason is in the activity log.');
-  } }, h('div', { class: 'field' }, h('label', { for: 'waive-reason' }, 'No rehearsal? Waive it, saying why (at least 5 characters)'), reason),
-  h('button', { type: 'submit', class: 'btn' }, 'Waive the rehearsal')) : null;
+  const waiver = keep('waive', () => {
+    const reason = h('textarea', { id: 'waive-reason', rows: 2, maxlength: 500 });
+    return h('form', { class: 'su-form su-waive', onsubmit: (e) => {
+      e.preventDefault();
+      act('Waive the rehearsal', () => api(`/api/events/${state.event.id}/preflight/waive`, { method: 'POST', body: { check: 'rehearsal', reason: reason.value.trim() } }),
+        'The rehearsal is waived; the reason is in the activity log.').then((r) => { if (r) reason.value = ''; });
+    } }, h('div', { class: 'field' }, h('label', { for: 'waive-reason' }, 'No rehearsal? Waive it, saying why (at least 5 characters)'), reason),
+    h('button', { type: 'submit', class: 'btn' }, 'Waive the rehearsal'));
+  });
+  const waive = rehearsal && !rehearsal.ok && before(state) ? waiver : null;
   const done = report.checks.filter((c) => c.ok).length;
   replaceChildren(el,
     h('p', { class: ['su-verdict', report.ok ? 'is-ok' : 'is-failed'], id: 'preflight-verdict' },
@@ -45,9 +55,8 @@ async function revoke(ctx, a) {
     (r) => `Consent “${a.key}” withdrawn: ${r.blocked_item_ids.length} post(s) blocked.`);
 }
 
-export function renderConsents(el, ctx) {
-  const { state, act } = ctx;
-  const rows = state.authorizations || [];
+/** The "record a signed consent" form (built once: what is typed survives redraws); it empties once recorded. */
+function consentForm({ state, act }) {
   const field = (label, control) => h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
   const person = h('input', { id: 'cs-person', type: 'text', maxlength: 200, required: true, placeholder: 'e.g. Patient A, form 2026-114' });
   const key = h('input', { id: 'cs-key', type: 'text', maxlength: 64, required: true, pattern: '[a-z0-9][a-z0-9\\-]*', placeholder: 'e.g. patient-consent' });
@@ -60,13 +69,23 @@ export function renderConsents(el, ctx) {
     const body = { key: key.value.trim(), person: person.value.trim(), role: role.value, signed_on: signed.value,
       covers: covers.map((p) => p.querySelector('input')).filter((i) => i.checked).map((i) => i.value) };
     if (expires.value) body.expires_on = expires.value;
-    act('Record the consent', () => api(`/api/events/${state.event.id}/authorizations`, { method: 'POST', body }), `Consent “${body.key}” recorded.`);
+    act('Record the consent', () => api(`/api/events/${state.event.id}/authorizations`, { method: 'POST', body }), `Consent “${body.key}” recorded.`)
+      .then((r) => { if (r) { form.reset(); details.open = false; } });
   } },
   h('p', { class: 'hint' }, 'A label for the signed form, never a full name.'),
   h('div', { class: 'su-row' }, field('Who signed', person), field('Short key', key)),
   h('div', { class: 'su-row' }, field('Role', role), field('Signed on', signed), field('Expires on (optional)', expires)),
   h('fieldset', { class: 'su-covers' }, h('legend', {}, 'What it covers'), covers),
   h('button', { type: 'submit', class: 'btn btn-primary' }, 'Record consent'));
+  const details = h('details', { class: 'su-add' }, h('summary', {}, 'Record a signed consent'), form);
+  return details;
+}
+
+export function renderConsents(el, ctx) {
+  const { state, act } = ctx;
+  const rows = state.authorizations || [];
+  const add = keep('consent', () => consentForm(ctx));
+  if (!el.contains(add)) add.open = !rows.length;
   replaceChildren(el,
     rows.length ? h('table', { class: 'su-table' },
       h('thead', {}, h('tr', {}, ['Who', 'Role', 'Covers', 'Signed', 'State'].map((t) => h('th', { scope: 'col' }, t)),
@@ -80,25 +99,41 @@ export function renderConsents(el, ctx) {
         h('td', {}, !a.revoked_at && state.event.status !== 'ended'
           ? h('button', { type: 'button', class: 'btn btn-small btn-danger', onclick: () => revoke(ctx, a) }, 'Withdraw…') : null)))))
       : h('p', { class: 'notice' }, 'No consent on file yet: the event cannot go live without a patient consent.'),
-    state.event.status === 'ended' ? null : h('details', { class: 'su-add', open: !rows.length }, h('summary', {}, 'Record a signed consent'), form));
+    state.event.status === 'ended' ? null : add);
 }
 
-export function renderDenylist(el, { state, act }) {
-  const status = state.denylist || { configured: false, entry_count: 0 };
+/** The identifiers form (built once: what is typed survives redraws); it empties once the identifiers are set. */
+function denylistForm({ state, act }) {
   const entries = h('textarea', { id: 'dl-entries', rows: 4, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'dl-hint' });
+  const label = h('label', { for: 'dl-entries' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' });
+  const form = h('form', { class: 'su-form', onsubmit: (e) => {
+    e.preventDefault();
+    const list = entries.value.split('\n').map((x) => x.trim()).filter(Boolean);
+    act('Set the identifiers', () => api(`/api/events/${state.event.id}/denylist`, { method: 'PUT', body: { entries: list } }),
+      (r) => `${r.entry_count} identifier(s) set; open posts were screened again.`).then((r) => { if (r) entries.value = ''; });
+  } },
+  h('div', { class: 'field' }, label, entries,
+    h('span', { class: 'hint', id: 'dl-hint' }, 'Name, nicknames, record and phone numbers. Only salted hashes are kept: nobody can read them back, not even here.')),
+  submit);
+  /** The words follow whether identifiers are set already (replace them) or not (set them). */
+  form.update = (configured) => {
+    label.textContent = configured ? 'Replace the identifiers (one per line)' : 'The patient’s identifiers (one per line)';
+    submit.textContent = configured ? 'Replace identifiers' : 'Set identifiers';
+  };
+  return form;
+}
+
+export function renderDenylist(el, ctx) {
+  const { state } = ctx;
+  const status = state.denylist || { configured: false, entry_count: 0 };
+  const form = keep('denylist', () => denylistForm(ctx));
+  form.update(status.configured);
   replaceChildren(el,
     h('p', { class: ['su-verdict', status.configured ? 'is-ok' : 'is-failed'], id: 'denylist-state' }, status.configured
       ? `${status.entry_count} identifier(s) set${status.updated_at ? `, last changed ${dateTime(status.updated_at, state.event.timezone)}` : ''}.`
       : 'Not set: no post is screened for the patient’s own name and numbers yet.'),
-    state.event.status === 'ended' ? null : h('form', { class: 'su-form', onsubmit: (e) => {
-      e.preventDefault();
-      const list = entries.value.split('\n').map((x) => x.trim()).filter(Boolean);
-      act('Set the identifiers', () => api(`/api/events/${state.event.id}/denylist`, { method: 'PUT', body: { entries: list } }),
-        (r) => `${r.entry_count} identifier(s) set; open posts were screened again.`).then(() => { entries.value = ''; });
-    } },
-    h('div', { class: 'field' }, h('label', { for: 'dl-entries' }, status.configured ? 'Replace the identifiers (one per line)' : 'The patient’s identifiers (one per line)'), entries,
-      h('span', { class: 'hint', id: 'dl-hint' }, 'Name, nicknames, record and phone numbers. Only salted hashes are kept: nobody can read them back, not even here.')),
-    h('button', { type: 'submit', class: 'btn btn-primary' }, status.configured ? 'Replace identifiers' : 'Set identifiers')));
+    state.event.status === 'ended' ? null : form);
 }
 
 export function renderPlatforms(el, { state }) {
