@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from server.clock import wall_seconds
-from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
+from server.platforms.errors import NeedsReauth, PlatformError, Rejected, RetryLater
+from server.platforms.transport import mapped_transport_errors
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +106,10 @@ def to_platform_error(err: XrpcError) -> PlatformError:
 class XrpcClient:
     """Calls `/xrpc/<nsid>` on one service; raises `XrpcError` for error responses.
 
-    Transport failures are raised directly as Livecue errors: a failure before the request was
-    sent is `RetryLater`; one after it was sent is `OutcomeUnknown` for calls that may create
-    something (`may_create=True`) and `RetryLater` otherwise.
+    Transport failures are raised directly as Livecue errors, mapped as for every platform
+    (`platforms/transport.py`): a failure before the request was sent is `RetryLater`; one after it
+    was sent is `OutcomeUnknown` for calls that may create something (`may_create=True`) and
+    `RetryLater` otherwise.
     """
 
     def __init__(
@@ -161,7 +163,7 @@ class XrpcClient:
         if content_type:
             headers["Content-Type"] = content_type
         url = f"{self.base_url}/xrpc/{nsid}"
-        try:
+        with mapped_transport_errors("Bluesky", nsid, creates=may_create):
             response = await self.client.request(
                 method,
                 url,
@@ -170,14 +172,6 @@ class XrpcClient:
                 content=content,
                 headers=headers,
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            log.warning("bluesky %s: could not connect (%s)", nsid, type(exc).__name__)
-            raise RetryLater(f"Bluesky {nsid}: could not connect ({type(exc).__name__})") from exc
-        except httpx.HTTPError as exc:
-            log.warning("bluesky %s: transport failure after sending (%s)", nsid, type(exc).__name__)
-            if may_create:
-                raise OutcomeUnknown(f"Bluesky {nsid}: no answer ({type(exc).__name__})") from exc
-            raise RetryLater(f"Bluesky {nsid}: no answer ({type(exc).__name__})") from exc
         self.rate_limit = parse_rate_limit(response.headers) or self.rate_limit
         if response.is_success:
             return _json_object(response)

@@ -12,17 +12,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, RetryLater
+from server.platforms.transport import mapped_transport_errors
 
 log = logging.getLogger(__name__)
 
 NOT_PROCESSED = "have not finished processing"
 RETRY_PROCESSING_SECONDS = 2.0
-RETRY_CONNECTION_SECONDS = 5.0
 RETRY_SERVER_SECONDS = 30.0
 RETRY_RATE_LIMIT_SECONDS = 60.0
-
-# Raised before the request left this process: nothing can have been created.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 def error_text(resp: httpx.Response) -> str:
@@ -94,27 +91,11 @@ async def send(
     headers: Mapping[str, str] | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
-    """Send one request with the bearer token; map transport failures.
-
-    Failures before the request left (connect errors) are `RetryLater`. Failures after it was sent
-    (read timeouts, resets mid-response) are `OutcomeUnknown` when the call `creates` a post, else
-    `RetryLater`.
-    """
+    """Send one request with the bearer token; transport failures map as for every platform
+    (`platforms/transport.py`: `OutcomeUnknown` only after sending a call that `creates` a post)."""
     all_headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-    try:
+    with mapped_transport_errors("mastodon", action, creates=creates):
         return await client.request(method, url, headers=all_headers, **kwargs)
-    except NOT_SENT as exc:
-        raise RetryLater(
-            f"mastodon {action}: connection failed ({type(exc).__name__})", RETRY_CONNECTION_SECONDS
-        ) from exc
-    except httpx.TransportError as exc:
-        if creates:
-            raise OutcomeUnknown(
-                f"mastodon {action}: no answer after sending ({type(exc).__name__})"
-            ) from exc
-        raise RetryLater(
-            f"mastodon {action}: transport failure ({type(exc).__name__})", RETRY_CONNECTION_SECONDS
-        ) from exc
 
 
 def json_body(resp: httpx.Response, action: str, *, creates: bool = False) -> Any:

@@ -37,8 +37,9 @@ from server.platforms.base import (
 )
 from server.platforms.capabilities import CAPABILITIES
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, RetryLater
+from server.platforms.transport import mapped_transport_errors
 from server.platforms.x.auth import TokenRefresher, auth_mode, sign
-from server.platforms.x.http import RETRY_SERVER_SECONDS, raise_for_status, transport_error
+from server.platforms.x.http import RETRY_SERVER_SECONDS, raise_for_status
 from server.platforms.x.text import normalise_for_match, plain_text
 
 ONE_SHOT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff")
@@ -101,10 +102,8 @@ class XAdapter:
                 continue
             request = self._client.build_request(method, f"{self.base_url}{path}", **kwargs)
             used_token = sign(request, secrets)
-            try:
+            with mapped_transport_errors("x", action, creates=creates):
                 resp = await self._client.send(request)
-            except httpx.TransportError as exc:
-                raise transport_error(exc, action, creates=creates) from exc
             if resp.status_code == 401:
                 if oauth2 and not refreshed:
                     await self._refresher.refresh(used_token)

@@ -25,7 +25,8 @@ from authlib.oauth1 import ClientAuth
 
 from server.platforms.base import CredentialStore
 from server.platforms.errors import NeedsReauth, RetryLater
-from server.platforms.x.http import RETRY_SERVER_SECONDS, transport_error
+from server.platforms.transport import mapped_transport_errors
+from server.platforms.x.http import RETRY_SERVER_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +102,9 @@ class TokenRefresher:
                 pair = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
                 headers["Authorization"] = f"Basic {pair}"
             self.refreshes += 1
-            try:
+            # If the answer was lost after X rotated the token, the next refresh fails: NeedsReauth.
+            with mapped_transport_errors("x", "refresh token", creates=False):
                 resp = await self._client.post(self._url, data=form, headers=headers)
-            except httpx.TransportError as exc:
-                # If the answer was lost after X rotated the token, the next refresh fails: NeedsReauth.
-                raise transport_error(exc, "refresh token", creates=False) from exc
             if resp.status_code in (400, 401, 403):
                 log.warning("x: refresh token rejected (HTTP %s); reconnect needed", resp.status_code)
                 raise NeedsReauth(f"x: refresh token rejected (HTTP {resp.status_code})")

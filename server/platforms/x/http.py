@@ -1,4 +1,4 @@
-"""Mapping X API v2 responses and transport failures to the adapter error taxonomy."""
+"""Mapping X API v2 error responses to the adapter error taxonomy (transport failures: `platforms/transport.py`)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,8 @@ from server.platforms.errors import OutcomeUnknown, Rejected, RetryLater
 log = logging.getLogger(__name__)
 
 DUPLICATE_MARKER = "duplicate content"
-RETRY_CONNECTION_SECONDS = 5.0
 RETRY_SERVER_SECONDS = 30.0
 RETRY_RATE_LIMIT_SECONDS = 900.0
-
-# Raised before the request left this process: nothing can have been created.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
-
 
 def problem_text(resp: httpx.Response) -> str:
     """Return the human part of an X error body (Problem `detail`/`title` or `errors[0].message`)."""
@@ -75,12 +70,3 @@ def raise_for_status(resp: httpx.Response, action: str, now: float, *, creates: 
                          float(retry_after) if retry_after.isdigit() else RETRY_SERVER_SECONDS)
     raise Rejected(f"x {action}: HTTP {status}: {detail}")
 
-
-def transport_error(exc: httpx.TransportError, action: str, *, creates: bool) -> Exception:
-    """Map a transport failure: before sending -> RetryLater; after sending a create -> OutcomeUnknown."""
-    name = type(exc).__name__
-    if isinstance(exc, NOT_SENT):
-        return RetryLater(f"x {action}: connection failed ({name})", RETRY_CONNECTION_SECONDS)
-    if creates:
-        return OutcomeUnknown(f"x {action}: no answer after sending ({name})")
-    return RetryLater(f"x {action}: transport failure ({name})", RETRY_CONNECTION_SECONDS)
