@@ -1,0 +1,161 @@
+"""Group commit for the public form: one writer task stores the questions waiting, in one transaction.
+
+Why: a form question committed in its own transaction costs one fsync and, on SQLite, a fight for the one
+write lock (BEGIN IMMEDIATE waits in SQLite's busy handler, sleeping 1..100 ms between tries). Measured
+with py-spy and perf (bench/ingest_bench.py's docstring has the numbers), ~11 ms of CPU per question went
+to about ten ORM statements, each a round trip to aiosqlite's connection thread, and to the GIL hand-offs
+between up to fifteen pooled connection threads, not to triage or the database. So questions are queued
+here and a single writer drains the queue: one transaction, one event lookup per batch, the multi-row Core
+inserts of `ingest()` (grouping and the `questions.ingested` journal entry batched with them), one commit.
+
+The contract is the one the form had: `submit` returns only after the transaction holding the question
+has committed (nothing is acknowledged before it is durable). If the batch fails, every question in it
+fails with a clear 503 and nothing of it was stored, so a crash or a refused commit loses nothing that was
+acknowledged; a resent question with its `submission_id` is stored once (the unique external id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.config import Settings
+from server.db.session_scope import transaction
+from server.errors import STORAGE_FULL_DETAIL, LivecueError, NotFound, StorageFull, storage_full
+from server.models import Event
+from server.platforms.base import IncomingMessage
+from server.questions.ingest import ingest
+
+log = logging.getLogger("livecue.intake")
+MAX_BATCH = 200  # rows per transaction: large enough to amortise the commit, small enough to keep p99 low
+FORM_STATES = ("live", "held", "rehearsal")
+NOT_LIVE = "no live event with that name"
+
+
+class NotStored(LivecueError):
+    """The batch holding this question could not be committed: nothing of it was stored (503)."""
+
+    status_code = 503
+
+
+@dataclass
+class _Waiting:
+    slug: str
+    message: IncomingMessage
+    answer: asyncio.Future[None]
+
+
+class FormIntake:
+    """Queue of form questions and the one task that commits them in batches (started on first use)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, storage_dir: Path | None = None,
+                 max_batch: int = MAX_BATCH) -> None:
+        self.sessionmaker = sessionmaker
+        self.storage_dir = storage_dir
+        self.max_batch = max_batch
+        self.batches = 0  # committed transactions (tests read it to see that questions were grouped)
+        self._waiting: list[_Waiting] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+
+    @classmethod
+    def for_settings(cls, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> FormIntake:
+        """The app's intake; on SQLite it knows the database's directory (a full disk is told apart)."""
+        url = settings.resolved_database_url()
+        path = url.split(":///", 1)[1].split("?", 1)[0] if settings.is_sqlite and ":///" in url else ""
+        return cls(sessionmaker, storage_dir=Path(path).parent if path and path != ":memory:" else None)
+
+    async def submit(self, slug: str, message: IncomingMessage) -> None:
+        """Store `message` for the event `slug`; return once it is committed.
+
+        Raises NotFound when no event of that name takes questions now, NotStored or StorageFull when the
+        batch could not be committed (then nothing of it was stored).
+        """
+        if self._closed:
+            raise NotStored("the server is shutting down: the question was not stored; please send it again")
+        answer: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Waiting(slug, message, answer))
+        self._wake.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="form-intake")
+        await answer
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Refuse new questions, commit those already waiting, then end the writer."""
+        self._closed = True
+        self._wake.set()
+        task = self._task
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait_for(task, timeout)
+            except TimeoutError:
+                log.error("form intake did not finish within %.0f s; waiting questions fail", timeout)
+        self._fail(self._waiting, "the server is shutting down: the question was not stored")
+        self._waiting = []
+
+    async def _run(self) -> None:
+        while True:
+            if not self._waiting:
+                if self._closed:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch:]
+            try:
+                await self._commit(batch)
+            except BaseException as exc:  # cancelled mid-commit: whoever waits learns it was not stored
+                self._fail(batch, "the server stopped before the question was stored")
+                if not isinstance(exc, Exception):
+                    raise
+
+    async def _commit(self, batch: list[_Waiting]) -> None:
+        try:
+            refused = await self._store(batch)
+        except Exception as exc:
+            full = storage_full(exc, self.storage_dir)
+            log.error("a batch of %d form questions was not stored (%s: %s)", len(batch), type(exc).__name__,
+                      str(exc).splitlines()[0] if str(exc) else "")
+            for waiting in batch:
+                if not waiting.answer.done():
+                    waiting.answer.set_exception(StorageFull(STORAGE_FULL_DETAIL) if full else NotStored(
+                        "the question was not stored (the database refused the write); please send it again"))
+            return
+        self.batches += 1
+        for index, waiting in enumerate(batch):
+            if not waiting.answer.done():
+                if index in refused:
+                    waiting.answer.set_exception(NotFound(NOT_LIVE))
+                else:
+                    waiting.answer.set_result(None)
+
+    async def _store(self, batch: list[_Waiting]) -> set[int]:
+        """Commit the batch in one transaction; the indexes of questions for events that take none."""
+        refused: set[int] = set()
+        async with transaction(self.sessionmaker) as session:
+            query = select(Event).where(Event.slug.in_({w.slug for w in batch}))
+            events = {event.slug: event for event in (await session.execute(query)).scalars()}
+            per_event: dict[str, list[IncomingMessage]] = defaultdict(list)
+            for index, waiting in enumerate(batch):
+                event = events.get(waiting.slug)
+                if event is None or event.status not in FORM_STATES:
+                    refused.add(index)
+                else:
+                    per_event[waiting.slug].append(waiting.message)
+            for slug, messages in per_event.items():
+                event = events[slug]
+                await ingest(session, event=event, messages=messages, rehearsal=event.status == "rehearsal")
+        return refused
+
+    @staticmethod
+    def _fail(waiting: list[_Waiting], detail: str) -> None:
+        for item in waiting:
+            if not item.answer.done():
+                item.answer.set_exception(NotStored(detail))
