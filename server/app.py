@@ -26,6 +26,7 @@ from server.live.router import router as live_router
 from server.live.ws import router as ws_router
 from server.pages.router import router as pages_router
 from server.publishing.router import router as publishing_router
+from server.questions.intake import FormIntake
 from server.questions.router import router as questions_router
 from server.sandbox.router import router as sandbox_router
 from server.security import install_security_headers
@@ -50,12 +51,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                          sessionmaker=make_sessionmaker(engine, settings, app_clock))
         state.services["login_limiter"] = LoginLimiter()
         state.services["clock"] = app_clock
+        state.services["form_intake"] = FormIntake.for_settings(state.sessionmaker, settings)  # group commit
         workers = build_workers(state)
         app.state.livecue = state
         try:
             await workers.start(settings.run_workers)
             yield
         finally:
+            await state.services["form_intake"].stop()  # commits the questions already waiting
             await workers.stop()
             await engine.dispose()
 

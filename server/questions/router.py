@@ -12,11 +12,10 @@ from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
 from server.clock import Clock
 from server.db.ids import IdPath
 from server.db.session import DbSession
-from server.errors import NotFound, TooManyRequests
+from server.errors import TooManyRequests
 from server.events import service as event_service
 from server.platforms.base import IncomingMessage
 from server.questions import answers, service, staff
-from server.questions.ingest import ingest
 from server.questions.schemas import (
     AnswerRequest,
     AssignRequest,
@@ -187,18 +186,19 @@ async def mute(event_id: IdPath, body: MuteRequest, user: CommsUser, session: Db
 
 
 @router.post("/api/public/events/{slug}/questions", status_code=202, dependencies=[PUBLIC])
-async def public_question(body: PublicQuestion, request: Request, session: DbSession,
+async def public_question(body: PublicQuestion, request: Request,
                           slug: str = Path(max_length=64)) -> dict[str, str]:
-    """The public question form (no account needed); rate-limited per client; stored as text."""
+    """The public question form (no account needed); rate-limited per client; stored as text.
+
+    The question is stored by the form intake's writer with the others arriving meanwhile (group commit,
+    server/questions/intake.py); the 202 is sent only once that transaction has committed.
+    """
     services = request.app.state.livecue.services
     limiter = services["form_limiter"]
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
         raise TooManyRequests("too many questions from this address; try again in a minute",
                               retry_after=limiter.wait(client))
-    event = await event_service.get_event_by_slug(session, slug)
-    if event is None or event.status not in ("live", "held", "rehearsal"):
-        raise NotFound("no live event with that name")
     name = body.name.strip() or "Guest"
     external_id = f"s-{body.submission_id}" if body.submission_id else uuid.uuid4().hex
     if "form_sender_key" not in services:
@@ -206,5 +206,5 @@ async def public_question(body: PublicQuestion, request: Request, session: DbSes
     sender = sender_handle(services["form_sender_key"], client)  # staff see "same sender", never the address
     message = IncomingMessage(platform="form", external_id=external_id, author_handle=sender,
                               author_name=name, text=body.text, received_at=_now(request))
-    await ingest(session, event=event, messages=[message], now=_now(request), rehearsal=event.status == "rehearsal")
+    await services["form_intake"].submit(slug, message)  # raises NotFound when the event takes no questions
     return {"status": "received"}
