@@ -1,8 +1,11 @@
-"""Setup endpoints the console's setup screens need: the pre-flight checklist, its waiver, and staff names."""
+"""Setup endpoints the console's setup screens need: the pre-flight checklist, its waiver, staff names, and the
+platform accounts' reconnect and sandbox test post."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -14,8 +17,12 @@ from server.events import service as event_service
 from server.live import preflight
 from server.live.preflight import PreflightReport, WaiverRequest
 from server.models import User
+from server.publishing import accounts
+from server.publishing.accounts import AccountCheck, QueuedTestPost
+from server.secret_key import settings_key
 
 router = APIRouter(tags=["live"])
+PlatformName = Annotated[Literal["sandbox", "x", "mastodon", "bluesky"], Path(description="the platform")]
 
 
 class StaffName(BaseModel):
@@ -54,3 +61,29 @@ async def staff_names(event_id: IdPath, _user: AnyUser, session: DbSession) -> l
     await event_service.get_event(session, event_id)
     rows = await session.execute(select(User.id, User.display_name).order_by(User.id))
     return [StaffName(id=user_id, display_name=name) for user_id, name in rows.all()]
+
+
+@router.post("/api/events/{event_id}/platforms/{platform}/reconnect", response_model=AccountCheck)
+async def reconnect_account(event_id: IdPath, platform: PlatformName, request: Request, user: CommsUser,
+                            session: DbSession) -> AccountCheck:
+    """Re-read the secrets file, check the account, and let its posts waiting for re-authentication go again."""
+    state = request.app.state.livecue
+    event = await event_service.get_event(session, event_id)
+    result = await accounts.reconnect(session, event=event, platform=platform, registry=state.services["registry"],
+                                      secrets_file=state.settings.secrets_file, key=settings_key(state.settings),
+                                      actor=user)
+    if result.resumed and state.services.get("dispatcher") is not None:
+        state.services["dispatcher"].wake_after_commit(session)
+    return result
+
+
+@router.post("/api/events/{event_id}/platforms/{platform}/test-post", response_model=QueuedTestPost, status_code=201)
+async def test_post(event_id: IdPath, platform: PlatformName, request: Request, user: CommsUser,
+                    session: DbSession) -> QueuedTestPost:
+    """A test post for one of the event's accounts, to the sandbox, never in the event's thread (journaled)."""
+    event = await event_service.get_event(session, event_id)
+    result = await accounts.send_test_post(session, event=event, platform=platform, actor=user)
+    dispatcher = request.app.state.livecue.services.get("dispatcher")
+    if dispatcher is not None:
+        dispatcher.wake_after_commit(session)
+    return result

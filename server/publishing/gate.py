@@ -22,7 +22,7 @@ from server.models import Delivery, Event, Item
 from server.timeline.content import current_version
 from server.timeline.order import earlier_waiting, label, waiting_for_text
 
-Kind = Literal["item", "holding", "answer", "emergency_reply", "redirect", "rehearsal"]
+Kind = Literal["item", "holding", "answer", "emergency_reply", "redirect", "rehearsal", "test"]
 SAFETY_KINDS: tuple[Kind, ...] = ("holding", "emergency_reply")  # skip the safety delay; no patient content
 
 EMERGENCY_HOLD_RULE = ("Emergency hold: nothing goes out except the holding message and emergency replies the "
@@ -75,6 +75,12 @@ def posting_rule(event: Event) -> str:
 
 def state_verdict(event: Event, outgoing: Outgoing) -> Verdict:
     """The event-state part of the rule (pure, so the pages' words and the tests can share it)."""
+    if outgoing.kind == "test":  # a sandbox test post: no patient content, no audience, never in the thread
+        if event.status == "ended":
+            return Verdict(["the event has ended: nothing more goes out"])
+        if event.status == "held" and event.hold_kind == "emergency":
+            return Verdict(["the event is under an emergency hold: test posts wait until the operator resumes"])
+        return Verdict()
     if outgoing.rehearsal or outgoing.kind == "rehearsal":
         if event.status in ("rehearsal", "draft"):
             return Verdict()
@@ -177,6 +183,8 @@ async def check(session: AsyncSession, event: Event, outgoing: Outgoing, item: I
 def outgoing_of(delivery: Delivery, item: Item | None, event: Event | None = None) -> Outgoing:
     """What a stored delivery is, for the check at send time."""
     kind: Kind
+    if delivery.purpose == "test":
+        return Outgoing(kind="test", manual=True)
     if delivery.rehearsal:
         kind = "rehearsal" if delivery.purpose == "thread" and (item is None or item.kind == "post") else "answer"
     elif item is None or item.kind in ("answer", "reply"):

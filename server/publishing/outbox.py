@@ -142,6 +142,30 @@ async def enqueue_thread_answer(session: AsyncSession, *, event: Event, item: It
         key=lambda platform, seq: (event.id, item.id, item.current_version, "thread-answer", group.id, platform))
 
 
+async def enqueue_test_post(session: AsyncSession, *, event: Event, platform: str, account: str,
+                            actor: User) -> Delivery:
+    """A test post for one of the event's platform accounts, to the sandbox, outside the event's thread.
+
+    It proves the outgoing path (gate, dispatcher, adapter) without posting to the audience: purpose "test"
+    never joins a thread (no thread position, replies to nothing) and carries no patient content.
+    """
+    await check(session, event, Outgoing("test", manual=True), None)
+    now = session_now(session)
+    entry = await journal.record(session, actor=actor, kind="platform.test_post", subject_type="event",
+                                 subject_id=event.id, event_id=event.id,
+                                 payload={"platform": platform, "account": account})
+    delivery = Delivery(
+        event_id=event.id, item_id=None, purpose="test", platform="sandbox", account=account, version_number=0,
+        thread_seq=0, manual=True, confirmed=True, rehearsal=False,
+        idempotency_key=idempotency_key(event.id, "test", platform, account, entry.seq),
+        text=f"Livecue test post for {platform}:{account} ({event.hashtag or event.slug}). Not part of the event.",
+        media=[], status="pending", next_attempt_at=now,
+    )
+    session.add(delivery)
+    await session.flush()
+    return delivery
+
+
 async def _thread_deliveries(session: AsyncSession, event: Event, item: Item, kind: Kind, *, key: Any,
                              manual: bool, confirmed: bool = False, rehearsal: bool = False, media: bool = True,
                              plain_text: bool = False) -> list[Delivery]:

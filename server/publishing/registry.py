@@ -79,6 +79,11 @@ class AdapterRegistry:
             return True
         return bool(self.credentials.for_account(platform, account))
 
+    def reload(self, credentials: CredentialsConfig) -> None:
+        """Use freshly read secrets (a reconnect): adapters are rebuilt so none keeps the old ones."""
+        self.credentials = credentials
+        self._cache.clear()
+
     async def aclose(self) -> None:
         """Close the shared HTTP client."""
         await self.http.aclose()
