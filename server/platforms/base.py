@@ -117,6 +117,29 @@ class IncomingPage:
     more: bool = False
 
 
+@dataclass(frozen=True)
+class EngagementCounts:
+    """What the audience did with one of our posts, as the platform counts it."""
+
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    quotes: int = 0
+
+
+@dataclass(frozen=True)
+class MetricsLimits:
+    """How a platform lets its counts be read: posts per request and the least spacing between rounds.
+
+    The sampler spaces its rounds by `min_interval_seconds` at least and reads at most `max_posts` posts a
+    round, so sampling stays far inside the platform's rate limits whatever the event's size.
+    """
+
+    posts_per_request: int
+    max_posts: int
+    min_interval_seconds: float
+
+
 class CredentialStore(Protocol):
     """Where an adapter reads its account's secrets and persists rotated tokens."""
 
@@ -236,4 +259,23 @@ class Platform(Protocol):
         Raises:
             RetryLater: rate limited or transient failure (the poller tries again later).
         """
+        ...
+
+
+@runtime_checkable
+class MetricsReader(Protocol):
+    """A platform whose account's follower count and posts' engagement can be read back (for the recap).
+
+    Raises only the errors of `server.platforms.errors` (`RetryLater` with the platform's Retry-After,
+    `NeedsReauth`), like `Platform`.
+    """
+
+    metrics_limits: MetricsLimits
+
+    async def read_followers(self) -> int:
+        """The account's follower count now."""
+        ...
+
+    async def read_engagement(self, refs: Sequence[RemoteRef]) -> dict[str, EngagementCounts]:
+        """Counts of these posts of ours, keyed by `remote_id`; a post that no longer exists is left out."""
         ...

@@ -35,6 +35,7 @@ class Account:
     domain: str | None
     display_name: str
     local_domain: str
+    followers: int = 0  # set by tests to read the count back (`followers_count`)
 
     @property
     def acct(self) -> str:
@@ -76,6 +77,8 @@ class StatusRec:
     language: str | None
     media_ids: list[str] = field(default_factory=list)
     mention_ids: list[str] = field(default_factory=list)
+    favourites: int = 0  # set by tests: what the audience did with the status
+    reblogs: int = 0
 
 
 def _link(url: str) -> str:
@@ -151,7 +154,7 @@ def account_json(acc: Account, statuses_count: int) -> dict[str, Any]:
         "avatar_static": missing,
         "header": header,
         "header_static": header,
-        "followers_count": 0,
+        "followers_count": acc.followers,
         "following_count": 0,
         "statuses_count": statuses_count,
         "last_status_at": None,
@@ -203,8 +206,8 @@ def status_json(
         "uri": f"{acc.web}/users/{acc.username}/statuses/{rec.id}",
         "url": f"{acc.web}/@{acc.username}/{rec.id}",
         "replies_count": replies_count,
-        "reblogs_count": 0,
-        "favourites_count": 0,
+        "reblogs_count": rec.reblogs,
+        "favourites_count": rec.favourites,
         "edited_at": None,
         "favourited": False,
         "reblogged": False,

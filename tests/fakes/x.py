@@ -93,6 +93,7 @@ class FakeX(FakeServer):
             ("POST", "/2/media/upload/{id}/finalize", self._finalize),
             ("POST", "/2/media/metadata", self._metadata),
             ("POST", "/2/tweets", self._create_tweet),
+            ("GET", "/2/tweets", self._lookup),
             ("DELETE", "/2/tweets/{id}", self._delete_tweet),
             ("GET", "/2/users/{id}/mentions", self._mentions),
             ("GET", "/2/users/{id}/tweets", self._user_tweets),
@@ -175,7 +176,8 @@ class FakeX(FakeServer):
         return self.auth.token_endpoint(req, self.violations)
 
     async def _users_me(self, req: FakeRequest, params: dict[str, str], user_id: str) -> FakeResponse:
-        return self._ok({"data": self.users[user_id].as_json()})
+        fields = set((req.q("user.fields") or "").split(","))
+        return self._ok({"data": self.users[user_id].as_json(fields)})
 
     # ------------------------------------------------------------------- media
     def _new_media(self, owner: str, category: str, media_type: str | None) -> MediaRec:
@@ -266,6 +268,19 @@ class FakeX(FakeServer):
             return problem(404, "Not Found Error", detail, NOT_FOUND)
         del self.tweets[rec.id]
         return self._ok({"data": {"deleted": True}})
+
+    async def _lookup(self, req: FakeRequest, params: dict[str, str], user_id: str) -> FakeResponse:
+        """`GET /2/tweets?ids=…`: the posts that exist, and a Not Found error for each one that does not."""
+        ids = [i for i in (req.q("ids") or "").split(",") if i]
+        fields = set((req.q("tweet.fields") or "").split(","))
+        found = [self.tweets[i].as_json(set(), fields, self.users) for i in ids if i in self.tweets]
+        body: dict[str, Any] = {"data": found} if found else {}
+        missing = [i for i in ids if i not in self.tweets]
+        if missing:
+            body["errors"] = [{"value": i, "detail": f"Could not find tweet with ids: [{i}].",
+                               "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids",
+                               "resource_id": i, "type": NOT_FOUND} for i in missing]
+        return self._ok(body)
 
     def _listing(self, req: FakeRequest, tweets: list[TweetRec]) -> FakeResponse:
         tweets = sorted(tweets, key=lambda t: -int(t.id))

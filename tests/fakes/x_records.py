@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,10 +23,15 @@ class UserRec:
     id: str
     username: str
     name: str
+    followers: int = 0  # set by tests to read `public_metrics.followers_count` back
 
-    def as_json(self) -> dict[str, Any]:
-        """Render the default User fields."""
-        return {"id": self.id, "name": self.name, "username": self.username}
+    def as_json(self, fields: AbstractSet[str] = frozenset()) -> dict[str, Any]:
+        """Render the default User fields plus the requested `user.fields` (only `public_metrics` here)."""
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "username": self.username}
+        if "public_metrics" in fields:
+            out["public_metrics"] = {"followers_count": self.followers, "following_count": 0,
+                                     "tweet_count": 0, "listed_count": 0}
+        return out
 
 
 @dataclass
@@ -40,6 +46,10 @@ class TweetRec:
     in_reply_to: str | None
     conversation_id: str | None = None
     reply_user_id: str | None = None
+    likes: int = 0  # set by tests: what the audience did with the post (`public_metrics`)
+    retweets: int = 0
+    quotes: int = 0
+    replies: int = 0
 
     def as_json(self, expansions: set[str], fields: set[str], users: dict[str, UserRec]) -> dict[str, Any]:
         """Render a Tweet with the default fields plus the requested `tweet.fields`."""
@@ -60,6 +70,10 @@ class TweetRec:
             out["referenced_tweets"] = [{"type": "replied_to", "id": self.in_reply_to}]
         if "lang" in fields:
             out["lang"] = "en"
+        if "public_metrics" in fields:
+            out["public_metrics"] = {"retweet_count": self.retweets, "reply_count": self.replies,
+                                     "like_count": self.likes, "quote_count": self.quotes,
+                                     "impression_count": 0, "bookmark_count": 0}
         if "attachments" in fields and self.media_ids:
             out["attachments"] = {"media_keys": [f"3_{m}" for m in self.media_ids]}
         return out

@@ -37,6 +37,7 @@ from server.platforms.bluesky.incoming import (
     rkey_of,
     thread_messages,
 )
+from server.platforms.bluesky.metrics import BlueskyMetrics
 from server.platforms.bluesky.richtext import build_facets, detect_facets
 from server.platforms.bluesky.session import SessionManager
 from server.platforms.bluesky.tid import record_keys, tid_for_key
@@ -52,7 +53,7 @@ THREAD_DEPTH = 10  # reply levels read under each thread post (deeper talk notif
 CAPABILITIES = SHARED_CAPABILITIES["bluesky"]
 
 
-class BlueskyAdapter:
+class BlueskyAdapter(BlueskyMetrics):
     """Posts threads to one Bluesky account through its PDS and reads replies through the AppView proxy.
 
     `base_url` is the account's PDS (or the `https://bsky.social` entryway); `handle_domain_url`, when

@@ -42,6 +42,7 @@ from server.platforms.base import (
 from server.platforms.capabilities import CAPABILITIES, mastodon_capabilities
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected
 from server.platforms.mastodon.http import id_key, json_body, link_param, raise_for_status, send
+from server.platforms.mastodon.metrics import MastodonMetrics
 from server.platforms.mastodon.statuses import (
     incoming_notification,
     incoming_status,
@@ -73,7 +74,7 @@ _EXTENSIONS = {
 }
 
 
-class MastodonAdapter:
+class MastodonAdapter(MastodonMetrics):
     """`server.platforms.base.Platform` for Mastodon (secrets: `access_token`)."""
 
     name = "mastodon"

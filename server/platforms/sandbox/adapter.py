@@ -22,6 +22,7 @@ from server.platforms.base import (
 from server.platforms.capabilities import CAPABILITIES
 from server.platforms.errors import OutcomeUnknown, RetryLater
 from server.platforms.sandbox.faults import Fault, FaultPlan
+from server.platforms.sandbox.metrics import SandboxMetrics
 
 PAGE, PAGES = 200, 10
 
@@ -48,7 +49,7 @@ def _ref(post: SandboxPost) -> RemoteRef:
                      root_uri=str(post.root_id) if post.root_id else str(post.id))
 
 
-class SandboxPlatform:
+class SandboxPlatform(SandboxMetrics):
     """A local social network for demos, rehearsals and tests, with injectable faults."""
 
     capabilities = CAPABILITIES["sandbox"]

@@ -40,6 +40,7 @@ from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, Retry
 from server.platforms.transport import mapped_transport_errors
 from server.platforms.x.auth import TokenRefresher, auth_mode, sign
 from server.platforms.x.http import RETRY_SERVER_SECONDS, raise_for_status
+from server.platforms.x.metrics import XMetrics
 from server.platforms.x.text import normalise_for_match, plain_text
 
 ONE_SHOT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff")
@@ -54,7 +55,7 @@ def status_url(tweet_id: str) -> str:
     return f"https://x.com/i/web/status/{tweet_id}"
 
 
-class XAdapter:
+class XAdapter(XMetrics):
     """`server.platforms.base.Platform` for X (API v2)."""
 
     name = "x"
