@@ -24,6 +24,10 @@ from server.inputs import refuse_nul
 from server.limits import BodyLimits, Limits, has_session
 from server.live.router import router as live_router
 from server.live.ws import router as ws_router
+from server.livepage.router import router as livepage_router
+from server.media.router import router as media_router
+from server.monitoring.requestids import RequestIds
+from server.monitoring.router import router as monitoring_router
 from server.pages.router import router as pages_router
 from server.publishing.router import router as publishing_router
 from server.questions.intake import FormIntake
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_error_handlers(app)
     install_security_headers(app)
     app.add_middleware(BodyLimits, limits=Limits.from_settings(settings), signed_in=has_session)  # outermost
+    app.add_middleware(RequestIds)  # outside even the body limits: every answer and log line carries its id
 
     @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
     async def healthz(session: DbSession) -> dict[str, str]:
@@ -79,10 +84,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(events_router)
     app.include_router(timeline_router)
     app.include_router(consent_router)
+    app.include_router(media_router)
     app.include_router(publishing_router)
     app.include_router(live_router)
     app.include_router(ws_router)
     app.include_router(questions_router)
     app.include_router(sandbox_router)
+    app.include_router(livepage_router)
     app.include_router(pages_router)
+    app.include_router(monitoring_router)
     return app

@@ -1,36 +1,26 @@
-"""Consent records, the event denylist, privacy-finding overrides and media uploads."""
+"""Consent records, the event denylist and the sharing policy."""
 
 from __future__ import annotations
 
-import asyncio
+from fastapi import APIRouter, Query
 
-from fastapi import APIRouter, Path, Query, Request, UploadFile
-from fastapi.responses import Response
-
-from server.auth.deps import AnyUser, ClinicalUser, CommsUser
+from server.auth.deps import AnyUser, CommsUser
 from server.consent import denylist as denylist_service
-from server.consent import screening, service
+from server.consent import service
 from server.consent.policy import PolicyPage, policy_page
 from server.consent.schemas import (
     AuthorizationCreate,
     AuthorizationRead,
     DenylistStatus,
     DenylistUpdate,
-    OverrideRequest,
     RevokeRequest,
     RevokeResult,
 )
 from server.db.ids import IdPath
 from server.db.session import DbSession
-from server.errors import BadRequest, NotFound, TooLarge
 from server.events import service as event_service
-from server.limits import size_text
-from server.media.assets import media_store, store_upload
-from server.media.errors import MediaRejected
-from server.models import Authorization, MediaAsset
-from server.timeline import service as timeline
-from server.timeline.content import to_read
-from server.timeline.schemas import ItemRead
+from server.models import Authorization
+from server.timeline import screening
 
 router = APIRouter(tags=["privacy"])
 
@@ -73,55 +63,6 @@ async def set_denylist(event_id: IdPath, body: DenylistUpdate, user: CommsUser, 
     await denylist_service.replace(session, event=event, entries=body.entries, actor=user)
     await screening.rescreen_open_items(session, event=event, actor=user)
     return await denylist_service.status(session, event_id)
-
-
-@router.post("/api/items/{item_id}/findings/{index}/override", response_model=ItemRead)
-async def override_finding(item_id: IdPath, index: int, body: OverrideRequest, user: ClinicalUser,
-                           session: DbSession) -> ItemRead:
-    """Let one privacy finding stand, with a written reason (clinicians only; admins too need the role)."""
-    item = await timeline.get_item(session, item_id)
-    event = await event_service.get_event(session, item.event_id)
-    await screening.override(session, event=event, item=item, version=body.version, index=index,
-                             reason=body.reason, user=user)
-    return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
-
-
-@router.post("/api/media", status_code=201)
-async def upload_media(request: Request, file: UploadFile, _user: CommsUser, session: DbSession) -> dict[str, object]:
-    """Upload a photo or video: metadata is stripped and the file stored by its SHA-256.
-
-    The body was already bounded while it arrived (server/limits.py); the file itself is held to the same
-    LIVECUE_MAX_MEDIA_BYTES.
-    """
-    settings = request.app.state.livecue.settings
-    data = await file.read(settings.max_media_bytes + 1)
-    if len(data) > settings.max_media_bytes:
-        raise TooLarge(f"the file is larger than {size_text(settings.max_media_bytes)} (LIVECUE_MAX_MEDIA_BYTES)",
-                       field="file")
-    store = media_store(settings.data_dir)
-    try:
-        asset = await store_upload(session, store, data=data, filename=file.filename or "upload")
-    except MediaRejected as exc:
-        raise BadRequest(str(exc), field="file") from None
-    return _asset_json(asset)
-
-
-@router.get("/api/media/{sha256}")
-async def get_media(request: Request, _user: AnyUser, session: DbSession,
-                    sha256: str = Path(max_length=64)) -> Response:
-    """A stored (sanitized) file."""
-    asset = await session.get(MediaAsset, sha256)
-    if asset is None:
-        raise NotFound("no such media")
-    store = media_store(request.app.state.livecue.settings.data_dir)
-    return Response(await asyncio.to_thread(store.get, sha256), media_type=asset.mime_type,
-                    headers={"Cache-Control": "private, max-age=86400, immutable"})
-
-
-def _asset_json(asset: MediaAsset) -> dict[str, object]:
-    return {"sha256": asset.sha256, "mime_type": asset.mime_type, "kind": asset.kind,
-            "size_bytes": asset.size_bytes, "width": asset.width, "height": asset.height,
-            "filename": asset.original_name}
 
 
 @router.get("/api/events/{event_id}/policy", response_model=PolicyPage)

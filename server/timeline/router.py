@@ -1,16 +1,17 @@
-"""Timeline and content endpoints."""
+"""Timeline and content endpoints, and clinical overrides of a version's privacy findings."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.deps import AnyUser, CommsUser
+from server.auth.deps import AnyUser, ClinicalUser, CommsUser
+from server.consent.schemas import OverrideRequest
 from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.events import service as event_service
 from server.models import Event, Item
-from server.timeline import approvals, service
+from server.timeline import approvals, screening, service
 from server.timeline.content import to_read, version_content
 from server.timeline.schemas import (
     ApproveRequest,
@@ -100,4 +101,14 @@ async def reject_item(item_id: IdPath, body: RejectRequest, user: AnyUser, sessi
     item, event = await _item_and_event(session, item_id)
     item = await approvals.reject(session, event=event, item=item, version=body.version, user=user,
                                   note=body.note)
+    return await _read(session, event, item)
+
+
+@router.post("/api/items/{item_id}/findings/{index}/override", response_model=ItemRead)
+async def override_finding(item_id: IdPath, index: int, body: OverrideRequest, user: ClinicalUser,
+                           session: DbSession) -> ItemRead:
+    """Let one privacy finding stand, with a written reason (clinicians only; admins too need the role)."""
+    item, event = await _item_and_event(session, item_id)
+    await screening.override(session, event=event, item=item, version=body.version, index=index,
+                             reason=body.reason, user=user)
     return await _read(session, event, item)

@@ -11,6 +11,7 @@ from server.journal import service as journal
 from server.models import Event, Item, ItemVersion, User
 from server.timeline.content import check_content, content_hash, current_version, parse_offset, version_content
 from server.timeline.schemas import ItemContent, ItemCreate, ItemUpdate
+from server.timeline.screening import screen_for_event
 
 FROZEN_STATUSES = ("queued", "posted", "skipped")
 
@@ -45,8 +46,6 @@ def _warning(event: Event, content: ItemContent) -> str | None:
 
 async def screen_content(session: AsyncSession, event: Event, content: ItemContent) -> list[dict[str, object]]:
     """Findings of the privacy screen for this content."""
-    from server.consent.screening import screen_for_event
-
     return await screen_for_event(session, event, content)
 
 

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from server.clock import FakeClock
-from server.consent.screening import allow_list
 from server.models import Event
+from server.timeline.screening import allow_list
 from tests.factories import create_event, create_item, create_user, login
 
 

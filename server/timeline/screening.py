@@ -1,4 +1,8 @@
-"""Running the PHI screen over content when it is saved, and clinical overrides of single findings."""
+"""Running the PHI screen over item versions when they are saved, and clinical overrides of single findings.
+
+It lives with the timeline because it writes item versions' findings and recomputes item status; the screen
+itself is server/privacy/, the denylist it reads is server/consent/denylist.py.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from server.journal import service as journal
 from server.models import Authorization, Event, Item, ItemVersion, User
 from server.privacy.denylist import Denylist
 from server.privacy.phi import screen_text
+from server.timeline.approvals import recompute_status
+from server.timeline.content import version_content
 from server.timeline.schemas import ItemContent
 
 
@@ -73,8 +79,6 @@ async def override(session: AsyncSession, *, event: Event, item: Item, version: 
                          event_id=event.id, payload={"version": version, "index": index,
                                                      "kind": findings[index]["kind"], "reason": reason})
     if item.status == "blocked" and (item.blocked_reason or "").startswith("privacy") and not open_findings(row):
-        from server.timeline.approvals import recompute_status
-
         await recompute_status(session, event=event, item=item)
 
 
@@ -87,8 +91,6 @@ async def rescreen_open_items(session: AsyncSession, *, event: Event, actor: Use
         .join(ItemVersion, (ItemVersion.item_id == Item.id) & (ItemVersion.number == Item.current_version))
         .where(Item.event_id == event.id, Item.status.in_(("draft", "rejected", "approved", "queued")))
     )
-    from server.timeline.content import version_content
-
     for item, version in (await session.execute(query)).all():
         overridden = {(f["field"], f["kind"], f["start"], f["end"]): f["overridden"]
                       for f in (version.findings or []) if f.get("overridden")}
