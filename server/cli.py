@@ -101,7 +101,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from server.app import create_app
     from server.logs import configure_logging
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
                 log_config=None, ws_per_message_deflate=False, **settings.proxy_options())
     return 0

@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`json`: one JSON object a line (time, level, logger, message, request_id, event_id) for a "
+                    "log collector; `text`: one readable line.")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends to GET /metrics; unset: /metrics answers 404.")
     migrate_on_start: bool = Field(default=True, description="Apply database migrations at startup.")
     run_workers: bool = Field(
         default=True, description="Run the dispatcher, scheduler and feed in this process (tests drive them)."

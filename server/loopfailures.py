@@ -37,6 +37,7 @@ class LoopFailures:
                  now: Callable[[], float] = time.monotonic) -> None:
         self.log, self.name, self.repeat_seconds, self.now = log, name, repeat_seconds, now
         self.failing = 0
+        self.total = 0  # every failed round since start (the poll-error counter of /metrics)
         self._last_cause: str | None = None
         self._last_logged = 0.0
         self._quiet = 0
@@ -44,6 +45,7 @@ class LoopFailures:
     def failed(self, exc: BaseException) -> None:
         """Report one failed round."""
         self.failing += 1
+        self.total += 1
         cause = _environment_cause(exc)
         if cause is None:
             self.log.error("%s round failed", self.name, exc_info=exc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 PUBLIC_PATHS: set[str] = {
     "/healthz",
+    "/metrics",  # not public in fact: its own bearer token (LIVECUE_METRICS_TOKEN), 404 when none is set
     "/api/auth/login",
     "/",
     "/login",

@@ -88,4 +88,6 @@ def build_workers(state: AppState) -> Workers:
         form_limiter=WindowLimiter(limit=settings.public_form_per_minute, window=60.0),
         sandbox_reply_limiter=ReplyLimiter(limit=settings.sandbox_replies_per_minute),
     )
-    return Workers(state)
+    workers = Workers(state)
+    services["workers"] = workers  # /metrics reports which singletons this replica holds
+    return workers
