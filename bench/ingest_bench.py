@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.platforms.base import IncomingMessage  # noqa: E402
 from server.questions.groups import CANDIDATES as CANDIDATES_CAP  # noqa: E402
-from server.questions.ratelimit import WindowLimiter  # noqa: E402
+from server.ratelimit import SlidingWindow  # noqa: E402
 
 BATCH = 50
 TOPICS = ("surgery operation bypass graft valve heart lung pump anaesthesia recovery scar stitches drain ward icu "
@@ -104,7 +104,7 @@ def livecue_app(db: Path) -> FastAPI:
     @app.post("/bench/setup", dependencies=[PUBLIC])
     async def setup() -> dict[str, Any]:
         state = app.state.livecue
-        state.services["form_limiter"] = WindowLimiter(limit=10**9)
+        state.services["form_limiter"] = SlidingWindow(10**9, 60.0)
         async with transaction(state.sessionmaker) as session:
             event = Event(slug="bench", title="Bench", hashtag="#bench", timezone="UTC", status="live",
                           planned_start=datetime.now(UTC))

@@ -17,8 +17,7 @@ from server.publishing.dispatcher import Dispatcher
 from server.publishing.preupload import PreUploader
 from server.publishing.registry import AdapterRegistry
 from server.questions.poller import Poller
-from server.questions.ratelimit import WindowLimiter
-from server.sandbox.ratelimit import ReplyLimiter
+from server.ratelimit import SlidingWindow
 from server.secret_key import settings_key
 from server.state import AppState
 
@@ -85,8 +84,8 @@ def build_workers(state: AppState) -> Workers:
         poller=Poller(state.sessionmaker, registry, interval=settings.poll_interval_seconds,
                       max_fetches=settings.poll_max_fetches),
         preuploader=PreUploader(state.sessionmaker, registry, store, clock),
-        form_limiter=WindowLimiter(limit=settings.public_form_per_minute, window=60.0),
-        sandbox_reply_limiter=ReplyLimiter(limit=settings.sandbox_replies_per_minute),
+        form_limiter=SlidingWindow(settings.public_form_per_minute, 60.0),
+        sandbox_reply_limiter=SlidingWindow(settings.sandbox_replies_per_minute, 60.0),
     )
     workers = Workers(state)
     services["workers"] = workers  # /metrics reports which singletons this replica holds

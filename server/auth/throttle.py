@@ -9,7 +9,7 @@ repeated failures and is tied to where the failures come from. So nothing here i
   seconds after the last failure (n = failures beyond the free ones, less one), up to MAX_DELAY; a success
   clears the pair;
 - per address: at most `per_address` failures within `window_seconds` whatever the accounts (password
-  spraying), then 429 until the oldest falls out of the window.
+  spraying), then 429 until the oldest falls out of the window (the shared `server/ratelimit.py` window).
 
 An address that has not failed is therefore never refused, whatever others do to the same account. IPv6
 clients are counted per /64 (one host can hold a whole /64). The cost: guessing spread over many addresses
@@ -21,11 +21,11 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from server.errors import TooManyRequests
+from server.ratelimit import SlidingWindow
 
 FREE_FAILURES = 3
 BASE_DELAY = 1.0
@@ -66,7 +66,7 @@ class LoginLimiter:
         self.forget = forget_seconds  # a pair with no failure for this long starts again from zero
         self.now = now
         self._pairs: dict[tuple[str, str], _Pair] = {}
-        self._addresses: dict[str, deque[float]] = {}
+        self._addresses = SlidingWindow(per_address, window_seconds, now=now, max_keys=MAX_TRACKED)
 
     def delay_after(self, failures: int) -> float:
         """Seconds a pair must wait after its last failure, having failed `failures` times."""
@@ -78,9 +78,8 @@ class LoginLimiter:
     def check(self, account: str, address: str) -> None:
         """Raise 429 (with the seconds to wait) when this address must not try this account yet."""
         now, where = self.now(), address_key(address)
-        failures = self._recent(where, now)
-        if failures is not None and len(failures) >= self.per_address:
-            wait = failures[0] + self.window - now
+        wait = self._addresses.wait(where)
+        if wait > 0:
             raise TooManyRequests("too many failed logins from this address; try again later", retry_after=wait)
         pair = self._pairs.get((account, where))
         if pair is not None and not self._idle(pair, now):
@@ -92,41 +91,25 @@ class LoginLimiter:
     def failed(self, account: str, address: str) -> None:
         """Count a failed attempt for the pair and the address."""
         now, where = self.now(), address_key(address)
-        if len(self._pairs) >= MAX_TRACKED or len(self._addresses) >= MAX_TRACKED:
+        if len(self._pairs) >= MAX_TRACKED:
             self._forget_idle(now)
         pair = self._pairs.get((account, where))
         if pair is None or self._idle(pair, now):
             pair = self._pairs[(account, where)] = _Pair(0, now)
         pair.failures, pair.last = pair.failures + 1, now
-        self._addresses.setdefault(where, deque()).append(now)
+        self._addresses.add(where)
 
     def succeeded(self, account: str, address: str) -> None:
         """A success clears that pair only (the address's budget is not refilled by logging into any account)."""
         self._pairs.pop((account, address_key(address)), None)
 
-    def _recent(self, where: str, now: float) -> deque[float] | None:
-        failures = self._addresses.get(where)
-        if failures is None:
-            return None
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            del self._addresses[where]
-            return None
-        return failures
-
     def _idle(self, pair: _Pair, now: float) -> bool:
         return now - pair.last > max(self.forget, self.delay_after(pair.failures))
 
     def _forget_idle(self, now: float) -> None:
-        """Drop pairs and addresses with nothing recent; if a flood of new keys leaves too many, the oldest go."""
+        """Drop idle pairs; if a flood of new pairs leaves too many, the oldest go (addresses bound themselves)."""
         for key in [k for k, pair in self._pairs.items() if self._idle(pair, now)]:
             del self._pairs[key]
-        for where in list(self._addresses):
-            self._recent(where, now)
         if len(self._pairs) >= MAX_TRACKED:
             for key in sorted(self._pairs, key=lambda k: self._pairs[k].last)[: MAX_TRACKED // 4]:
                 del self._pairs[key]
-        if len(self._addresses) >= MAX_TRACKED:
-            for where in sorted(self._addresses, key=lambda k: self._addresses[k][-1])[: MAX_TRACKED // 4]:
-                del self._addresses[where]

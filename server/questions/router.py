@@ -12,7 +12,6 @@ from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
 from server.clock import Clock
 from server.db.ids import IdPath
 from server.db.session import DbSession
-from server.errors import TooManyRequests
 from server.events import service as event_service
 from server.platforms.base import IncomingMessage
 from server.questions import answers, service, staff
@@ -196,9 +195,7 @@ async def public_question(body: PublicQuestion, request: Request,
     services = request.app.state.livecue.services
     limiter = services["form_limiter"]
     client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client):
-        raise TooManyRequests("too many questions from this address; try again in a minute",
-                              retry_after=limiter.wait(client))
+    limiter.admit(client, "too many questions from this address")
     name = body.name.strip() or "Guest"
     external_id = f"s-{body.submission_id}" if body.submission_id else uuid.uuid4().hex
     if "form_sender_key" not in services:

@@ -17,8 +17,8 @@ from server.db.session import DbSession
 from server.errors import NotFound
 from server.media.errors import MediaStoreError
 from server.platforms.sandbox.faults import FaultPlan
+from server.ratelimit import SlidingWindow
 from server.sandbox import service
-from server.sandbox.ratelimit import ReplyLimiter
 from server.sandbox.schemas import FaultPlanRead, FaultRequest, FeedRead, ReplyCreate, ReplyRead
 
 router = APIRouter(tags=["sandbox"])
@@ -66,8 +66,8 @@ async def sandbox_media(request: Request, session: DbSession, sha256: str = Path
 @router.post("/api/sandbox/replies", response_model=ReplyRead, status_code=201, dependencies=[PUBLIC])
 async def sandbox_reply(body: ReplyCreate, request: Request, session: DbSession) -> ReplyRead:
     """Reply to a sandbox post as an audience member (rate limited per client address)."""
-    limiter: ReplyLimiter = _services(request).setdefault("sandbox_reply_limiter", ReplyLimiter())
-    limiter.hit(request.client.host if request.client else "unknown")
+    limiter: SlidingWindow = _services(request)["sandbox_reply_limiter"]
+    limiter.admit(request.client.host if request.client else "unknown", "too many replies from this address")
     return await service.add_reply(session, body)
 
 

@@ -25,8 +25,7 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from server.config import Settings
-from server.questions.ratelimit import WindowLimiter
-from server.sandbox.ratelimit import ReplyLimiter
+from server.ratelimit import SlidingWindow
 from tests.security.kit import Seeded, full_app, seed_live_event
 
 EXAMPLES = 20
@@ -92,8 +91,8 @@ def target(seed: Seed, tmp_path: Path) -> Iterator[Target]:
     try:
         with asgi.get_client(cast(Any, app)) as client:  # starts the lifespan in schemathesis' event loop
             services = app.state.livecue.services
-            services["form_limiter"] = WindowLimiter(limit=10**9)
-            services["sandbox_reply_limiter"] = ReplyLimiter(limit=10**9)
+            services["form_limiter"] = SlidingWindow(10**9, 60.0)
+            services["sandbox_reply_limiter"] = SlidingWindow(10**9, 60.0)
             services["registry"].http = httpx.AsyncClient(transport=httpx.MockTransport(_offline))
             yield Target(client=client, data=seed.data)
     finally:

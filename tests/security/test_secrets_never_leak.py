@@ -43,7 +43,7 @@ from server.models import Delivery, JournalEntry, Message, PlatformToken
 from server.platforms.bluesky.session import Session
 from server.publishing.credentials import CredentialsConfig, DbCredentialStore
 from server.publishing.registry import AdapterRegistry
-from server.questions.ratelimit import WindowLimiter
+from server.ratelimit import SlidingWindow
 from tests.factories import PASSWORD, create_user
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.x import FakeX
@@ -304,7 +304,7 @@ async def test_a_whole_scenario_leaks_no_secret_password_or_denylist_entry(
     app = full_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         services = app.state.livecue.services
-        services["form_limiter"] = WindowLimiter(limit=1000)
+        services["form_limiter"] = SlidingWindow(1000, 60.0)
         registry: AdapterRegistry = services["registry"]
         await registry.http.aclose()
         registry.http = httpx.AsyncClient(transport=HostRouter({
