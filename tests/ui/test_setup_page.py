@@ -64,3 +64,38 @@ def test_a_failed_change_keeps_what_was_typed(open_page: Callable[..., Any], api
     expect(setup.locator("#su-status")).to_contain_text("Set the identifiers:")
     expect(identifiers).to_have_value("x" * 300)
     assert setup.errors == []
+
+
+def test_platform_accounts_test_post_and_reconnect(open_page: Callable[..., Any], apis: dict[str, Api]) -> None:
+    event = create_event(apis["author"], title="Setup platforms")
+    setup = open_page(f"/setup?event={event['id']}", user="comms", height=900)
+    account = setup.locator('#platforms [data-platform="sandbox"]')
+    account.get_by_role("button", name="Test post for Sandbox").click()
+    expect(account.locator('.tap-feedback[data-for="test-sandbox"]')).to_contain_text("on its way to the sandbox")
+    expect(account).to_contain_text("Last test post reached the sandbox", timeout=20_000)
+    deliveries = apis["comms"].call("GET", f"/api/events/{event['id']}/deliveries")
+    assert [(d["purpose"], d["status"], d["item_id"]) for d in deliveries] == [("test", "posted", None)]
+    account.get_by_role("button", name="Reconnect Sandbox").click()
+    reconnected = account.locator('.tap-feedback[data-for="reconnect-sandbox"]')
+    expect(reconnected).to_contain_text("The sandbox needs no account.")
+    screenshot(setup, "setup-platform-accounts")
+    kinds = [e["kind"] for e in apis["comms"].call("GET", f"/api/events/{event['id']}/journal")["entries"]]
+    assert "platform.test_post" in kinds and "platform.reconnected" in kinds
+    assert setup.errors == []
+
+
+def test_withdraw_a_consent(open_page: Callable[..., Any], apis: dict[str, Api]) -> None:
+    event = create_event(apis["author"], title="Setup withdrawal")
+    apis["author"].call("POST", f"/api/events/{event['id']}/authorizations", json={
+        "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
+        "covers": ["photos", "story"], "signed_on": datetime.now(UTC).date().isoformat()})
+    setup = open_page(f"/setup?event={event['id']}", user="comms")
+    row = setup.locator('#consents tr[data-key="patient-consent"]')
+    expect(row).to_contain_text("photos, story")
+    row.get_by_role("button", name="Withdraw…").click()
+    dialog = setup.get_by_role("dialog")
+    dialog.get_by_label("Reason (kept in the record)").fill("The family asked us to stop.")
+    dialog.get_by_role("button", name="Record withdrawal").click()
+    expect(row).to_contain_text("Withdrawn")
+    expect(setup.locator('[data-check="consent"]')).to_contain_text("✗")
+    assert setup.errors == []

@@ -28,7 +28,7 @@ const SECTIONS = [
   ['#consents', renderConsents, (s) => [s.authorizations, s.event.status]],
   ['#denylist', renderDenylist, (s) => [s.denylist, s.event.status, s.event.timezone]],
   ['#platforms', renderPlatforms, (s) => [s.event.platforms, s.event.status, s.live && s.live.platforms,
-    (s.deliveries || []).filter((d) => d.status === 'needs_reauth').map((d) => d.id), s.checks]],
+    (s.deliveries || []).filter((d) => d.status === 'needs_reauth' || d.purpose === 'test').map((d) => [d.id, d.status])]],
   ['#rehearsal', renderRehearsal, (s) => [s.event.status, s.event.time_scale, s.live && s.live.time_scale]],
 ];
 const drawn = new Map(); // selector -> the data it was last drawn with

@@ -136,19 +136,40 @@ export function renderDenylist(el, ctx) {
     state.event.status === 'ended' ? null : form);
 }
 
-export function renderPlatforms(el, { state }) {
+/** The latest test post of an account, in words (it goes to the sandbox, never into the event's thread). */
+function lastTest(state, p) {
+  const tests = (state.deliveries || []).filter((d) => d.purpose === 'test' && d.account === p.account);
+  const d = tests[tests.length - 1];
+  if (!d) return null;
+  const words = { posted: 'reached the sandbox', pending: 'is on its way', sending: 'is on its way', unknown: 'is on its way' };
+  return h('p', { class: d.status === 'posted' ? 'hint' : 'field-error', dataset: { testStatus: d.status } },
+    `Last test post ${words[d.status] || `failed (${d.status}${d.last_error ? `: ${d.last_error}` : ''})`}.`);
+}
+
+export function renderPlatforms(el, { state, act, refresh }) {
   const platforms = (state.event.platforms || []);
   const ready = (state.live && state.live.platforms) || {};
   const waiting = (p) => (state.deliveries || []).filter((d) => d.platform === p && d.status === 'needs_reauth').length;
+  const open = state.event.status !== 'ended';
+  const path = (p, what) => `/api/events/${state.event.id}/platforms/${p.platform}/${what}`;
+  const reconnect = (p) => act(`Reconnect ${platformName(p.platform)}`, () => api(path(p, 'reconnect'), { method: 'POST' }),
+    (r) => ({ text: `${platformName(p.platform)}: ${r.detail}${r.resumed ? ` ${r.resumed} waiting post(s) go again.` : ''}`, tone: r.ready ? 'good' : 'error' }), { tap: true });
+  const test = (p) => act(`Test post for ${platformName(p.platform)}`, () => api(path(p, 'test-post'), { method: 'POST' }),
+    `A test post for ${platformName(p.platform)} is on its way to the sandbox (not to the event’s thread).`, { tap: true })
+    .then((r) => { if (r) [1000, 3000].forEach((ms) => window.setTimeout(() => refresh(), ms)); }); // say when it arrived
   replaceChildren(el, platforms.length ? h('ul', { class: 'su-platforms' }, platforms.map((p) => h('li', { class: 'su-platform', dataset: { platform: p.platform } },
     h('strong', {}, platformName(p.platform)), h('span', { class: 'mono muted' }, ` ${p.account}`), ' ',
     !p.enabled ? h('span', { class: 'pill' }, 'Switched off')
       : ready[p.platform] ? h('span', { class: 'pill pill-approved' }, 'Ready') : h('span', { class: 'pill pill-rejected' }, 'No credentials'),
     waiting(p.platform) ? h('p', { class: 'field-error' }, `${waiting(p.platform)} post(s) wait for this account to be reconnected.`) : null,
     !ready[p.platform] || waiting(p.platform) ? h('p', { class: 'hint' }, p.platform === 'sandbox' ? 'The sandbox needs no account.'
-      : `To connect or reconnect: put this account’s credentials under “${p.platform}:${p.account}” in the secrets file (LIVECUE_SECRETS_FILE) and restart Livecue, then press Retry on the waiting posts in the console.`) : null)))
+      : `To connect or reconnect: put this account’s credentials under “${p.platform}:${p.account}” in the secrets file (LIVECUE_SECRETS_FILE), then press Reconnect: the posts waiting for it go again.`) : null,
+    lastTest(state, p),
+    open && p.enabled ? h('div', { class: 'su-row su-inline' },
+      h('button', { type: 'button', class: 'btn btn-small', dataset: { focusKey: `reconnect-${p.platform}` }, onclick: () => reconnect(p) }, `Reconnect ${platformName(p.platform)}`),
+      h('button', { type: 'button', class: 'btn btn-small', dataset: { focusKey: `test-${p.platform}` }, onclick: () => test(p) }, `Test post for ${platformName(p.platform)}`)) : null)))
     : h('p', { class: 'notice' }, 'This event posts to no platform.'),
-  h('p', { class: 'hint' }, 'Rehearsals always post to the sandbox, whatever the platforms.'));
+  h('p', { class: 'hint' }, 'Rehearsals and test posts always go to the sandbox, whatever the platforms.'));
 }
 
 export function renderRehearsal(el, { state, act }) {
