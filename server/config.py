@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     sandbox_replies_per_minute: int = Field(
         default=10, ge=1, le=100_000, description="Replies one client address may post on the sandbox."
     )
+    live_sse_max_clients: int = Field(
+        default=10_000, ge=1, le=1_000_000,
+        description="Server-Sent Events streams of the public live pages one process serves at once (503 with "
+                    "Retry-After beyond: no crowd can stall the server).")
+    live_sse_queue: int = Field(
+        default=64, ge=4, le=100_000,
+        description="Frames waiting for one live-page reader; a reader further behind is dropped and resumes "
+                    "with Last-Event-ID.")
     max_json_bytes: int = Field(
         default=256 * 1024, ge=1024, le=64 * 1024 * 1024,
         description="Largest request body on every route but the media upload (413 beyond, read no further).")

@@ -23,4 +23,8 @@ PUBLIC_PATHS: set[str] = {
     "/api/sandbox/replies",
     "/sandbox/media/{sha256}",
     "/api/public/events/{slug}/questions",
+    "/live/{slug}",  # the public live page (server/livepage/): only what already went out on the platforms
+    "/live/{slug}/posts.json",
+    "/live/{slug}/events",
+    "/live/{slug}/media/{sha256}",
 }

@@ -10,6 +10,7 @@ from server.db.engine import make_read_sessionmaker
 from server.db.singleton import SingletonLock, only_one
 from server.live.feed import FeedHub
 from server.live.scheduler import Scheduler
+from server.livepage.hub import LivePageHub
 from server.media.assets import media_store
 from server.platforms.sandbox.faults import FaultPlan
 from server.publishing.credentials import CredentialsConfig
@@ -38,6 +39,7 @@ class Workers:
         """Start the feed hub always, and the dispatcher and scheduler loops when asked."""
         services = self.state.services
         await services["feed"].start()
+        await services["live_page"].start()
         if run_loops:
             url = self.state.settings.resolved_database_url()
             for name in SINGLETONS:
@@ -63,6 +65,7 @@ class Workers:
         for lock in self.locks:
             await lock.release()
         await services["feed"].stop()
+        await services["live_page"].stop()
         await services["registry"].aclose()
 
 
@@ -80,6 +83,8 @@ def build_workers(state: AppState) -> Workers:
     services.update(
         media_store=store, registry=registry, dispatcher=dispatcher,
         feed=FeedHub(make_read_sessionmaker(state.engine, settings, clock)),
+        live_page=LivePageHub(make_read_sessionmaker(state.engine, settings, clock),
+                              max_clients=settings.live_sse_max_clients, queue_size=settings.live_sse_queue),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
         poller=Poller(state.sessionmaker, registry, interval=settings.poll_interval_seconds,
                       max_fetches=settings.poll_max_fetches),

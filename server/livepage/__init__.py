@@ -1,0 +1,1 @@
+"""The public live page `/live/{slug}`: what an event has posted, for people without a social account."""

@@ -1,0 +1,297 @@
+"""One reader per process for every public page, feeding in-memory Server-Sent Events subscribers.
+
+A viral page must not cost a database query per visitor. The hub keeps each public event's page (`Channel`)
+in memory: the page, its HTML and JSON encodings with their ETags, the files it may serve. One task reads the
+journal for the kinds that change a page (`service.PAGE_KINDS`); for each event concerned it rebuilds that
+event's page once and sends the posts that are new or changed to every subscriber as pre-encoded frames.
+Requests for the page, a conditional GET or a resume after `Last-Event-ID` are answered from memory.
+
+Each subscriber has a bounded queue: a client that stops reading is dropped (its stream ends) and its browser
+comes back with `Last-Event-ID`, so a slow phone never holds frames for everybody. Connections are capped
+(`LIVECUE_LIVE_SSE_MAX_CLIENTS`); beyond it the router answers 503 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapper, Session, object_session
+
+from server.journal import service as journal
+from server.livepage import render, service
+from server.livepage.schemas import PublicPage, PublicPost
+from server.loopfailures import LoopFailures
+from server.models import Event, JournalEntry
+
+log = logging.getLogger("livecue.livepage")
+POLL_SECONDS = 0.5  # entries written by other processes; this process's commits wake the reader at once
+MAX_CHANNELS = 256  # pages kept in memory (least recently asked for is forgotten first)
+READ_BATCH = 500
+
+
+def sse_frame(kind: str, data: str, seq: int | None = None) -> bytes:
+    """One Server-Sent Events message (`data` is one line of JSON, so it never holds a newline)."""
+    head = f"id: {seq}\n" if seq is not None else ""
+    return f"{head}event: {kind}\ndata: {data}\n\n".encode()
+
+
+def post_frame(post: PublicPost) -> bytes:
+    """The frame announcing a new or changed post (id = its journal sequence)."""
+    return sse_frame("post", post.model_dump_json(), post.seq)
+
+
+def status_frame(page: PublicPage, seq: int | None = None) -> bytes:
+    """The frame saying whether the event is live or ended."""
+    return sse_frame("status", json.dumps({"status": page.status, "seq": page.seq}), seq)
+
+
+def etag_of(body: bytes) -> str:
+    """A strong validator of a body."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@dataclass(eq=False)
+class Client:
+    """One Server-Sent Events connection: frames wait in a bounded queue; None ends the stream."""
+
+    queue: asyncio.Queue[bytes | None]
+    dropped: bool = False
+
+
+def end_stream(client: Client) -> None:
+    """End a client's stream at its next read, whatever is still queued (it resumes with Last-Event-ID)."""
+    while True:
+        try:
+            client.queue.get_nowait()
+        except asyncio.QueueEmpty:
+            break
+    client.queue.put_nowait(None)
+
+
+@dataclass
+class Channel:
+    """A public event's page in memory, and the clients following it."""
+
+    slug: str
+    event_id: int
+    page: PublicPage
+    html: bytes = b""
+    html_etag: str = ""
+    json: bytes = b""
+    json_etag: str = ""
+    media: dict[str, str] = field(default_factory=dict)  # sha256 -> media type, of files on the page
+    clients: set[Client] = field(default_factory=set)
+
+    def set_page(self, page: PublicPage) -> None:
+        """Adopt a rebuilt page and encode it once for every request that follows."""
+        self.page = page
+        self.html = render.page_html(page).encode()
+        self.html_etag = etag_of(self.html)
+        self.json = page.model_dump_json().encode()
+        self.json_etag = etag_of(self.json)
+        self.media = {m.url.rsplit("/", 1)[-1]: m.mime_type for p in page.posts for m in p.media}
+
+    def backlog(self, after: int) -> list[bytes]:
+        """What a client that saw everything up to `after` is missing: the status, then newer posts in order."""
+        frames = [status_frame(self.page)]
+        newer = sorted((p for p in self.page.posts if p.seq > after), key=lambda p: p.seq)
+        frames.extend(post_frame(p) for p in newer)
+        return frames
+
+
+class LivePageHub:
+    """Public pages in memory, kept current by one journal reader, fanned out to SSE clients."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, max_clients: int, queue_size: int,
+                 poll_seconds: float = POLL_SECONDS) -> None:
+        self.sessionmaker = sessionmaker
+        self.max_clients = max_clients
+        self.queue_size = queue_size
+        self.poll_seconds = poll_seconds
+        self.channels: OrderedDict[str, Channel] = OrderedDict()
+        self.client_count = 0
+        self.last_seq = 0
+        self.poke = asyncio.Event()
+        self.failures = LoopFailures(log, "public live page")
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._flag = f"livecue.livepage.{id(self)}"
+        self._listeners: list[tuple[Any, str, Any]] = []
+
+    async def start(self) -> None:
+        """Read from the current end of the journal; wake on this process's journal commits."""
+        self._loop = asyncio.get_running_loop()
+        async with self.sessionmaker() as session:
+            self.last_seq = await journal.last_seq(session)
+        self._listen()
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop reading and end every stream (browsers reconnect to another server with Last-Event-ID)."""
+        for target, name, fn in self._listeners:
+            sa_event.remove(target, name, fn)
+        self._listeners.clear()
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for channel in self.channels.values():
+            for client in list(channel.clients):
+                end_stream(client)
+
+    async def channel(self, slug: str) -> Channel | None:
+        """The page of a public event, from memory when it is there; None for unknown, draft or rehearsal."""
+        found = self.channels.get(slug)
+        if found is not None:
+            self.channels.move_to_end(slug)
+            return found
+        async with self._lock:
+            found = self.channels.get(slug)
+            if found is not None:
+                return found
+            async with self.sessionmaker() as session:
+                event = await service.public_event(session, slug)
+                if event is None:
+                    return None
+                found = Channel(slug=slug, event_id=event.id, page=await service.page(session, event))
+            found.set_page(found.page)
+            self.channels[slug] = found
+            self._forget_old()
+            return found
+
+    def _forget_old(self) -> None:
+        while len(self.channels) > MAX_CHANNELS:
+            for slug, channel in self.channels.items():
+                if not channel.clients:
+                    del self.channels[slug]
+                    break
+            else:
+                return
+
+    def subscribe(self, channel: Channel, after: int) -> Client | None:
+        """A new client, its backlog already queued; None when the server has as many clients as allowed.
+
+        The backlog is taken from the channel in the same step as the subscription (no await between), so
+        every later change reaches the queue and nothing comes twice.
+        """
+        if self.client_count >= self.max_clients:
+            return None
+        frames = channel.backlog(after)
+        client = Client(queue=asyncio.Queue(maxsize=max(self.queue_size, len(frames) + 1)))
+        for frame in frames:
+            client.queue.put_nowait(frame)
+        channel.clients.add(client)
+        self.client_count += 1
+        return client
+
+    def unsubscribe(self, channel: Channel, client: Client) -> None:
+        """Forget a client (its stream has ended)."""
+        if client in channel.clients:
+            channel.clients.discard(client)
+            self.client_count -= 1
+
+    def _offer(self, channel: Channel, frame: bytes) -> None:
+        for client in list(channel.clients):
+            try:
+                client.queue.put_nowait(frame)
+            except asyncio.QueueFull:
+                client.dropped = True  # too slow: its stream ends and the browser resumes with Last-Event-ID
+                self.unsubscribe(channel, client)
+                end_stream(client)
+
+    async def _run(self) -> None:
+        while True:
+            self.poke.clear()  # before reading: a commit during the read pokes again and is not lost
+            try:
+                count = await self.pump()
+                self.failures.succeeded()
+            except Exception as exc:
+                self.failures.failed(exc)
+                count = 0
+            if count >= READ_BATCH:
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_seconds):
+                    await self.poke.wait()
+
+    async def pump(self) -> int:
+        """Read new page-changing journal entries; rebuild each concerned page once and send what changed."""
+        async with self.sessionmaker() as session:
+            entries = await journal.entries_after(session, after=self.last_seq, limit=READ_BATCH,
+                                                  kinds=service.PAGE_KINDS)
+        if entries:
+            self.last_seq = entries[-1].seq
+        touched = {e.event_id for e in entries if e.event_id is not None}
+        for channel in [c for c in self.channels.values() if c.event_id in touched]:
+            await self.refresh(channel)
+        return len(entries)
+
+    async def refresh(self, channel: Channel) -> None:
+        """Rebuild one page; send new or changed posts (in sequence order) and a status change to its clients."""
+        async with self._lock:
+            async with self.sessionmaker() as session:
+                event = await session.get(Event, channel.event_id)
+                page = await service.page(session, event) if event and service.public_status(event) else None
+            if page is None or event is None or event.slug != channel.slug:  # no longer public under this name
+                self.channels.pop(channel.slug, None)
+                for client in list(channel.clients):
+                    self.unsubscribe(channel, client)
+                    end_stream(client)
+                return
+            before = {p.id: p for p in channel.page.posts}
+            old_status = channel.page.status
+            channel.set_page(page)
+            changed = sorted((p for p in page.posts if before.get(p.id) != p), key=lambda p: p.seq)
+            for post in changed:
+                self._offer(channel, post_frame(post))
+            if page.status != old_status:
+                self._offer(channel, status_frame(page, page.seq))
+
+    # Waking on commit: a session on this hub's engine that inserted a journal entry pokes the reader after its
+    # commit, so a post reaches the page's readers without waiting for the next poll.
+
+    def _listen(self) -> None:
+        bind = self.sessionmaker.kw.get("bind")
+        engine = getattr(bind, "sync_engine", bind)
+        session_class = self.sessionmaker.kw.get("sync_session_class") or Session
+        if not isinstance(engine, Engine):
+            return
+
+        def after_insert(_mapper: Mapper[Any], connection: Connection, target: JournalEntry) -> None:
+            session = object_session(target)
+            if (session is not None and target.kind in service.PAGE_KINDS
+                    and connection.engine.pool is engine.pool):
+                session.info[self._flag] = True
+
+        def after_commit(session: Session) -> None:
+            if session.info.pop(self._flag, False):
+                self._wake()
+
+        for target, name, fn in ((JournalEntry, "after_insert", after_insert),
+                                 (session_class, "after_commit", after_commit)):
+            sa_event.listen(target, name, fn)
+            self._listeners.append((target, name, fn))
+
+    def _wake(self) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self.poke.set()
+        else:
+            loop.call_soon_threadsafe(self.poke.set)

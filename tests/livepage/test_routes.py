@@ -1,0 +1,162 @@
+"""The public routes: the same 404 for unknown, draft and rehearsal; ETag and 304; short public caching; the
+event stream resumes after Last-Event-ID with nothing missed and nothing twice; the connection cap answers 503."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import MutableMapping
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from server.clock import FakeClock
+from server.livepage.hub import LivePageHub
+from tests.factories import create_event
+from tests.livekit import LiveKit, prepare
+
+
+async def sse(app: FastAPI, path: str, *, events: int, headers: dict[str, str] | None = None,
+              during: Any = None) -> tuple[int, dict[str, str], list[dict[str, str]]]:
+    """Open the event stream on the ASGI app, read `events` messages (running `during()` once connected), leave."""
+    sent: list[MutableMapping[str, Any]] = []
+    disconnect = asyncio.Event()
+    got = asyncio.Event()
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path.split("?")[0], "raw_path": path.split("?")[0].encode(),
+             "query_string": (path.split("?", 1)[1] if "?" in path else "").encode(), "root_path": "",
+             "headers": [(b"host", b"testserver")] + [(k.lower().encode(), v.encode())
+                                                        for k, v in (headers or {}).items()],
+             "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+    first = True
+
+    async def receive() -> dict[str, Any]:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+        got.set()
+
+    def parsed() -> list[dict[str, str]]:
+        text = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body").decode()
+        out = []
+        for block in text.split("\n\n"):
+            fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and line[0] != ":")
+            if "data" in fields:
+                out.append(fields)
+        return out
+
+    task = asyncio.create_task(app(scope, receive, send))
+    async with asyncio.timeout(20):
+        while not task.done() and len(parsed()) < events:
+            if during is not None and len(parsed()) >= 1:
+                await during()
+                during = None
+            got.clear()
+            await got.wait()
+    disconnect.set()
+    async with asyncio.timeout(20):
+        await task
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, parsed()
+
+
+async def _live(client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any, n: int) -> LiveKit:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[None] * n, cues=[f"c{i}" for i in range(n)],
+                        holding=False)
+    assert (await kit.post(f"/api/events/{kit.event['id']}/live/go")).status_code == 200
+    return kit
+
+
+async def _post(kit: LiveKit, index: int) -> None:
+    item = kit.items[index]
+    assert (await kit.post(f"/api/items/{item['id']}/post-now", {"confirm_out_of_order": True})).status_code == 200
+    await kit.pump()
+    await kit.services["live_page"].pump()  # what the reader does after the commit wakes it
+
+
+async def test_unknown_draft_and_rehearsal_slugs_get_the_same_404(client: AsyncClient, app: FastAPI,
+                                                                  clock: FakeClock, sessionmaker: Any) -> None:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[None], cues=["a"], holding=False)
+    rehearsing = await create_event(client, kit.author)
+    assert (await kit.post(f"/api/events/{rehearsing['id']}/rehearsal/start", {"time_scale": 10})).status_code == 200
+    answers = []
+    for slug in ("no-such-event", kit.event["slug"], rehearsing["slug"]):
+        for suffix in ("", "/posts.json", "/events", "/media/" + "a" * 64):
+            response = await client.get(f"/live/{slug}{suffix}")
+            answers.append((suffix, response.status_code, response.content,
+                            {k: v for k, v in response.headers.items() if k not in ("date", "x-request-id")}))
+    for suffix in ("", "/posts.json", "/events", "/media/" + "a" * 64):
+        same = [(s, c, b, h) for s, c, b, h in answers if s == suffix]
+        assert same[0][1] == 404 and all(a[1:] == same[0][1:] for a in same), same
+    assert (await client.get("/live/" + "x" * 65)).status_code == 422
+
+
+async def test_etag_304_and_short_public_caching(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                 sessionmaker: Any) -> None:
+    kit = await _live(client, app, clock, sessionmaker, 2)
+    await _post(kit, 0)
+    slug = kit.event["slug"]
+    for path, media in ((f"/live/{slug}", "text/html"), (f"/live/{slug}/posts.json", "application/json")):
+        first = await client.get(path)
+        assert first.status_code == 200 and first.headers["content-type"].startswith(media)
+        etag = first.headers["etag"]
+        assert first.headers["cache-control"].startswith("public, max-age=5")
+        again = await client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        assert (await client.get(path, headers={"If-None-Match": '"stale"'})).status_code == 200
+    page = await client.get(f"/live/{slug}")
+    assert "Update 1" in page.text and page.headers["content-security-policy"].startswith("default-src 'self'")
+    await _post(kit, 1)
+    fresh = await client.get(f"/live/{slug}", headers={"If-None-Match": page.headers["etag"]})
+    assert fresh.status_code == 200 and "Update 2" in fresh.text  # a new post changes the ETag
+
+
+async def test_event_stream_resumes_after_last_event_id(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                        sessionmaker: Any) -> None:
+    kit = await _live(client, app, clock, sessionmaker, 3)
+    await _post(kit, 0)
+    await _post(kit, 1)
+    path = f"/live/{kit.event['slug']}/events"
+    status, headers, frames = await sse(app, path, events=3)
+    assert status == 200 and headers["content-type"].startswith("text/event-stream")
+    assert headers["cache-control"] == "no-store"
+    assert [f["event"] for f in frames] == ["status", "post", "post"]
+    assert "id" not in frames[0] and json.loads(frames[0]["data"])["status"] == "live"
+    first_id = int(frames[1]["id"])
+    assert [json.loads(f["data"])["text"].split(":")[0] for f in frames[1:]] == ["Update 1", "Update 2"]
+
+    # A reader that saw the first post only gets the second, then the third live, and nothing twice.
+    async def third() -> None:
+        await _post(kit, 2)
+    status, _, frames = await sse(app, path, events=3, headers={"Last-Event-ID": str(first_id)}, during=third)
+    posts = [json.loads(f["data"])["text"].split(":")[0] for f in frames if f["event"] == "post"]
+    assert status == 200 and posts == ["Update 2", "Update 3"]
+    assert int(frames[-1]["id"]) > int(frames[-2]["id"]) > first_id
+    _, _, frames = await sse(app, f"{path}?after={frames[-1]['id']}", events=1)
+    assert [f["event"] for f in frames] == ["status"]  # up to date: the status only
+    hub: LivePageHub = kit.services["live_page"]
+    assert hub.client_count == 0  # every stream that ended was forgotten
+
+
+@pytest.mark.parametrize("settings_overrides", [{"live_sse_max_clients": 1, "live_sse_queue": 4}])
+async def test_connection_cap_and_slow_readers_are_dropped(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                           sessionmaker: Any) -> None:
+    kit = await _live(client, app, clock, sessionmaker, 1)
+    hub: LivePageHub = kit.services["live_page"]
+    channel = await hub.channel(kit.event["slug"])
+    assert channel is not None
+    held = hub.subscribe(channel, 0)
+    assert held is not None
+    refused = await client.get(f"/live/{kit.event['slug']}/events")
+    assert refused.status_code == 503 and refused.headers["retry-after"]
+    for _ in range(5):  # the reader never reads: past its queue it is dropped, not waited for
+        hub._offer(channel, b"data: x\n\n")
+    assert held.dropped and hub.client_count == 0 and held.queue.get_nowait() is None
