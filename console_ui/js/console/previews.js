@@ -5,6 +5,11 @@
 import { clock, h, platformName, zoneName } from '../lib/core.js';
 import { count } from '../lib/textcount.js';
 
+// Its styles live with the composer's; a preview opened in the run of show loads them too.
+if (!document.querySelector('link[data-composer]')) {
+  document.head.appendChild(h('link', { rel: 'stylesheet', href: '/ui/css/composer.css', dataset: { composer: '1' } }));
+}
+
 const WARNING_PREFIX = '\u26a0\ufe0f Content warning: ';
 const HOW = {
   x: 'sensitive_media', mastodon: 'sensitive_spoiler', bluesky: 'first_line', sandbox: 'click_through',
@@ -38,21 +43,23 @@ function images(media, sensitive, platform) {
 }
 
 /**
- * renderPreviews(event, {text, cw, media: [{url, alt}], after: "name of the post it replies to" | null})
- * -> one card per enabled platform.
+ * renderPreviews(event, {text, cw, media: [{url, alt}], after: "name of the post it replies to" | null, textFor, at})
+ * -> one card per enabled platform. `textFor(platform)`: the item's own text for a platform (its override, else
+ * the caption); `at`: when it goes (or went) out, for the time line and the header (default: now).
  */
-export function renderPreviews(event, { text, cw, media, after }) {
+export function renderPreviews(event, { text, cw, media, after, textFor, at }) {
   const platforms = (event.platforms || []).filter((p) => p.enabled);
   if (!platforms.length) return h('p', { class: 'notice' }, 'This event posts to no platform yet.');
+  const when = at ? clock(at.toISOString(), event.timezone) : 'now';
   return platforms.map(({ platform, account }) => {
-    const { body, warning, how } = postedText(platform, event, text, cw);
+    const { body, warning, how } = postedText(platform, event, textFor ? textFor(platform) : text, cw, at || new Date());
     const c = count(platform, body);
     const counter = `${c.length} / ${c.max}${c.maxBytes ? ` · ${c.bytes} / ${c.maxBytes} bytes` : ''}`;
     const spoiler = warning && how === 'sensitive_spoiler';
     return h('article', { class: ['preview', `pv-${platform}`, c.over && 'is-over'], dataset: { platform }, 'aria-label': `Preview on ${platformName(platform)}` },
       h('div', { class: 'preview-head' },
         h('span', { class: 'pv-avatar', 'aria-hidden': 'true' }, event.title.slice(0, 1)),
-        h('span', { class: 'pv-who' }, h('strong', {}, event.title), ' ', h('span', { class: 'muted' }, `@${account} · ${platformName(platform)} · now`)),
+        h('span', { class: 'pv-who' }, h('strong', {}, event.title), ' ', h('span', { class: 'muted' }, `@${account} · ${platformName(platform)} · ${when}`)),
         h('span', { class: 'counter', 'aria-label': `${platformName(platform)}: ${counter}${c.over ? ', too long' : ''}` }, counter)),
       h('p', { class: 'pv-thread muted' }, after ? `In the event thread, replying to “${after}”` : 'The first post of the event thread'),
       spoiler ? h('p', { class: 'preview-cw' }, `CW: ${warning}`, h('span', { class: 'pv-more' }, 'Show more')) : null,

@@ -115,6 +115,32 @@ function itemActions(item, state, actions) {
   return out.some(Boolean) ? out : null;
 }
 
+let previewsModule = null; // previews.js, loaded the first time an item's details are opened
+
+/** Where and when an item appears: the item before it in the run of show, and its posted or planned time. */
+function placeOf(item, state, deliveries) {
+  const posts = state.items.filter((i) => i.kind === 'post' && i.status !== 'skipped');
+  const before = posts[posts.indexOf(item) - 1];
+  const sent = [...(deliveries.get(item.id) || new Map()).values()].find((d) => d.posted_at);
+  const at = sent ? sent.posted_at : item.planned_at;
+  const after = item.kind === 'post' ? (before ? humanName(before) : null) : 'the latest post of the thread';
+  return { after, at: at ? new Date(at) : null };
+}
+
+/** The item as each platform will show it (image, time line, content warning, place in the thread). */
+function previews(item, state, deliveries) {
+  const box = h('div', { class: 'previews tl-previews', 'aria-label': `Previews of “${item.key}”`, role: 'group' }, h('p', { class: 'muted' }, 'Loading previews…'));
+  const { after, at } = placeOf(item, state, deliveries);
+  const fill = (m) => replaceChildren(box, m.renderPreviews(state.event, {
+    textFor: (p) => (item.content.platform_text || {})[p] || item.content.caption, cw: item.content.content_warning,
+    media: (item.content.media || []).filter((x) => x.mime_type.startsWith('image/')).map((x) => ({ url: `/api/media/${x.sha256}`, alt: x.alt_text })),
+    after, at,
+  }));
+  if (previewsModule) fill(previewsModule);
+  else import('./previews.js').then((m) => { previewsModule = m; fill(m); }).catch(() => replaceChildren(box, h('p', { class: 'muted' }, 'Previews could not load.')));
+  return box;
+}
+
 /** A human name for the item: its cue label, else its key in words (the key stays visible beside it). */
 export const humanName = (item) => item.cue || item.key.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
@@ -141,7 +167,7 @@ function card(item, state, actions, deliveries, upcomingInfo, nextId) {
         perPlatform ? h('ul', { class: 'deliveries', 'aria-label': 'Deliveries' }, [...perPlatform.values()].map((d) => deliveryChip(d, item, actions))) : null),
       caption(item),
       isOpen ? h('div', { class: 'tl-details' }, mediaStrip(item), findingList(item), lengths(item),
-        (item.checks || []).map((c) => h('p', { class: 'hint' }, c))) : null),
+        (item.checks || []).map((c) => h('p', { class: 'hint' }, c)), previews(item, state, deliveries)) : null),
     h('div', { class: 'tl-actions' }, itemActions(item, state, actions), toggle));
 }
 
