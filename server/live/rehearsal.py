@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
-from server.live.timing import anchor, is_automatic, planned_time
 from server.models import (
     Delivery,
     Event,
@@ -25,7 +24,8 @@ from server.models import (
 )
 from server.platforms.sandbox.adapter import ensure_account
 from server.publishing import outbox
-from server.schedules.offsets import parse_offset
+from server.timeline.offsets import parse_offset
+from server.timeline.timing import anchor, is_automatic, planned_time
 
 
 class AudienceLine(BaseModel):

@@ -27,7 +27,6 @@ from server.live.schemas import (
     ReorderRequest,
 )
 from server.live.setup_router import router as setup_router
-from server.live.timing import Slot, next_automatic, run_of_show
 from server.models import Event
 from server.publishing import gate, pullback
 from server.questions import answers
@@ -35,6 +34,7 @@ from server.timeline import service as timeline
 from server.timeline.content import to_read
 from server.timeline.order import label
 from server.timeline.schemas import ItemRead
+from server.timeline.timing import Slot, next_automatic, run_of_show
 
 router = APIRouter(tags=["live"])
 router.include_router(setup_router)  # pre-flight checklist, its waiver, staff names

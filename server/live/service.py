@@ -11,10 +11,10 @@ from server.consent import service as consent_service
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
-from server.live.timing import due_now, upcoming
 from server.models import Delivery, Event, Item, User
 from server.publishing import outbox, pullback
 from server.timeline import approvals
+from server.timeline.timing import due_now, upcoming
 
 
 def _require(event: Event, *states: str, action: str) -> None:

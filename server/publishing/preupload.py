@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock
 from server.events import service as event_service
-from server.live.timing import planned_time
 from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
 from server.models import Event, Item
@@ -20,6 +19,7 @@ from server.platforms.errors import PlatformError
 from server.publishing.media import SAFETY_MARGIN, ensure_uploaded
 from server.publishing.registry import AdapterRegistry
 from server.timeline.content import current_version
+from server.timeline.timing import planned_time
 
 log = logging.getLogger("livecue.preupload")
 UNPLANNED_MIN_VALIDITY = timedelta(hours=1)

@@ -11,8 +11,8 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import WithJsonSchema
 
-from server.schedules.offsets import OFFSET_PATTERN, format_offset, parse_offset
 from server.schedules.rules import cross_problems
+from server.timeline.offsets import OFFSET_PATTERN, format_offset, parse_offset
 
 Platform = Literal["sandbox", "x", "mastodon", "bluesky"]
 PLATFORM_NAMES: tuple[str, ...] = get_args(Platform)

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from server.schedules.offsets import format_offset, parse_offset
 from server.schedules.problems import YamlPath, format_field
+from server.timeline.offsets import format_offset, parse_offset
 
 RuleProblem = tuple[YamlPath, str]
 _DR_NAME = re.compile(r"\bDr\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?)")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import BadRequest
+from server.errors import Invalid
 from server.events.policy import effective_policy
 from server.models import Approval, Event, Item, ItemVersion, User
+from server.timeline import offsets
 from server.timeline.schemas import ApprovalRead, ItemContent, ItemRead
+from server.timeline.timing import anchor, planned_time
 
 
 def content_hash(content: ItemContent) -> str:
@@ -50,7 +52,7 @@ def check_content(content: ItemContent, platforms: list[str], warning: str | Non
 
     for named in content.platform_text:
         if named not in platforms:
-            raise BadRequest(f"platform_text for '{named}', which this event does not post to",
+            raise Invalid(f"platform_text for '{named}', which this event does not post to",
                              field=f"platform_text.{named}")
     for platform in platforms:
         text = text_for(content, platform)
@@ -60,12 +62,12 @@ def check_content(content: ItemContent, platforms: list[str], warning: str | Non
             problems = [f"{p} with the content-warning line" for p in check_text(platform, posted)]
         if problems:
             field = f"platform_text.{platform}" if platform in content.platform_text else "caption"
-            raise BadRequest(f"{problems[0]} ({platform})", field=field)
+            raise Invalid(f"{problems[0]} ({platform})", field=field)
         specs = [MediaSpec(mime_type=m.mime_type, size_bytes=m.size_bytes, alt_text=m.alt_text,
                            width=m.width, height=m.height) for m in content.media]
         media_problems = check_media(platform, specs)
         if media_problems:
-            raise BadRequest(f"{media_problems[0]} ({platform})", field="media")
+            raise Invalid(f"{media_problems[0]} ({platform})", field="media")
 
 
 def text_lengths(content: ItemContent, platforms: list[str], warning: str | None = None) -> dict[str, int]:
@@ -81,28 +83,17 @@ def parse_offset(value: str | None, field: str = "offset") -> int | None:
     """`T+HH:MM[:SS]` to seconds."""
     if value is None:
         return None
-    from server.schedules.offsets import parse_offset as parse
-
     try:
-        return int(parse(value).total_seconds())
+        return int(offsets.parse_offset(value).total_seconds())
     except ValueError as exc:
-        raise BadRequest(f"{exc}", field=field) from None
+        raise Invalid(f"{exc}", field=field) from None
 
 
 def format_offset(seconds: int | None) -> str | None:
     """Seconds to `T+HH:MM` (with seconds when not whole minutes)."""
     if seconds is None:
         return None
-    from server.schedules.offsets import format_offset as fmt
-
-    return fmt(timedelta(seconds=seconds))
-
-
-def planned_at(event: Event, item: Item) -> datetime | None:
-    """When the item is planned to go out: actual (or planned) start plus its offset."""
-    if item.offset_seconds is None:
-        return None
-    return (event.started_at or event.planned_start) + timedelta(seconds=item.offset_seconds)
+    return offsets.format_offset(timedelta(seconds=seconds))
 
 
 async def current_version(session: AsyncSession, item: Item) -> ItemVersion:
@@ -137,7 +128,7 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
     approved = [a for a in approvals if a.decision == "approve"]
     clinical = sum(1 for a in approved if a.as_clinical)
     policy = effective_policy(session, event)
-    when = planned_at(event, item) or event.started_at or event.planned_start
+    when = planned_time(event, item) or anchor(event)
     return ItemRead(
         id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,
         position=item.position, offset=format_offset(item.offset_seconds), cue=item.cue,
@@ -145,7 +136,7 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
         version=item.current_version, content=content,
         approvals=approvals, approvals_needed=max(0, policy.approvals_required - len(approved)),
         clinical_needed=max(0, policy.clinical_required - clinical), findings=version.findings or [],
-        planned_at=planned_at(event, item), approved_at=item.approved_at, published_at=item.published_at,
+        planned_at=planned_time(event, item), approved_at=item.approved_at, published_at=item.published_at,
         created_at=item.created_at, updated_at=item.updated_at,
         text_lengths=text_lengths(content, platforms, warning_text(event, content)),
         checks=content_checks(event, content, platforms, when),
