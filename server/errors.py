@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,8 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server.db.diskfull import full_cause, storage_full
 
 log = logging.getLogger("livecue.errors")
 DEFAULT_RETRY_AFTER = 60  # seconds, for a 429 that does not know better
@@ -36,8 +36,11 @@ class LivecueError(Exception):
         self.extra = extra or {}
 
 
-class BadRequest(LivecueError):
-    """The request is well-formed but its values are wrong (422)."""
+class Invalid(LivecueError):
+    """The request is well-formed but its values are wrong (422, `"error": "Invalid"`).
+
+    Not called BadRequest: that is HTTP's 400 (an unreadable body), which the framework answers itself.
+    """
 
     status_code = 422
 
@@ -97,65 +100,6 @@ class StorageFull(LivecueError):
 
 
 STORAGE_FULL_DETAIL = "the server's disk is full: nothing was saved; try again once space is freed"
-SQLITE_FULL, SQLITE_IOERR = 13, 10
-PG_DISK_FULL = "53100"
-LOW_SPACE_BYTES = 1 << 20  # an SQLite "disk I/O error" with less free space than this is a full disk
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """The error, the driver error SQLAlchemy wraps (`orig`), and their causes and contexts, each once."""
-    seen: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo and len(seen) < 16:
-        current = todo.pop()
-        if current is None or any(current is s for s in seen):
-            continue
-        seen.append(current)
-        orig = getattr(current, "orig", None)
-        todo += [orig if isinstance(orig, BaseException) else None, current.__cause__, current.__context__]
-    return seen
-
-
-def _free_bytes(path: Path | None) -> int | None:
-    """Bytes an unprivileged writer may still use on the filesystem holding `path` (None when unknown)."""
-    if path is None:
-        return None
-    try:
-        stat = os.statvfs(path)
-    except OSError:
-        return None
-    return stat.f_bavail * stat.f_frsize
-
-
-def _full_cause(exc: BaseException, storage_dir: Path | None) -> BaseException | None:
-    """The error in `exc`'s chain that says the disk is full, if any (see `storage_full`)."""
-    for cause in _causes(exc):
-        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
-            return cause
-        if PG_DISK_FULL in (getattr(cause, "sqlstate", None), getattr(cause, "pgcode", None)):
-            return cause
-        code = getattr(cause, "sqlite_errorcode", None)
-        # Messages only of driver errors: SQLAlchemy's wrapper text carries the statement and its parameters.
-        message = "" if isinstance(cause, StatementError) else str(cause)
-        if (isinstance(code, int) and code & 0xFF == SQLITE_FULL) or "database or disk is full" in message:
-            return cause
-        if (isinstance(code, int) and code & 0xFF == SQLITE_IOERR) or "disk I/O error" in message:
-            free = _free_bytes(storage_dir)
-            if free is not None and free < LOW_SPACE_BYTES:
-                return cause
-    return None
-
-
-def storage_full(exc: BaseException, storage_dir: Path | None = None) -> bool:
-    """Whether `exc` (possibly wrapped by SQLAlchemy) means the disk is full.
-
-    ENOSPC/EDQUOT, SQLite's SQLITE_FULL ("database or disk is full") and PostgreSQL's disk_full (53100) always
-    do; SQLite's "disk I/O error" (a WAL or shared-memory file that could not grow) does when `storage_dir`,
-    the directory of the SQLite file, has less than LOW_SPACE_BYTES left.
-    """
-    return _full_cause(exc, storage_dir) is not None
-
-
 def _sqlite_dir(request: Request) -> Path | None:
     """The directory of the app's SQLite file (None for PostgreSQL or before startup)."""
     state = getattr(request.app.state, "livecue", None)
@@ -170,7 +114,7 @@ def _storage_full_response(request: Request, exc: BaseException) -> JSONResponse
     """503 in the standard error shape, and one log line naming the request and the refused write."""
     from server.security import HEADERS
 
-    cause = _full_cause(exc, _sqlite_dir(request)) or exc
+    cause = full_cause(exc, _sqlite_dir(request)) or exc
     log.error("storage full: %s %s was refused and nothing was saved (%s: %s)", request.method, request.url.path,
               type(cause).__name__, str(cause).splitlines()[0] if str(cause) else "")
     body = _body(StorageFull(STORAGE_FULL_DETAIL))

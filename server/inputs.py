@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Request
 from starlette.requests import HTTPConnection
 
-from server.errors import BadRequest
+from server.errors import Invalid
 
 NUL = "\x00"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -42,10 +42,10 @@ async def refuse_nul(connection: HTTPConnection) -> None:
     """App-wide dependency: 422 when a path, query or JSON body value contains NUL."""
     for name, value in connection.path_params.items():
         if NUL in str(value):
-            raise BadRequest("text may not contain the NUL character (U+0000)", field=name)
+            raise Invalid("text may not contain the NUL character (U+0000)", field=name)
     for name, value in connection.query_params.multi_items():
         if NUL in name or NUL in value:
-            raise BadRequest("text may not contain the NUL character (U+0000)", field=name.replace(NUL, ""))
+            raise Invalid("text may not contain the NUL character (U+0000)", field=name.replace(NUL, ""))
     if not isinstance(connection, Request) or connection.method not in BODY_METHODS:
         return
     if "json" not in connection.headers.get("content-type", ""):
@@ -59,4 +59,4 @@ async def refuse_nul(connection: HTTPConnection) -> None:
         return  # FastAPI reports the malformed body itself
     field = nul_field(data)
     if field:
-        raise BadRequest("text may not contain the NUL character (U+0000)", field=field)
+        raise Invalid("text may not contain the NUL character (U+0000)", field=field)

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.config import Settings
-from server.errors import BadRequest, LivecueError, RequestTimeout, TooLarge
+from server.errors import Invalid, LivecueError, RequestTimeout, TooLarge
 from server.security import HEADERS
 
 MEDIA_ROUTES = frozenset({("POST", "/api/media")})
@@ -326,7 +326,7 @@ def json_problem(body: bytes, limits: Limits) -> LivecueError | None:
 
 
 def _shape(detail: str) -> LivecueError:
-    return BadRequest(detail, field="body")
+    return Invalid(detail, field="body")
 
 
 async def answer(send: Send, error: LivecueError, *, linger: Receive | None = None) -> None:

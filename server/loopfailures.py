@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from server.errors import storage_full
+from server.db.diskfull import storage_full
 
 REPEAT_SECONDS = 60.0
 

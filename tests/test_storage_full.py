@@ -22,10 +22,11 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import errors
 from server.app import create_app
 from server.config import Settings
-from server.errors import STORAGE_FULL_DETAIL, storage_full
+from server.db import diskfull
+from server.db.diskfull import storage_full
+from server.errors import STORAGE_FULL_DETAIL
 from server.media.store import MediaStore
 from tests.factories import create_user, event_payload, login
 
@@ -57,7 +58,7 @@ class PgDiskFull(Exception):
 def test_storage_full_recognises_every_backend(tmp_path: Path) -> None:
     sqlite_full = real_sqlite_full(tmp_path)
     assert isinstance(sqlite_full.orig, sqlite3.OperationalError)
-    assert sqlite_full.orig.sqlite_errorcode == errors.SQLITE_FULL
+    assert sqlite_full.orig.sqlite_errorcode == diskfull.SQLITE_FULL
     assert storage_full(sqlite_full)
     assert storage_full(OperationalError("COMMIT", None, PgDiskFull("could not extend file")))
     wrapped = RuntimeError("commit failed")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.config import Settings
-from server.errors import BadRequest
+from server.errors import Invalid
 from server.models import Event
 
 FLOOR_KEY = "approval_floor"
@@ -62,14 +62,14 @@ def check_policy(session: Any, policy: Policy) -> None:
     """Refuse (422, naming the field) a policy below the floor, or one needing more clinical than all approvals."""
     floor = floor_of(session)
     if policy.approvals_required < floor.approvals_required:
-        raise BadRequest(f"approvals_required must be at least {floor.approvals_required} "
+        raise Invalid(f"approvals_required must be at least {floor.approvals_required} "
                          "(the server's floor, LIVECUE_MIN_APPROVALS)",
                          field="approval_policy.approvals_required", extra={"floor": floor.as_dict()})
     if policy.clinical_required < floor.clinical_required:
-        raise BadRequest(f"clinical_required must be at least {floor.clinical_required} "
+        raise Invalid(f"clinical_required must be at least {floor.clinical_required} "
                          "(the server's floor, LIVECUE_MIN_CLINICAL_APPROVALS)",
                          field="approval_policy.clinical_required", extra={"floor": floor.as_dict()})
     if policy.clinical_required > policy.approvals_required:
-        raise BadRequest(f"clinical_required ({policy.clinical_required}) cannot exceed approvals_required "
+        raise Invalid(f"clinical_required ({policy.clinical_required}) cannot exceed approvals_required "
                          f"({policy.approvals_required}): clinical approvals are among the approvals",
                          field="approval_policy.clinical_required")

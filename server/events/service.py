@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import BadRequest, Conflict, Forbidden, NotFound
+from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.events.policy import Policy, check_policy, default_policy, effective_policy
 from server.events.schemas import ApprovalPolicy, EventCreate, EventRead, EventUpdate, PlatformAccount
 from server.journal import service as journal
@@ -125,7 +125,7 @@ def _policy_change(session: AsyncSession, event: Event, requested: ApprovalPolic
                        "before going live", field="approval_policy", extra={"state": event.status})
     reason = (policy_reason or "").strip()
     if not reason:
-        raise BadRequest("say why the approval policy changes: policy_reason is required with a change to "
+        raise Invalid("say why the approval policy changes: policy_reason is required with a change to "
                          "approval_policy (it is journaled)", field="policy_reason")
     return old, new, reason
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from server.auth.deps import AnyUser, CommsUser
 from server.db.session import DbSession
-from server.errors import BadRequest, NotFound, TooLarge
+from server.errors import Invalid, NotFound, TooLarge
 from server.limits import size_text
 from server.media.assets import store_upload
 from server.media.errors import MediaRejected
@@ -43,7 +43,7 @@ async def upload_media(request: Request, file: UploadFile, _user: CommsUser, ses
     try:
         asset = await store_upload(session, store, data=data, filename=file.filename or "upload")
     except MediaRejected as exc:
-        raise BadRequest(str(exc), field="file") from None
+        raise Invalid(str(exc), field="file") from None
     return _asset_json(asset)
 
 

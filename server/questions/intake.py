@@ -26,8 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.config import Settings
+from server.db.diskfull import storage_full
 from server.db.session_scope import transaction
-from server.errors import STORAGE_FULL_DETAIL, LivecueError, NotFound, StorageFull, storage_full
+from server.errors import STORAGE_FULL_DETAIL, LivecueError, NotFound, StorageFull
 from server.models import Event
 from server.platforms.base import IncomingMessage
 from server.questions.ingest import ingest

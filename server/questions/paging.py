@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from server.errors import BadRequest
+from server.errors import Invalid
 from server.models import QuestionGroup
 
 URGENT_LABELS = ("emergency", "personal_medical")
@@ -95,11 +95,11 @@ class Position:
                            rank=int(data.get("r") or 0), size=None if data.get("s") is None else int(data["s"]),
                            created=_time(data.get("c")))
         except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-            raise BadRequest("not a cursor this server gave out", field="cursor") from None
+            raise Invalid("not a cursor this server gave out", field="cursor") from None
         complete = position.asked is not None if position.tier == URGENT else (
             position.tier == OTHER and position.size is not None and position.created is not None)
         if not complete:
-            raise BadRequest("not a cursor this server gave out", field="cursor")
+            raise Invalid("not a cursor this server gave out", field="cursor")
         return position
 
     def after(self) -> ColumnElement[bool]:

@@ -143,9 +143,9 @@ async def answer(group_id: IdPath, body: AnswerRequest, request: Request, user: 
         if item.status == "approved":
             _poke(request, session)
     else:
-        from server.errors import BadRequest
+        from server.errors import Invalid
 
-        raise BadRequest("give a caption or a bank_item_id", field="caption")
+        raise Invalid("give a caption or a bank_item_id", field="caption")
     return await _group_read(request, session, group_id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import BadRequest, Conflict, NotFound
+from server.errors import Conflict, Invalid, NotFound
 from server.events import service as event_service
 from server.journal import service as journal
 from server.models import Event, Item, ItemVersion, User
@@ -58,7 +58,7 @@ async def create_item(session: AsyncSession, *, event: Event, data: ItemCreate, 
     check_content(content, platforms, _warning(event, content))
     offset = parse_offset(data.offset)
     if data.kind == "post" and offset is None and not data.cue:
-        raise BadRequest("a timeline post needs a planned offset (T+HH:MM) or a cue label", field="offset")
+        raise Invalid("a timeline post needs a planned offset (T+HH:MM) or a cue label", field="offset")
     key = data.key or await _next_key(session, event.id, data.kind)
     if (await session.execute(select(Item.id).where(Item.event_id == event.id, Item.key == key))).first():
         raise Conflict(f"an item with key '{key}' exists on this event", field="key")

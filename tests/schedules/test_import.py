@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.db.session_scope import transaction
-from server.errors import BadRequest
+from server.errors import Invalid
 from server.media.store import MediaStore
 from server.models import Approval, Item, JournalEntry, MediaAsset
 from server.schedules.importer import ScheduleInvalid, import_schedule
@@ -112,5 +112,5 @@ async def test_reimport_changing_the_policy_is_journaled_and_never_below_the_flo
                              "to": {"approvals_required": 3, "clinical_required": 2},
                              "reason": "schedule import (schedule.yaml)"}
     schedule.write_text(text.replace(old, "approval_policy: {approvals_required: 1, clinical_required: 1}"))
-    with pytest.raises(BadRequest, match="at least 2"):
+    with pytest.raises(Invalid, match="at least 2"):
         await _import(sessionmaker, folder, store)

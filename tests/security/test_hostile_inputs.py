@@ -153,7 +153,7 @@ async def test_validation_errors_match_the_documented_422_schema(client: AsyncCl
         await client.post("/api/events", json=event_payload(platforms=[{"platform": "x", "account": "?"}]),
                           headers=seeded.headers),
         await client.post(f"/api/events/{seeded.event_id}/items", json={"caption": "No offset, no cue"},
-                          headers=seeded.headers),  # the app's own BadRequest
+                          headers=seeded.headers),  # the app's own Invalid
     ]
     for response in refusals:
         assert response.status_code == 422, response.text
