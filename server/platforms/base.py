@@ -42,7 +42,7 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
-class MediaUpload:
+class UploadRequest:
     """A file to upload, already sanitized."""
 
     data: bytes
@@ -191,7 +191,7 @@ class Platform(Protocol):
         """
         ...
 
-    async def upload_media(self, media: MediaUpload) -> UploadedMedia:
+    async def upload_media(self, media: UploadRequest) -> UploadedMedia:
         """Upload one sanitized file with its alt text.
 
         Returns:

@@ -13,8 +13,7 @@ from server.clock import Clock
 from server.db.session_scope import transaction
 from server.media.store import MediaStore
 from server.models import Delivery, MediaUpload
-from server.platforms.base import MediaUpload as UploadRequest
-from server.platforms.base import Platform, UploadedMedia
+from server.platforms.base import Platform, UploadedMedia, UploadRequest
 
 SAFETY_MARGIN = timedelta(seconds=60)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from server.platforms.base import Capabilities, MediaUpload
+from server.platforms.base import Capabilities, UploadRequest
 
 DISPLAY_NAMES = {"sandbox": "Sandbox", "x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 
@@ -21,8 +21,8 @@ class MediaSpec:
     height: int | None = None
 
     @classmethod
-    def from_upload(cls, upload: MediaUpload) -> MediaSpec:
-        """Describe a sanitized `MediaUpload`."""
+    def from_upload(cls, upload: UploadRequest) -> MediaSpec:
+        """Describe a sanitized `UploadRequest`."""
         return cls(upload.mime_type, len(upload.data), upload.alt_text, upload.width, upload.height)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
-from server.platforms.base import MediaUpload, MemoryCredentialStore
+from server.platforms.base import MemoryCredentialStore, UploadRequest
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -14,14 +14,14 @@ GIF_BYTES = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x0
 MP4_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 10
 
 
-def png(alt: str) -> MediaUpload:
+def png(alt: str) -> UploadRequest:
     """Return a 1x1 PNG upload with `alt` as alt text."""
-    return MediaUpload(data=PNG_1PX, mime_type="image/png", alt_text=alt, width=1, height=1)
+    return UploadRequest(data=PNG_1PX, mime_type="image/png", alt_text=alt, width=1, height=1)
 
 
-def mp4(alt: str, data: bytes = MP4_BYTES) -> MediaUpload:
+def mp4(alt: str, data: bytes = MP4_BYTES) -> UploadRequest:
     """Return a (fake) MP4 upload."""
-    return MediaUpload(data=data, mime_type="video/mp4", alt_text=alt)
+    return UploadRequest(data=data, mime_type="video/mp4", alt_text=alt)
 
 
 class FixedClock:

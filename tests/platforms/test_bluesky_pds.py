@@ -13,7 +13,7 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from server.platforms.base import MediaUpload, MemoryCredentialStore, PublishRequest, RemoteRef
+from server.platforms.base import MemoryCredentialStore, PublishRequest, RemoteRef, UploadRequest
 from server.platforms.bluesky import BlueskyAdapter, tid_for_key
 from server.platforms.bluesky.richtext import build_facets, detect_facets
 from server.platforms.bluesky.tid import tid_for_delivery
@@ -105,7 +105,7 @@ async def test_ten_post_thread_with_images_alt_text_and_facets(
         size = (60 + i * 4, 40 + i * 2)
         data = png(i, size)
         media = await adapter.upload_media(
-            MediaUpload(data, "image/png", f"Slide {i}: step {i} of the procedure", *size)
+            UploadRequest(data, "image/png", f"Slide {i}: step {i} of the procedure", *size)
         )
         assert media.expires_at is not None
         blobs.append((media.remote_id, data))

@@ -20,7 +20,7 @@ import pytest
 from atproto import AsyncClient as AtprotoClient
 from atproto_client.models.utils import get_model_as_dict
 
-from server.platforms.base import MediaUpload, MemoryCredentialStore, PublishRequest
+from server.platforms.base import MemoryCredentialStore, PublishRequest, UploadRequest
 from server.platforms.bluesky import BlueskyAdapter
 from server.textrules.warning import warning_line
 from tests.peers.bluesky import BlueskyAccount, PeerInfo, create_account
@@ -69,7 +69,7 @@ async def test_a_warned_text_only_post_shows_its_warning_and_stays_in_feeds(
 
     text_only = await adapter.publish(PublishRequest(
         text="Next: the surgeon opens the chest. #LiveOR", idempotency_key="cw-text", content_warning=WARNING))
-    image = await adapter.upload_media(MediaUpload(png(1, (64, 40)), "image/png", "The open chest", 64, 40))
+    image = await adapter.upload_media(UploadRequest(png(1, (64, 40)), "image/png", "The open chest", 64, 40))
     with_image = await adapter.publish(PublishRequest(
         text="The heart, seen from above.", idempotency_key="cw-image", media=[image], content_warning=WARNING,
         reply_to=text_only))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from server.platforms.base import MediaUpload, MemoryCredentialStore, PublishRequest, RemoteRef
+from server.platforms.base import MemoryCredentialStore, PublishRequest, RemoteRef, UploadRequest
 from server.platforms.errors import OutcomeUnknown, Rejected, RetryLater
 from server.platforms.mastodon import MastodonAdapter
 from tests.fakes.helpers import png
@@ -163,7 +163,7 @@ async def test_instance_limits_are_read_on_connect_and_media_answers_200(
     assert adapter.capabilities.media.image_max_bytes == 10 * 1024 * 1024
     assert "video/webm" not in adapter.capabilities.media.video_types
     with pytest.raises(Rejected, match="this Mastodon instance"):
-        await adapter.upload_media(MediaUpload(data=b"\x1a\x45\xdf\xa3" * 64, mime_type="video/webm", alt_text="x"))
+        await adapter.upload_media(UploadRequest(data=b"\x1a\x45\xdf\xa3" * 64, mime_type="video/webm", alt_text="x"))
     uploaded = await adapter.upload_media(png("Surgeons at the table"))  # the mock answers 200 at once
     assert uploaded.extra["processing"] is False
     ref = await adapter.publish(PublishRequest(text="With a photo", idempotency_key="m1", media=[uploaded]))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from server.platforms.base import MediaUpload, MemoryCredentialStore, Platform, PublishRequest, RemoteRef
+from server.platforms.base import MemoryCredentialStore, Platform, PublishRequest, RemoteRef, UploadRequest
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, RetryLater
 from server.platforms.x import XAdapter
 from tests.fakes.helpers import GIF_BYTES, FixedClock, RecordingStore, SleepRecorder, mp4, png
@@ -172,7 +172,7 @@ async def test_chunked_video_upload_polls_processing(
 
 
 async def test_gif_goes_through_chunked_upload(fake: FakeX, adapter: XAdapter) -> None:
-    media = await adapter.upload_media(MediaUpload(data=GIF_BYTES, mime_type="image/gif", alt_text="loop"))
+    media = await adapter.upload_media(UploadRequest(data=GIF_BYTES, mime_type="image/gif", alt_text="loop"))
     assert fake.media[media.remote_id].category == "tweet_gif"
     assert fake.requests_to("POST", "/2/media/upload") == []
 

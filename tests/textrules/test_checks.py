@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.platforms.base import MediaUpload
+from server.platforms.base import UploadRequest
 from server.platforms.capabilities import with_overrides
 from server.textrules import (
     CAPABILITIES,
@@ -168,5 +168,5 @@ def test_check_media_with_overrides() -> None:
 
 
 def test_media_spec_from_upload() -> None:
-    upload = MediaUpload(data=b"12345", mime_type="image/png", alt_text="Chart", width=10, height=20)
+    upload = UploadRequest(data=b"12345", mime_type="image/png", alt_text="Chart", width=10, height=20)
     assert MediaSpec.from_upload(upload) == MediaSpec("image/png", 5, "Chart", 10, 20)

@@ -14,10 +14,10 @@ from server.platforms.base import (
     CredentialStore,
     IncomingMessage,
     IncomingPage,
-    MediaUpload,
     PublishRequest,
     RemoteRef,
     UploadedMedia,
+    UploadRequest,
 )
 from server.platforms.bluesky.client import (
     JsonObject,
@@ -107,7 +107,7 @@ class BlueskyAdapter(BlueskyMetrics):
         except XrpcError as err:
             raise to_platform_error(err) from err
 
-    async def upload_media(self, media: MediaUpload) -> UploadedMedia:
+    async def upload_media(self, media: UploadRequest) -> UploadedMedia:
         """Upload an image blob; the returned handle carries the blob, alt text and aspect ratio."""
         limits = self.capabilities.media
         if media.mime_type not in limits.image_types:

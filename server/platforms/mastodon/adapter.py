@@ -34,10 +34,10 @@ from server.platforms.base import (
     CredentialStore,
     IncomingMessage,
     IncomingPage,
-    MediaUpload,
     PublishRequest,
     RemoteRef,
     UploadedMedia,
+    UploadRequest,
 )
 from server.platforms.capabilities import CAPABILITIES, mastodon_capabilities
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected
@@ -161,7 +161,7 @@ class MastodonAdapter(MastodonMetrics):
             self.capabilities = mastodon_capabilities(configuration)
         return self.capabilities
 
-    async def upload_media(self, media: MediaUpload) -> UploadedMedia:
+    async def upload_media(self, media: UploadRequest) -> UploadedMedia:
         """Upload via `/api/v2/media` with the alt text; poll `/api/v1/media/:id` while it processes.
 
         When processing outlasts the bounded polling, the handle is returned with

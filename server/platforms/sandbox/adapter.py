@@ -14,10 +14,10 @@ from server.models import SandboxAccount, SandboxPost
 from server.platforms.base import (
     IncomingMessage,
     IncomingPage,
-    MediaUpload,
     PublishRequest,
     RemoteRef,
     UploadedMedia,
+    UploadRequest,
 )
 from server.platforms.capabilities import CAPABILITIES
 from server.platforms.errors import OutcomeUnknown, RetryLater
@@ -66,7 +66,7 @@ class SandboxPlatform(SandboxMetrics):
         async with transaction(self.sessionmaker) as session:
             await ensure_account(session, self.handle, audience=False, display_name=self.handle.title())
 
-    async def upload_media(self, media: MediaUpload) -> UploadedMedia:
+    async def upload_media(self, media: UploadRequest) -> UploadedMedia:
         """Media already sits in Livecue's store; the sandbox refers to it by hash."""
         self._raise_before_send(await self.faults.before("upload"))
         return UploadedMedia(remote_id=media.sha256, expires_at=None,

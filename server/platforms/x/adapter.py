@@ -30,10 +30,10 @@ from server.platforms.base import (
     CredentialStore,
     IncomingMessage,
     IncomingPage,
-    MediaUpload,
     PublishRequest,
     RemoteRef,
     UploadedMedia,
+    UploadRequest,
 )
 from server.platforms.capabilities import CAPABILITIES
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, RetryLater
@@ -136,7 +136,7 @@ class XAdapter(XMetrics):
         self._user_id = str(data["id"])
         self.username = data.get("username")
 
-    async def upload_media(self, media: MediaUpload) -> UploadedMedia:
+    async def upload_media(self, media: UploadRequest) -> UploadedMedia:
         """Upload an image (one-shot) or a video/GIF (chunked, polled), then set its alt text."""
         if len(media.alt_text) > ALT_TEXT_MAX:
             raise Rejected(f"x: alt text longer than {ALT_TEXT_MAX} characters")
@@ -161,7 +161,7 @@ class XAdapter(XMetrics):
             extra={"media_key": info.get("media_key"), "category": category, "alt_text": media.alt_text},
         )
 
-    async def _chunked(self, media: MediaUpload, category: str) -> dict[str, Any]:
+    async def _chunked(self, media: UploadRequest, category: str) -> dict[str, Any]:
         init = {"media_type": media.mime_type, "total_bytes": len(media.data), "media_category": category}
         info = (await self._json("POST", "/2/media/upload/initialize", "start upload", json=init))["data"]
         media_id = str(info["id"])
