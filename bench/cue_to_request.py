@@ -43,9 +43,9 @@ from server.clock import SystemClock  # noqa: E402
 from server.config import Settings  # noqa: E402
 from server.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from server.media.assets import media_store  # noqa: E402
-from server.publishing.credentials import CredentialsConfig  # noqa: E402
+from server.platforms.credentials import CredentialsConfig  # noqa: E402
+from server.platforms.registry import AdapterRegistry  # noqa: E402
 from server.publishing.media import ensure_uploaded  # noqa: E402
-from server.publishing.registry import AdapterRegistry  # noqa: E402
 from tests.chaos.scenario import create_users, login  # noqa: E402
 from tests.chaos.servers import (  # noqa: E402
     ServerConfig,

@@ -12,11 +12,11 @@ from server.live.feed import FeedHub
 from server.live.scheduler import Scheduler
 from server.livepage.hub import LivePageHub
 from server.media.assets import media_store
+from server.platforms.credentials import CredentialsConfig
+from server.platforms.registry import AdapterRegistry
 from server.platforms.sandbox.faults import FaultPlan
-from server.publishing.credentials import CredentialsConfig
 from server.publishing.dispatcher import Dispatcher
 from server.publishing.preupload import PreUploader
-from server.publishing.registry import AdapterRegistry
 from server.questions.poller import Poller
 from server.ratelimit import SlidingWindow
 from server.secret_key import settings_key

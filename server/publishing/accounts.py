@@ -18,10 +18,10 @@ from server.errors import NotFound
 from server.events import service as event_service
 from server.journal import service as journal
 from server.models import Delivery, Event, EventPlatform, User
+from server.platforms.credentials import CredentialsConfig
 from server.platforms.errors import PlatformError
+from server.platforms.registry import AdapterRegistry
 from server.publishing import outbox
-from server.publishing.credentials import CredentialsConfig
-from server.publishing.registry import AdapterRegistry
 
 
 class AccountCheck(BaseModel):

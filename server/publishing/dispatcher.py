@@ -22,11 +22,11 @@ from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
 from server.platforms.base import Platform, PublishRequest, RemoteRef, UploadedMedia
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
+from server.platforms.registry import AdapterRegistry
 from server.publishing import gate
 from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-exported: drills and tests count it
 from server.publishing.leases import expire_leases, owner_id
 from server.publishing.media import forget_single_use, uploaded_media
-from server.publishing.registry import AdapterRegistry
 from server.publishing.thread import due_deliveries, reply_target
 
 log = logging.getLogger("livecue.dispatcher")

@@ -16,8 +16,8 @@ from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
 from server.models import Event, Item
 from server.platforms.errors import PlatformError
+from server.platforms.registry import AdapterRegistry
 from server.publishing.media import SAFETY_MARGIN, ensure_uploaded
-from server.publishing.registry import AdapterRegistry
 from server.timeline.content import current_version
 from server.timeline.timing import planned_time
 

@@ -29,7 +29,7 @@ from server.loopfailures import LoopFailures
 from server.models import Event, IngestCursor
 from server.platforms.base import IncomingMessage, IncomingPage, Platform
 from server.platforms.errors import PlatformError, RetryLater
-from server.publishing.registry import AdapterRegistry
+from server.platforms.registry import AdapterRegistry
 from server.questions.ingest import IngestResult, ingest
 from server.questions.threads import Ownership, ThreadReading
 

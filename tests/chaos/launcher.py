@@ -24,10 +24,10 @@ import uvicorn
 from fastapi import FastAPI
 
 from server.app import create_app
+from server.platforms import registry as registry_module
 from server.platforms.base import PublishRequest, RemoteRef
+from server.platforms.registry import AdapterRegistry
 from server.platforms.sandbox import FaultPlan, SandboxPlatform
-from server.publishing import registry as registry_module
-from server.publishing.registry import AdapterRegistry
 
 
 class RecordingSandbox(SandboxPlatform):
@@ -47,9 +47,8 @@ class RecordingSandbox(SandboxPlatform):
 
 
 def _recording_builder(log_path: str) -> registry_module.Builder:
-    def build(registry: AdapterRegistry, account: str, rehearsal: bool) -> Any:
-        adapter = RecordingSandbox(registry.sessionmaker, handle=account, faults=registry.sandbox_faults,
-                                   rehearsal=rehearsal)
+    def build(registry: AdapterRegistry, account: str) -> Any:
+        adapter = RecordingSandbox(registry.sessionmaker, handle=account, faults=registry.sandbox_faults)
         adapter.log_path = log_path
         return adapter
 

@@ -25,8 +25,8 @@ from server.models import SandboxAccount, SandboxPost
 from server.platforms.base import MemoryCredentialStore
 from server.platforms.bluesky import BlueskyAdapter
 from server.platforms.mastodon import MastodonAdapter
+from server.platforms.registry import AdapterRegistry
 from server.platforms.x import XAdapter
-from server.publishing.registry import AdapterRegistry
 from server.textrules.warning import WARNING_PREFIX
 from tests.factories import create_event, create_item, create_user, login, set_denylist
 from tests.fakes.mastodon import FakeMastodon

@@ -41,8 +41,8 @@ from server.consent.schemas import DenylistUpdate
 from server.db.base import Base
 from server.models import Delivery, JournalEntry, Message, PlatformToken
 from server.platforms.bluesky.session import Session
-from server.publishing.credentials import CredentialsConfig, DbCredentialStore
-from server.publishing.registry import AdapterRegistry
+from server.platforms.credentials import CredentialsConfig, DbCredentialStore
+from server.platforms.registry import AdapterRegistry
 from server.ratelimit import SlidingWindow
 from tests.factories import PASSWORD, create_user
 from tests.fakes.mastodon import FakeMastodon

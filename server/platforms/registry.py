@@ -1,4 +1,4 @@
-"""The explicit registry of platform adapters: one builder per platform name."""
+"""The explicit registry of platform adapters: a plain `{name: builder}` dict, and the per-account cache."""
 
 from __future__ import annotations
 
@@ -10,46 +10,45 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.platforms.base import Platform
+from server.platforms.credentials import CredentialsConfig, DbCredentialStore
 from server.platforms.sandbox import FaultPlan, SandboxPlatform
-from server.publishing.credentials import CredentialsConfig, DbCredentialStore
 
-Builder = Callable[["AdapterRegistry", str, bool], Platform]
+Builder = Callable[["AdapterRegistry", str], Platform]
 
 
-def _sandbox(registry: AdapterRegistry, account: str, rehearsal: bool) -> Platform:
+def _sandbox(registry: AdapterRegistry, account: str, rehearsal: bool = False) -> Platform:
     return SandboxPlatform(registry.sessionmaker, handle=account, faults=registry.sandbox_faults,
                            rehearsal=rehearsal)
 
 
-def _remote(platform: str) -> Builder:
-    def build(registry: AdapterRegistry, account: str, rehearsal: bool) -> Platform:
-        if rehearsal:
-            return _sandbox(registry, account, rehearsal)
-        secrets = registry.credentials.for_account(platform, account)
-        store = DbCredentialStore(registry.sessionmaker, registry.credentials, platform, account)
-        base_url = secrets.get("base_url", "")
-        if platform == "bluesky":
-            from server.platforms.bluesky import BlueskyAdapter
-
-            return BlueskyAdapter(base_url=base_url, credentials=store, client=registry.http)
-        if platform == "mastodon":
-            from server.platforms.mastodon import MastodonAdapter
-
-            return MastodonAdapter(base_url=base_url, credentials=store, client=registry.http)
-        from server.platforms.x import XAdapter
-
-        return XAdapter(base_url=base_url or "https://api.x.com", credentials=store,
-                        client=registry.http)
-
-    return build
+def _store(registry: AdapterRegistry, platform: str, account: str) -> tuple[dict[str, str], DbCredentialStore]:
+    secrets = registry.credentials.for_account(platform, account)
+    return secrets, DbCredentialStore(registry.sessionmaker, registry.credentials, platform, account)
 
 
-BUILDERS: dict[str, Builder] = {
-    "sandbox": _sandbox,
-    "bluesky": _remote("bluesky"),
-    "mastodon": _remote("mastodon"),
-    "x": _remote("x"),
-}
+# The adapters are imported when first built: a process posting only to the sandbox never loads the others.
+def _bluesky(registry: AdapterRegistry, account: str) -> Platform:
+    from server.platforms.bluesky import BlueskyAdapter
+
+    secrets, store = _store(registry, "bluesky", account)
+    return BlueskyAdapter(base_url=secrets.get("base_url", ""), credentials=store, client=registry.http)
+
+
+def _mastodon(registry: AdapterRegistry, account: str) -> Platform:
+    from server.platforms.mastodon import MastodonAdapter
+
+    secrets, store = _store(registry, "mastodon", account)
+    return MastodonAdapter(base_url=secrets.get("base_url", ""), credentials=store, client=registry.http)
+
+
+def _x(registry: AdapterRegistry, account: str) -> Platform:
+    from server.platforms.x import XAdapter
+
+    secrets, store = _store(registry, "x", account)
+    return XAdapter(base_url=secrets.get("base_url") or "https://api.x.com", credentials=store, client=registry.http)
+
+
+BUILDERS: dict[str, Builder] = {"sandbox": _sandbox, "bluesky": _bluesky, "mastodon": _mastodon, "x": _x}
 
 
 @dataclass
@@ -69,7 +68,8 @@ class AdapterRegistry:
             return self.overrides[(platform, account)]
         key = (platform, account, rehearsal)
         if key not in self._cache:
-            self._cache[key] = BUILDERS[platform](self, account, rehearsal)
+            # A rehearsal posts to the sandbox whatever the platform (ten times faster, never in public).
+            self._cache[key] = _sandbox(self, account, rehearsal) if rehearsal else BUILDERS[platform](self, account)
         adapter: Platform = self._cache[key]
         return adapter
 
