@@ -1,0 +1,193 @@
+"""The public form against a bare FastAPI endpoint doing one durable SQLite insert per request, same run.
+
+Method (shared/docs/benchmarking.md): two uvicorn servers pinned to CPU 0, wrk pinned to CPU 1, windows
+interleaved A B A B, at 16 and at 256 connections; reported: requests/s, p99 (wrk's latency distribution)
+and server CPU per request (from /proc), each beside the bare server's figure of the same round.
+  bare:    FastAPI, the same path and body model, one INSERT + COMMIT per request on a WAL SQLite file with
+           synchronous=FULL (the "durable insert" of the issue's goal);
+  livecue: the real app (SQLite, synchronous=FULL, rate limiter lifted): triaged, PHI-screened, grouped,
+           journaled, committed by the form intake (group commit) before the 202.
+
+Where the 19 ms per form question went (py-spy `record --gil` and `perf record -g` on the server, 16
+connections, before group commit): about 11-13 ms of CPU per question, and it was not triage or SQLite.
+  - ~10 ORM statements per question (event by slug, known ids, muted authors, grouping candidates, new
+    group, message insert, keys, journal head UPDATE, journal INSERT, COMMIT), each a hop to the aiosqlite
+    connection's own thread and back: SQLAlchemy's per-statement work plus the hop was ~45% of GIL time;
+  - up to 15 pooled connections = 15 threads contending for the GIL with the event loop: ~300 context
+    switches per question (perf: 14% of samples in finish_task_switch, futex waits, sem_post);
+  - every request took SQLite's write lock with BEGIN IMMEDIATE and lost to the others: SQLite's busy
+    handler sleeps 1..100 ms between tries (py-spy --native: clock_nanosleep under
+    sqlite3InvokeBusyHandler), which is where the seconds of p99 came from;
+  - triage + PHI screen: ~12% of GIL samples (~0.4 ms a question); grouping's similarity ~9%.
+The triage + PHI figure rose from ~0.08 to ~0.4 ms since the multilingual risk cues, the logistic model and
+the gazetteer/name screens arrived (bench/screen_speed.py measures it alone); with group commit it is about
+a third of what is left per question, so it matters only after the HTTP stack (routing through included
+routers, the BaseHTTPMiddleware layers, body limits: ~30% of GIL samples today).
+After group commit (server/questions/intake.py): one writer, one transaction per batch, one event lookup,
+multi-row Core inserts and one journal entry per batch; per-question CPU is the HTTP stack plus triage.
+
+Usage: python bench/form_bench.py [--json] [--window S] [--rounds N] [--conns N N ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest_bench import FormBody, cpu_seconds, free_port, livecue_app, pin, wait_up  # noqa: E402
+
+PATH = "/api/public/events/bench/questions"
+LUA = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"name":"Guest","text":"How long does the surgery ' .. n .. ' take?"}')
+end
+"""
+
+
+def bare_durable_app(db: Path) -> FastAPI:
+    """FastAPI parsing the form body and committing one row per request (WAL, synchronous=FULL)."""
+    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS q (id INTEGER PRIMARY KEY, slug TEXT, name TEXT, text TEXT)")
+    app = FastAPI()
+
+    @app.post(PATH, status_code=202)
+    async def bare_form(body: FormBody) -> dict[str, str]:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO q (slug, name, text) VALUES (?, ?, ?)", ("bench", body.name, body.text))
+        conn.execute("COMMIT")
+        return {"status": "received"}
+
+    return app
+
+
+def serve(kind: str, port: int, db: str) -> None:
+    """Run one server on CPU 0."""
+    import uvicorn
+
+    pin({0})
+    app = bare_durable_app(Path(db)) if kind == "bare" else livecue_app(Path(db))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _ms(text: str) -> float:
+    value, unit = float(re.match(r"[\d.]+", text).group()), re.sub(r"[\d.]+", "", text)  # type: ignore[union-attr]
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}.get(unit, 1.0)
+
+
+def wrk(port: int, pid: int, connections: int, seconds: float, script: Path) -> dict[str, float]:
+    """One wrk window: requests/s, p99 ms, server CPU µs per request, non-2xx count."""
+    cpu0 = cpu_seconds(pid)
+    out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+                          "-s", str(script), f"http://127.0.0.1:{port}{PATH}"],
+                         capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(pid) - cpu0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"timeout (\d+)", out)
+    return {"rps": rate, "p99_ms": p99, "cpu_us": cpu / max(requests, 1) * 1e6,
+            "errors": (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)}
+
+
+async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Start both servers, run the interleaved windows, return medians per connection count."""
+    ports = {"bare": free_port(), "livecue": free_port()}
+    procs = {kind: subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port),
+                                     "--db", str(tmp / f"{kind}.db")]) for kind, port in ports.items()}
+    script = tmp / "form.lua"
+    script.write_text(LUA)
+    try:
+        for port in ports.values():
+            await wait_up(port)
+        _, writer = await asyncio.open_connection("127.0.0.1", ports["livecue"])
+        writer.write(b"POST /bench/setup HTTP/1.1\r\nHost: bench\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        writer.close()
+        await asyncio.sleep(0.5)
+        out: dict[str, Any] = {}
+        for connections in args.conns:
+            runs: dict[str, list[dict[str, float]]] = {"bare": [], "livecue": []}
+            for _ in range(args.rounds):
+                for kind in ("bare", "livecue"):
+                    runs[kind].append(await asyncio.to_thread(wrk, ports[kind], procs[kind].pid, connections,
+                                                              args.window, script))
+            med = {k: {m: statistics.median(r[m] for r in v) for m in ("rps", "p99_ms", "cpu_us")}
+                   for k, v in runs.items()}
+            out[str(connections)] = {
+                "bare": {k: round(v, 1) for k, v in med["bare"].items()},
+                "livecue": {k: round(v, 1) for k, v in med["livecue"].items()},
+                "errors": {k: sum(int(r["errors"]) for r in v) for k, v in runs.items()},
+                "windows_rps": {k: [round(r["rps"]) for r in v] for k, v in runs.items()}}
+        return out
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def figures(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each figure beside the bare durable endpoint's, same run."""
+    rows = []
+    for connections, r in result.items():
+        bare, live = r["bare"], r["livecue"]
+        rows += [{"figure": f"form req/s, {connections} conns", "value": live["rps"], "baseline": bare["rps"],
+                  "ratio": round(live["rps"] / max(bare["rps"], 1e-9), 3), "unit": "req/s"},
+                 {"figure": f"form p99, {connections} conns", "value": live["p99_ms"], "baseline": bare["p99_ms"],
+                  "ratio": round(live["p99_ms"] / max(bare["p99_ms"], 1e-9), 2), "unit": "ms"},
+                 {"figure": f"form server CPU/req, {connections} conns", "value": live["cpu_us"],
+                  "baseline": bare["cpu_us"], "ratio": round(live["cpu_us"] / max(bare["cpu_us"], 1e-9), 2),
+                  "unit": "µs"}]
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--window", type=int, default=5, help="seconds per wrk window")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per connection count")
+    parser.add_argument("--conns", type=int, nargs="+", default=[16, 256], help="wrk connection counts")
+    parser.add_argument("--serve", choices=("bare", "livecue"), help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve, args.port, args.db)
+        return 0
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (Debian: apt-get install -y wrk)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="livecue-form-") as name:
+        result = asyncio.run(measure(args, Path(name)))
+    rows = figures(result)
+    if args.json:
+        print(json.dumps({"connections": result, "figures": rows}, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['figure']:<34} Livecue {row['value']:>9} {row['unit']:<5} bare durable "
+                  f"{row['baseline']:>9} -> x{row['ratio']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
