@@ -56,10 +56,11 @@ async def sse(app: FastAPI, path: str, *, events: int, headers: dict[str, str] |
     task = asyncio.create_task(app(scope, receive, send))
     async with asyncio.timeout(20):
         while not task.done() and len(parsed()) < events:
+            got.clear()  # before looking: whatever is sent from here on sets it again
             if during is not None and len(parsed()) >= 1:
                 await during()
                 during = None
-            got.clear()
+                continue
             await got.wait()
     disconnect.set()
     async with asyncio.timeout(20):
