@@ -1,27 +1,14 @@
 // What the operator's item tools do (retry, abandon, edit, reorder, approve, reject): each calls the API,
 // says what happened on the status line, and refreshes the page's data. The live controls are in controls.js.
-import { api, ApiError, platformName } from '../lib/core.js';
+import { api, platformName } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
+import { run as runAction } from '../lib/run.js';
 
 export function makeActions({ state, notices, refresh }) {
   const say = (message, tone = 'info', options) => notices.say(message, tone, options);
 
-  async function run(label, call, success) {
-    try {
-      const result = await call();
-      if (success) {
-        const said = typeof success === 'function' ? success(result) : success;
-        if (typeof said === 'string') say(said, 'good');
-        else say(said.text, 'good', { until: said.until });
-      }
-      return result;
-    } catch (err) {
-      say(`${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`, 'error');
-      return undefined;
-    } finally {
-      refresh();
-    }
-  }
+  /** An item tool: the outcome on the status line (lib/run.js), then the page's data read again. */
+  const run = (label, call, success) => runAction(label, call, { success, say: (text, tone, said) => say(text, tone, { until: said.until }), after: refresh });
 
   const eventPath = (suffix) => `/api/events/${state.event.id}${suffix}`;
   /** "Trying again" is true while the delivery is on its way again. */

@@ -3,6 +3,7 @@
 // Retry until it succeeds or is dismissed.
 import { api, ApiError, apiOptional, clock, h, platformName } from '../lib/core.js';
 import { ask, inform, list } from '../lib/dialog.js';
+import { run } from '../lib/run.js';
 import { EMERGENCY_BLOCKS_POSTS, isEmergency } from '../lib/items.js';
 import { deliveriesByItem } from './timeline.js';
 
@@ -21,23 +22,21 @@ export function makeControls({ state, notices, refresh }) {
    * Run a control action. `call` may resolve to CANCELLED (the operator said no midway). `success(result)`
    * gives the status line: a string, or {text, until, extra}.
    */
-  async function control(key, title, call, options = {}) {
+  function control(key, title, call, options = {}) {
     const { success, loud = false, resolved, retryable = () => true } = options;
-    let result;
-    try {
-      result = await call();
-    } catch (err) {
-      notices.fail(key, { title, err, loud, resolved, retry: retryable(err) ? () => control(key, title, call, options) : null });
-      return undefined;
-    } finally {
-      refresh();
-    }
-    notices.succeeded(key);
-    if (result === CANCELLED || !success) return result;
-    const said = success(result);
-    if (typeof said === 'string') notices.say(said, 'good');
-    else notices.say(said.text, said.tone || 'good', { until: said.until, extra: said.extra });
-    return result;
+    return run(title, call, {
+      after: refresh,
+      say: (text, tone, said) => notices.say(text, tone, { until: said.until, extra: said.extra }),
+      // A failure stays on screen with Retry until it succeeds or is dismissed (nothing more on the status line).
+      fail: (err) => {
+        notices.fail(key, { title, err, loud, resolved, retry: retryable(err) ? () => control(key, title, call, options) : null });
+        return null;
+      },
+      success: (result) => {
+        notices.succeeded(key);
+        return result === CANCELLED || !success ? null : success(result);
+      },
+    });
   }
 
   /** "Being posted" is true until the item is posted, skipped, or one of its posts stopped. */

@@ -1,9 +1,9 @@
 // The operator console: loads the event, renders every panel, and re-fetches on each journal entry.
-import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, setUpPolicy, setUpTheme, toast } from '../lib/core.js';
+import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, setUpPolicy, setUpTheme } from '../lib/core.js';
 import { followEvents } from '../lib/follow.js';
 import { connectionUi, JOURNAL_KEEP, LiveFeed, loadJournal } from '../lib/live.js';
-import { authoredBy } from '../lib/items.js';
-import { actorName, staffNames } from '../lib/words.js';
+import { tellAuthor } from '../lib/authors.js';
+import { staffNames } from '../lib/words.js';
 import { makeActions } from './actions.js';
 import { makeControls } from './controls.js';
 import { renderCountdown, tickCountdown } from './countdown.js';
@@ -143,21 +143,10 @@ export function refresh() {
   }, 120);
 }
 
-/** Tell the author when their item is approved (ready to post) or rejected, wherever they are on the page. */
-function tellAuthor(entry) {
-  if (!['item.approved', 'item.rejected'].includes(entry.kind) || entry.actor_id === state.me.id) return;
-  if (!authoredBy(state.journal, state.me).has(entry.subject_id)) return;
-  const item = state.items.find((i) => i.id === entry.subject_id);
-  const name = item ? `“${humanName(item)}”` : 'Your post';
-  const p = entry.payload || {};
-  if (entry.kind === 'item.rejected') toast(`${actorName(entry)} rejected ${name}: “${p.note || ''}”. Edit it to send it for approval again.`, 'danger', 60000);
-  else if (p.fully_approved) toast(`${name} is approved (last approval by ${actorName(entry)}) and can go out.`, 'good');
-}
-
 function onEntry(entry, live) {
   state.journal.push(entry);
   if (state.journal.length > JOURNAL_KEEP) state.journal.splice(0, state.journal.length - JOURNAL_KEEP);
-  if (live) tellAuthor(entry);
+  if (live) tellAuthor(entry, state, (item) => `“${humanName(item)}”`);
   renderActivity($('#activity'), state);
   refresh();
 }

@@ -2,6 +2,7 @@
 // mute (comms), assign to a clinician (comms). Hide and mute ask first; a failure says what the server said.
 import { announce, api, ApiError, clock, h, hasRole, platformName } from './core.js';
 import { ask } from './dialog.js';
+import { run as runAction } from './run.js';
 
 /** The triage labels (server/questions/triage.py), most urgent first, in words. */
 export const LABELS = {
@@ -49,19 +50,14 @@ export function makeModeration({ state, status, refresh }) {
   const say = (message, tone = 'info') => announce(status, message, tone);
   const directory = { list: null, error: null, at: 0, loading: null };
 
-  async function run(what, call, success, onFail) {
-    try {
-      const result = await call();
-      say(typeof success === 'function' ? success(result) : success, 'good');
-      return result;
-    } catch (err) {
+  /** A moderation action (lib/run.js): the outcome in the live region, in moderation's own words on failure. */
+  const run = (what, call, success, onFail) => runAction(what, call, {
+    success, say, after: refresh,
+    fail: (err) => {
       if (onFail) onFail();
-      say(explain(what, err), 'error');
-      return undefined;
-    } finally {
-      refresh();
-    }
-  }
+      return { text: explain(what, err), tone: 'error' };
+    },
+  });
 
   return {
     /** Change a message's label at once (it is journaled and kept as evaluation data). */

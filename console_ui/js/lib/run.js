@@ -17,7 +17,8 @@ export function failureText(label, err) {
  *   fail(err) -> {text, tone} | null | undefined: the page's own handling of a failure (e.g. a control that stays
  *     on screen with Retry returns null: nothing more to say); undefined says failureText() as an error.
  *   tap: the button just tapped stays disabled while the call runs and the outcome is written beside it.
- *   after(ok): runs last, whatever happened (usually the page's refresh); awaited.
+ *   after(ok): runs last, whatever happened (usually the page's refresh); not awaited, so the outcome is not held
+ *     up by the refresh.
  */
 export async function run(label, call, { success, say, fail, tap = false, after } = {}) {
   let said = null;
@@ -38,7 +39,7 @@ export async function run(label, call, { success, say, fail, tap = false, after 
       speak(handled === undefined ? { text: failureText(label, err), tone: 'error' } : handled);
       return undefined;
     } finally {
-      if (after) await after(ok);
+      if (after) after(ok);
     }
   };
   return tap ? fromTap(work, () => said) : work();

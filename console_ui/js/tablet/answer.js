@@ -4,7 +4,7 @@ import { announce, api, ApiError, h, platformName } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
 import { sendEmergencyReply } from '../lib/emergency.js';
 import { isEmergency } from '../lib/items.js';
-import { fromTap } from '../lib/taps.js';
+import { run as runAction } from '../lib/run.js';
 import { count, LIMITS } from '../lib/textcount.js';
 
 const REPLYABLE = new Set(['queued', 'closed']);
@@ -33,24 +33,12 @@ export function makeAnswers({ state, status, refresh }) {
   const sending = new Set(); // message ids whose template reply is on its way
   const say = (message, tone) => announce(status, message, tone);
 
-  /** Call the API for the button tapped (disabled until done); the outcome is said beside it and in the live region. */
-  function run(label, call, success) {
-    let said = null;
-    const speak = (text, tone) => { said = { text, tone }; say(text, tone); };
-    return fromTap(async () => {
-      try {
-        const result = await call();
-        if (success) speak(typeof success === 'function' ? success(result) : success, 'good');
-        return result;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 409) speak(calmConflict(err), 'info');
-        else speak(`${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`, 'error');
-        return undefined;
-      } finally {
-        refresh();
-      }
-    }, () => said);
-  }
+  /** Call the API for the button tapped (disabled until done); the outcome is said beside it and in the live region
+   * (someone else having got there first is said calmly, not as an error). */
+  const run = (label, call, success) => runAction(label, call, {
+    success, tap: true, say, after: refresh,
+    fail: (err) => (err instanceof ApiError && err.status === 409 ? { text: calmConflict(err), tone: 'info' } : undefined),
+  });
 
   const groupPath = (group, suffix) => `/api/question-groups/${group.id}/${suffix}`;
   /** What the server said about an answer it accepted but keeps waiting, when it says so. */

@@ -1,6 +1,7 @@
 // The clinician tablet: alerts first, then items awaiting clinical approval, then the audience question queue.
 import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, setUpPolicy, setUpTheme } from '../lib/core.js';
 import { alarmButton, raise } from '../lib/alarm.js';
+import { tellAuthor } from '../lib/authors.js';
 import { followEvents } from '../lib/follow.js';
 import { connectionUi, LiveFeed, loadJournal } from '../lib/live.js';
 import { eventPill } from '../lib/items.js';
@@ -144,6 +145,7 @@ async function init() {
       if (live) {
         announceEntry(entry);
         alarm(entry);
+        tellAuthor(entry, state, (item) => (item.question ? `Your answer to “${item.question}”` : `“${item.cue || item.key}”`));
       }
       refresh();
     },

@@ -1,26 +1,12 @@
 // Items waiting for the clinician, as large cards with Approve and Reject (and allowing privacy findings).
-import { announce, api, ApiError, clock, h, replaceChildren } from '../lib/core.js';
+import { announce, api, clock, h, replaceChildren } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
-import { fromTap } from '../lib/taps.js';
+import { run as runAction } from '../lib/run.js';
 import { approvalSummary, authoredBy, caption, findingList, kindName, mediaStrip, openFindings, waitingFor } from '../lib/items.js';
 
 export function makeReview({ state, status, refresh }) {
   /** Call the API for the button tapped (disabled until done); say the outcome there and in the live region. */
-  function run(label, call, success) {
-    return fromTap(async () => {
-      try {
-        await call();
-        announce(status, success, 'good');
-        return { text: success, tone: 'good' };
-      } catch (err) {
-        const text = `${label}: ${err instanceof ApiError ? err.message : 'something went wrong'}`;
-        announce(status, text, 'error');
-        return { text, tone: 'error' };
-      } finally {
-        refresh();
-      }
-    }, (said) => said);
-  }
+  const run = (label, call, success) => runAction(label, call, { success, tap: true, say: (text, tone) => announce(status, text, tone), after: refresh });
 
   const approve = (item) => run('Approve', () => api(`/api/items/${item.id}/approve`, { method: 'POST', body: { version: item.version } }),
     `You approved “${item.key}”.`);
