@@ -37,6 +37,7 @@ log = logging.getLogger("livecue.livepage")
 POLL_SECONDS = 0.5  # entries written by other processes; this process's commits wake the reader at once
 MAX_CHANNELS = 256  # pages kept in memory (least recently asked for is forgotten first)
 READ_BATCH = 500
+RECAP_REFRESH_SECONDS = 60.0  # an ended page's recap figures (followers, likes) change without journal entries
 
 
 def sse_frame(kind: str, data: str, seq: int | None = None) -> bytes:
@@ -90,11 +91,13 @@ class Channel:
     json: bytes = b""
     json_etag: str = ""
     media: dict[str, str] = field(default_factory=dict)  # sha256 -> media type, of files on the page
+    built_at: float = 0.0  # event-loop time of the last rebuild
     clients: set[Client] = field(default_factory=set)
 
     def set_page(self, page: PublicPage) -> None:
         """Adopt a rebuilt page and encode it once for every request that follows."""
         self.page = page
+        self.built_at = asyncio.get_running_loop().time()
         self.html = render.page_html(page).encode()
         self.html_etag = etag_of(self.html)
         self.json = page.model_dump_json().encode()
@@ -155,6 +158,10 @@ class LivePageHub:
         found = self.channels.get(slug)
         if found is not None:
             self.channels.move_to_end(slug)
+            now = asyncio.get_running_loop().time()
+            if found.page.status == "ended" and now - found.built_at > RECAP_REFRESH_SECONDS:
+                found.built_at = now  # one request refreshes; the others meanwhile get the page as it is
+                await self.refresh(found)
             return found
         async with self._lock:
             found = self.channels.get(slug)

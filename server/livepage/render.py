@@ -48,18 +48,34 @@ def post_html(post: PublicPost) -> str:
 
 
 def _recap(page: PublicPage) -> str:
+    """After the end: the recap's public figures (server/recap/public.py), as text a screen reader reads in order."""
     if page.status != "ended":
         return ""
-    intro = '<section class="lv-recap" aria-labelledby="recap-h"><h2 id="recap-h">After the event</h2>'
-    if not page.recap:
-        return intro + "<p>The event has ended. Thank you for following.</p></section>"
-    rows = "".join(f"<dt>{_e(str(key).replace('_', ' '))}</dt><dd>{_e(_plain(value))}</dd>"
-                   for key, value in page.recap.items() if not isinstance(value, (list, dict)))
-    return intro + f"<p>The event has ended. Thank you for following.</p><dl>{rows}</dl></section>"
+    intro = ('<section class="lv-recap" aria-labelledby="recap-h"><h2 id="recap-h">After the event</h2>'
+             "<p>The event has ended. Thank you for following.</p>")
+    recap = page.recap
+    if recap is None:
+        return intro + "</section>"
+    asked = recap.questions
+    rows = [("Updates posted", f"{len(recap.posts)}"),
+            ("Questions from the audience", f"{asked.received} received, {asked.answered} answered"),
+            ("Likes, reposts and replies", f"{recap.engagement_total}")]
+    for account in recap.followers:
+        name = PLATFORM_NAMES.get(account.platform, account.platform)
+        if account.first is not None and account.last is not None:
+            rows.append((f"Followers on {name}", f"{account.last} ({account.gained:+d} since the start)"))
+    figures = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in rows)
+    top = sorted(recap.posts, key=lambda p: sum(link.engagement.total for link in p.links), reverse=True)[:3]
+    best = "".join(
+        f"<li>{_e(_excerpt(p.text))} <span class=lv-figure>"
+        f"({sum(link.engagement.total for link in p.links)} interactions)</span></li>"
+        for p in top if any(link.engagement.total for link in p.links))
+    most = f'<h3>Most shared updates</h3><ol class="lv-top-posts">{best}</ol>' if best else ""
+    return intro + f"<dl>{figures}</dl>{most}</section>"
 
 
-def _plain(value: object) -> str:
-    return "" if value is None else str(value)
+def _excerpt(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _form(page: PublicPage) -> str:

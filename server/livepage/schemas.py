@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from server.recap.schemas import PublicRecap
 
 PostKind = Literal["post", "holding", "answer", "correction"]
 PublicStatus = Literal["live", "ended"]  # a hold is not announced on the platforms, so not here either
@@ -56,4 +58,4 @@ class PublicPage(BaseModel):
     status: PublicStatus
     seq: int
     posts: list[PublicPost]
-    recap: dict[str, Any] | None = None
+    recap: PublicRecap | None = None  # after the end: server/recap/public.py

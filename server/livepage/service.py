@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.events import service as event_service
 from server.livepage.schemas import PostKind, PublicLink, PublicMedia, PublicPage, PublicPost, PublicStatus
 from server.models import Delivery, Event, Item, JournalEntry
+from server.recap.public import public_recap
+from server.recap.schemas import PublicRecap
 
 PUBLIC_STATUSES = ("live", "held", "ended")
 PLATFORM_ORDER = ("mastodon", "bluesky", "x", "sandbox")
@@ -151,14 +153,9 @@ async def status_seq(session: AsyncSession, event: Event) -> int:
     return int((await session.execute(query)).scalar() or 0)
 
 
-async def recap_part(session: AsyncSession, event: Event) -> dict[str, Any] | None:
-    """The public part of the recap, shown once the event has ended.
-
-    HOOK (issue 18, "18-recap"): server/recap/public.py is to provide it; until it exists the ended page shows
-    the posts only. Replace the body with a call to that function when it lands.
-    """
-    del session, event
-    return None
+async def recap_part(session: AsyncSession, event: Event) -> PublicRecap:
+    """The public part of the recap (server/recap/public.py), shown once the event has ended."""
+    return await public_recap(session, event)
 
 
 async def page(session: AsyncSession, event: Event) -> PublicPage:

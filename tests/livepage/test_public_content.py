@@ -114,6 +114,8 @@ async def test_nothing_staff_only_and_text_is_escaped(client: AsyncClient, app: 
     html = page_html(page)
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in html
     assert 'id="ask-form"' not in html and "After the event" in html  # the form closes with the event
+    assert page.recap is not None and len(page.recap.posts) == 1  # the recap's public part (server/recap/public.py)
+    assert "<dt>Questions from the audience</dt><dd>0 received, 0 answered</dd>" in html
     dumped = page.model_dump_json()
     for secret in ("cue", "approv", "username", "queue", "triage", "step-1", "markup"):
         assert secret not in dumped, secret
