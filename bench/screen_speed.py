@@ -1,6 +1,6 @@
 """CPU cost per message of triage and of the PHI screen, as a ratio against a bare baseline, same run.
 
-Texts: every evaluation message of 20-200 characters (tests/questions/triage_eval*.jsonl and
+Texts: every evaluation message of 20-200 characters (tests/triage/triage_eval*.jsonl and
 tests/privacy/phi_eval*.jsonl). Baseline: `text.lower().split()` over the same texts. Timing windows are
 interleaved (baseline, triage, PHI, baseline, ...) because machine speed drifts (see
 shared/docs/benchmarking.md); medians are reported. Ingest needs triage + PHI within BUDGET_US per message
@@ -25,14 +25,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from server.privacy.phi import screen_text  # noqa: E402
-from server.questions.triage import triage  # noqa: E402
+from server.triage.triage import triage  # noqa: E402
 
 BUDGET_US = 1000.0  # triage + PHI per message (issue 14); ingest's own figures are in bench/ingest_bench.py
 
 
 def load_texts(all_lengths: bool) -> list[str]:
     """Return the evaluation messages (only those of 20-200 characters unless `all_lengths`)."""
-    paths = sorted((ROOT / "tests" / "questions").glob("triage_eval*.jsonl"))
+    paths = sorted((ROOT / "tests" / "triage").glob("triage_eval*.jsonl"))
     paths += sorted((ROOT / "tests" / "privacy").glob("phi_eval*.jsonl"))
     texts = [json.loads(line)["text"] for path in paths for line in path.read_text(encoding="utf-8").splitlines()
              if line.strip()]

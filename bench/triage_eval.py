@@ -2,10 +2,10 @@
 
 Usage: python bench/triage_eval.py [PATH ...] [--json] [--errors] [--all]
 
-- development set `tests/questions/triage_dev.jsonl`: the set the rules and thresholds were tuned on;
-- test set `tests/questions/triage_test.jsonl`: written before any tuning and never tuned on (its figures are
+- development set `tests/triage/triage_dev.jsonl`: the set the rules and thresholds were tuned on;
+- test set `tests/triage/triage_test.jsonl`: written before any tuning and never tuned on (its figures are
   the honest ones: they are the README's).
-`--all` adds the older English rounds `tests/questions/triage_eval*.jsonl` (the learned model was trained on
+`--all` adds the older English rounds `tests/triage/triage_eval*.jsonl` (the learned model was trained on
 those, so they only check that nothing regressed). Exit 1 when the test set misses a target: emergency alert
 recall >= 0.97, alerts on at most 5% of other messages, accuracy >= 0.90.
 """
@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from server.questions.triage_eval import evaluate, format_table  # noqa: E402
+from server.triage.triage_eval import evaluate, format_table  # noqa: E402
 
-DEV = ROOT / "tests" / "questions" / "triage_dev.jsonl"
-TEST = ROOT / "tests" / "questions" / "triage_test.jsonl"
+DEV = ROOT / "tests" / "triage" / "triage_dev.jsonl"
+TEST = ROOT / "tests" / "triage" / "triage_test.jsonl"
 
 
 def main(argv: list[str]) -> int:
@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     paths: list[Path] = list(args.paths) or [DEV, TEST]
     if args.all:
-        paths += sorted((ROOT / "tests" / "questions").glob("triage_eval*.jsonl"))
+        paths += sorted((ROOT / "tests" / "triage").glob("triage_eval*.jsonl"))
     reports: dict[str, dict[str, Any]] = {str(p.relative_to(ROOT) if p.is_absolute() else p): evaluate(p)
                                           for p in paths}
     if args.json:

@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_screen(args_list[1:], sys.stdin, sys.stdout)
     if args_list and args_list[0] == "triage":
-        from server.questions.triage_cli import run_triage
+        from server.triage.triage_cli import run_triage
 
         return run_triage(args_list[1:], sys.stdin, sys.stdout)
     args = _parser().parse_args(args_list)

@@ -31,7 +31,7 @@ from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
 from server.privacy.phi import screen_text
 from server.questions.groups import BatchGrouper, file_keys, keys_of
-from server.questions.triage import TriageResult, triage
+from server.triage.triage import TriageResult, triage
 
 log = logging.getLogger("livecue.ingest")
 MAX_TEXT = 5000

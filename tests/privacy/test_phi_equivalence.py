@@ -47,7 +47,7 @@ def _mutate(text: str, rng: random.Random) -> str:
 
 @cache
 def corpus() -> tuple[str, ...]:
-    paths = sorted(HERE.glob("phi_eval*.jsonl")) + sorted((HERE.parent / "questions").glob("triage_eval*.jsonl"))
+    paths = sorted(HERE.glob("phi_eval*.jsonl")) + sorted((HERE.parent / "triage").glob("triage_eval*.jsonl"))
     base = [
         json.loads(line)["text"]
         for path in paths

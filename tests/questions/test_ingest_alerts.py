@@ -14,7 +14,7 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from server.questions import ingest as ingest_module
-from server.questions.triage import TriageResult
+from server.triage.triage import TriageResult
 from tests.questions.qakit import ask, journal, messages, qa_kit, queue
 
 COMMENT_WITH_DANGER = "love this stream. I'm so tired of being a burden, everyone would be better off without me"

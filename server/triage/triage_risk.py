@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from re import Match
 
-from server.questions.triage_risk_cues import (
+from server.triage.triage_risk_cues import (
     ACUTE,
     BLEEDING,
     BREATHING,

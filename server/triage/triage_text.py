@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from server.questions.triage_prefilter import guarded
+from server.triage.triage_prefilter import guarded
 
 # Emoji (and a few symbols) that carry meaning for triage, mapped to words.
 EMOJI_WORDS: dict[str, str] = {

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from server.questions.triage_features import BUCKETS, bigram_slots, token_slots, tokens_of
+from server.triage.triage_features import BUCKETS, bigram_slots, token_slots, tokens_of
 
 DATA = Path(__file__).resolve().parent / "data"
 WEIGHTS = DATA / "triage_model.npz"

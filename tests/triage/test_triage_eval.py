@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from server.questions.triage import LABELS
-from server.questions.triage_eval import evaluate, format_table, load_labelled
+from server.triage.triage import LABELS
+from server.triage.triage_eval import evaluate, format_table, load_labelled
 
 HERE = Path(__file__).parent
 MAIN = HERE / "triage_eval.jsonl"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from server.questions import triage_cues, triage_emergency
-from server.questions.triage_cues import Cue, Hit, find_hits, is_negated
-from server.questions.triage_prefilter import PREFILTER, Prefilter, requirement
-from server.questions.triage_text import (
+from server.triage import triage_cues, triage_emergency
+from server.triage.triage_cues import Cue, Hit, find_hits, is_negated
+from server.triage.triage_prefilter import PREFILTER, Prefilter, requirement
+from server.triage.triage_text import (
     _BOUNDARY_RE,
     _CENSORED,
     _HANDLE_RE,

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from server.questions.triage import triage
+from server.triage.triage import triage
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -111,7 +111,7 @@ def run_triage(argv: list[str], stdin: TextIO, stdout: TextIO) -> int:
 
 
 def main() -> None:
-    """Console entry point: `python -m server.questions.triage_cli [FILE] [--jsonl]`."""
+    """Console entry point: `python -m server.triage.triage_cli [FILE] [--jsonl]`."""
     raise SystemExit(run_triage(sys.argv[1:], sys.stdin, sys.stdout))
 
 

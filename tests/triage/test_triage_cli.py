@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.questions.triage_cli import run_triage
+from server.triage.triage_cli import run_triage
 
 
 def _run(argv: list[str], stdin_text: str = "") -> tuple[int, list[dict[str, object]]]:

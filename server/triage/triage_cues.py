@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from server.questions.triage_prefilter import PREFILTER, guarded
+from server.triage.triage_prefilter import PREFILTER, guarded
 
 # Tokens that negate a cue when they occur shortly before it in the same clause.
 NEGATORS: frozenset[str] = frozenset({

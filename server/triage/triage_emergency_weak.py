@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from server.questions.triage_cues import FIRST_PERSON, INTERROGATIVES, SELF_REF, is_negated
-from server.questions.triage_prefilter import Guarded, guarded
+from server.triage.triage_cues import FIRST_PERSON, INTERROGATIVES, SELF_REF, is_negated
+from server.triage.triage_prefilter import Guarded, guarded
 
 INDIRECT_SELF_HARM = "possible indirect self-harm language"
 ACUTE_PROBLEM = "possible acute medical problem"

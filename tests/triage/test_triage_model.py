@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from server.questions import triage_train
-from server.questions.triage_features import BUCKETS, bucket, feature_names, vectorize
-from server.questions.triage_model import META, WEIGHTS, TriageModel, model
-from server.questions.triage_text import normalize
+from server.triage import triage_train
+from server.triage.triage_features import BUCKETS, bucket, feature_names, vectorize
+from server.triage.triage_model import META, WEIGHTS, TriageModel, model
+from server.triage.triage_text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = [
@@ -37,7 +37,7 @@ def test_model_files_are_small_and_need_no_pickle() -> None:
 
 
 def test_the_committed_model_was_trained_on_the_committed_corpus() -> None:
-    """Change the corpus and retrain (`python -m server.questions.triage_train`), or this fails."""
+    """Change the corpus and retrain (`python -m server.triage.triage_train`), or this fails."""
     meta = json.loads(META.read_text(encoding="utf-8"))
     current = {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()[:16]
                for p in triage_train.corpus_files()}
@@ -50,7 +50,7 @@ def test_test_and_development_sets_are_not_training_data() -> None:
     assert "triage_test.jsonl" not in names and "triage_dev.jsonl" not in names
     corpus = {text for text, _, _ in triage_train.load(triage_train.corpus_files())}
     for held_out in ("triage_test.jsonl", "triage_dev.jsonl"):
-        lines = (ROOT / "tests" / "questions" / held_out).read_text(encoding="utf-8").splitlines()
+        lines = (ROOT / "tests" / "triage" / held_out).read_text(encoding="utf-8").splitlines()
         assert not corpus & {json.loads(line)["text"] for line in lines if line.strip()}, held_out
 
 

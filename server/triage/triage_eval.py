@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from server.questions.triage import LABELS, triage
+from server.triage.triage import LABELS, triage
 
 TARGETS: dict[str, float] = {"emergency_alert_recall": 0.97, "false_alert_rate_max": 0.05, "accuracy": 0.90}
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from server.questions.triage_language import detect
-from server.questions.triage_model import model
-from server.questions.triage_risk import HUMOUR_DISCOUNT, assess, literal
-from server.questions.triage_rules import (
+from server.triage.triage_language import detect
+from server.triage.triage_model import model
+from server.triage.triage_risk import HUMOUR_DISCOUNT, assess, literal
+from server.triage.triage_rules import (
     ABUSE,
     COMMENT,
     EMERGENCY,
@@ -32,7 +32,7 @@ from server.questions.triage_rules import (
     SPAM,
     rule_triage_normalized,
 )
-from server.questions.triage_text import normalize
+from server.triage.triage_text import normalize
 
 __all__ = ["ABUSE", "COMMENT", "EMERGENCY", "LABELS", "PERSONAL_MEDICAL", "QUESTION", "SPAM", "TriageResult",
            "triage"]

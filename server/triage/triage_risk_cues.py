@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from server.questions.triage_prefilter import Guarded, guarded
+from server.triage.triage_prefilter import Guarded, guarded
 
 SELF_HARM: Final = "self-harm or suicidal intent"
 OVERDOSE: Final = "overdose or poisoning"

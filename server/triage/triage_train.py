@@ -1,9 +1,9 @@
-"""Train the learned triage model from the corpus in the repository: `python -m server.questions.triage_train`.
+"""Train the learned triage model from the corpus in the repository: `python -m server.triage.triage_train`.
 
-Reads `server/questions/data/triage_corpus.jsonl` (audience replies to live surgery posts in English,
+Reads `server/triage/data/triage_corpus.jsonl` (audience replies to live surgery posts in English,
 French and Spanish, every label, with the hard cases: figures of speech, humour, plans that end with a kind
 word, history beside an acute symptom, shopping words in medical questions) and the older English sets
-`tests/questions/triage_eval*.jsonl`. The development set (`triage_dev.jsonl`) and the test set
+`tests/triage/triage_eval*.jsonl`. The development set (`triage_dev.jsonl`) and the test set
 (`triage_test.jsonl`) are never read here.
 
 Picks the regularisation by 5-fold cross-validation (macro F1), then sets the alert threshold on the
@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from server.questions.triage_features import BUCKETS, CHAR_NGRAMS, vectorize
-from server.questions.triage_model import DATA, META, WEIGHTS
-from server.questions.triage_risk import literal
-from server.questions.triage_text import normalize
+from server.triage.triage_features import BUCKETS, CHAR_NGRAMS, vectorize
+from server.triage.triage_model import DATA, META, WEIGHTS
+from server.triage.triage_risk import literal
+from server.triage.triage_text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = DATA / "triage_corpus.jsonl"
@@ -40,7 +40,7 @@ FALSE_ALARM_BUDGET = 0.01
 
 def corpus_files() -> list[Path]:
     """The training files: the multilingual corpus and the older English evaluation rounds."""
-    return [CORPUS, *sorted((ROOT / "tests" / "questions").glob("triage_eval*.jsonl"))]
+    return [CORPUS, *sorted((ROOT / "tests" / "triage").glob("triage_eval*.jsonl"))]
 
 
 def load(paths: list[Path]) -> list[tuple[str, str, str]]:

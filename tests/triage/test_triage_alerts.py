@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from server.questions.triage import TriageResult, triage
-from server.questions.triage_risk import assess, literal
-from server.questions.triage_text import normalize
+from server.triage.triage import TriageResult, triage
+from server.triage.triage_risk import assess, literal
+from server.triage.triage_text import normalize
 
 DANGER = [
     # a plan that ends with a kind word

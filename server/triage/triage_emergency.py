@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.questions.triage_cues import (
+from server.triage.triage_cues import (
     FIRST_PERSON,
     INTERROGATIVES,
     PATIENT_CONTEXT,
@@ -13,8 +13,8 @@ from server.questions.triage_cues import (
     cue,
     find_hits,
 )
-from server.questions.triage_emergency_weak import check_weak_emergency
-from server.questions.triage_prefilter import guarded
+from server.triage.triage_emergency_weak import check_weak_emergency
+from server.triage.triage_prefilter import guarded
 
 SELF_HARM = "mentions self-harm or suicidal intent"
 OVERDOSE = "mentions an overdose or too many pills"

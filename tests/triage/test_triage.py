@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.questions.triage import LABELS, TriageResult, triage
+from server.triage.triage import LABELS, TriageResult, triage
 
 
 @pytest.mark.parametrize(

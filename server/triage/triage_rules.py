@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from server.questions.triage_cues import (
+from server.triage.triage_cues import (
     ABUSE_CUES,
     ABUSE_SELF_DIRECTED,
     COMMENT_CUES,
@@ -25,9 +25,9 @@ from server.questions.triage_cues import (
     score,
     starts_question,
 )
-from server.questions.triage_emergency import check_emergency
-from server.questions.triage_emergency_weak import fallback_risk
-from server.questions.triage_text import Normalized, normalize
+from server.triage.triage_emergency import check_emergency
+from server.triage.triage_emergency_weak import fallback_risk
+from server.triage.triage_text import Normalized, normalize
 
 QUESTION: Final = "question"
 PERSONAL_MEDICAL: Final = "personal_medical"
