@@ -17,6 +17,7 @@ from server.loopfailures import LoopFailures
 from server.models import Event
 
 log = logging.getLogger("livecue.scheduler")
+TICK_SECONDS = 1.0  # how often live and rehearsing events are checked for due items
 
 
 class Scheduler:
@@ -27,7 +28,8 @@ class Scheduler:
         self.sessionmaker = sessionmaker
         self.clock = clock
         self.on_queued = on_queued
-        self._stopping = False
+        self.interval = TICK_SECONDS
+        self.wake = asyncio.Event()  # nothing pokes the scheduler: due items come with time, checked every tick
         self.failures = LoopFailures(log, "scheduler")
 
     async def tick(self) -> list[int]:
@@ -49,16 +51,8 @@ class Scheduler:
             self.on_queued()
         return queued
 
-    async def run_forever(self, interval: float = 1.0) -> None:
-        """Tick until stopped."""
-        while not self._stopping:
-            try:
-                await self.tick()
-                self.failures.succeeded()
-            except Exception as exc:
-                self.failures.failed(exc)
-            await asyncio.sleep(interval)
-
-    def stop(self) -> None:
-        """End the loop after the current tick."""
-        self._stopping = True
+    async def once(self) -> bool:
+        """One round of the worker loop: a tick, then the pause (an item queued now is due no sooner than the
+        next tick; never going again at once keeps a late start from queueing in a burst)."""
+        await self.tick()
+        return False

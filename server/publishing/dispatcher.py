@@ -33,6 +33,7 @@ log = logging.getLogger("livecue.dispatcher")
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 120
 RECONCILE_DELAY = 2.0
+IDLE_SECONDS = 0.5  # pause after a round that attempted nothing, unless a commit pokes `wake` first
 HOLD_RECHECK_SECONDS = 2.0  # a delivery only a hold keeps back asks the gate again this often
 
 
@@ -58,33 +59,19 @@ class Dispatcher:
         self.owner = owner or owner_id()  # host:pid:nonce-instance: a later process on this host knows it is gone
         self.rng = rng or random.Random()
         self.lease_seconds = lease_seconds  # must outlast one send; a crashed sender's claim is retaken after it
-        self.wake = asyncio.Event()
-        self._stopping = False
+        self.wake = asyncio.Event()  # set (after a commit) when something may be due: the loop runs at once
+        self.interval = IDLE_SECONDS
         self._unrecorded: dict[int, RemoteRef] = {}
         self.failures = LoopFailures(log, "dispatcher")
 
-    async def run_forever(self, idle_seconds: float = 0.5) -> None:
-        """Loop until `stop()`; wakes early when poked (a poke during a pass triggers another pass)."""
-        while not self._stopping:
-            self.wake.clear()  # before the pass: a poke that lands while it runs is kept, not lost
-            try:
-                done = await self.run_once()
-                self.failures.succeeded()
-            except Exception as exc:  # keep the loop alive; the failure is logged and retried next tick
-                self.failures.failed(exc)
-                done = 0
-            if not done:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=idle_seconds)
+    async def once(self) -> bool:
+        """One round of the worker loop (`server/workers.py: run_forever`); True when it attempted something,
+        so the loop goes again at once instead of waiting for a poke or `interval`."""
+        return await self.run_once() > 0
 
     def wake_after_commit(self, session: AsyncSession) -> None:
         """Poke the loop once `session`'s transaction commits (a poke before the commit finds nothing to send)."""
         set_after_commit(session, self.wake)
-
-    def stop(self) -> None:
-        """Ask the loop to end."""
-        self._stopping = True
-        self.wake.set()
 
     async def run_once(self) -> int:
         """Expire stale leases, then attempt every due delivery once; returns how many were attempted."""

@@ -23,6 +23,7 @@ from server.timeline.timing import planned_time
 
 log = logging.getLogger("livecue.preupload")
 UNPLANNED_MIN_VALIDITY = timedelta(hours=1)
+CHECK_SECONDS = 30.0  # how often approved media is checked for uploads falling due
 
 
 class PreUploader:
@@ -34,7 +35,8 @@ class PreUploader:
         self.registry = registry
         self.store = store
         self.clock = clock
-        self._stopping = False
+        self.interval = CHECK_SECONDS
+        self.wake = asyncio.Event()  # nothing pokes it: uploads fall due with time
         self.failures = LoopFailures(log, "pre-upload")
 
     async def run_once(self) -> int:
@@ -71,16 +73,7 @@ class PreUploader:
                 log.warning("pre-upload to %s failed: %s", name, exc.message)
         return len(work)
 
-    async def run_forever(self, interval: float = 30.0) -> None:
-        """Check every `interval` seconds until stopped."""
-        while not self._stopping:
-            try:
-                await self.run_once()
-                self.failures.succeeded()
-            except Exception as exc:
-                self.failures.failed(exc)
-            await asyncio.sleep(interval)
-
-    def stop(self) -> None:
-        """End the loop."""
-        self._stopping = True
+    async def once(self) -> bool:
+        """One round of the worker loop, then the pause (`interval`)."""
+        await self.run_once()
+        return False

@@ -57,7 +57,6 @@ class Poller:
         self.behind = False  # the last round left messages waiting on a platform
         self.ownership = Ownership()
         self.threads = ThreadReading(now=lambda: self.now())
-        self._stopping = False
 
     async def poll_event(self, event_id: int) -> IngestResult:
         """One poll of every enabled platform of one event."""
@@ -182,30 +181,15 @@ class Poller:
             self.failures.succeeded()
         return total
 
-    async def run_forever(self, interval: float | None = None) -> None:
-        """Poll until stopped, pausing `interval` (default `self.interval`) between rounds unless behind.
-
-        A failing round never ends the loop.
-        """
-        pause = self.interval if interval is None else interval
-        while not self._stopping:
-            try:
-                await self.tick()
-            except Exception as exc:
-                self.failures.failed(exc)
-                self.behind = False
-            if not self.behind:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=pause)
-            self.wake.clear()
+    async def once(self) -> bool:
+        """One round of the worker loop; True while a platform still has messages waiting (`behind`), so the
+        loop polls again at once instead of pausing `interval`."""
+        await self.tick()
+        return self.behind
 
     def wake_after_commit(self, session: AsyncSession) -> None:
         """Poll at once when `session` commits (an event going live reads its accounts' newest mentions then)."""
         set_after_commit(session, self.wake)
-
-    def stop(self) -> None:
-        """End the loop."""
-        self._stopping = True
 
     @staticmethod
     async def _cursor(session: AsyncSession, event_id: int, platform: str, account: str) -> IngestCursor | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from server.publishing.dispatcher import Dispatcher
+from server.workers import run_forever
 
 
 async def test_wake_after_commit_fires_on_commit_only(app: FastAPI, sessionmaker: Any) -> None:
@@ -41,10 +43,11 @@ async def test_a_poke_during_a_pass_triggers_another_pass(app: FastAPI) -> None:
         return 0
 
     dispatcher.run_once = run_once  # type: ignore[method-assign]
-    loop = asyncio.create_task(dispatcher.run_forever(idle_seconds=30))
+    loop = asyncio.create_task(run_forever(dispatcher.once, 30, dispatcher.wake, failures=dispatcher.failures))
     try:
         await asyncio.wait_for(second.wait(), timeout=5)  # not the 30 s idle wait
     finally:
-        dispatcher.stop()
-        await loop
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
     assert passes[:2] == [0, 1]

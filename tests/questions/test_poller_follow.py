@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from server.platforms.base import IncomingMessage, IncomingPage, RemoteRef
 from server.platforms.errors import RetryLater
 from server.questions import poller as poller_module
 from server.questions.poller import Poller
+from server.workers import run_forever
 from tests.questions.qakit import ScriptedPlatform, cursor, incoming, messages, qa_kit
 
 
@@ -140,7 +142,7 @@ async def test_going_live_polls_at_once(client: AsyncClient, app: FastAPI, clock
         return await tick()
 
     poller.tick = counted  # type: ignore[method-assign]
-    loop = asyncio.create_task(poller.run_forever(interval=3600))
+    loop = asyncio.create_task(run_forever(poller.once, 3600, poller.wake, failures=poller.failures))
     try:
         async with asyncio.timeout(10):
             while not rounds:
@@ -149,6 +151,6 @@ async def test_going_live_polls_at_once(client: AsyncClient, app: FastAPI, clock
             while len(rounds) < 2:  # woken by the go-live commit, not after the hour-long pause
                 await asyncio.sleep(0.01)
     finally:
-        poller.stop()
-        poller.wake.set()
-        await loop
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
