@@ -20,10 +20,10 @@ from server.db.migrate import upgrade
 from server.db.session import DbSession
 from server.errors import install_error_handlers
 from server.events.router import router as events_router
+from server.feed.router import router as ws_router
 from server.inputs import refuse_nul
 from server.limits import BodyLimits, Limits, has_session
 from server.live.router import router as live_router
-from server.live.ws import router as ws_router
 from server.livepage.router import router as livepage_router
 from server.media.router import router as media_router
 from server.monitoring.requestids import RequestIds
@@ -32,6 +32,7 @@ from server.pages.router import router as pages_router
 from server.publishing.router import router as publishing_router
 from server.questions.intake import FormIntake
 from server.questions.router import router as questions_router
+from server.recap.router import router as recap_router
 from server.sandbox.router import router as sandbox_router
 from server.security import install_security_headers
 from server.state import AppState
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(questions_router)
     app.include_router(sandbox_router)
     app.include_router(livepage_router)
+    app.include_router(recap_router)
     app.include_router(pages_router)
     app.include_router(monitoring_router)
     return app

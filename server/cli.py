@@ -1,4 +1,4 @@
-"""The `livecue` command: serve, demo, database, users, schedules, and offline screening tools."""
+"""The `livecue` command: serve, demo, database, users, schedules, recaps, and offline screening tools."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from server.config import Settings
+from server.recap.cli import FORMATS, run_recap
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("path", type=Path)
     imp.add_argument("--as", dest="as_user", default=None, help="username recorded as the author")
 
+    recap = sub.add_parser("recap", help="write an event's recap (figures, plots, thread, holds) to a file")
+    recap.add_argument("event", metavar="EVENT", help="the event's id or slug")
+    recap.add_argument("--format", choices=FORMATS, default="html",
+                       help="html: one self-contained file (inline SVG and CSS); csv or json: the figures")
+    recap.add_argument("--out", type=Path, default=None, metavar="PATH", help="file to write (default: stdout)")
+
     bench = sub.add_parser("bench", help="run every benchmark (from a source checkout) and print a table")
     bench.add_argument("--only", nargs="*", default=None)
 
@@ -92,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _schedule(args)
     if args.command == "bench":
         return _bench(args.only)
+    if args.command == "recap":
+        return asyncio.run(run_recap(Settings(), args.event, args.format, args.out, sys.stdout))
     return 2
 
 

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(
         default=2.0, gt=0, description="Pause between two rounds of polling the platforms for audience messages."
     )
+    metrics_interval_seconds: float = Field(
+        default=300.0, ge=1.0, le=86_400.0,
+        description="Pause between two readings of one platform account's followers and engagement (at least the "
+                    "platform's own spacing).")
+    metrics_after_end_hours: float = Field(
+        default=24.0, ge=0.0, le=24.0 * 90,
+        description="How long after an event's end its followers and engagement are still sampled for the recap.")
     poll_max_fetches: int = Field(
         default=25, ge=1,
         description="Fetches per account and round while the platform says more are waiting (then the next round "

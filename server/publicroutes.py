@@ -27,4 +27,5 @@ PUBLIC_PATHS: set[str] = {
     "/live/{slug}/posts.json",
     "/live/{slug}/events",
     "/live/{slug}/media/{sha256}",
+    "/console/recap/{event}",  # not public in fact: checks the session itself and sends a visitor to /login
 }

@@ -12,15 +12,17 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from server.db.engine import make_read_sessionmaker
 from server.db.singleton import SingletonLock, only_one
-from server.live.feed import FeedHub
+from server.feed.hub import FeedHub
 from server.live.scheduler import Scheduler
 from server.livepage.hub import LivePageHub
 from server.loopfailures import LoopFailures
 from server.media.assets import media_store
+from server.metrics.sampler import Sampler
 from server.platforms.credentials import CredentialsConfig
 from server.platforms.registry import AdapterRegistry
 from server.platforms.sandbox.faults import FaultPlan
@@ -33,8 +35,9 @@ from server.state import AppState
 
 # Workers that must run in one replica at a time (server/db/singleton.py): their round (`once`) runs only where
 # the PostgreSQL advisory lock of their name is held. The dispatcher and pre-uploader are multi-active (leases).
-SINGLETONS = ("scheduler", "poller")
+SINGLETONS = ("scheduler", "poller", "sampler")
 
+SAMPLER_SECONDS = 5.0
 Round = Callable[[], Awaitable[object]]
 
 
@@ -147,15 +150,19 @@ def build_workers(state: AppState) -> Workers:
         live_page=LivePageHub(make_read_sessionmaker(state.engine, settings, clock),
                               max_clients=settings.live_sse_max_clients, queue_size=settings.live_sse_queue),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
+        sampler=Sampler(state.sessionmaker, registry, clock, interval_seconds=settings.metrics_interval_seconds,
+                        after_end=timedelta(hours=settings.metrics_after_end_hours)),
         poller=Poller(state.sessionmaker, registry, interval=settings.poll_interval_seconds,
                       max_fetches=settings.poll_max_fetches),
         preuploader=PreUploader(state.sessionmaker, registry, store, clock),
         form_limiter=SlidingWindow(settings.public_form_per_minute, 60.0),
         sandbox_reply_limiter=SlidingWindow(settings.sandbox_replies_per_minute, 60.0),
     )
+    sampler = services["sampler"]
     workers = Workers(state, loops=[
         Loop.of("dispatcher", dispatcher), Loop.of("scheduler", services["scheduler"]),
         Loop.of("poller", services["poller"]), Loop.of("preuploader", services["preuploader"]),
+        Loop("sampler", sampler.tick, SAMPLER_SECONDS, sampler.wake, sampler.failures),
     ])
     services["workers"] = workers  # /metrics reports which singletons this replica holds
     return workers

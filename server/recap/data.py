@@ -1,7 +1,8 @@
 """Reading what the recap needs from the tables: the thread as posted, engagement and follower samples.
 
 Shared by the public part (`public.py`) and the staff recap (`service.py`) so the two can never disagree on a
-figure.
+figure. A rehearsing event shows its rehearsal's posts and messages; any other its real ones only, and follower
+samples from go-live on (a rehearsal before it sampled the sandbox).
 """
 
 from __future__ import annotations
@@ -11,20 +12,30 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import Delivery, EngagementSample, FollowerSample, Message
+from server.models import Delivery, EngagementSample, Event, FollowerSample, Message
 from server.recap.schemas import Engagement, FollowerPoint, PlatformFollowers, PostLink, PublicPost
 
 THREAD = ("thread",)  # replies to one asker stay out: they address a person, not the audience at large
 QUESTION_LABELS = ("question", "personal_medical", "emergency")
 
 
-async def posted_thread(session: AsyncSession, event_id: int) -> list[PublicPost]:
-    """Every thread post of the event that went out, one entry per item with each platform's copy."""
-    rows = list((await session.execute(
-        select(Delivery).where(Delivery.event_id == event_id, Delivery.status == "posted",
-                               Delivery.purpose.in_(THREAD))
+def rehearsing(event: Event) -> bool:
+    """Whether the recap shows the rehearsal's rows (while it runs) rather than the real event's."""
+    return event.status == "rehearsal"
+
+
+async def posted_deliveries(session: AsyncSession, event: Event) -> list[Delivery]:
+    """The event's posted thread deliveries, oldest first."""
+    return list((await session.execute(
+        select(Delivery).where(Delivery.event_id == event.id, Delivery.status == "posted",
+                               Delivery.purpose.in_(THREAD), Delivery.rehearsal.is_(rehearsing(event)))
         .order_by(Delivery.posted_at, Delivery.id))).scalars())
-    latest = await latest_engagement(session, event_id)
+
+
+async def posted_thread(session: AsyncSession, event: Event) -> list[PublicPost]:
+    """Every thread post of the event that went out, one entry per item with each platform's copy."""
+    rows = await posted_deliveries(session, event)
+    latest = await latest_engagement(session, event.id)
     posts: dict[object, PublicPost] = {}
     for row in rows:
         key: object = row.item_id if row.item_id is not None else ("delivery", row.id)
@@ -48,11 +59,13 @@ async def latest_engagement(session: AsyncSession, event_id: int) -> dict[int, E
                                       sampled_at=r.at) for r in rows}
 
 
-async def followers(session: AsyncSession, event_id: int) -> list[PlatformFollowers]:
+async def followers(session: AsyncSession, event: Event) -> list[PlatformFollowers]:
     """Follower samples per platform, oldest first, with the number gained between the first and the last."""
+    query = select(FollowerSample).where(FollowerSample.event_id == event.id)
+    if event.live_since is not None:
+        query = query.where(FollowerSample.at >= event.live_since)
     rows = (await session.execute(
-        select(FollowerSample).where(FollowerSample.event_id == event_id)
-        .order_by(FollowerSample.platform, FollowerSample.at, FollowerSample.id))).scalars()
+        query.order_by(FollowerSample.platform, FollowerSample.at, FollowerSample.id))).scalars()
     series: dict[str, list[FollowerPoint]] = defaultdict(list)
     for row in rows:
         series[row.platform].append(FollowerPoint(at=row.at, followers=row.followers))
@@ -64,10 +77,10 @@ async def followers(session: AsyncSession, event_id: int) -> list[PlatformFollow
     return out
 
 
-async def question_counts(session: AsyncSession, event_id: int) -> tuple[int, int]:
+async def question_counts(session: AsyncSession, event: Event) -> tuple[int, int]:
     """Questions received (question, personal-medical and emergency labels) and how many were answered."""
     asked = select(func.count()).select_from(Message).where(
-        Message.event_id == event_id, Message.label.in_(QUESTION_LABELS))
+        Message.event_id == event.id, Message.label.in_(QUESTION_LABELS), Message.rehearsal.is_(rehearsing(event)))
     received = int((await session.execute(asked)).scalar() or 0)
     answered = int((await session.execute(asked.where(Message.status == "answered"))).scalar() or 0)
     return received, answered

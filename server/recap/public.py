@@ -16,11 +16,11 @@ from server.recap.schemas import PublicQuestions, PublicRecap
 
 async def public_recap(session: AsyncSession, event: Event) -> PublicRecap:
     """The public figures of one event (callers decide whether the event is public at all)."""
-    posts = await data.posted_thread(session, event.id)
-    received, answered = await data.question_counts(session, event.id)
+    posts = await data.posted_thread(session, event)
+    received, answered = await data.question_counts(session, event)
     return PublicRecap(
         slug=event.slug, title=event.title, hashtag=event.hashtag, live_since=event.live_since,
-        ended_at=event.ended_at, posts=posts, followers=await data.followers(session, event.id),
+        ended_at=event.ended_at, posts=posts, followers=await data.followers(session, event),
         questions=PublicQuestions(received=received, answered=answered),
         engagement_total=sum(link.engagement.total for post in posts for link in post.links),
     )

@@ -81,3 +81,22 @@ class PublicRecap(BaseModel):
     followers: list[PlatformFollowers]
     questions: PublicQuestions
     engagement_total: int
+
+
+class Moment(BaseModel):
+    """A hold, a resume, an emergency hold, a correction or a pulled-back post, with when and who."""
+
+    at: datetime
+    kind: str
+    by: str
+    detail: str = ""
+    url: str | None = None
+
+
+class AccountSampling(BaseModel):
+    """How the sampler fared with one account: rounds stored and the platform's last refusal, if any."""
+
+    platform: str
+    account: str
+    samples: int
+    last_error: str | None = None
