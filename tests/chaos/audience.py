@@ -26,6 +26,11 @@ from server.db.engine import make_engine, make_sessionmaker
 from server.models import JournalEntry, Message, SandboxAccount, SandboxPost
 from server.models.journal import JournalHead
 
+# Behind a reverse proxy a replica killed mid-request shows as 502 (or 504), not as a broken connection: the same
+# "outcome unknown" as a transport error. 503 is the form's "not stored, ask again" (a refused commit).
+PROXY_LOST = (502, 504)
+RETRY_FORM = (*PROXY_LOST, 503)
+
 QUESTIONS = ("how long does the bypass take", "is the heart stopped right now", "what does the pump do",
              "who is in the room", "how is the graft chosen", "when can patients walk again",
              "what is the surgeon doing now", "is this camera sterile")
@@ -84,6 +89,10 @@ class AudienceStream(threading.Thread):
             if response.status_code == 202:
                 self.log.form_acked[sid] = text
                 return
+            if response.status_code in RETRY_FORM:
+                self.log.form_retries += 1
+                self.wait_up()
+                continue
             self.log.refused.append(f"form {response.status_code}: {response.text[:200]}")
             return
         self.log.refused.append(f"form question {sid} never acknowledged")
@@ -106,6 +115,9 @@ class AudienceStream(threading.Thread):
             return
         if response.status_code == 201:
             self.log.replies_acked.append(text)
+        elif response.status_code in PROXY_LOST:
+            self.log.replies_unknown.append(text)
+            self.wait_up()
         else:
             self.log.refused.append(f"reply {response.status_code}: {response.text[:200]}")
 
