@@ -1,6 +1,7 @@
 """axe-core (vendored in tests/ui/vendor/, never served) reports no violation on any page state: login, the console
 before, during and after the live run (with its composer, dialogs and shortcut help open, light and dark), the
-tablet in both orientations with a question being answered, the setup page and the sandbox feed."""
+tablet in both orientations with a question being answered (and dark), the console's item previews, the setup page
+(after a test post, dark, and at the iPad's width) and the sandbox feed."""
 
 from __future__ import annotations
 
@@ -62,6 +63,11 @@ def test_no_violations_on_any_page_state(open_page: Callable[..., Any], apis: di
     _clean(console, "console dark")
     screenshot(console, "a11y-console-dark")
     console.locator("#theme-toggle").click()
+    later = console.locator("#timeline .tl-item", has_text="waiting-step")
+    later.get_by_role("button", name="Show details of “waiting-step”").click()
+    expect(later.locator(".tl-previews .preview").first).to_be_visible()
+    _clean(console, "console item previews")
+    screenshot(console, "a11y-console-previews")
 
     for width, height in ((1024, 768), (768, 1024)):
         tablet = open_page(f"/tablet?event={event['id']}", user="clinician", width=width, height=height,
@@ -71,9 +77,16 @@ def test_no_violations_on_any_page_state(open_page: Callable[..., Any], apis: di
     tablet.locator(".tb-question").get_by_role("button", name="Claim to answer").click()
     expect(tablet.locator(".tb-answer")).to_be_visible()
     _clean(tablet, "tablet answering")
+    _dark(tablet, "tablet dark 768x1024")
 
     setup = open_page(f"/setup?event={event['id']}", user="comms", before=_with_axe)
     _clean(setup, "setup")
+    setup.get_by_role("button", name="Test post for Sandbox").click()
+    expect(setup.locator(".tap-feedback").first).to_be_visible()
+    _clean(setup, "setup after a test post")
+    _dark(setup, "setup dark")
+    small = open_page(f"/setup?event={event['id']}", user="comms", width=768, height=1024, before=_with_axe)
+    _clean(small, "setup 768x1024")
     sandbox = open_page("/sandbox", before=_with_axe)
     _clean(sandbox, "sandbox")
 
@@ -82,6 +95,16 @@ def test_no_violations_on_any_page_state(open_page: Callable[..., Any], apis: di
     _clean(console, "console ended")
     expect(tablet.locator("#event-state")).to_have_text("Ended")
     _clean(tablet, "tablet ended")
+
+
+def _dark(page: Any, state: str) -> None:
+    """The same state in the dark theme (for a dim OR), checked and kept as a screenshot."""
+    page.locator("#theme-toggle").click()
+    if page.locator("html").get_attribute("data-theme") != "dark":
+        page.locator("#theme-toggle").click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    _clean(page, state)
+    screenshot(page, f"a11y-{state.replace(' ', '-')}")
 
 
 def test_api_docs_from_local_files(open_page: Callable[..., Any]) -> None:
