@@ -57,7 +57,6 @@ export function describe(entry, itemLabel = (id) => `item ${id}`) {
     case 'delivery.pulled_back': return { text: `${who === 'system' ? 'Pulled back' : `${who} pulled back`}${of} on ${platformName(p.platform)} before it left${p.reason === 'emergency hold' ? ' (emergency hold)' : ''}`, tone: 'warn' };
     case 'answer.waiting': return { text: `An answer waits: ${p.reason || 'held back'}`, tone: 'warn' };
     case 'item.rescheduled': return { text: `${who} changed the timing of ${item}`, tone: 'info' };
-    case 'item.blocked': return { text: `${item} was blocked: ${p.reason || ''}`, tone: 'warn' };
     case 'delivery.posted': return { text: `Posted${of} to ${platformName(p.platform)}`, tone: 'good' };
     case 'delivery.retry': return { text: `${platformName(p.platform)} did not accept a post yet; retrying (${p.error || 'temporary error'})`, tone: 'warn' };
     case 'delivery.unknown': return { text: `${platformName(p.platform)}: outcome unknown, checking before retrying`, tone: 'warn' };
