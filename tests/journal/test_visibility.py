@@ -7,9 +7,9 @@ from typing import Any
 from httpx import AsyncClient
 
 from server.db.session_scope import transaction
+from server.feed.hub import FeedHub
 from server.journal import service as journal
 from server.journal.visibility import visible
-from server.live.feed import FeedHub
 from tests.factories import create_event, create_user, login
 
 

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from server.clock import FakeClock
-from tests.live.test_ws_feed import Feed, serve, token_of
+from tests.feed.test_ws_feed import Feed, serve, token_of
 from tests.livekit import prepare
 from tests.security.hostile import KINDS, anonymous_routes, send
 

@@ -14,15 +14,15 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from server.db.session_scope import transaction
+from server.feed import hub as feed_module
+from server.feed import router as ws_module
+from server.feed.hub import Subscriber
 from server.journal import service as journal
-from server.live import feed as feed_module
-from server.live import ws as ws_module
-from server.live.feed import Subscriber
 from server.models import Event
 from server.platforms.base import IncomingMessage
 from server.questions.ingest import ingest
 from tests.factories import create_event, create_item, create_user, login
-from tests.live.test_ws_feed import WAIT, Feed, event_seqs, serve, token_of
+from tests.feed.test_ws_feed import WAIT, Feed, event_seqs, serve, token_of
 from tests.livekit import prepare
 
 STAFF_ONLY = ("auth.", "user.", "denylist.", "credentials.")

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.session_scope import transaction
+from server.feed import hub as feed_module
+from server.feed.hub import FeedHub, Frame, Signal, Subscriber
 from server.journal import service as journal
-from server.live import feed as feed_module
-from server.live.feed import FeedHub, Frame, Signal, Subscriber
 from tests.factories import create_user
 
 

@@ -22,8 +22,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from server.auth import service as auth_service
 from server.auth.deps import SESSION_COOKIE
 from server.clock import Clock
+from server.feed.hub import FeedHub, Frame, Signal, Subscriber
 from server.journal import service as journal
-from server.live.feed import FeedHub, Frame, Signal, Subscriber
 from server.models import User
 
 router = APIRouter(tags=["live"])
