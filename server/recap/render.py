@@ -76,7 +76,7 @@ def html_page(recap: Recap, *, inline_css: bool, exports_base: str | None = None
     parts = [
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Recap: {escape(pub.title)}</title>{css}</head><body>",
+        f"<title>Recap: {escape(pub.title)}</title>{css}</head><body data-ready>",
         f'<header class="recap-head"><h1>Recap: {escape(pub.title)} {escape(pub.hashtag)}</h1>'
         f"<p>{_when(recap)} · generated {recap.generated_at:%Y-%m-%d %H:%M} UTC"
         f"{' · rehearsal' if recap.status == 'rehearsal' else ''}</p></header><main>",

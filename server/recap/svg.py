@@ -129,7 +129,7 @@ def bar_chart(title: str, ident: str, labels: Sequence[str], stacks: Sequence[tu
     top = _nice_max(max(totals) if totals else 1.0)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(labels)
-    bar = max(2.0, slot * 0.7)
+    bar = max(2.0, min(slot * 0.7, 56.0))
     body = _y_axis(top, unit)
     every = max(1, len(labels) // 12)
     for i, label in enumerate(labels):
