@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from server.questions.grouping import GroupIndex
+from server.questions.similarity import GroupIndex
 
 NOUNS = (
     "surgery operation bypass graft vein artery heart lung machine pump valve stent scar incision sternum "

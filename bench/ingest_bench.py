@@ -40,7 +40,7 @@ from pydantic import BaseModel, Field
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.platforms.base import IncomingMessage  # noqa: E402
-from server.questions.groups import CANDIDATES as CANDIDATES_CAP  # noqa: E402
+from server.questions.grouping_db import CANDIDATES as CANDIDATES_CAP  # noqa: E402
 from server.ratelimit import SlidingWindow  # noqa: E402
 
 BATCH = 50
@@ -258,7 +258,7 @@ async def prepared_db(path: Path, stored: int, seed: int) -> tuple[Any, Any, int
     from server.db.engine import make_engine, make_sessionmaker
     from server.db.migrate import upgrade
     from server.models import Event, GroupKey, Message, QuestionGroup
-    from server.questions.grouping import bucket_keys
+    from server.questions.similarity import bucket_keys
 
     settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", data_dir=path.parent, _env_file=None)
     engine = make_engine(settings)
@@ -318,7 +318,8 @@ WORK = {"rows": 0, "scores": 0}  # deterministic grouping work: candidate rows r
 
 def count_grouping_work() -> None:
     """Wrap the grouper so each window can report its work per message (machine speed does not matter)."""
-    from server.questions import groups, ingest
+    from server.questions import grouping_db as groups
+    from server.questions import ingest
 
     class CountingGrouper(groups.BatchGrouper):
         async def load(self, session: Any, keys: set[str]) -> None:

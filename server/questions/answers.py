@@ -13,9 +13,9 @@ from server.events.policy import effective_policy
 from server.journal import service as journal
 from server.models import Approval, Delivery, Event, Item, Message, QuestionGroup, User
 from server.publishing import gate, outbox
-from server.questions.grouping import similar
 from server.questions.schemas import Suggestion
 from server.questions.service import public_status
+from server.questions.similarity import similar
 from server.timeline import service as timeline
 from server.timeline.content import current_version, version_content
 from server.timeline.schemas import ItemCreate

@@ -30,7 +30,7 @@ from server.journal import service as journal
 from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
 from server.privacy.phi import screen_text
-from server.questions.groups import BatchGrouper, file_keys, keys_of
+from server.questions.grouping_db import BatchGrouper, file_keys, keys_of
 from server.triage.triage import TriageResult, triage
 
 log = logging.getLogger("livecue.ingest")

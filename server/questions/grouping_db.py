@@ -1,4 +1,5 @@
-"""Grouping in the database, a batch at a time, with a cost per question that stays flat.
+"""Grouping in the database, a batch at a time, with a cost per question that stays flat (the similarity itself,
+pure, is similarity.py).
 
 Candidates come from indexed bucket-key lookups: each key is read newest first with its own LIMIT
 (one index range scan per key; the keys of a batch in one cached UNION ALL statement), so a popular
@@ -19,8 +20,8 @@ from sqlalchemy import CompoundSelect, Select, Table, bindparam, case, insert, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import GroupKey, Message, QuestionGroup
-from server.questions.grouping import SAME_GROUP_THRESHOLD, bucket_keys, feature_similarity
-from server.questions.grouping_text import features
+from server.questions.similarity import SAME_GROUP_THRESHOLD, bucket_keys, feature_similarity
+from server.questions.similarity_text import features
 
 CANDIDATES = 48
 PER_KEY_MIN = 4

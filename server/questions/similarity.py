@@ -1,7 +1,7 @@
-"""Near-duplicate grouping of audience questions with flat cost per new question.
+"""Near-duplicate similarity of audience questions, pure (no database), with flat cost per new question.
 
 How it works:
-- `features(text)` turns a question into a weighted term set (see `grouping_text`).
+- `features(text)` turns a question into a weighted term set (see `similarity_text`).
 - `similar` counts only *core* terms (topic terms; context terms if a question has no topic term) as
   overlap; context terms and numbers only enlarge the union.
 - `bucket_keys(text)` derives a few canonical keys from the core: the core itself plus the core with up
@@ -17,7 +17,7 @@ How it works:
   `bench/grouping_bench.py` data at 100,000 stored, 6 of 91 probes that a full scan would have
   grouped started new groups instead.
 
-DB-backed use (as in `server/questions/groups.py`): store rows (event_id, key, group_id, question_id)
+DB-backed use (as in `server/questions/grouping_db.py`): store rows (event_id, key, group_id, question_id)
 indexed on (event_id, key). Fetch candidates with `WHERE key IN (:keys)` ordered newest first with a
 LIMIT, and score them with `similar`.
 """
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from itertools import combinations
 from typing import Final, NamedTuple
 
-from server.questions.grouping_text import CONTEXT_WEIGHT, TERM_WEIGHT, features
+from server.questions.similarity_text import CONTEXT_WEIGHT, TERM_WEIGHT, features
 
 SAME_GROUP_THRESHOLD: Final = 0.6
 MAX_CORE: Final = 6

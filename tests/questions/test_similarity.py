@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.questions.grouping import (
+from server.questions.similarity import (
     MAX_KEY_LENGTH,
     SAME_GROUP_THRESHOLD,
     GroupIndex,
