@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingest_bench import texts  # noqa: E402
 
-from server.questions.grouping import bucket_keys  # noqa: E402
+from server.questions.similarity import bucket_keys  # noqa: E402
 from tests.chaos.scenario import SeededEvent, create_users, cue, login, seed_event  # noqa: E402
 from tests.chaos.servers import ServerConfig, ServerProcess, migrate  # noqa: E402
 
