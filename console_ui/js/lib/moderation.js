@@ -4,7 +4,7 @@ import { announce, api, ApiError, clock, h, hasRole, platformName } from './core
 import { ask } from './dialog.js';
 import { run as runAction } from './run.js';
 
-/** The triage labels (server/questions/triage.py), most urgent first, in words. */
+/** The triage labels (server/triage/triage.py), most urgent first, in words. */
 export const LABELS = {
   emergency: 'Possible emergency', personal_medical: 'Own or a relative’s case', question: 'Question',
   comment: 'Comment', spam: 'Spam', abuse: 'Abuse',
