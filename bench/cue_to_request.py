@@ -87,11 +87,15 @@ def seed(http: httpx.Client, base: str, headers: dict[str, dict[str, str]], coun
     event = http.post(f"{base}/api/events", headers=author, json={
         "slug": "bench-cue", "title": "Bench", "hashtag": "#LiveOR", "timezone": "America/Toronto",
         "planned_start": "2026-12-01T12:30:00+00:00", "platforms": [{"platform": "mastodon", "account": "hospital"}],
+        "safety_delay_seconds": 0,  # the operator's deliberate wait (10 s by default) is not the machinery's time
     }).json()
     consent = http.post(f"{base}/api/events/{event['id']}/authorizations", headers=author, json={
         "key": "patient-consent", "person": "Patient A (form on file)", "role": "patient",
         "covers": ["photos", "story"], "signed_on": "2026-11-01"})
     assert consent.status_code == 201, consent.text
+    denylist = http.put(f"{base}/api/events/{event['id']}/denylist", headers=author,  # go-live needs one
+                        json={"entries": ["Quillon Vexbridge", "MRN 00-TEST-4242"]})
+    assert denylist.status_code == 200, denylist.text
 
     def one(n: int) -> dict[str, Any]:
         with httpx.Client(timeout=30) as own:
@@ -143,10 +147,11 @@ def wait_posted(http: httpx.Client, base: str, headers: dict[str, str], event_id
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    """Median and p90 in milliseconds."""
+    """Median, p90 and p99 in milliseconds."""
     ordered = sorted(values)
     return {"median_ms": round(statistics.median(ordered) * 1000, 2),
-            "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)] * 1000, 2)}
+            "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)] * 1000, 2),
+            "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 2)}
 
 
 @contextlib.contextmanager
@@ -235,20 +240,23 @@ def _run(workdir: Path, url: str, fake: FakeMastodon, recorder: ArrivalRecorder,
         "cue_to_request": cued, "bare_request": direct,
         "ratio_median": round(cued["median_ms"] / direct["median_ms"], 2),
         "ratio_p90": round(cued["p90_ms"] / direct["p90_ms"], 2),
+        "p99_over_bare_ms": round(cued["p99_ms"] - direct["p99_ms"], 2),  # the goal: at most 10 ms
         "uploads_at_cue": uploads_at_cue, "setup_seconds": round(setup_seconds, 1),
         "seconds": round(time.monotonic() - started, 1), "spec_violations": len(fake.violations),
         "figures": [{"figure": "cue -> platform request, median", "value": cued["median_ms"],
                      "baseline": direct["median_ms"], "ratio": round(cued["median_ms"] / direct["median_ms"], 2),
                      "unit": "ms"},
                     {"figure": "cue -> platform request, p90", "value": cued["p90_ms"], "baseline": direct["p90_ms"],
-                     "ratio": round(cued["p90_ms"] / direct["p90_ms"], 2), "unit": "ms"}],
+                     "ratio": round(cued["p90_ms"] / direct["p90_ms"], 2), "unit": "ms"},
+                    {"figure": "cue -> platform request, p99", "value": cued["p99_ms"], "baseline": direct["p99_ms"],
+                     "ratio": round(cued["p99_ms"] / direct["p99_ms"], 2), "unit": "ms"}],
     }
 
 
 def main() -> None:
     """Run and print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--trials", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--postgres", action="store_true", help="a fresh database on 127.0.0.1:5432 (default SQLite)")
     parser.add_argument("--json", action="store_true")

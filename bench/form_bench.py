@@ -98,7 +98,7 @@ def wrk(port: int, pid: int, connections: int, seconds: float, script: Path) -> 
     """One wrk window: requests/s, p99 ms, server CPU µs per request, non-2xx count."""
     cpu0 = cpu_seconds(pid)
     out = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-                          "-s", str(script), f"http://127.0.0.1:{port}{PATH}"],
+                          "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}{PATH}"],
                          capture_output=True, text=True, check=True).stdout
     cpu = cpu_seconds(pid) - cpu0
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
