@@ -1,9 +1,10 @@
 """The real-time feed: the journal streamed to consoles and tablets, resumable by sequence number.
 
 One hub per process reads new journal entries in sequence order and queues them to each connected client
-(`Subscriber`). It is woken right after any commit in this process that wrote a journal entry, and polls as a
-fallback for entries written by other processes. Sequence numbers become visible in order (see
-`server.journal.service._next_seq`), so "everything after N" is always well defined.
+(`Subscriber`). It is woken right after any commit in this process that wrote a journal entry; on PostgreSQL it
+then announces the new sequence to the other replicas (`announce`: NOTIFY, server/db/notify.py), whose hubs wake
+on it (`remote_commit`). It polls as the fallback (SQLite, a lost notification). Sequence numbers become visible
+in order (see `server.journal.service._next_seq`), so "everything after N" is always well defined.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import enum
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +135,9 @@ class FeedHub:
         self._flag = f"livecue.feed.{id(self)}"
         self.failures = LoopFailures(log, "live feed")
         self._listeners: list[tuple[Any, str, Any]] = []
+        self.announce: Callable[[int], None] | None = None  # tells other replicas the journal reached a seq
+        self._local = False  # a commit of this process woke the hub: announce what the next pump reads
+        self.dropped = 0  # clients dropped as too slow (the feed-drops counter of /metrics)
 
     async def start(self) -> None:
         """Begin from the current end of the journal; wake on this process's journal commits."""
@@ -182,12 +187,17 @@ class FeedHub:
     async def _run(self) -> None:
         while True:
             self.poke.clear()  # before reading: a commit during the read pokes again and is not lost
+            local, self._local = self._local, False
             try:
                 count = await self.pump()
                 self.failures.succeeded()
             except Exception as exc:
                 self.failures.failed(exc)
                 count = 0
+                self._local = self._local or local  # announce after the next pump that works
+            else:
+                if local and count and self.announce is not None:
+                    self.announce(self.last_seq)  # after the commit: the entries are visible to every replica
             if count >= PUMP_BATCH:
                 continue
             with contextlib.suppress(TimeoutError):
@@ -224,6 +234,7 @@ class FeedHub:
     def drop(self, sub: Subscriber) -> None:
         """Disconnect a client that cannot keep up (it resumes from its last sequence on reconnect)."""
         self.subscribers.discard(sub)
+        self.dropped += 1
         sub.overflowed = True
         sub.interrupt(Signal.DROP, kick=True)
 
@@ -251,6 +262,15 @@ class FeedHub:
             event.listen(target, name, fn)
             self._listeners.append((target, name, fn))
 
+    def remote_commit(self, seq: int) -> None:
+        """Another replica committed up to `seq` (LISTEN/NOTIFY): read it now rather than at the next poll."""
+        if seq > self.last_seq:
+            self.poke.set()
+
+    def _poke_local(self) -> None:
+        self._local = True
+        self.poke.set()
+
     def _wake(self) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
@@ -260,6 +280,6 @@ class FeedHub:
         except RuntimeError:
             running = None
         if running is loop:
-            self.poke.set()
+            self._poke_local()
         else:
-            loop.call_soon_threadsafe(self.poke.set)
+            loop.call_soon_threadsafe(self._poke_local)
