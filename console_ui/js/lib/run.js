@@ -2,7 +2,6 @@
 // refused), and refresh. Before this each page had its own try/catch/finally, and they drifted (one kept the
 // button enabled, one cleared typed text on failure, one hid the field the server named).
 import { ApiError } from './core.js';
-import { fromTap } from './taps.js';
 
 /** "Label: the server's reason (field)" for a failed action; never a stack trace or a raw status. */
 export function failureText(label, err) {
@@ -16,11 +15,12 @@ export function failureText(label, err) {
  *   say(text, tone, said): where to say it (the page's status line); `said` carries until/extra.
  *   fail(err) -> {text, tone} | null | undefined: the page's own handling of a failure (e.g. a control that stays
  *     on screen with Retry returns null: nothing more to say); undefined says failureText() as an error.
- *   tap: the button just tapped stays disabled while the call runs and the outcome is written beside it.
+ *   tap: lib/taps.js's fromTap, for pages where the button just tapped stays disabled while the call runs and the
+ *     outcome is written beside it (passed in, so pages without touch feedback do not load it: page weight).
  *   after(ok): runs last, whatever happened (usually the page's refresh); not awaited, so the outcome is not held
  *     up by the refresh.
  */
-export async function run(label, call, { success, say, fail, tap = false, after } = {}) {
+export async function run(label, call, { success, say, fail, tap = null, after } = {}) {
   let said = null;
   const speak = (message) => {
     if (!message) return;
@@ -42,5 +42,5 @@ export async function run(label, call, { success, say, fail, tap = false, after 
       if (after) after(ok);
     }
   };
-  return tap ? fromTap(work, () => said) : work();
+  return tap ? tap(work, () => said) : work();
 }

@@ -3,6 +3,7 @@
 // `ctx` = {state, act(label, call, success), refresh}; every value from the server is inserted as text.
 import { api, dateTime, h, platformName, replaceChildren } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
+import { fromTap } from '../lib/taps.js';
 
 const COVERS = [['photos', 'Photos'], ['video', 'Video'], ['story', 'Their story'], ['name', 'Their name']];
 const ROLES = [['patient', 'Patient'], ['family', 'Family member'], ['staff', 'Member of staff']];
@@ -153,9 +154,9 @@ export function renderPlatforms(el, { state, act, refresh }) {
   const open = state.event.status !== 'ended';
   const path = (p, what) => `/api/events/${state.event.id}/platforms/${p.platform}/${what}`;
   const reconnect = (p) => act(`Reconnect ${platformName(p.platform)}`, () => api(path(p, 'reconnect'), { method: 'POST' }),
-    (r) => ({ text: `${platformName(p.platform)}: ${r.detail}${r.resumed ? ` ${r.resumed} waiting post(s) go again.` : ''}`, tone: r.ready ? 'good' : 'error' }), { tap: true });
+    (r) => ({ text: `${platformName(p.platform)}: ${r.detail}${r.resumed ? ` ${r.resumed} waiting post(s) go again.` : ''}`, tone: r.ready ? 'good' : 'error' }), { tap: fromTap });
   const test = (p) => act(`Test post for ${platformName(p.platform)}`, () => api(path(p, 'test-post'), { method: 'POST' }),
-    `A test post for ${platformName(p.platform)} is on its way to the sandbox (not to the event’s thread).`, { tap: true })
+    `A test post for ${platformName(p.platform)} is on its way to the sandbox (not to the event’s thread).`, { tap: fromTap })
     .then((r) => { if (r) [1000, 3000].forEach((ms) => window.setTimeout(() => refresh(), ms)); }); // say when it arrived
   replaceChildren(el, platforms.length ? h('ul', { class: 'su-platforms' }, platforms.map((p) => h('li', { class: 'su-platform', dataset: { platform: p.platform } },
     h('strong', {}, platformName(p.platform)), h('span', { class: 'mono muted' }, ` ${p.account}`), ' ',

@@ -5,6 +5,7 @@ import { ask } from '../lib/dialog.js';
 import { sendEmergencyReply } from '../lib/emergency.js';
 import { isEmergency } from '../lib/items.js';
 import { run as runAction } from '../lib/run.js';
+import { fromTap } from '../lib/taps.js';
 import { count, LIMITS } from '../lib/textcount.js';
 
 const REPLYABLE = new Set(['queued', 'closed']);
@@ -36,7 +37,7 @@ export function makeAnswers({ state, status, refresh }) {
   /** Call the API for the button tapped (disabled until done); the outcome is said beside it and in the live region
    * (someone else having got there first is said calmly, not as an error). */
   const run = (label, call, success) => runAction(label, call, {
-    success, tap: true, say, after: refresh,
+    success, tap: fromTap, say, after: refresh,
     fail: (err) => (err instanceof ApiError && err.status === 409 ? { text: calmConflict(err), tone: 'info' } : undefined),
   });
 

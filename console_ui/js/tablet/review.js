@@ -2,11 +2,12 @@
 import { announce, api, clock, h, replaceChildren } from '../lib/core.js';
 import { ask } from '../lib/dialog.js';
 import { run as runAction } from '../lib/run.js';
+import { fromTap } from '../lib/taps.js';
 import { approvalSummary, authoredBy, caption, findingList, kindName, mediaStrip, openFindings, waitingFor } from '../lib/items.js';
 
 export function makeReview({ state, status, refresh }) {
   /** Call the API for the button tapped (disabled until done); say the outcome there and in the live region. */
-  const run = (label, call, success) => runAction(label, call, { success, tap: true, say: (text, tone) => announce(status, text, tone), after: refresh });
+  const run = (label, call, success) => runAction(label, call, { success, tap: fromTap, say: (text, tone) => announce(status, text, tone), after: refresh });
 
   const approve = (item) => run('Approve', () => api(`/api/items/${item.id}/approve`, { method: 'POST', body: { version: item.version } }),
     `You approved “${item.key}”.`);
