@@ -1,30 +1,98 @@
-"""Long-lived services built at startup: clock, registry, dispatcher, scheduler and the feed hub."""
+"""Long-lived services built at startup (clock, registry, feed hub, ...) and the one loop every worker runs in.
+
+The dispatcher, scheduler, poller and pre-uploader each give one round (`once`), a pause (`interval`) and an
+event that cuts the pause short (`wake`); `run_forever` runs them all the same way and logs failed rounds
+through their `LoopFailures` (four hand-written loops used to differ in when they cleared `wake`, whether a
+busy round went again at once and how they stopped). `Workers` iterates its `loops`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol
 
 from server.db.engine import make_read_sessionmaker
+from server.db.notify import JournalNotifier
 from server.db.singleton import SingletonLock, only_one
-from server.live.feed import FeedHub
+from server.feed.hub import FeedHub
 from server.live.scheduler import Scheduler
+from server.livepage.hub import LivePageHub
+from server.loopfailures import LoopFailures
 from server.media.assets import media_store
+from server.metrics.sampler import Sampler
+from server.platforms.credentials import CredentialsConfig
+from server.platforms.registry import AdapterRegistry
 from server.platforms.sandbox.faults import FaultPlan
-from server.publishing.credentials import CredentialsConfig
 from server.publishing.dispatcher import Dispatcher
 from server.publishing.preupload import PreUploader
-from server.publishing.registry import AdapterRegistry
 from server.questions.poller import Poller
-from server.questions.ratelimit import WindowLimiter
-from server.sandbox.ratelimit import ReplyLimiter
+from server.ratelimit import SlidingWindow
 from server.secret_key import settings_key
 from server.state import AppState
 
-# Workers that must run in one replica at a time (server/db/singleton.py): their round (`tick`) runs only where
+# Workers that must run in one replica at a time (server/db/singleton.py): their round (`once`) runs only where
 # the PostgreSQL advisory lock of their name is held. The dispatcher and pre-uploader are multi-active (leases).
-SINGLETONS = ("scheduler", "poller")
+SINGLETONS = ("scheduler", "poller", "sampler")
+
+SAMPLER_SECONDS = 5.0
+Round = Callable[[], Awaitable[object]]
+
+
+async def run_forever(once: Round, interval: float, wake: asyncio.Event, *, failures: LoopFailures) -> None:
+    """Run `once` round after round until the task is cancelled.
+
+    A round whose result is true (work still waiting) is followed by the next at once; otherwise the loop
+    pauses `interval` seconds or until `wake` is set. `wake` is cleared before each round, so a poke that lands
+    while a round runs (a commit after the round's query) is kept and starts the next one. A failed round never
+    ends the loop: `failures` logs it without flooding (server/loopfailures.py) and the loop pauses as after an
+    idle round. A round that reported failures of its own (the poller reports each event's) is no success.
+    """
+    while True:
+        wake.clear()
+        failed_before = failures.failing
+        try:
+            busy = await once()
+        except Exception as exc:
+            failures.failed(exc)
+            busy = False
+        else:
+            if failures.failing == failed_before:
+                failures.succeeded()
+        if not busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=interval)
+
+
+class Worker(Protocol):
+    """A service the loop runs: `once()` is a round (true: more waits now), `interval` the pause in seconds."""
+
+    interval: float
+    wake: asyncio.Event
+    failures: LoopFailures
+
+    async def once(self) -> bool:
+        """One round."""
+        ...
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One background loop of this process: its name, its round, its pause, what wakes it and its failure log."""
+
+    name: str
+    once: Round
+    interval: float
+    wake: asyncio.Event
+    failures: LoopFailures
+
+    @classmethod
+    def of(cls, name: str, worker: Worker) -> Loop:
+        """The loop of a service that follows `Worker`."""
+        return cls(name, worker.once, worker.interval, worker.wake, worker.failures)
 
 
 @dataclass
@@ -32,38 +100,39 @@ class Workers:
     """Background loops of one process; those named in SINGLETONS run in one replica at a time."""
 
     state: AppState
+    loops: list[Loop] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     locks: list[SingletonLock] = field(default_factory=list)
 
     async def start(self, run_loops: bool) -> None:
-        """Start the feed hub always, and the dispatcher and scheduler loops when asked."""
+        """Start the feed hubs always, and every loop when asked (`run_workers`)."""
         services = self.state.services
         await services["feed"].start()
+        await services["journal_notifier"].start()  # PostgreSQL: the feed wakes on other replicas' commits
+        await services["live_page"].start()
         if run_loops:
             url = self.state.settings.resolved_database_url()
-            for name in SINGLETONS:
-                lock = SingletonLock(name, url)
-                self.locks.append(lock)
-                services[name].tick = only_one(services[name].tick, lock)
-            self.tasks.append(asyncio.create_task(services["dispatcher"].run_forever()))
-            self.tasks.append(asyncio.create_task(services["scheduler"].run_forever()))
-            self.tasks.append(asyncio.create_task(services["poller"].run_forever()))
-            self.tasks.append(asyncio.create_task(services["preuploader"].run_forever()))
+            for loop in self.loops:
+                once = loop.once
+                if loop.name in SINGLETONS:
+                    lock = SingletonLock(loop.name, url)
+                    self.locks.append(lock)
+                    once = only_one(once, lock)
+                self.tasks.append(asyncio.create_task(
+                    run_forever(once, loop.interval, loop.wake, failures=loop.failures), name=f"livecue-{loop.name}"))
 
     async def stop(self) -> None:
-        """Stop loops and close clients."""
+        """Stop loops (cancelled, mid-round if need be: every round is safe to cut short) and close clients."""
         services = self.state.services
-        services["dispatcher"].stop()
-        services["scheduler"].stop()
-        services["poller"].stop()
-        services["preuploader"].stop()
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for lock in self.locks:
             await lock.release()
+        await services["journal_notifier"].stop()
         await services["feed"].stop()
+        await services["live_page"].stop()
         await services["registry"].aclose()
 
 
@@ -78,16 +147,28 @@ def build_workers(state: AppState) -> Workers:
     store = media_store(settings.data_dir)
     dispatcher = Dispatcher(state.sessionmaker, registry, store, clock=clock,
                             lease_seconds=settings.delivery_lease_seconds)
+    feed = FeedHub(make_read_sessionmaker(state.engine, settings, clock))
     services.update(
         media_store=store, registry=registry, dispatcher=dispatcher,
-        feed=FeedHub(make_read_sessionmaker(state.engine, settings, clock)),
+        feed=feed,
+        journal_notifier=JournalNotifier(settings.resolved_database_url(), feed.remote_commit),
+        live_page=LivePageHub(make_read_sessionmaker(state.engine, settings, clock),
+                              max_clients=settings.live_sse_max_clients, queue_size=settings.live_sse_queue),
         scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
+        sampler=Sampler(state.sessionmaker, registry, clock, interval_seconds=settings.metrics_interval_seconds,
+                        after_end=timedelta(hours=settings.metrics_after_end_hours)),
         poller=Poller(state.sessionmaker, registry, interval=settings.poll_interval_seconds,
                       max_fetches=settings.poll_max_fetches),
         preuploader=PreUploader(state.sessionmaker, registry, store, clock),
-        form_limiter=WindowLimiter(limit=settings.public_form_per_minute, window=60.0),
-        sandbox_reply_limiter=ReplyLimiter(limit=settings.sandbox_replies_per_minute),
+        form_limiter=SlidingWindow(settings.public_form_per_minute, 60.0),
+        sandbox_reply_limiter=SlidingWindow(settings.sandbox_replies_per_minute, 60.0),
     )
-    workers = Workers(state)
+    feed.announce = services["journal_notifier"].notify  # NOTIFY after this process's journal commits
+    sampler = services["sampler"]
+    workers = Workers(state, loops=[
+        Loop.of("dispatcher", dispatcher), Loop.of("scheduler", services["scheduler"]),
+        Loop.of("poller", services["poller"]), Loop.of("preuploader", services["preuploader"]),
+        Loop("sampler", sampler.tick, SAMPLER_SECONDS, sampler.wake, sampler.failures),
+    ])
     services["workers"] = workers  # /metrics reports which singletons this replica holds
     return workers
