@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-PlatformName = Literal["sandbox", "x", "mastodon", "bluesky"]
+from server.platforms.capabilities import PlatformName
+
 StaffName = Annotated[str, Field(max_length=128)]
 
 

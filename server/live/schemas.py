@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.db.ids import IdField
+from server.models.item import ItemStatus
 
 
 class GoLiveRequest(BaseModel):
@@ -48,7 +49,7 @@ class LiveItem(BaseModel):
 
     id: int
     key: str
-    status: str
+    status: ItemStatus
     planned_at: datetime | None
     automatic: bool
     overdue: bool

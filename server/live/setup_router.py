@@ -3,7 +3,7 @@ platform accounts' reconnect and sandbox test post."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
@@ -17,12 +17,13 @@ from server.events import service as event_service
 from server.live import preflight
 from server.live.preflight import PreflightReport, WaiverRequest
 from server.models import User
+from server.platforms.capabilities import PlatformName
 from server.publishing import accounts
 from server.publishing.accounts import AccountCheck, QueuedTestPost
 from server.secret_key import settings_key
 
 router = APIRouter(tags=["live"])
-PlatformName = Annotated[Literal["sandbox", "x", "mastodon", "bluesky"], Path(description="the platform")]
+PlatformPath = Annotated[PlatformName, Path(description="the platform")]
 
 
 class StaffName(BaseModel):
@@ -64,7 +65,7 @@ async def staff_names(event_id: IdPath, _user: AnyUser, session: DbSession) -> l
 
 
 @router.post("/api/events/{event_id}/platforms/{platform}/reconnect", response_model=AccountCheck)
-async def reconnect_account(event_id: IdPath, platform: PlatformName, request: Request, user: CommsUser,
+async def reconnect_account(event_id: IdPath, platform: PlatformPath, request: Request, user: CommsUser,
                             session: DbSession) -> AccountCheck:
     """Re-read the secrets file, check the account, and let its posts waiting for re-authentication go again."""
     state = request.app.state.livecue
@@ -78,7 +79,7 @@ async def reconnect_account(event_id: IdPath, platform: PlatformName, request: R
 
 
 @router.post("/api/events/{event_id}/platforms/{platform}/test-post", response_model=QueuedTestPost, status_code=201)
-async def test_post(event_id: IdPath, platform: PlatformName, request: Request, user: CommsUser,
+async def test_post(event_id: IdPath, platform: PlatformPath, request: Request, user: CommsUser,
                     session: DbSession) -> QueuedTestPost:
     """A test post for one of the event's accounts, to the sandbox, never in the event's thread (journaled)."""
     event = await event_service.get_event(session, event_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,8 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.clock import stamp
 from server.db.base import Base, UTCDateTime
 
-ITEM_KINDS = ("post", "holding", "answer", "reply_emergency", "reply_redirect", "reply")
-ITEM_STATUSES = ("draft", "rejected", "approved", "blocked", "queued", "posted", "skipped")
+ItemKind = Literal["post", "holding", "answer", "reply_emergency", "reply_redirect", "reply"]
+ITEM_KINDS: tuple[ItemKind, ...] = get_args(ItemKind)
+# The one vocabulary of item statuses: the column, the services and the schemas use this type (mypy checks it).
+ItemStatus = Literal["draft", "rejected", "approved", "blocked", "queued", "posted", "skipped"]
+ITEM_STATUSES: tuple[ItemStatus, ...] = get_args(ItemStatus)
 
 
 class Item(Base):
@@ -24,14 +27,14 @@ class Item(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(24), default="post")
+    kind: Mapped[ItemKind] = mapped_column(String(24), default="post")
     position: Mapped[int] = mapped_column(Integer, default=0)
     offset_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cue: Mapped[str | None] = mapped_column(String(200), nullable=True)
     question: Mapped[str | None] = mapped_column(Text, nullable=True)
     group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     reply_mode: Mapped[str | None] = mapped_column(String(12), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[ItemStatus] = mapped_column(String(16), default="draft")
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     blocked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.clock import stamp
 from server.db.base import Base, UTCDateTime
 
-DELIVERY_STATUSES = ("pending", "sending", "unknown", "posted", "failed", "needs_reauth", "abandoned")
+# The one vocabulary of delivery statuses: the column, the dispatcher and the schemas use this type (mypy checks it).
+DeliveryStatus = Literal["pending", "sending", "unknown", "posted", "failed", "needs_reauth", "abandoned"]
+DELIVERY_STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
 
 
 class Delivery(Base):
@@ -35,7 +37,7 @@ class Delivery(Base):
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     content_warning: Mapped[str | None] = mapped_column(Text, nullable=True)
     reply_to: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(String(12), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)

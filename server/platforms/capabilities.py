@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal, get_args
 
 from server.platforms.base import Capabilities, MediaLimits
 
@@ -88,6 +88,14 @@ CAPABILITIES: dict[str, Capabilities] = {
         byte_limit=3000,
     ),
 }
+
+
+# The platform names, one vocabulary: the table's keys. `PlatformName` spells them for pydantic and mypy (request
+# schemas, the schedule format, path parameters); the check below keeps it and the table from drifting apart.
+PlatformName = Literal["sandbox", "x", "mastodon", "bluesky"]
+PLATFORM_NAMES: tuple[str, ...] = tuple(CAPABILITIES)
+if set(PLATFORM_NAMES) != set(get_args(PlatformName)):  # pragma: no cover - a programming error, caught at import
+    raise RuntimeError(f"PlatformName {get_args(PlatformName)} differs from the capability table {PLATFORM_NAMES}")
 
 
 def get_capabilities(platform: str) -> Capabilities:

@@ -20,6 +20,7 @@ from server.journal import service as journal
 from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
+from server.models.publishing import DeliveryStatus
 from server.platforms.base import Platform, PublishRequest, RemoteRef, UploadedMedia
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
 from server.platforms.registry import AdapterRegistry
@@ -239,7 +240,7 @@ class Dispatcher:
             row.attempts, row.last_error = max(0, row.attempts - 1), reason
             row.next_attempt_at = self.clock.now() + timedelta(seconds=HOLD_RECHECK_SECONDS)
 
-    async def _reschedule(self, delivery_id: int, status: str, error: str, retry_after: float | None) -> None:
+    async def _reschedule(self, delivery_id: int, status: DeliveryStatus, error: str, retry_after: float | None) -> None:
         async with transaction(self.sessionmaker) as session:
             row = await session.get(Delivery, delivery_id)
             assert row is not None
@@ -255,13 +256,13 @@ class Dispatcher:
                                  payload={"platform": row.platform, "error": error, "retry_in": round(delay, 1),
                                           "item_id": row.item_id, "attempts": row.attempts})
 
-    async def _finish(self, delivery_id: int, status: str, *, error: str) -> None:
+    async def _finish(self, delivery_id: int, status: DeliveryStatus, *, error: str) -> None:
         async with transaction(self.sessionmaker) as session:
             row = await session.get(Delivery, delivery_id)
             assert row is not None
             await self._record_final(session, row, status, error)
 
-    async def _record_final(self, session: AsyncSession, row: Delivery, status: str, error: str) -> None:
+    async def _record_final(self, session: AsyncSession, row: Delivery, status: DeliveryStatus, error: str) -> None:
         row.status, row.last_error, row.lease_owner, row.lease_until = status, error, None, None
         await session.flush()
         await journal.record(session, actor=None, kind=f"delivery.{status}", subject_type="delivery",

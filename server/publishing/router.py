@@ -16,6 +16,7 @@ from server.errors import Conflict, NotFound
 from server.events import service as event_service
 from server.journal import service as journal
 from server.models import Delivery
+from server.models.publishing import DeliveryStatus
 from server.publishing import pullback
 from server.publishing.outbox import deliveries_for_event
 
@@ -35,7 +36,7 @@ class DeliveryRead(BaseModel):
     platform: str
     account: str
     thread_seq: int
-    status: str
+    status: DeliveryStatus
     attempts: int
     last_error: str | None
     remote_url: str | None

@@ -10,7 +10,8 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from server.schedules.format import PLATFORM_NAMES, Schedule, check_media_file
+from server.platforms.capabilities import PLATFORM_NAMES
+from server.schedules.format import Schedule, check_media_file
 from server.schedules.loader import LoadedYaml, load_yaml
 from server.schedules.media import SniffedMedia, sniff_media
 from server.schedules.problems import Problem, YamlPath, format_field

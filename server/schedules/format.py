@@ -6,16 +6,15 @@ import re
 import zoneinfo
 from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import WithJsonSchema
 
+from server.platforms.capabilities import PlatformName as Platform
 from server.schedules.rules import cross_problems
 from server.timeline.offsets import OFFSET_PATTERN, format_offset, parse_offset
 
-Platform = Literal["sandbox", "x", "mastodon", "bluesky"]
-PLATFORM_NAMES: tuple[str, ...] = get_args(Platform)
 Cover = Literal["photos", "video", "story", "name"]
 Role = Literal["patient", "family", "staff"]
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from server.platforms.base import Capabilities
-from server.platforms.capabilities import CAPABILITIES, get_capabilities
+from server.platforms.capabilities import CAPABILITIES, PLATFORM_NAMES, get_capabilities
 from server.textrules.bluesky import bluesky_length
 from server.textrules.graphemes import grapheme_count, utf8_length
 from server.textrules.mastodon import mastodon_length
@@ -43,7 +43,7 @@ __all__ = [
     "x_weighted_length",
 ]
 
-PLATFORMS = ("sandbox", "x", "mastodon", "bluesky")
+PLATFORMS = PLATFORM_NAMES  # the capability table's keys
 
 _X_INVALID = ("\ufffe", "\ufeff", "\uffff")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.events.schemas import PlatformName
+from server.models.item import ItemKind, ItemStatus
 
-ItemKind = Literal["post", "holding", "answer", "reply_emergency", "reply_redirect", "reply"]
 ConsentKey = Annotated[str, Field(max_length=64)]
 PlatformText = Annotated[str, Field(max_length=5000)]
 MAX_CITED = 50  # consents one item or file may cite
@@ -126,7 +126,7 @@ class ItemRead(BaseModel):
     offset: str | None
     cue: str | None
     question: str | None
-    status: str
+    status: ItemStatus
     blocked_reason: str | None = None
     version: int
     content: ItemContent
