@@ -8,7 +8,8 @@ session-level advisory lock (`pg_try_advisory_lock`) taken on a dedicated connec
 
 Why a dedicated connection and a session-level lock: the lock lives exactly as long as that connection. When a
 replica dies (even SIGKILL) the kernel closes its socket, PostgreSQL ends the backend and the lock is free; the
-other replicas try again at every round of their loop (every 1-2 s), so the work is handed over within seconds.
+other replicas' rounds wait for the lock, trying every RETRY_SECONDS whatever the worker's own pause (the sampler
+pauses 5 s), so the work is handed over within about a second of the holder's death.
 The holder checks its connection at every round too: a connection that broke means the lock may be someone
 else's now, so it stops working until it takes the lock again.
 
@@ -18,6 +19,7 @@ On SQLite there is one process by construction (the file is not shared across ma
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import zlib
 from collections.abc import Awaitable, Callable
@@ -29,6 +31,7 @@ from sqlalchemy.engine import make_url
 log = logging.getLogger("livecue.singleton")
 LOCK_CLASS = 0x4C43  # "LC": the first key of every Livecue advisory lock, so they are easy to find in pg_locks
 CONNECT_TIMEOUT = 5.0
+RETRY_SECONDS = 1.0  # how often a replica that does not hold the lock tries to take it
 T = TypeVar("T")
 
 
@@ -88,12 +91,20 @@ class SingletonLock:
                 conn.terminate()
 
 
-def only_one(once: Callable[[], Awaitable[T]], lock: SingletonLock) -> Callable[[], Awaitable[T | None]]:
-    """`once`, run only while `lock` is held here; otherwise a round that does nothing (returns None)."""
+def only_one(once: Callable[[], Awaitable[T]], lock: SingletonLock, *,
+             retry_seconds: float | None = RETRY_SECONDS) -> Callable[[], Awaitable[T | None]]:
+    """`once`, run only while `lock` is held here.
+
+    A replica without the lock waits inside the round, trying every `retry_seconds`, and runs `once` as soon as it
+    holds it (the loop's task is cancelled at shutdown, wherever it waits). With `retry_seconds=None` the round
+    does nothing instead (returns None).
+    """
 
     async def guarded() -> T | None:
-        if not await lock.held():
-            return None
+        while not await lock.held():
+            if retry_seconds is None:
+                return None
+            await asyncio.sleep(retry_seconds)
         return await once()
 
     guarded.__name__ = getattr(once, "__name__", "once")

@@ -6,6 +6,8 @@ at its next round. On SQLite every round runs (one process)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 
@@ -42,7 +44,8 @@ async def test_one_holder_and_handover_when_it_dies(pg_url: str) -> None:
         return once
 
     first, second = SingletonLock("test-worker", pg_url), SingletonLock("test-worker", pg_url)
-    a, b = only_one(worker("a"), first), only_one(worker("b"), second)
+    a = only_one(worker("a"), first, retry_seconds=None)
+    b = only_one(worker("b"), second, retry_seconds=None)
     try:
         assert await a() == "a"
         assert await b() is None  # the other replica waits
@@ -71,6 +74,26 @@ async def test_release_hands_over_at_once(pg_url: str) -> None:
         assert not await second.held()
         await first.release()
         assert await second.held()
+    finally:
+        await first.release()
+        await second.release()
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL not reachable")
+async def test_a_waiting_replica_runs_as_soon_as_the_holder_goes(pg_url: str) -> None:
+    first, second = SingletonLock("test-wait", pg_url), SingletonLock("test-wait", pg_url)
+
+    async def once() -> str:
+        return "ran"
+
+    try:
+        assert await first.held()
+        waiting = asyncio.create_task(only_one(once, second, retry_seconds=0.05)())
+        await asyncio.sleep(0.2)
+        assert not waiting.done()  # the other replica's round waits for the lock
+        await first.release()  # the holder goes away
+        async with asyncio.timeout(20):  # a bound for a loaded machine, not a timing assertion
+            assert await waiting == "ran"
     finally:
         await first.release()
         await second.release()
