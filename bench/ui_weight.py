@@ -2,11 +2,12 @@
 
 `python bench/ui_weight.py [--rounds N] [--json]`
 
-For each page (login, console, tablet, setup, sandbox) it reports the bytes of HTML + CSS + JS the browser loads
-(cold cache, decoded) and the time from navigation start until the page marks `<body data-ready>` (its first
-data load is rendered). Budget: each page under 150 KB and ready under 500 ms on a quiet machine; a page over
-either is marked "OVER" (and `--check` exits 1). Modules a page loads only when asked (the console's composer,
-moderation tools, shortcuts, policy; the setup screens are their own page) are not part of its first load.
+For each page (login, console, tablet, setup, sandbox, the public live page `/live/{slug}`) it reports the bytes of
+HTML + CSS + JS the browser loads (cold cache, decoded) and the time from navigation start until the page marks
+`<body data-ready>` (its first data load is rendered). Budget: each page under 150 KB and ready under 500 ms on a
+quiet machine; a page over either is marked "OVER" (and `--check` exits 1). Modules a page loads only when asked
+(the console's composer, moderation tools, shortcuts, policy; the setup screens are their own page) are not part of
+its first load.
 The baseline is `/ui/baseline.html`, a bare HTML page served by the same server; its time is
 `domContentLoadedEventEnd`. Pages and baseline are measured interleaved (baseline, page, baseline,
 page, ...) in one run, and each page is reported as a ratio to the baseline: on these machines absolute
@@ -41,14 +42,14 @@ from tests.ui.harness import (  # noqa: E402
 )
 
 PAGES = {"login": ("/login", None), "console": ("/console", "comms"), "tablet": ("/tablet", "clinician"),
-         "setup": ("/setup", "comms"), "sandbox": ("/sandbox", None)}
+         "setup": ("/setup", "comms"), "sandbox": ("/sandbox", None), "live": ("/live/{slug}", None)}
 BUDGET_BYTES = 150_000
 BUDGET_MS = 500.0
 BASELINE = "/ui/baseline.html"
 COUNTED = {"document", "stylesheet", "script"}
 
 
-def seed(server: LiveServer) -> int:
+def seed(server: LiveServer) -> tuple[int, str]:
     """An event with a realistic handful of items, one of them posted to the sandbox."""
     author, comms, clinician = (Api(server, name) for name in ("author", "comms", "clinician"))
     event = create_event(author, title="Heart bypass, live from OR 3")
@@ -66,7 +67,7 @@ def seed(server: LiveServer) -> int:
     comms.call("POST", f"/api/events/{event['id']}/live/go", json={})
     for client in (author, comms, clinician):
         client.close()
-    return int(event["id"])
+    return int(event["id"]), str(event["slug"])
 
 
 def measure(browser: Any, server: LiveServer, path: str, user: str | None) -> dict[str, float]:
@@ -103,12 +104,12 @@ def run(rounds: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="livecue-bench-") as tmp:
         server = LiveServer(data_dir=Path(tmp), in_process=False).start()
         try:
-            event_id = seed(server)
+            event_id, slug = seed(server)
             samples: dict[str, list[dict[str, float]]] = {name: [] for name in PAGES}
             base: list[dict[str, float]] = []
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-                urls = {name: (f"{path}?event={event_id}" if user else path, user)
+                urls = {name: (f"{path}?event={event_id}" if user else path.format(slug=slug), user)
                         for name, (path, user) in PAGES.items()}
                 for url, user in urls.values():  # warm-up: server caches, browser code paths
                     measure(browser, server, url, user)

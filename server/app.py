@@ -24,6 +24,7 @@ from server.feed.router import router as ws_router
 from server.inputs import refuse_nul
 from server.limits import BodyLimits, Limits, has_session
 from server.live.router import router as live_router
+from server.livepage.edge import LivePageEdge
 from server.livepage.router import router as livepage_router
 from server.media.router import router as media_router
 from server.monitoring.requestids import RequestIds
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_security_headers(app)
     app.add_middleware(BodyLimits, limits=Limits.from_settings(settings), signed_in=has_session)  # outermost
     app.add_middleware(RequestIds)  # outside even the body limits: every answer and log line carries its id
+    app.add_middleware(LivePageEdge)  # public pages' 304s and event streams, from memory, before everything else
 
     @app.get("/healthz", tags=["health"], dependencies=[PUBLIC])
     async def healthz(session: DbSession) -> dict[str, str]:

@@ -37,6 +37,7 @@ log = logging.getLogger("livecue.livepage")
 POLL_SECONDS = 0.5  # entries written by other processes; this process's commits wake the reader at once
 MAX_CHANNELS = 256  # pages kept in memory (least recently asked for is forgotten first)
 READ_BATCH = 500
+CACHE_CONTROL = "public, max-age=5, stale-while-revalidate=10"  # short: a new post shows within seconds via a CDN
 RECAP_REFRESH_SECONDS = 60.0  # an ended page's recap figures (followers, likes) change without journal entries
 
 
@@ -59,6 +60,14 @@ def status_frame(page: PublicPage, seq: int | None = None) -> bytes:
 def etag_of(body: bytes) -> str:
     """A strong validator of a body."""
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names this ETag (weak comparison, as RFC 9110 asks for GET)."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag in tags or "*" in tags
 
 
 @dataclass(eq=False)
@@ -152,6 +161,14 @@ class LivePageHub:
         for channel in self.channels.values():
             for client in list(channel.clients):
                 end_stream(client)
+
+    def cached(self, slug: str) -> Channel | None:
+        """The page in memory when it needs no refresh (the 304 fast path); None sends the request the long way."""
+        found = self.channels.get(slug)
+        if found is None or (found.page.status == "ended"
+                             and asyncio.get_running_loop().time() - found.built_at > RECAP_REFRESH_SECONDS):
+            return None
+        return found
 
     async def channel(self, slug: str) -> Channel | None:
         """The page of a public event, from memory when it is there; None for unknown, draft or rehearsal."""

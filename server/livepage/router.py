@@ -7,24 +7,18 @@ If-None-Match answers 304. An unknown slug, a draft and a rehearsal all get the 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import anyio
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from server.auth.deps import PUBLIC
 from server.errors import NotFound
-from server.livepage.hub import Channel, Client, LivePageHub, end_stream
+from server.livepage.hub import CACHE_CONTROL, Channel, LivePageHub, etag_matches
+from server.livepage.stream import EventStream, refused, resume_from
 from server.media.errors import MediaStoreError
 
 router = APIRouter(tags=["public live page"], include_in_schema=False)
-PAGE_CACHE = "public, max-age=5, stale-while-revalidate=10"  # short: a new post shows within seconds via a CDN
 MEDIA_CACHE = "public, max-age=86400, immutable"  # files are named by their content
-HEARTBEAT_SECONDS = 15.0  # a comment line keeps proxies from closing a quiet stream
-RETRY_MS = 3000  # how long a browser waits before reconnecting a dropped stream
 NOT_FOUND = "no public live page with that name"
 Slug = Path(max_length=64)
 
@@ -41,16 +35,9 @@ async def _channel(request: Request, slug: str) -> Channel:
     return channel
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return etag in tags or "*" in tags
-
-
 def _cached(body: bytes, etag: str, media_type: str, if_none_match: str | None) -> Response:
-    headers = {"ETag": etag, "Cache-Control": PAGE_CACHE, "Vary": "Accept-Encoding"}
-    if _matches(if_none_match, etag):
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
@@ -92,57 +79,13 @@ async def live_events(request: Request, slug: str = Slug, after: int = Query(def
     """Server-Sent Events: the status, then every post after `Last-Event-ID` (or `after`), then new ones live.
 
     Event ids are journal sequence numbers; a browser that reconnects sends the last one it saw and misses
-    nothing. 503 with Retry-After when the server already serves LIVECUE_LIVE_SSE_MAX_CLIENTS streams.
+    nothing. 503 with Retry-After when the server already serves LIVECUE_LIVE_SSE_MAX_CLIENTS streams. The
+    streams of public pages are normally opened by server/livepage/edge.py before the request gets here; this
+    route answers what it leaves (the 404 of an unknown page, a malformed `after`), and streams the same way.
     """
     channel = await _channel(request, slug)
-    if last_event_id is not None:
-        with contextlib.suppress(ValueError):
-            after = max(int(last_event_id.strip()), 0)
     hub = _hub(request)
-    client = hub.subscribe(channel, after)
+    client = hub.subscribe(channel, resume_from(after, last_event_id))
     if client is None:
-        return Response("too many live readers right now; try again shortly\n", status_code=503,
-                        media_type="text/plain", headers={"Retry-After": "10", "Cache-Control": "no-store"})
+        return refused()
     return EventStream(hub, channel, client)
-
-
-class EventStream(Response):
-    """Streams a client's queue until it ends (dropped, server stopping) or the client goes away.
-
-    Written as a plain ASGI response: one task waits for the disconnect, the response loop waits on the queue
-    (a heartbeat comment after HEARTBEAT_SECONDS of silence), and both end together.
-    """
-
-    media_type = "text/event-stream"
-
-    def __init__(self, hub: LivePageHub, channel: Channel, client: Client) -> None:  # no super(): no length
-        self.status_code, self.background = 200, None
-        self.raw_headers = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
-                            (b"x-accel-buffering", b"no")]
-        self.hub, self.channel, self.client = hub, channel, client
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        watcher = asyncio.create_task(self._watch(receive))
-        try:
-            await send({"type": "http.response.body", "body": f"retry: {RETRY_MS}\n\n".encode(), "more_body": True})
-            while True:
-                try:
-                    async with asyncio.timeout(HEARTBEAT_SECONDS):
-                        frame = await self.client.queue.get()
-                except TimeoutError:
-                    frame = b": heartbeat\n\n"
-                if frame is None:
-                    break
-                await send({"type": "http.response.body", "body": frame, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except OSError:
-            pass  # the client went away mid-send
-        finally:
-            watcher.cancel()
-            self.hub.unsubscribe(self.channel, self.client)
-
-    async def _watch(self, receive: Receive) -> None:
-        while (await receive())["type"] != "http.disconnect":
-            pass
-        end_stream(self.client)

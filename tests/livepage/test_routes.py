@@ -112,6 +112,8 @@ async def test_etag_304_and_short_public_caching(client: AsyncClient, app: FastA
         assert first.headers["cache-control"].startswith("public, max-age=5")
         again = await client.get(path, headers={"If-None-Match": etag})
         assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        assert again.headers["cache-control"] == first.headers["cache-control"]
+        assert again.headers["x-content-type-options"] == "nosniff"  # answered by server/livepage/edge.py
         assert (await client.get(path, headers={"If-None-Match": '"stale"'})).status_code == 200
     page = await client.get(f"/live/{slug}")
     assert "Update 1" in page.text and page.headers["content-security-policy"].startswith("default-src 'self'")
