@@ -29,11 +29,11 @@ async def test_rehearsal_at_60x_recap_matches_journal_and_sandbox(
     started = await kit.post(f"/api/events/{eid}/rehearsal/start", {"time_scale": 60, "audience": SCRIPT})
     assert started.status_code == 200, started.text
     sampler = kit.services["sampler"]
-    for _ in range(14):  # 70 s of clock = 70 minutes of event at 60x
+    for _ in range(7):  # 70 s of clock = 70 minutes of event at 60x
         await kit.pump()
         await kit.services["poller"].tick()
         await sampler.tick()
-        clock.advance(seconds=5)
+        clock.advance(seconds=10)
     await sampler.tick()
 
     response = await client.get(f"/api/events/{eid}/recap", headers=kit.comms)
