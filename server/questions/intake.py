@@ -17,6 +17,7 @@ acknowledged; a resent question with its `submission_id` is stored once (the uni
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.config import Settings
 from server.db.diskfull import storage_full
 from server.db.session_scope import transaction
-from server.errors import STORAGE_FULL_DETAIL, LivecueError, NotFound, StorageFull
+from server.errors import LivecueError, NotFound
 from server.models import Event
 from server.platforms.base import IncomingMessage
 from server.questions.ingest import ingest
@@ -43,6 +44,16 @@ class NotStored(LivecueError):
     """The batch holding this question could not be committed: nothing of it was stored (503)."""
 
     status_code = 503
+
+
+def _failure(exc: Exception, full: bool) -> Exception:
+    """What each waiting request raises, one instance each: a full disk as ENOSPC, so the app's handler answers
+    the usual 503 and logs its one "storage full" line per refused request, as for any other write."""
+    if not full:
+        return NotStored("the question was not stored (the database refused the write); please send it again")
+    error = OSError(errno.ENOSPC, "the disk is full: the batch holding this question was not stored")
+    error.__cause__ = exc
+    return error
 
 
 @dataclass
@@ -76,8 +87,8 @@ class FormIntake:
     async def submit(self, slug: str, message: IncomingMessage) -> None:
         """Store `message` for the event `slug`; return once it is committed.
 
-        Raises NotFound when no event of that name takes questions now, NotStored or StorageFull when the
-        batch could not be committed (then nothing of it was stored).
+        Raises NotFound when no event of that name takes questions now, NotStored (or OSError ENOSPC, the
+        disk full) when the batch could not be committed (then nothing of it was stored).
         """
         if self._closed:
             raise NotStored("the server is shutting down: the question was not stored; please send it again")
@@ -126,8 +137,7 @@ class FormIntake:
                       str(exc).splitlines()[0] if str(exc) else "")
             for waiting in batch:
                 if not waiting.answer.done():
-                    waiting.answer.set_exception(StorageFull(STORAGE_FULL_DETAIL) if full else NotStored(
-                        "the question was not stored (the database refused the write); please send it again"))
+                    waiting.answer.set_exception(_failure(exc, full))
             return
         self.batches += 1
         for index, waiting in enumerate(batch):

@@ -5,6 +5,7 @@ stores none of them. Runs on SQLite and PostgreSQL (the `app` fixture)."""
 from __future__ import annotations
 
 import asyncio
+import errno
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from server.clock import FakeClock
 from server.db.engine import ClockedSession
 from server.db.session_scope import transaction
-from server.errors import NotFound, StorageFull
+from server.errors import NotFound
 from server.models import Event, JournalEntry, Message
 from server.platforms.base import IncomingMessage
 from server.questions.intake import FormIntake, NotStored
@@ -121,8 +122,9 @@ async def test_a_refused_commit_fails_every_waiting_question_and_stores_none(
     assert await _stored(sessionmaker, live) == []
 
     refuse_commits[0] = OperationalError("COMMIT", {}, Exception("database or disk is full"))
-    with pytest.raises(StorageFull):
+    with pytest.raises(OSError) as full:  # the app answers it with the usual storage-full 503 and log line
         await intake.submit("gc-fail", _message(clock, 99))
+    assert full.value.errno == errno.ENOSPC
 
     refuse_commits.clear()  # the writer survives a failed batch: the next question is stored
     await intake.submit("gc-fail", _message(clock, 100))
@@ -140,6 +142,9 @@ async def test_the_form_answers_503_naming_the_failure_when_its_batch_fails(
     assert {a.status_code for a in answers} == {503}
     assert answers[0].json()["error"] == "NotStored" and "send it again" in answers[0].json()["detail"]
     assert await _stored(sessionmaker, live) == []
+    refuse_commits[0] = OperationalError("COMMIT", {}, Exception("database or disk is full"))
+    full = await client.post(url, json={"text": "Is it safe?"})
+    assert full.status_code == 503 and full.json()["error"] == "StorageFull"
     refuse_commits.clear()
     answers = await asyncio.gather(*(client.post(url, json={"text": f"Is step {n} safe?"}) for n in range(8)))
     assert {a.status_code for a in answers} == {202}
