@@ -16,7 +16,15 @@ from server.recap import svg
 from server.recap.questions import Durations
 from server.recap.service import Recap
 
-CSS_PATH = Path(__file__).resolve().parents[2] / "console_ui" / "css" / "recap.css"
+CSS_NAME = Path("console_ui") / "css" / "recap.css"  # beside the `server` package in a checkout, else in the cwd
+
+
+def _css() -> str:
+    """The page's stylesheet, to inline in the export (unstyled rather than failing where it is missing)."""
+    for base in (Path(__file__).resolve().parents[2], Path.cwd()):
+        if (base / CSS_NAME).is_file():
+            return (base / CSS_NAME).read_text(encoding="utf-8")
+    return ""
 
 
 def charts(recap: Recap) -> dict[str, str]:
@@ -68,7 +76,7 @@ def _durations(label: str, d: Durations) -> str:
 def html_page(recap: Recap, *, inline_css: bool, exports_base: str | None = None) -> str:
     """The recap as one HTML document (no script; `inline_css` for the self-contained export)."""
     pub, q = recap.public, recap.questions
-    css = f"<style>{CSS_PATH.read_text(encoding='utf-8')}</style>" if inline_css else (
+    css = f"<style>{_css()}</style>" if inline_css else (
         '<link rel="stylesheet" href="/ui/css/recap.css">')
     gained = sum(f.gained for f in pub.followers)
     figures = [("followers gained", gained), ("posts", len(pub.posts)), ("interactions", pub.engagement_total),
