@@ -87,5 +87,5 @@ class SandboxMetrics:
                 .join(SandboxAccount, SandboxAccount.id == SandboxPost.account_id)
                 .where(SandboxPost.reply_to_id.in_(ids), SandboxAccount.is_audience.is_(True),
                        SandboxPost.deleted.is_(False))
-                .group_by(SandboxPost.reply_to_id))).tuples().all())
+                .group_by(SandboxPost.reply_to_id))).all())
         return {str(pid): engagement_at(pid, created, int(replies.get(pid, 0)), now) for pid, created in posts}
