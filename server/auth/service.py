@@ -13,6 +13,7 @@ from server.auth.passwords import DUMMY_HASH, hashed, verified
 from server.clock import session_now
 from server.errors import Conflict, NotAuthenticated
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import AuthSession, User
 
 
@@ -33,7 +34,7 @@ async def create_user(
                 roles=sorted(set(roles)), active=True)
     session.add(user)
     await session.flush()
-    await journal.record(session, actor=actor, kind="user.created", subject_type="user", subject_id=user.id,
+    await journal.record(session, actor=actor, kind=JournalKind.USER_CREATED, subject_type="user", subject_id=user.id,
                          payload={"username": username, "roles": user.roles})
     return user
 
@@ -61,7 +62,7 @@ async def login(
                        expires_at=session_now(session) + timedelta(hours=hours))
     session.add(auth)
     await session.flush()
-    await journal.record(session, actor=user, kind="auth.login", subject_type="user", subject_id=user.id)
+    await journal.record(session, actor=user, kind=JournalKind.AUTH_LOGIN, subject_type="user", subject_id=user.id)
     return token, auth, user
 
 
@@ -87,13 +88,13 @@ async def logout(session: AsyncSession, *, auth: AuthSession, user: User, everyw
     query = update(AuthSession).where(AuthSession.revoked_at.is_(None))
     query = query.where(AuthSession.user_id == user.id) if everywhere else query.where(AuthSession.id == auth.id)
     await session.execute(query.values(revoked_at=now))
-    await journal.record(session, actor=user, kind="auth.logout", subject_type="user", subject_id=user.id,
+    await journal.record(session, actor=user, kind=JournalKind.AUTH_LOGOUT, subject_type="user", subject_id=user.id,
                          payload={"everywhere": everywhere})
 
 
 async def acknowledge_policy(session: AsyncSession, *, user: User, at: datetime | None = None) -> User:
     """Record that the user read the sharing policy."""
     user.policy_ack_at = at or session_now(session)
-    await journal.record(session, actor=user, kind="user.policy_acknowledged", subject_type="user",
+    await journal.record(session, actor=user, kind=JournalKind.USER_POLICY_ACKNOWLEDGED, subject_type="user",
                          subject_id=user.id)
     return user

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.consent.schemas import DenylistStatus
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Event, EventDenylist, User
 from server.privacy.denylist import Denylist
 
@@ -43,7 +44,7 @@ async def replace(session: AsyncSession, *, event: Event, entries: list[str], ac
     else:
         row.storage, row.entry_count = storage, len(cleaned)
     await session.flush()
-    await journal.record(session, actor=actor, kind="denylist.replaced", subject_type="event",
+    await journal.record(session, actor=actor, kind=JournalKind.DENYLIST_REPLACED, subject_type="event",
                          subject_id=event.id, event_id=event.id, payload={"entries": len(cleaned)})
 
 

@@ -11,6 +11,7 @@ from server.clock import session_now
 from server.consent.schemas import AuthorizationCreate
 from server.errors import Conflict, NotFound
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Authorization, Event, Item, ItemVersion, User
 
 OPEN_STATUSES = ("draft", "rejected", "approved", "queued", "blocked")
@@ -41,7 +42,7 @@ async def record_authorization(session: AsyncSession, *, event: Event, data: Aut
                         covers=list(data.covers), signed_on=data.signed_on, expires_on=data.expires_on)
     session.add(row)
     await session.flush()
-    await journal.record(session, actor=actor, kind="authorization.recorded", subject_type="authorization",
+    await journal.record(session, actor=actor, kind=JournalKind.AUTHORIZATION_RECORDED, subject_type="authorization",
                          subject_id=row.id, event_id=event.id,
                          payload={"key": row.key, "role": row.role, "covers": row.covers})
     return row
@@ -75,7 +76,7 @@ async def revoke(session: AsyncSession, *, authorization: Authorization, reason:
             item.blocked_reason = f"consent '{authorization.key}' was revoked: {reason}"
             blocked.append(item.id)
     await session.flush()
-    await journal.record(session, actor=actor, kind="authorization.revoked", subject_type="authorization",
+    await journal.record(session, actor=actor, kind=JournalKind.AUTHORIZATION_REVOKED, subject_type="authorization",
                          subject_id=authorization.id, event_id=authorization.event_id,
                          payload={"key": authorization.key, "reason": reason, "blocked_items": blocked})
     return blocked

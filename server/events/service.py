@@ -11,6 +11,7 @@ from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.events.policy import Policy, check_policy, default_policy, effective_policy
 from server.events.schemas import ApprovalPolicy, EventCreate, EventRead, EventUpdate, PlatformAccount
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Event, EventPlatform, User
 from server.sandbox.service import reserve_handles
 
@@ -64,8 +65,8 @@ async def create_event(session: AsyncSession, *, data: EventCreate, actor: User 
     session.add(event)
     await session.flush()
     await _set_platforms(session, event, data.platforms)
-    await journal.record(session, actor=actor, kind="event.created", subject_type="event", subject_id=event.id,
-                         event_id=event.id, payload={"slug": event.slug, "title": event.title})
+    await journal.record(session, actor=actor, kind=JournalKind.EVENT_CREATED, subject_type="event",
+                         subject_id=event.id, event_id=event.id, payload={"slug": event.slug, "title": event.title})
     return event
 
 
@@ -94,11 +95,11 @@ async def update_event(session: AsyncSession, *, event: Event, data: EventUpdate
         changed["platforms"] = [p.model_dump() for p in data.platforms]
     if changed:
         await session.flush()
-        await journal.record(session, actor=actor, kind="event.updated", subject_type="event",
+        await journal.record(session, actor=actor, kind=JournalKind.EVENT_UPDATED, subject_type="event",
                              subject_id=event.id, event_id=event.id, payload={"changed": sorted(changed)})
     if policy_change is not None:
         old, new, reason = policy_change
-        await journal.record(session, actor=actor, kind="event.policy_changed", subject_type="event",
+        await journal.record(session, actor=actor, kind=JournalKind.EVENT_POLICY_CHANGED, subject_type="event",
                              subject_id=event.id, event_id=event.id,
                              payload={"from": old.as_dict(), "to": new.as_dict(), "reason": reason})
     return event
@@ -138,7 +139,7 @@ async def transition(session: AsyncSession, *, event: Event, to: str, actor: Use
     previous = event.status
     event.status = to
     await session.flush()
-    await journal.record(session, actor=actor, kind="event.status", subject_type="event", subject_id=event.id,
+    await journal.record(session, actor=actor, kind=JournalKind.EVENT_STATUS, subject_type="event", subject_id=event.id,
                          event_id=event.id, payload={"from": previous, "to": to, **(payload or {})})
     return event
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.journal.kinds import JournalKind
 from server.models import JournalEntry, JournalHead, User
 
 SYSTEM_ACTOR = "system"
@@ -16,14 +17,14 @@ async def record(
     session: AsyncSession,
     *,
     actor: User | None,
-    kind: str,
+    kind: JournalKind,
     subject_type: str,
     subject_id: int | None = None,
     event_id: int | None = None,
     payload: dict[str, Any] | None = None,
     actor_name: str | None = None,
 ) -> JournalEntry:
-    """Append one entry with the next sequence number, inside the current transaction."""
+    """Append one entry with the next sequence number, inside the current transaction (`kind`: journal/kinds.py)."""
     seq = await _next_seq(session)
     entry = JournalEntry(
         seq=seq,

@@ -22,6 +22,7 @@ from server.consent import service as consent_service
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Event, Item, JournalEntry, User
 from server.timeline.order import label
 
@@ -192,5 +193,6 @@ async def waive(session: AsyncSession, *, event: Event, data: WaiverRequest, act
     if event.status not in ("draft", "rehearsal"):
         raise Conflict(f"the pre-flight checklist is for before going live (the event is {event.status})",
                        extra={"state": event.status})
-    await journal.record(session, actor=actor, kind="preflight.waived", subject_type="event", subject_id=event.id,
-                         event_id=event.id, payload={"check": data.check, "reason": data.reason.strip()})
+    await journal.record(session, actor=actor, kind=JournalKind.PREFLIGHT_WAIVED, subject_type="event",
+                         subject_id=event.id, event_id=event.id,
+                         payload={"check": data.check, "reason": data.reason.strip()})

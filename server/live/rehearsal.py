@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import (
     Delivery,
     Event,
@@ -94,8 +95,8 @@ async def reset(session: AsyncSession, *, event: Event, actor: User) -> dict[str
                                                     SandboxPost.idempotency_key.like(f"rehearsal-{event.id}-%")))
     deleted = int(deliveries.rowcount or 0)  # type: ignore[attr-defined]
     counts = {"deliveries": deleted, "sandbox_posts": int(removed_posts), "messages": len(message_ids)}
-    await journal.record(session, actor=actor, kind="rehearsal.reset", subject_type="event", subject_id=event.id,
-                         event_id=event.id, payload=counts)
+    await journal.record(session, actor=actor, kind=JournalKind.REHEARSAL_RESET, subject_type="event",
+                         subject_id=event.id, event_id=event.id, payload=counts)
     return counts
 
 

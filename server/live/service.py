@@ -11,6 +11,7 @@ from server.consent import service as consent_service
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Delivery, Event, Item, User
 from server.publishing import outbox, pullback
 from server.timeline import approvals
@@ -67,7 +68,7 @@ async def emergency_hold(session: AsyncSession, *, event: Event, actor: User, no
     holding: list[Delivery] = []
     if post_holding_message:
         holding = await outbox.enqueue_holding(session, event=event, actor=actor)
-    await journal.record(session, actor=actor, kind="alert.emergency_hold", subject_type="event",
+    await journal.record(session, actor=actor, kind=JournalKind.ALERT_EMERGENCY_HOLD, subject_type="event",
                          subject_id=event.id, event_id=event.id,
                          payload={"holding_message": bool(holding), "pulled_back_items": pulled})
     return event, pulled
@@ -131,7 +132,7 @@ async def skip(session: AsyncSession, *, event: Event, item: Item, actor: User) 
     previous = item.status
     item.status = "skipped"
     await session.flush()
-    await journal.record(session, actor=actor, kind="item.skipped", subject_type="item", subject_id=item.id,
+    await journal.record(session, actor=actor, kind=JournalKind.ITEM_SKIPPED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"key": item.key, "was": previous})
     return item
 
@@ -142,7 +143,7 @@ async def unskip(session: AsyncSession, *, event: Event, item: Item, actor: User
     if item.status != "skipped":
         raise Conflict(f"the item is {item.status}, not skipped", extra={"state": item.status})
     await approvals.recompute_status(session, event=event, item=item)
-    await journal.record(session, actor=actor, kind="item.unskipped", subject_type="item", subject_id=item.id,
+    await journal.record(session, actor=actor, kind=JournalKind.ITEM_UNSKIPPED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"key": item.key, "status": item.status})
     return item
 
@@ -159,7 +160,7 @@ async def reorder(session: AsyncSession, *, event: Event, item_ids: list[int], a
     for position, item in zip(positions, ordered, strict=True):
         item.position = position
     await session.flush()
-    await journal.record(session, actor=actor, kind="timeline.reordered", subject_type="event",
+    await journal.record(session, actor=actor, kind=JournalKind.TIMELINE_REORDERED, subject_type="event",
                          subject_id=event.id, event_id=event.id, payload={"order": [i.id for i in ordered]})
     return ordered
 

@@ -17,6 +17,7 @@ from server.clock import session_now
 from server.errors import NotFound
 from server.events import service as event_service
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Delivery, Event, EventPlatform, User
 from server.platforms.credentials import CredentialsConfig
 from server.platforms.errors import PlatformError
@@ -73,7 +74,7 @@ async def reconnect(session: AsyncSession, *, event: Event, platform: str, regis
                                    Delivery.account == row.account, Delivery.status == "needs_reauth")
             .values(status="unknown", attempts=0, next_attempt_at=session_now(session), last_error=None))
         resumed = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    await journal.record(session, actor=actor, kind="platform.reconnected", subject_type="event",
+    await journal.record(session, actor=actor, kind=JournalKind.PLATFORM_RECONNECTED, subject_type="event",
                          subject_id=event.id, event_id=event.id,
                          payload={"platform": platform, "account": row.account, "ready": ready, "resumed": resumed})
     return AccountCheck(platform=platform, account=row.account, ready=ready, detail=detail, resumed=resumed)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.clock import Clock, SystemClock
 from server.db.session_scope import set_after_commit, transaction
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
 from server.models import Delivery, Event, Item, Message
@@ -36,6 +37,9 @@ LEASE_SECONDS = 120
 RECONCILE_DELAY = 2.0
 IDLE_SECONDS = 0.5  # pause after a round that attempted nothing, unless a commit pokes `wake` first
 HOLD_RECHECK_SECONDS = 2.0  # a delivery only a hold keeps back asks the gate again this often
+FINAL_KINDS: dict[DeliveryStatus, JournalKind] = {  # how a delivery that will not be tried again is journaled
+    "posted": JournalKind.DELIVERY_POSTED, "failed": JournalKind.DELIVERY_FAILED,
+    "needs_reauth": JournalKind.DELIVERY_NEEDS_REAUTH, "abandoned": JournalKind.DELIVERY_ABANDONED}
 
 
 def publish_request(delivery: Delivery, reply_to: RemoteRef | None,
@@ -214,7 +218,7 @@ class Dispatcher:
             assert row is not None
             row.status, row.lease_owner, row.lease_until = "pending", None, None
             row.next_attempt_at = self.clock.now()
-            await journal.record(session, actor=None, kind="delivery.reconciled", subject_type="delivery",
+            await journal.record(session, actor=None, kind=JournalKind.DELIVERY_RECONCILED, subject_type="delivery",
                                  subject_id=row.id, event_id=row.event_id,
                                  payload={"platform": row.platform, "found": False, "item_id": row.item_id})
 
@@ -240,7 +244,8 @@ class Dispatcher:
             row.attempts, row.last_error = max(0, row.attempts - 1), reason
             row.next_attempt_at = self.clock.now() + timedelta(seconds=HOLD_RECHECK_SECONDS)
 
-    async def _reschedule(self, delivery_id: int, status: DeliveryStatus, error: str, retry_after: float | None) -> None:
+    async def _reschedule(self, delivery_id: int, status: DeliveryStatus, error: str,
+                          retry_after: float | None) -> None:
         async with transaction(self.sessionmaker) as session:
             row = await session.get(Delivery, delivery_id)
             assert row is not None
@@ -251,7 +256,8 @@ class Dispatcher:
             delay *= 1 + self.rng.random() * 0.2
             row.status, row.last_error, row.lease_owner, row.lease_until = status, error, None, None
             row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
-            await journal.record(session, actor=None, kind=f"delivery.{'unknown' if status == 'unknown' else 'retry'}",
+            await journal.record(session, actor=None, kind=(JournalKind.DELIVERY_UNKNOWN if status == "unknown"
+                                                                 else JournalKind.DELIVERY_RETRY),
                                  subject_type="delivery", subject_id=row.id, event_id=row.event_id,
                                  payload={"platform": row.platform, "error": error, "retry_in": round(delay, 1),
                                           "item_id": row.item_id, "attempts": row.attempts})
@@ -265,7 +271,7 @@ class Dispatcher:
     async def _record_final(self, session: AsyncSession, row: Delivery, status: DeliveryStatus, error: str) -> None:
         row.status, row.last_error, row.lease_owner, row.lease_until = status, error, None, None
         await session.flush()
-        await journal.record(session, actor=None, kind=f"delivery.{status}", subject_type="delivery",
+        await journal.record(session, actor=None, kind=FINAL_KINDS[status], subject_type="delivery",
                              subject_id=row.id, event_id=row.event_id,
                              payload={"platform": row.platform, "error": error, "item_id": row.item_id})
 
@@ -290,7 +296,7 @@ class Dispatcher:
                 if item is not None and item.status == "queued":
                     item.status, item.published_at = "posted", now
             await session.flush()
-            await journal.record(session, actor=None, kind="delivery.posted", subject_type="delivery",
+            await journal.record(session, actor=None, kind=JournalKind.DELIVERY_POSTED, subject_type="delivery",
                                  subject_id=row.id, event_id=row.event_id,
                                  payload={"platform": row.platform, "url": ref.url, "item_id": row.item_id,
                                           "question_id": row.question_id, "reconciled": reconciled})

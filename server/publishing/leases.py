@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.db.session_scope import transaction
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Delivery
 
 log = logging.getLogger("livecue.dispatcher")
@@ -144,7 +145,7 @@ async def _expire(sessionmaker: async_sessionmaker[AsyncSession], delivery_id: i
             return 0  # another process got there first
         row = await session.get(Delivery, delivery_id)
         assert row is not None
-        await journal.record(session, actor=None, kind="delivery.unknown", subject_type="delivery",
+        await journal.record(session, actor=None, kind=JournalKind.DELIVERY_UNKNOWN, subject_type="delivery",
                              subject_id=row.id, event_id=row.event_id,
                              payload={"platform": row.platform, "error": reason, "lease_owner": owner,
                                       "item_id": row.item_id, "attempts": row.attempts})

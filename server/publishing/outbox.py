@@ -20,6 +20,7 @@ from server.clock import session_now
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Delivery, Event, Item, Message, QuestionGroup, User
 from server.publishing.audience import plan_reply
 from server.publishing.gate import SAFETY_KINDS, Kind, Outgoing, check
@@ -57,7 +58,7 @@ async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("this item is already being posted", extra={"state": "queued"})
     await session.refresh(item)
-    await journal.record(session, actor=actor, kind="item.queued", subject_type="item", subject_id=item.id,
+    await journal.record(session, actor=actor, kind=JournalKind.ITEM_QUEUED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": item.current_version, "manual": manual,
                                                      "rehearsal": False, "out_of_order": out_of_order})
     return await _thread_deliveries(session, event, item, "item", manual=manual, confirmed=confirmed,
@@ -79,8 +80,8 @@ async def enqueue_rehearsal(session: AsyncSession, *, event: Event, item: Item, 
     deliveries = await _thread_deliveries(
         session, event, item, "rehearsal", manual=True, rehearsal=True,
         key=lambda platform, seq: (event.id, item.id, item.current_version, platform, "rehearsal", started, seq))
-    await journal.record(session, actor=actor, kind="rehearsal.queued", subject_type="item", subject_id=item.id,
-                         event_id=event.id, payload={"key": item.key})
+    await journal.record(session, actor=actor, kind=JournalKind.REHEARSAL_QUEUED, subject_type="item",
+                         subject_id=item.id, event_id=event.id, payload={"key": item.key})
     return deliveries
 
 
@@ -91,7 +92,7 @@ async def enqueue_holding(session: AsyncSession, *, event: Event, actor: User | 
     if holding is None or holding.status != "approved":
         raise Conflict("the event has no approved holding message", field="post_holding_message")
     await check(session, event, Outgoing("holding", manual=True, confirmed=True), holding)
-    entry = await journal.record(session, actor=actor, kind="item.queued", subject_type="item",
+    entry = await journal.record(session, actor=actor, kind=JournalKind.ITEM_QUEUED, subject_type="item",
                                  subject_id=holding.id, event_id=event.id,
                                  payload={"version": holding.current_version, "manual": True, "holding": True})
     return await _thread_deliveries(session, event, holding, "holding", manual=True, confirmed=True, media=False,
@@ -115,7 +116,7 @@ async def enqueue_replies(session: AsyncSession, *, event: Event, item: Item, me
             continue  # e.g. the public web form: no platform to reply on
         plan = plan_reply(message, text_for(content, message.platform), kind)
         if plan.text is None:
-            await journal.record(session, actor=None, kind="answer.withheld", subject_type="message",
+            await journal.record(session, actor=None, kind=JournalKind.ANSWER_WITHHELD, subject_type="message",
                                  subject_id=message.id, event_id=event.id,
                                  payload={"item_id": item.id, "reason": plan.withheld})
             continue
@@ -151,7 +152,7 @@ async def enqueue_test_post(session: AsyncSession, *, event: Event, platform: st
     """
     await check(session, event, Outgoing("test", manual=True), None)
     now = session_now(session)
-    entry = await journal.record(session, actor=actor, kind="platform.test_post", subject_type="event",
+    entry = await journal.record(session, actor=actor, kind=JournalKind.PLATFORM_TEST_POST, subject_type="event",
                                  subject_id=event.id, event_id=event.id,
                                  payload={"platform": platform, "account": account})
     delivery = Delivery(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Conflict
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Delivery, Event, Item, Message, QuestionGroup, User
 from server.publishing.gate import SAFETY_KINDS, outgoing_of
 from server.publishing.thread import HOLDS_THREAD
@@ -32,7 +33,7 @@ async def pull_back(session: AsyncSession, delivery: Delivery, *, actor: User | 
     delivery.next_attempt_at = None
     await session.flush()
     await _reopen_source(session, delivery)
-    await journal.record(session, actor=actor, kind="delivery.pulled_back", subject_type="delivery",
+    await journal.record(session, actor=actor, kind=JournalKind.DELIVERY_PULLED_BACK, subject_type="delivery",
                          subject_id=delivery.id, event_id=delivery.event_id,
                          payload={"platform": delivery.platform, "item_id": delivery.item_id,
                                   "question_id": delivery.question_id, "reason": reason})

@@ -15,6 +15,7 @@ from server.db.session import DbSession
 from server.errors import Conflict, NotFound
 from server.events import service as event_service
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Delivery
 from server.models.publishing import DeliveryStatus
 from server.publishing import pullback
@@ -72,7 +73,7 @@ async def retry_delivery(delivery_id: IdPath, request: Request, user: CommsUser,
                        extra={"state": row.status})
     row.status, row.attempts, row.next_attempt_at, row.last_error = "unknown", 0, session_now(session), None
     await session.flush()
-    await journal.record(session, actor=user, kind="delivery.retry_requested", subject_type="delivery",
+    await journal.record(session, actor=user, kind=JournalKind.DELIVERY_RETRY_REQUESTED, subject_type="delivery",
                          subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})
     dispatcher = request.app.state.livecue.services.get("dispatcher")
     if dispatcher is not None:
@@ -88,7 +89,7 @@ async def abandon_delivery(delivery_id: IdPath, user: CommsUser, session: DbSess
         raise Conflict(f"a {row.status} delivery cannot be abandoned", extra={"state": row.status})
     row.status = "abandoned"
     await session.flush()
-    await journal.record(session, actor=user, kind="delivery.abandoned", subject_type="delivery",
+    await journal.record(session, actor=user, kind=JournalKind.DELIVERY_ABANDONED, subject_type="delivery",
                          subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})
     return row
 

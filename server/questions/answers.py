@@ -11,10 +11,11 @@ from server.clock import session_now
 from server.errors import Conflict, NotFound
 from server.events.policy import effective_policy
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Approval, Delivery, Event, Item, Message, QuestionGroup, User
 from server.publishing import gate, outbox
 from server.questions.schemas import Suggestion
-from server.questions.service import public_status
+from server.questions.service import get_group, public_status
 from server.questions.similarity import similar
 from server.timeline import service as timeline
 from server.timeline.content import current_version, version_content
@@ -55,7 +56,7 @@ async def draft_answer(session: AsyncSession, *, event: Event, group: QuestionGr
         if policy.approvals_required <= 1 and policy.clinical_required <= 1:
             item.status, item.approved_at = "approved", session_now(session)
     await session.flush()
-    await journal.record(session, actor=user, kind="answer.drafted", subject_type="question_group",
+    await journal.record(session, actor=user, kind=JournalKind.ANSWER_DRAFTED, subject_type="question_group",
                          subject_id=group.id, event_id=event.id, payload={"item_id": item.id, "mode": mode})
     if item.status == "approved":
         await send_or_wait(session, event=event, group=group, item=item, actor=user, mode=mode)
@@ -68,12 +69,21 @@ async def send_or_wait(session: AsyncSession, *, event: Event, group: QuestionGr
     verdict = await gate.verdict(session, event, gate.Outgoing("answer", manual=True, rehearsal=group.rehearsal),
                                  item)
     if not verdict.ok and verdict.waits:
-        await journal.record(session, actor=actor, kind="answer.waiting", subject_type="question_group",
+        await journal.record(session, actor=actor, kind=JournalKind.ANSWER_WAITING, subject_type="question_group",
                              subject_id=group.id, event_id=event.id,
                              payload={"item_id": item.id, "mode": mode, "reason": verdict.reasons[0]})
         return False
     await send_answer(session, event=event, group=group, item=item, actor=actor, mode=mode)
     return True
+
+
+async def after_approval(session: AsyncSession, *, event: Event, item: Item, actor: User) -> bool:
+    """What an approval sets going for a question's reply: sent (True: the dispatcher has work) or left waiting."""
+    if item.kind != "reply" or item.status != "approved" or item.group_id is None:
+        return False
+    group = await get_group(session, item.group_id)
+    return await send_or_wait(session, event=event, group=group, item=item, actor=actor,
+                              mode=item.reply_mode or "reply_each")
 
 
 async def waiting_answers(session: AsyncSession, event: Event) -> list[tuple[QuestionGroup, Item]]:
@@ -125,7 +135,7 @@ async def send_answer(session: AsyncSession, *, event: Event, group: QuestionGro
         if mode == "thread" or message.id in replied or not message.remote:
             message.status = "answered"  # a withheld reply (private question, public-only platform) stays queued
     await session.flush()
-    await journal.record(session, actor=actor, kind="answer.queued", subject_type="question_group",
+    await journal.record(session, actor=actor, kind=JournalKind.ANSWER_QUEUED, subject_type="question_group",
                          subject_id=group.id, event_id=event.id,
                          payload={"item_id": item.id, "mode": mode, "deliveries": len(deliveries)})
     return deliveries
@@ -158,7 +168,7 @@ async def template_reply(session: AsyncSession, *, event: Event, message: Messag
         if not waiting:
             group.status, group.claimed_by, group.claim_until = "answered", None, None
             await session.flush()
-    await journal.record(session, actor=actor, kind="answer.template", subject_type="message",
+    await journal.record(session, actor=actor, kind=JournalKind.ANSWER_TEMPLATE, subject_type="message",
                          subject_id=message.id, event_id=event.id, payload={"template": template})
     return deliveries
 

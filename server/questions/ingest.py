@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.clock import session_now
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
 from server.privacy.phi import screen_text
@@ -193,7 +194,7 @@ async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]]
             continue
         result.stored.append(message_id)
         if row["alert"] and row["status"] == "queued":
-            await journal.record(session, actor=None, kind="alert.emergency_message", subject_type="message",
+            await journal.record(session, actor=None, kind=JournalKind.ALERT_EMERGENCY_MESSAGE, subject_type="message",
                                  subject_id=message_id, event_id=event.id,
                                  payload={"platform": row["platform"], "reason": row["alert_reasons"][0],
                                           "reasons": row["alert_reasons"], "label": row["label"]})
@@ -239,7 +240,7 @@ async def ingest(session: AsyncSession, *, event: Event, messages: Sequence[Inco
             for row in rows:
                 result.add(await _store_one(session, event, row, muted))
     if result.stored or result.rejected or result.dropped:
-        await journal.record(session, actor=None, kind="questions.ingested", subject_type="event",
+        await journal.record(session, actor=None, kind=JournalKind.QUESTIONS_INGESTED, subject_type="event",
                              subject_id=event.id, event_id=event.id,
                              payload={"stored": len(result.stored), "rejected": result.rejected,
                                       "dropped": result.dropped, "emergencies": result.emergencies,

@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from server.errors import Conflict, NotFound
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Message, MutedAuthor, QuestionGroup, User
 from server.questions.paging import Position, ordered
 from server.questions.schemas import GroupRead, MessageRead, Summary
@@ -158,7 +159,7 @@ async def claim(session: AsyncSession, *, group: QuestionGroup, user: User, now:
         await session.refresh(group)
         raise Conflict("another clinician is answering this question", extra={"state": "claimed"})
     await session.refresh(group)
-    await journal.record(session, actor=user, kind="question.claimed", subject_type="question_group",
+    await journal.record(session, actor=user, kind=JournalKind.QUESTION_CLAIMED, subject_type="question_group",
                          subject_id=group.id, event_id=group.event_id, payload={"until": until.isoformat()})
     return group
 
@@ -175,7 +176,7 @@ async def release(session: AsyncSession, *, group: QuestionGroup, user: User) ->
         return await set_status(session, group=group, status="open", actor=user)
     group.status, group.claimed_by, group.claim_until = "open", None, None
     await session.flush()
-    await journal.record(session, actor=user, kind="question.released", subject_type="question_group",
+    await journal.record(session, actor=user, kind=JournalKind.QUESTION_RELEASED, subject_type="question_group",
                          subject_id=group.id, event_id=group.event_id)
     return group
 
@@ -193,7 +194,7 @@ async def assign(session: AsyncSession, *, group: QuestionGroup, assignee: User 
         previous = await session.get(User, group.assigned_to)
         group.assigned_to = None
         await session.flush()
-        await journal.record(session, actor=actor, kind="question.unassigned", subject_type="question_group",
+        await journal.record(session, actor=actor, kind=JournalKind.QUESTION_UNASSIGNED, subject_type="question_group",
                              subject_id=group.id, event_id=group.event_id,
                              payload={"from": previous.username if previous else None,
                                       "from_name": previous.display_name if previous else None})
@@ -204,7 +205,7 @@ async def assign(session: AsyncSession, *, group: QuestionGroup, assignee: User 
         raise Conflict(f"{assignee.display_name}'s account is switched off", field="user_id")
     group.assigned_to = assignee.id
     await session.flush()
-    await journal.record(session, actor=actor, kind="question.assigned", subject_type="question_group",
+    await journal.record(session, actor=actor, kind=JournalKind.QUESTION_ASSIGNED, subject_type="question_group",
                          subject_id=group.id, event_id=group.event_id,
                          payload={"to": assignee.username, "to_name": assignee.display_name})
     return group
@@ -219,7 +220,7 @@ async def set_status(session: AsyncSession, *, group: QuestionGroup, status: str
     await session.execute(update(Message).where(Message.group_id == group.id,
                                                 Message.status.in_(("queued", "closed"))).values(status=closed))
     await session.flush()
-    await journal.record(session, actor=actor, kind="question.status", subject_type="question_group",
+    await journal.record(session, actor=actor, kind=JournalKind.QUESTION_STATUS, subject_type="question_group",
                          subject_id=group.id, event_id=group.event_id, payload={"from": previous, "to": status})
     return group
 
@@ -243,11 +244,11 @@ async def relabel(session: AsyncSession, *, message: Message, label: str, reason
         if group is not None and message.alert:
             group.alert = True
     await session.flush()
-    await journal.record(session, actor=actor, kind="message.relabeled", subject_type="message",
+    await journal.record(session, actor=actor, kind=JournalKind.MESSAGE_RELABELED, subject_type="message",
                          subject_id=message.id, event_id=message.event_id,
                          payload={"from": previous, "to": label, "text": message.text, "reason": reason})
     if label == "emergency" and previous != "emergency" and message.status == "queued":
-        await journal.record(session, actor=actor, kind="alert.emergency_message", subject_type="message",
+        await journal.record(session, actor=actor, kind=JournalKind.ALERT_EMERGENCY_MESSAGE, subject_type="message",
                              subject_id=message.id, event_id=message.event_id,
                              payload={"platform": message.platform, "reason": message.label_reason,
                                       "relabeled": True})
@@ -279,7 +280,7 @@ async def hide(session: AsyncSession, *, message: Message, actor: User) -> Messa
     await session.flush()
     if queued:
         await _leave_groups(session, [message.group_id])
-    await journal.record(session, actor=actor, kind="message.hidden", subject_type="message",
+    await journal.record(session, actor=actor, kind=JournalKind.MESSAGE_HIDDEN, subject_type="message",
                          subject_id=message.id, event_id=message.event_id)
     return message
 
@@ -299,6 +300,6 @@ async def mute(session: AsyncSession, *, event_id: int, platform: str, handle: s
     await session.execute(update(Message).where(queued).values(status="muted"),
                           execution_options={"synchronize_session": "fetch"})
     await _leave_groups(session, groups)
-    await journal.record(session, actor=actor, kind="author.muted", subject_type="event", subject_id=event_id,
+    await journal.record(session, actor=actor, kind=JournalKind.AUTHOR_MUTED, subject_type="event", subject_id=event_id,
                          event_id=event_id, payload={"platform": platform, "handle": handle})
     return len(groups)

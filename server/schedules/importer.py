@@ -15,6 +15,7 @@ from server.errors import LivecueError
 from server.events import service as event_service
 from server.events.schemas import ApprovalPolicy, EventCreate, EventUpdate, PlatformAccount
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.media.assets import media_store, store_upload
 from server.media.store import MediaStore
 from server.models import Authorization, Event, Item, User
@@ -78,7 +79,7 @@ async def import_schedule(session: AsyncSession, *, path: Path, store: MediaStor
         await _upsert_item(session, event, report, actor, key=key, kind=kind,
                            content=ItemContent(caption=caption), position=position, question=question)
     if report.changed:
-        await journal.record(session, actor=actor, kind="schedule.imported", subject_type="event",
+        await journal.record(session, actor=actor, kind=JournalKind.SCHEDULE_IMPORTED, subject_type="event",
                              subject_id=event.id, event_id=event.id,
                              payload={"file": resolve_schedule_path(path).name, "created": len(report.created),
                                       "new_versions": len(report.new_versions)})
@@ -126,14 +127,14 @@ async def _upsert_authorizations(session: AsyncSession, event: Event, schedule: 
             row = Authorization(event_id=event.id, key=spec.id, **values)
             session.add(row)
             await session.flush()
-            await journal.record(session, actor=actor, kind="authorization.recorded",
+            await journal.record(session, actor=actor, kind=JournalKind.AUTHORIZATION_RECORDED,
                                  subject_type="authorization", subject_id=row.id, event_id=event.id,
                                  payload={"key": spec.id, "role": spec.role, "covers": list(spec.covers)})
         elif any(getattr(row, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             await session.flush()
-            await journal.record(session, actor=actor, kind="authorization.updated",
+            await journal.record(session, actor=actor, kind=JournalKind.AUTHORIZATION_UPDATED,
                                  subject_type="authorization", subject_id=row.id, event_id=event.id,
                                  payload={"key": spec.id})
 
@@ -175,7 +176,7 @@ async def _upsert_item(session: AsyncSession, event: Event, report: ImportReport
         for name in moved:
             setattr(item, name, timing[name])
         await session.flush()
-        await journal.record(session, actor=actor, kind="item.rescheduled", subject_type="item",
+        await journal.record(session, actor=actor, kind=JournalKind.ITEM_RESCHEDULED, subject_type="item",
                              subject_id=item.id, event_id=event.id, payload={"changed": moved})
         report.rescheduled.append(key)
     if key not in report.new_versions and key not in report.rescheduled:

@@ -9,6 +9,7 @@ from server.consent import service as consent_service
 from server.errors import Conflict, Forbidden
 from server.events.policy import effective_policy
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Approval, Event, Item, User
 from server.timeline.content import approvals_for, current_version
 
@@ -69,7 +70,7 @@ async def approve(session: AsyncSession, *, event: Event, item: Item, version: i
         item.status = "approved"
         item.approved_at = session_now(session)
     await session.flush()
-    await journal.record(session, actor=user, kind="item.approved", subject_type="item", subject_id=item.id,
+    await journal.record(session, actor=user, kind=JournalKind.ITEM_APPROVED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": version, "as_clinical": as_clinical,
                                                      "fully_approved": complete})
     return item
@@ -92,7 +93,7 @@ async def reject(session: AsyncSession, *, event: Event, item: Item, version: in
     item.status = "rejected"
     item.approved_at = None
     await session.flush()
-    await journal.record(session, actor=user, kind="item.rejected", subject_type="item", subject_id=item.id,
+    await journal.record(session, actor=user, kind=JournalKind.ITEM_REJECTED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": version, "note": note})
     return item
 

@@ -15,6 +15,7 @@ from server.clock import session_now
 from server.consent import denylist as denylist_store
 from server.errors import Conflict, Forbidden, NotFound
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Authorization, Event, Item, ItemVersion, User
 from server.privacy.denylist import Denylist
 from server.privacy.phi import screen_text
@@ -75,8 +76,8 @@ async def override(session: AsyncSession, *, event: Event, item: Item, version: 
     findings[index]["overridden"] = {"by": user.username, "reason": reason, "at": session_now(session).isoformat()}
     row.findings = findings
     await session.flush()
-    await journal.record(session, actor=user, kind="finding.overridden", subject_type="item", subject_id=item.id,
-                         event_id=event.id, payload={"version": version, "index": index,
+    await journal.record(session, actor=user, kind=JournalKind.FINDING_OVERRIDDEN, subject_type="item",
+                         subject_id=item.id, event_id=event.id, payload={"version": version, "index": index,
                                                      "kind": findings[index]["kind"], "reason": reason})
     if item.status == "blocked" and (item.blocked_reason or "").startswith("privacy") and not open_findings(row):
         await recompute_status(session, event=event, item=item)
@@ -107,5 +108,5 @@ async def rescreen_open_items(session: AsyncSession, *, event: Event, actor: Use
             item.status = "blocked"
             item.blocked_reason = "privacy: new finding(s) after the denylist changed; fix or override them"
         await session.flush()
-        await journal.record(session, actor=actor, kind="item.rescreened", subject_type="item",
+        await journal.record(session, actor=actor, kind=JournalKind.ITEM_RESCREENED, subject_type="item",
                              subject_id=item.id, event_id=event.id, payload={"open_findings": open_count})

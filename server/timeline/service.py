@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Conflict, Invalid, NotFound
 from server.events import service as event_service
 from server.journal import service as journal
+from server.journal.kinds import JournalKind
 from server.models import Event, Item, ItemVersion, User
 from server.timeline.content import check_content, content_hash, current_version, parse_offset, version_content
 from server.timeline.schemas import ItemContent, ItemCreate, ItemUpdate
@@ -73,7 +74,7 @@ async def create_item(session: AsyncSession, *, event: Event, data: ItemCreate, 
     findings = await screen_content(session, event, content)
     session.add(_version(item, 1, content, actor, findings))
     await session.flush()
-    await journal.record(session, actor=actor, kind="item.created", subject_type="item", subject_id=item.id,
+    await journal.record(session, actor=actor, kind=JournalKind.ITEM_CREATED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"key": key, "kind": data.kind, "version": 1,
                                                      "findings": len(findings)})
     return item
@@ -100,7 +101,7 @@ async def update_item(session: AsyncSession, *, event: Event, item: Item, data: 
         await set_content(session, event=event, item=item, content=data.content, actor=actor)
     if changed:
         await session.flush()
-        await journal.record(session, actor=actor, kind="item.rescheduled", subject_type="item",
+        await journal.record(session, actor=actor, kind=JournalKind.ITEM_RESCHEDULED, subject_type="item",
                              subject_id=item.id, event_id=event.id, payload={"changed": changed})
     return item
 
@@ -124,7 +125,7 @@ async def set_content(session: AsyncSession, *, event: Event, item: Item, conten
     item.approved_at = None
     item.blocked_reason = None
     await session.flush()
-    await journal.record(session, actor=actor, kind="item.edited", subject_type="item", subject_id=item.id,
+    await journal.record(session, actor=actor, kind=JournalKind.ITEM_EDITED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": number, "previous_status": previous_status,
                                                      "approvals_cleared": True, "findings": len(findings)})
     return number
