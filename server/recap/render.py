@@ -36,7 +36,7 @@ def charts(recap: Recap) -> dict[str, str]:
          for f in pub.followers], "followers gained")
     links = [(n + 1, link) for n, post in enumerate(pub.posts) for link in post.links]
     engagement = svg.bar_chart(
-        "Engagement per post", "engagement", [f"{n}·{link.platform[:2]}" for n, link in links],
+        "Engagement per post", "engagement", [f"#{n} {link.platform[:4]}" for n, link in links],
         [(name, [float(getattr(link.engagement, name)) for _, link in links])
          for name in ("likes", "reposts", "replies", "quotes")], "interactions")
     per_ten = svg.bar_chart(
