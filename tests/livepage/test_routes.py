@@ -1,5 +1,6 @@
 """The public routes: the same 404 for unknown, draft and rehearsal; ETag and 304; short public caching; the
-event stream resumes after Last-Event-ID with nothing missed and nothing twice; the connection cap answers 503."""
+event stream resumes after Last-Event-ID with nothing missed and nothing twice; slow readers are dropped and the
+number of streams is capped."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import json
 from collections.abc import MutableMapping
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
 from server.clock import FakeClock
-from server.livepage.hub import LivePageHub
+from server.livepage.hub import Channel, LivePageHub
+from server.livepage.schemas import PublicPage
+from server.livepage.stream import refused
 from tests.factories import create_event
 from tests.livekit import LiveKit, prepare
 
@@ -149,17 +151,20 @@ async def test_event_stream_resumes_after_last_event_id(client: AsyncClient, app
     assert hub.client_count == 0  # every stream that ended was forgotten
 
 
-@pytest.mark.parametrize("settings_overrides", [{"live_sse_max_clients": 1, "live_sse_queue": 4}])
-async def test_connection_cap_and_slow_readers_are_dropped(client: AsyncClient, app: FastAPI, clock: FakeClock,
-                                                           sessionmaker: Any) -> None:
-    kit = await _live(client, app, clock, sessionmaker, 1)
-    hub: LivePageHub = kit.services["live_page"]
-    channel = await hub.channel(kit.event["slug"])
-    assert channel is not None
-    held = hub.subscribe(channel, 0)
-    assert held is not None
-    refused = await client.get(f"/live/{kit.event['slug']}/events")
-    assert refused.status_code == 503 and refused.headers["retry-after"]
-    for _ in range(5):  # the reader never reads: past its queue it is dropped, not waited for
-        hub._offer(channel, b"data: x\n\n")
-    assert held.dropped and hub.client_count == 0 and held.queue.get_nowait() is None
+async def test_slow_readers_are_dropped_and_streams_are_capped() -> None:
+    """No database: a hub with one page in memory, a reader that never reads, and a full house."""
+    hub = LivePageHub(None, max_clients=2, queue_size=4)  # type: ignore[arg-type]
+    channel = Channel(slug="s", event_id=1, page=PublicPage(slug="s", title="T", hashtag="#t", status="live", seq=0,
+                                                            posts=[]))
+    channel.set_page(channel.page)
+    stalled = hub.subscribe(channel, 0)
+    reading = hub.subscribe(channel, 0)
+    assert stalled is not None and reading is not None
+    assert hub.subscribe(channel, 0) is None  # the cap: the route answers 503 with Retry-After
+    assert refused().status_code == 503 and refused().headers["retry-after"]
+    for n in range(6):
+        hub._offer(channel, f"data: {n}\n\n".encode())
+        reading.queue.get_nowait()
+    assert stalled.dropped and stalled.queue.get_nowait() is None  # its stream ends; the browser resumes
+    assert not reading.dropped and hub.client_count == 1
+    assert hub.subscribe(channel, 0) is not None  # its place is free again
