@@ -139,8 +139,6 @@ async def prepare_demo(settings: Settings, start_in: float | None = None) -> Dem
 
 
 async def _pre_approve(session: object, event_id: int, users: dict[str, User]) -> None:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     assert isinstance(session, AsyncSession)
     event = await event_service.get_event(session, event_id)
     items = list((await session.execute(select(Item).where(Item.event_id == event_id)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.db.diskfull import full_cause, storage_full
+from server.security import HEADERS
 
 log = logging.getLogger("livecue.errors")
 DEFAULT_RETRY_AFTER = 60  # seconds, for a 429 that does not know better
@@ -112,8 +113,6 @@ def _sqlite_dir(request: Request) -> Path | None:
 
 def _storage_full_response(request: Request, exc: BaseException) -> JSONResponse:
     """503 in the standard error shape, and one log line naming the request and the refused write."""
-    from server.security import HEADERS
-
     cause = full_cause(exc, _sqlite_dir(request)) or exc
     log.error("storage full: %s %s was refused and nothing was saved (%s: %s)", request.method, request.url.path,
               type(cause).__name__, str(cause).splitlines()[0] if str(cause) else "")
@@ -216,8 +215,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        from server.security import HEADERS
-
         if storage_full(exc, _sqlite_dir(request)):  # wrapped in something other than DBAPIError or OSError
             return _storage_full_response(request, exc)
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)

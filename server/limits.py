@@ -29,6 +29,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.auth import service as auth_service
+from server.auth.deps import bearer_token
 from server.config import Settings
 from server.errors import Invalid, LivecueError, RequestTimeout, TooLarge
 from server.security import HEADERS
@@ -368,9 +370,6 @@ async def _drain(receive: Receive) -> None:
 
 async def has_session(scope: Scope) -> bool:
     """Whether the request carries a live session (bearer or cookie): only such requests may send a big upload."""
-    from server.auth import service as auth_service
-    from server.auth.deps import bearer_token
-
     request = Request(scope)
     found = bearer_token(request)
     if found is None:

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.passwords import DUMMY_HASH, hashed, verified
@@ -41,8 +41,6 @@ async def create_user(
 
 async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
     """Find an account by username, ignoring case."""
-    from sqlalchemy import func
-
     query = select(User).where(func.lower(User.username) == username.lower())
     return (await session.execute(query)).scalar_one_or_none()
 

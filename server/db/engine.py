@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session, SessionTransaction
 from server.clock import CLOCK_KEY, Clock, SystemClock, clock_of
 from server.config import Settings
 from server.datadir import private_dir, private_sqlite
+from server.secret_key import settings_key
+
+FLOOR_KEY = "approval_floor"  # session info: the server's approval floor, (approvals, clinical approvals)
 
 READ_ONLY = "livecue_read_only"
 
@@ -72,11 +75,8 @@ def make_sessionmaker(engine: AsyncEngine, settings: Settings | None = None,
     and the approval policy floor (`server.events.policy`)."""
     info: dict[str, Any] = {CLOCK_KEY: clock or SystemClock()}
     if settings is not None:
-        from server.events.policy import FLOOR_KEY, floor_from
-        from server.secret_key import settings_key
-
         info["denylist_pepper"] = settings_key(settings)
-        info[FLOOR_KEY] = floor_from(settings)
+        info[FLOOR_KEY] = (settings.min_approvals, settings.min_clinical_approvals)  # read by events/policy.py
     return async_sessionmaker(engine, expire_on_commit=False, info=info, sync_session_class=ClockedSession)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -38,7 +39,5 @@ def _upgrade(connection: Any, revision: str) -> None:
 
 async def current_revision(engine: AsyncEngine) -> str | None:
     """The schema revision the database is at."""
-    from alembic.runtime.migration import MigrationContext
-
     async with engine.connect() as conn:
         return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.config import Settings
+from server.db.engine import FLOOR_KEY
 from server.errors import Invalid
 from server.models import Event
-
-FLOOR_KEY = "approval_floor"
 
 
 @dataclass(frozen=True)
@@ -29,11 +28,6 @@ class Policy:
         return {"approvals_required": self.approvals_required, "clinical_required": self.clinical_required}
 
 
-def floor_from(settings: Settings) -> Policy:
-    """The server's floor, from its settings."""
-    return Policy(settings.min_approvals, settings.min_clinical_approvals)
-
-
 DEFAULT_FLOOR = Policy(Settings.model_fields["min_approvals"].default,
                        Settings.model_fields["min_clinical_approvals"].default)
 
@@ -42,7 +36,7 @@ def floor_of(holder: Any) -> Policy:
     """The floor carried by a session (or anything with an `info` dict); the settings' defaults when none is."""
     info = getattr(holder, "info", None) or {}
     floor = info.get(FLOOR_KEY)
-    return floor if isinstance(floor, Policy) else DEFAULT_FLOOR
+    return Policy(*floor) if isinstance(floor, tuple) else DEFAULT_FLOOR
 
 
 def effective_policy(session: Any, event: Event) -> Policy:

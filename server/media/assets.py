@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.media.sanitize import sanitize_media
@@ -36,6 +38,4 @@ async def store_upload(session: AsyncSession, store: MediaStore, *, data: bytes,
 
 def media_store(data_dir: object) -> MediaStore:
     """The store under the data directory."""
-    from pathlib import Path
-
     return MediaStore(Path(str(data_dir)) / "media")

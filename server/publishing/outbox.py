@@ -24,9 +24,9 @@ from server.journal.kinds import JournalKind
 from server.models import Delivery, Event, Item, Message, QuestionGroup, User
 from server.publishing.audience import plan_reply
 from server.publishing.gate import SAFETY_KINDS, Kind, Outgoing, check
-from server.publishing.render import render_text, warning_text
 from server.timeline.approvals import ensure_publishable
 from server.timeline.content import current_version, text_for, version_content
+from server.timeline.render import render_text, warning_text
 
 THREAD_PURPOSES = ("thread",)
 

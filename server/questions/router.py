@@ -12,6 +12,7 @@ from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
 from server.clock import Clock
 from server.db.ids import IdPath
 from server.db.session import DbSession
+from server.errors import Invalid
 from server.events import service as event_service
 from server.platforms.base import IncomingMessage
 from server.questions import answers, service, staff
@@ -143,8 +144,6 @@ async def answer(group_id: IdPath, body: AnswerRequest, request: Request, user: 
         if item.status == "approved":
             _poke(request, session)
     else:
-        from server.errors import Invalid
-
         raise Invalid("give a caption or a bank_item_id", field="caption")
     return await _group_read(request, session, group_id)
 

@@ -10,7 +10,9 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.auth.service import get_user_by_username
 from server.config import Settings
+from server.db.session_scope import session_scope
 from server.errors import LivecueError
 from server.events import service as event_service
 from server.events.schemas import ApprovalPolicy, EventCreate, EventUpdate, PlatformAccount
@@ -23,6 +25,7 @@ from server.schedules.check import check_schedule, resolve_schedule_path
 from server.schedules.format import ItemSpec, Schedule
 from server.schedules.problems import Problem
 from server.timeline import service as timeline
+from server.timeline.content import parse_offset
 from server.timeline.schemas import ItemContent, ItemCreate, MediaRef
 
 T = TypeVar("T")
@@ -168,8 +171,6 @@ async def _upsert_item(session: AsyncSession, event: Event, report: ImportReport
         return
     if await timeline.set_content(session, event=event, item=item, content=content, actor=actor) is not None:
         report.new_versions.append(key)
-    from server.timeline.content import parse_offset
-
     timing = {"offset_seconds": parse_offset(offset), "cue": cue, "position": position, "question": question}
     moved = [name for name, value in timing.items() if getattr(item, name) != value]
     if moved:
@@ -185,9 +186,6 @@ async def _upsert_item(session: AsyncSession, event: Event, report: ImportReport
 
 async def run_import(settings: Settings, path: Path, as_user: str | None = None) -> int:
     """CLI: import a schedule, printing problems as FILE:LINE: field: message."""
-    from server.auth.service import get_user_by_username
-    from server.db.session_scope import session_scope
-
     try:
         async with session_scope(settings) as session:
             actor = await get_user_by_username(session, as_user) if as_user else None

@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Invalid
 from server.events.policy import effective_policy
 from server.models import Approval, Event, Item, ItemVersion, User
+from server.platforms.capabilities import get_capabilities
+from server.textrules import MediaSpec, check_media, check_text, text_length
+from server.textrules.warning import posted_text
 from server.timeline import offsets
+from server.timeline.render import content_checks, text_for, warning_text
 from server.timeline.schemas import ApprovalRead, ItemContent, ItemRead
 from server.timeline.timing import anchor, planned_time
 
@@ -33,23 +37,12 @@ def version_content(version: ItemVersion) -> ItemContent:
     )
 
 
-def text_for(content: ItemContent, platform: str) -> str:
-    """The text that goes to `platform`: its override, or the caption."""
-    for name, text in content.platform_text.items():
-        if name == platform:
-            return text
-    return content.caption
-
-
 def check_content(content: ItemContent, platforms: list[str], warning: str | None = None) -> None:
     """Refuse content that breaks a platform's text or media rules, naming the field.
 
     `warning` is the event's content-warning text: where a platform carries it as the post's first line
     (Bluesky), that line counts too, or the platform would refuse the post at the moment of posting.
     """
-    from server.textrules import MediaSpec, check_media, check_text, get_capabilities
-    from server.textrules.warning import posted_text
-
     for named in content.platform_text:
         if named not in platforms:
             raise Invalid(f"platform_text for '{named}', which this event does not post to",
@@ -72,9 +65,6 @@ def check_content(content: ItemContent, platforms: list[str], warning: str | Non
 
 def text_lengths(content: ItemContent, platforms: list[str], warning: str | None = None) -> dict[str, int]:
     """Counter values per platform, as the platforms count them (with a warning line where one is added)."""
-    from server.textrules import get_capabilities, text_length
-    from server.textrules.warning import posted_text
-
     warning = warning if content.content_warning else None
     return {p: text_length(p, posted_text(get_capabilities(p), text_for(content, p), warning)) for p in platforms}
 
@@ -115,8 +105,6 @@ async def approvals_for(session: AsyncSession, item: Item, version: int | None =
 
 async def to_read(session: AsyncSession, event: Event, item: Item, platforms: list[str]) -> ItemRead:
     """Build the API shape of an item."""
-    from server.publishing.render import content_checks, warning_text
-
     version = await current_version(session, item)
     content = version_content(version)
     decisions = await approvals_for(session, item)

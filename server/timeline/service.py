@@ -11,6 +11,7 @@ from server.journal import service as journal
 from server.journal.kinds import JournalKind
 from server.models import Event, Item, ItemVersion, User
 from server.timeline.content import check_content, content_hash, current_version, parse_offset, version_content
+from server.timeline.render import warning_text
 from server.timeline.schemas import ItemContent, ItemCreate, ItemUpdate
 from server.timeline.screening import screen_for_event
 
@@ -40,8 +41,6 @@ async def enabled_platforms(session: AsyncSession, event_id: int) -> list[str]:
 
 def _warning(event: Event, content: ItemContent) -> str | None:
     """The warning text the item's posts will carry (counted where a platform puts it in the text)."""
-    from server.publishing.render import warning_text
-
     return warning_text(event, content)
 
 

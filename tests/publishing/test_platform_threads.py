@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from server.clock import FakeClock
-from server.publishing.render import DEFAULT_WARNING
 from server.textrules.warning import warning_line
+from server.timeline.render import DEFAULT_WARNING
 from tests.factories import create_item
 from tests.peers.bluesky import PeerInfo
 from tests.publishing.pds_faults import get_post

@@ -12,10 +12,21 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from server.models import Event
-from server.timeline.content import text_for
+from server.platforms.capabilities import get_capabilities
+from server.textrules import check_text, text_length
+from server.textrules.media import DISPLAY_NAMES
+from server.textrules.warning import posted_text
 from server.timeline.schemas import ItemContent
 
 DEFAULT_WARNING = "Surgical images"
+
+
+def text_for(content: ItemContent, platform: str) -> str:
+    """The text that goes to `platform`: its override, or the caption."""
+    for name, text in content.platform_text.items():
+        if name == platform:
+            return text
+    return content.caption
 
 
 def local_stamp(event: Event, at: datetime) -> str:
@@ -31,9 +42,6 @@ def time_lines(stamp: str) -> tuple[str, str]:
 
 def fits(platform: str, text: str, warning: str | None = None) -> bool:
     """Whether `text` (with the warning line where the platform puts one) is within the platform's limits."""
-    from server.textrules import check_text, get_capabilities
-    from server.textrules.warning import posted_text
-
     return not check_text(platform, posted_text(get_capabilities(platform), text, warning))
 
 
@@ -67,10 +75,6 @@ def content_checks(event: Event, content: ItemContent, platforms: list[str], at:
     limits on its own is refused when edited; this names what the additions cost: a time line that will be
     left out, or a warning line that no longer fits because the event's warning text changed since.
     """
-    from server.textrules import get_capabilities, text_length
-    from server.textrules.media import DISPLAY_NAMES
-    from server.textrules.warning import posted_text
-
     warning = warning_text(event, content)
     stamp = local_stamp(event, at)
     notes = []

@@ -11,9 +11,9 @@ from httpx import AsyncClient
 
 from server.clock import FakeClock
 from server.models import Event
-from server.publishing.render import DEFAULT_WARNING, content_checks, render_text
 from server.textrules import text_length
 from server.textrules.warning import warning_line
+from server.timeline.render import DEFAULT_WARNING, content_checks, render_text
 from server.timeline.schemas import ItemContent
 from tests.factories import create_event, create_user, item_payload, login
 
