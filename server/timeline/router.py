@@ -11,6 +11,7 @@ from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.events import service as event_service
 from server.models import Event, Item
+from server.questions import answers
 from server.timeline import approvals, screening, service
 from server.timeline.content import to_read, version_content
 from server.timeline.schemas import (
@@ -84,13 +85,7 @@ async def approve_item(item_id: IdPath, body: ApproveRequest, request: Request, 
     """Approve the current version of an item."""
     item, event = await _item_and_event(session, item_id)
     item = await approvals.approve(session, event=event, item=item, version=body.version, user=user)
-    if item.kind == "reply" and item.status == "approved" and item.group_id is not None:
-        from server.questions import answers
-        from server.questions.service import get_group
-
-        group = await get_group(session, item.group_id)
-        await answers.send_or_wait(session, event=event, group=group, item=item, actor=user,
-                                   mode=item.reply_mode or "reply_each")
+    if await answers.after_approval(session, event=event, item=item, actor=user):
         request.app.state.livecue.services["dispatcher"].wake_after_commit(session)
     return await _read(session, event, item)
 
