@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 
@@ -37,6 +38,18 @@ def transport_error(exc: httpx.RequestError, platform: str, action: str, *, crea
     if creates:
         return OutcomeUnknown(f"{platform} {action}: no answer after sending ({name})")
     return RetryLater(f"{platform} {action}: transport failure ({name})", RETRY_CONNECTION_SECONDS)
+
+
+def json_object(resp: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object, or {} when the body is empty, not JSON (a proxy's HTML error page) or not an
+    object: error bodies are read for a message, never trusted to have a shape."""
+    if not resp.content:
+        return {}
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 @contextmanager

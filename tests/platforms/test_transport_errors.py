@@ -16,7 +16,7 @@ from server.platforms.base import MemoryCredentialStore, PublishRequest, RemoteR
 from server.platforms.bluesky.client import XrpcClient
 from server.platforms.errors import OutcomeUnknown, PlatformError, RetryLater
 from server.platforms.mastodon import http as mastodon_http
-from server.platforms.transport import NOT_SENT, RETRY_CONNECTION_SECONDS
+from server.platforms.transport import NOT_SENT, RETRY_CONNECTION_SECONDS, json_object
 from server.platforms.x import XAdapter
 
 OAUTH1 = {"consumer_key": "c", "consumer_secret": "cs", "token": "t", "token_secret": "ts"}
@@ -79,3 +79,9 @@ async def test_each_client_classifies_transport_failures_alike(
         assert error.retry_after == RETRY_CONNECTION_SECONDS
     assert exc_type.__name__ in error.message
     assert isinstance(error.__cause__, exc_type)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (b"", {}), (b"<html>502 Bad Gateway</html>", {}), (b"[1, 2]", {}), (b'{"error": "x"}', {"error": "x"})])
+def test_error_bodies_are_read_for_an_object_only(body: bytes, expected: dict[str, str]) -> None:
+    assert json_object(httpx.Response(502, content=body)) == expected

@@ -13,7 +13,7 @@ import httpx
 
 from server.clock import wall_seconds
 from server.platforms.errors import NeedsReauth, PlatformError, Rejected, RetryLater
-from server.platforms.transport import mapped_transport_errors
+from server.platforms.transport import json_object, mapped_transport_errors
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +174,8 @@ class XrpcClient:
             )
         self.rate_limit = parse_rate_limit(response.headers) or self.rate_limit
         if response.is_success:
-            return _json_object(response)
-        payload = _json_object(response)
+            return json_object(response)
+        payload = json_object(response)
         error = str(payload.get("error") or f"HTTP{response.status_code}")
         message = str(payload.get("message") or "")
         log.info("bluesky %s -> %s %s", nsid, response.status_code, error)
@@ -183,12 +183,3 @@ class XrpcClient:
             response.status_code, error, message, retry_after_seconds(response.headers, self.clock())
         )
 
-
-def _json_object(response: httpx.Response) -> JsonObject:
-    if not response.content:
-        return {}
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

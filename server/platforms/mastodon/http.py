@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, Rejected, RetryLater
-from server.platforms.transport import mapped_transport_errors
+from server.platforms.transport import json_object, mapped_transport_errors
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +24,8 @@ RETRY_RATE_LIMIT_SECONDS = 60.0
 
 def error_text(resp: httpx.Response) -> str:
     """Return the `error` of a Mastodon error body (or a short excerpt of it)."""
-    try:
-        body = resp.json()
-    except ValueError:
-        return resp.text[:200]
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return str(body["error"])[:500]
-    return resp.text[:200]
+    error = json_object(resp).get("error")
+    return error[:500] if isinstance(error, str) else resp.text[:200]
 
 
 def _reset_epoch(value: str) -> float | None:

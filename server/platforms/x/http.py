@@ -8,6 +8,7 @@ import math
 import httpx
 
 from server.platforms.errors import OutcomeUnknown, Rejected, RetryLater
+from server.platforms.transport import json_object
 
 log = logging.getLogger(__name__)
 
@@ -15,19 +16,16 @@ DUPLICATE_MARKER = "duplicate content"
 RETRY_SERVER_SECONDS = 30.0
 RETRY_RATE_LIMIT_SECONDS = 900.0
 
+
 def problem_text(resp: httpx.Response) -> str:
     """Return the human part of an X error body (Problem `detail`/`title` or `errors[0].message`)."""
-    try:
-        body = resp.json()
-    except ValueError:
-        return resp.text[:200]
-    if isinstance(body, dict):
-        for key in ("detail", "title", "error_description", "error"):
-            if isinstance(body.get(key), str):
-                return str(body[key])[:500]
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return str(errors[0].get("message", ""))[:500]
+    body = json_object(resp)
+    for key in ("detail", "title", "error_description", "error"):
+        if isinstance(body.get(key), str):
+            return str(body[key])[:500]
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("message", ""))[:500]
     return resp.text[:200]
 
 
