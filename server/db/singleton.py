@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -38,6 +40,12 @@ T = TypeVar("T")
 def lock_key(name: str) -> int:
     """The second advisory-lock key of a worker name (stable across processes and versions)."""
     return zlib.crc32(f"livecue:{name}".encode()) & 0x7FFFFFFF
+
+
+def holder_name(name: str) -> str:
+    """The lock connection's application_name: which worker, machine and process holds it (see pg_stat_activity
+    joined with pg_locks; the replica drill reads it to time hand-overs)."""
+    return f"livecue:{name}:{socket.gethostname()}:{os.getpid()}"[:63]
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -78,7 +86,8 @@ class SingletonLock:
 
     async def _connect(self) -> None:
         self.holding = False
-        self._conn = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT)
+        self._conn = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT,
+                                           server_settings={"application_name": holder_name(self.name)})
 
     async def release(self) -> None:
         """Give the lock up (closing the connection frees it)."""

@@ -29,6 +29,7 @@ import httpx
 
 from tests.chaos.audience import AudienceStream, check_audience, wait_until_ingested
 from tests.chaos.consoles import ConsoleClient, check_gap_free, wait_caught_up
+from tests.chaos.handover import HANDOVER_LIMIT, holders, wait_handover
 from tests.chaos.proxy import Proxy
 from tests.chaos.report import DrillReport
 from tests.chaos.scenario import SeededEvent, create_users, cue, inspect, login, seed_event, wait_until_settled
@@ -51,6 +52,7 @@ class ReplicaReport(DrillReport):
     consoles: int = 0
     feed_entries: int = 0
     feed_reconnects: int = 0
+    handovers: list[float] = field(default_factory=list)  # seconds from a holder's SIGKILL to the next holder
     sends_by_replica: dict[str, int] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
 
@@ -61,9 +63,11 @@ class ReplicaReport(DrillReport):
                 f"seed {self.seed}: {self.sandbox_posts} sandbox posts, {self.posted} posted deliveries, "
                 f"{self.audience_sent} audience messages acknowledged, {self.audience_stored} stored, "
                 f"{self.consoles} console feeds with {self.feed_entries} entries each and {self.feed_reconnects} "
-                f"reconnects in all, {self.seconds:.1f}s")
+                f"reconnects in all, singletons handed over {len(self.handovers)} times (max "
+                f"{max(self.handovers, default=0.0):.1f}s), {self.seconds:.1f}s")
         return self.verdict_line(head, "every item posted once and in order, every acknowledged message stored "
-                                       "once, every console feed gap-free")
+                                       f"once, every console feed gap-free, singletons moved within "
+                                       f"{HANDOVER_LIMIT:.0f}s of their holder's death")
 
 
 class Cluster:
@@ -146,7 +150,8 @@ def run_replicas(items: int, kills: int, seed: int, database_url: str, *, replic
             audience = AudienceStream(base, slug, event.account, cluster.wait_up, seed, gap=0.3)
             audience.start()
             gaps = [rng.uniform(*kill_gap) for _ in range(kills)]
-            killer = threading.Thread(target=_killer, args=(cluster, gaps, rng, errors), daemon=True)
+            killer = threading.Thread(target=_killer, args=(cluster, gaps, rng, errors, report, database_url),
+                                      daemon=True)
             killer.start()
             cue_gap = sum(gaps) / max(items, 1) * 0.8
             for item_id in event.item_ids:
@@ -197,18 +202,36 @@ def _check(report: ReplicaReport, url: str, event: SeededEvent, config: ServerCo
     report.problems += check_gap_free(clients, url, event.id)
     report.feed_entries = min((len(c.record.seqs) for c in clients), default=0)
     report.feed_reconnects = sum(max(0, c.record.connections - 1) for c in clients)
+    if not report.handovers:
+        report.problems.append("no SIGKILL hit a singleton's holder: hand-over not measured")
     starts = sum(r.starts for r in cluster.replicas)
     if starts != len(cluster.replicas) + report.kills:
         report.problems.append(f"expected {len(cluster.replicas) + report.kills} replica starts, saw {starts}")
 
 
-def _killer(cluster: Cluster, gaps: list[float], rng: random.Random, errors: list[str]) -> None:
-    """SIGKILL a random replica after each gap and start it again (the others serve meanwhile)."""
+def _killer(cluster: Cluster, gaps: list[float], rng: random.Random, errors: list[str], report: ReplicaReport,
+            database_url: str) -> None:
+    """SIGKILL a replica after each gap (every other time the poller's holder, else a random one), time the
+    hand-over of the singletons it held, and start it again (the others serve meanwhile)."""
     try:
-        for gap in gaps:
+        for number, gap in enumerate(gaps):
             time.sleep(gap)
-            replica = rng.choice(cluster.replicas)
+            held = holders(database_url)
+            pids = {r.proc.pid: r for r in cluster.replicas if r.proc is not None}
+            replica = pids.get(held.get("poller", -1)) if number % 2 == 0 else None
+            replica = replica or rng.choice(cluster.replicas)
+            dead_pid = replica.proc.pid if replica.proc is not None else -1
             replica.kill()
+            owned = [worker for worker, pid in held.items() if pid == dead_pid]
+            if owned:
+                seconds = wait_handover(database_url, dead_pid, owned)
+                if seconds is None:
+                    errors.append(f"kill {number + 1}: {', '.join(owned)} not taken over by another replica")
+                else:
+                    report.handovers.append(round(seconds, 2))
+                    if seconds > HANDOVER_LIMIT:
+                        errors.append(f"kill {number + 1}: {', '.join(owned)} taken over after {seconds:.1f}s, "
+                                      f"over {HANDOVER_LIMIT:.0f}s")
             replica.start()
     except Exception as exc:
         errors.append(f"restart failed: {exc}")
