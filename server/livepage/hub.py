@@ -34,7 +34,7 @@ from server.loopfailures import LoopFailures
 from server.models import Event, JournalEntry
 
 log = logging.getLogger("livecue.livepage")
-POLL_SECONDS = 0.5  # entries written by other processes; this process's commits wake the reader at once
+POLL_SECONDS = 0.5  # the fallback: this process's commits and other replicas' NOTIFYs wake the reader at once
 MAX_CHANNELS = 256  # pages kept in memory (least recently asked for is forgotten first)
 READ_BATCH = 500
 CACHE_CONTROL = "public, max-age=5, stale-while-revalidate=10"  # short: a new post shows within seconds via a CDN
@@ -281,6 +281,11 @@ class LivePageHub:
                 self._offer(channel, post_frame(post))
             if page.status != old_status:
                 self._offer(channel, status_frame(page, page.seq))
+
+    def remote_commit(self, seq: int) -> None:
+        """Another replica committed up to `seq` (LISTEN/NOTIFY, server/db/notify.py): read now, not at the poll."""
+        if seq > self.last_seq:
+            self.poke.set()
 
     # Waking on commit: a session on this hub's engine that inserted a journal entry pokes the reader after its
     # commit, so a post reaches the page's readers without waiting for the next poll.
