@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -34,5 +36,20 @@ async def verified(password_hash: str, password: str) -> bool:
     return await offload("passwords", verify_password, password_hash, password)
 
 
-# A hash of a random string, verified against when the user does not exist, so timing does not tell.
-DUMMY_HASH = _hasher.hash("livecue-no-such-user-placeholder")
+@functools.cache
+def dummy_hash() -> str:
+    """A hash verified against when the user does not exist, so timing does not tell.
+
+    Made on first use, not at import: an argon2 hash costs ~0.1-0.7 s of CPU, and every restart (kill -9 to
+    serving, bench/restart_bench.py) paid it before answering anything.
+    """
+    return hash_password("livecue-no-such-user-placeholder")
+
+
+def _verify_dummy(password: str) -> bool:
+    return verify_password(dummy_hash(), password)
+
+
+async def verified_dummy(password: str) -> bool:
+    """Verify against `dummy_hash()` off the event loop (its first call also makes the hash there)."""
+    return await offload("passwords", _verify_dummy, password)

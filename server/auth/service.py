@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.passwords import DUMMY_HASH, hashed, verified
+from server.auth.passwords import hashed, verified, verified_dummy
 from server.clock import session_now
 from server.errors import Conflict, NotAuthenticated
 from server.journal import service as journal
@@ -51,7 +51,7 @@ async def login(
     """Check credentials and open a session; returns the plaintext token once."""
     user = await get_user_by_username(session, username)
     if user is None or not user.active:
-        await verified(DUMMY_HASH, password)
+        await verified_dummy(password)
         raise NotAuthenticated("wrong username or password")
     if not await verified(user.password_hash, password):
         raise NotAuthenticated("wrong username or password")
