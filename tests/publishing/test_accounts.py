@@ -59,3 +59,16 @@ async def test_reconnect_resumes_posts_waiting_for_the_account(client: AsyncClie
     assert any(e["kind"] == "platform.reconnected" and e["payload"]["ready"] for e in journal)
     clinician = await kit.post(f"/api/events/{eid}/platforms/sandbox/reconnect", headers=kit.clinical)
     assert clinician.status_code == 403
+
+
+async def test_reconnect_without_credentials_says_so(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                     sessionmaker: Any) -> None:
+    kit = await prepare(client, app, clock, sessionmaker, offsets=["T+00:00"])
+    eid = kit.event["id"]
+    changed = await client.patch(f"/api/events/{eid}", headers=kit.comms, json={"platforms": [
+        {"platform": "sandbox", "account": "stmarys"}, {"platform": "mastodon", "account": "stmarys"}]})
+    assert changed.status_code == 200, changed.text
+    result = await kit.post(f"/api/events/{eid}/platforms/mastodon/reconnect")
+    assert result.status_code == 200, result.text
+    body = result.json()
+    assert body["ready"] is False and body["resumed"] == 0 and "No credentials" in body["detail"]
