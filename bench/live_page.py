@@ -60,12 +60,15 @@ def serve_livecue(port: int, data_dir: Path) -> None:
     from server.config import Settings
     from server.db.session_scope import transaction
     from server.journal import service as journal
+    from server.journal.kinds import JournalKind
     from server.models import Delivery, Event
 
     settings = Settings(database_url=f"sqlite+aiosqlite:///{data_dir / 'livecue.db'}", data_dir=data_dir,
                         run_workers=False, sqlite_synchronous="FULL", live_sse_max_clients=100_000,
                         _env_file=None)
     app = create_app(settings)
+
+    bench: dict[str, int] = {}  # the event the bench made
 
     @app.post("/bench/setup", dependencies=[PUBLIC])
     async def setup() -> dict[str, int]:
@@ -75,13 +78,13 @@ def serve_livecue(port: int, data_dir: Path) -> None:
                           status="live", planned_start=datetime.now(UTC))
             session.add(event)
             await session.flush()
-            state.services["bench_event"] = event.id
+            bench["event_id"] = event.id
         return {"event_id": event.id}
 
     @app.post("/bench/post", dependencies=[PUBLIC])
     async def post(n: int) -> dict[str, float]:
         state = app.state.livecue
-        event_id = state.services["bench_event"]
+        event_id = bench["event_id"]
         async with transaction(state.sessionmaker) as session:
             row = Delivery(event_id=event_id, purpose="thread", platform="sandbox", account="bench",
                            idempotency_key=f"bench-{n}", thread_seq=n + 1000, status="posted",
@@ -89,7 +92,7 @@ def serve_livecue(port: int, data_dir: Path) -> None:
                            remote_url=f"http://127.0.0.1/sandbox/{n}", posted_at=datetime.now(UTC))
             session.add(row)
             await session.flush()
-            await journal.record(session, actor=None, kind="delivery.posted", subject_type="delivery",
+            await journal.record(session, actor=None, kind=JournalKind.DELIVERY_POSTED, subject_type="delivery",
                                  subject_id=row.id, event_id=event_id, payload={"platform": "sandbox"})
         return {"committed": time.time()}
 

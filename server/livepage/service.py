@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.events import service as event_service
+from server.journal.kinds import JournalKind
 from server.livepage.schemas import PostKind, PublicLink, PublicMedia, PublicPage, PublicPost, PublicStatus
 from server.models import Delivery, Event, Item, JournalEntry
 from server.recap.public import public_recap
@@ -34,7 +35,7 @@ PLATFORM_ORDER = ("mastodon", "bluesky", "x", "sandbox")
 # composer names posts after their first words, so "Correction: …" gets the key "correction-…".
 CORRECTION_PREFIXES = ("correction", "update-to", "erratum")
 # Journal kinds that can change what the page shows (the hub re-reads an event's page on each of them).
-PAGE_KINDS = ("delivery.posted", "event.status", "event.updated")
+PAGE_KINDS = (JournalKind.DELIVERY_POSTED, JournalKind.EVENT_STATUS, JournalKind.EVENT_UPDATED)
 
 
 def public_status(event: Event) -> PublicStatus | None:
@@ -123,7 +124,7 @@ async def posts(session: AsyncSession, event: Event) -> list[PublicPost]:
     items = {i.id: i for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()}
     entries = await session.execute(
         select(JournalEntry.subject_id, JournalEntry.seq).where(
-            JournalEntry.event_id == event.id, JournalEntry.kind == "delivery.posted",
+            JournalEntry.event_id == event.id, JournalEntry.kind == JournalKind.DELIVERY_POSTED,
             JournalEntry.subject_type == "delivery"))
     seqs: dict[int, int] = {}
     for subject_id, seq in entries:
@@ -148,8 +149,8 @@ async def posts(session: AsyncSession, event: Event) -> list[PublicPost]:
 
 async def status_seq(session: AsyncSession, event: Event) -> int:
     """The sequence of the event's latest status or identity change (part of the page's version)."""
-    query = select(func.max(JournalEntry.seq)).where(JournalEntry.event_id == event.id,
-                                                     JournalEntry.kind.in_(("event.status", "event.updated")))
+    kinds = (JournalKind.EVENT_STATUS, JournalKind.EVENT_UPDATED)
+    query = select(func.max(JournalEntry.seq)).where(JournalEntry.event_id == event.id, JournalEntry.kind.in_(kinds))
     return int((await session.execute(query)).scalar() or 0)
 
 
