@@ -3,6 +3,7 @@ nginx accepts (`nginx -t`, with the replicas' names pointed at loopback) and pas
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -38,6 +39,11 @@ def test_nginx_accepts_the_config(tmp_path: Path) -> None:
     conf = conf.replace("listen 80;", "listen 127.0.0.1:8080;")
     conf = conf.replace("events {", f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{", 1)
     assert "proxy_set_header Upgrade $http_upgrade" in conf
+    # nginx inherits proxy_set_header only into blocks that set none: every location must pass the client's Host
+    # (the WebSocket origin check) and the request id itself.
+    for block in re.split(r"\n\s*location ", conf)[1:]:
+        assert "proxy_set_header Host $http_host" in block or "return 404" in block
+        assert "X-Request-ID" in block or "return 404" in block
     path = tmp_path / "nginx.conf"
     path.write_text(conf)
     result = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(path)], capture_output=True, text=True,

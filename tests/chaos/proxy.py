@@ -54,20 +54,25 @@ http {{
     server {{
         listen 127.0.0.1:{listen_port};
         proxy_http_version 1.1;
-        proxy_set_header Host $http_host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_set_header X-Request-ID $request_id;
         proxy_next_upstream error timeout;
         proxy_connect_timeout 2s;
+        # proxy_set_header is inherited only by a block that sets none itself: each location names them all.
         location /api/ws {{
             proxy_pass http://livecue;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-ID $request_id;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_read_timeout 60s;
         }}
         location / {{
             proxy_pass http://livecue;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-ID $request_id;
             proxy_set_header Connection "";
             proxy_buffering off;
         }}
