@@ -140,11 +140,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for store in stores:
                 store.http.close()
                 store.server.stop()
-        out = {str(s.stored): {"serving_s": round(statistics.median(s.serving), 2),
-                               "posting_s": round(statistics.median(s.posting), 2),
-                               "posting_max_s": round(max(s.posting), 2),
-                               "rounds_posting_s": [round(x, 2) for x in s.posting]} for s in stores}
-    small, big = out[str(args.baseline)], out[str(args.stored)]
+        out: dict[str, dict[str, Any]] = {str(s.stored): {"serving_s": round(statistics.median(s.serving), 2),
+                                                          "posting_s": round(statistics.median(s.posting), 2),
+                                                          "posting_max_s": round(max(s.posting), 2),
+                                                          "rounds_posting_s": [round(x, 2) for x in s.posting]}
+                                          for s in stores}
+    small, big = out[str(args.baseline)], out[str(args.stored)]  # seconds
     return {"stores": out, "figures": [
         {"figure": f"kill -9 -> serving, {args.stored} stored", "value": big["serving_s"],
          "baseline": small["serving_s"], "ratio": round(big["serving_s"] / small["serving_s"], 2), "unit": "s"},
