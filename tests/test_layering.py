@@ -78,6 +78,7 @@ class Import:
     module: str  # importing module: server.timeline.content
     target: str  # imported module: server.publishing.render
     local: bool
+    typing_only: bool = False  # under `if TYPE_CHECKING:`: never runs, no arrow
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
@@ -118,15 +119,23 @@ def imports_of(path: Path, root: Path = ROOT) -> Iterator[Import]:
     module = module_name(path, root)
     rel = str(path.relative_to(root))
 
-    def walk(node: ast.AST, local: bool) -> Iterator[Import]:
+    def walk(node: ast.AST, local: bool, typing_only: bool) -> Iterator[Import]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.Import | ast.ImportFrom):
                 for target in dict.fromkeys(_targets(child, module, path.name == "__init__.py", root)):
-                    yield Import(rel, child.lineno, module, target, local)
+                    yield Import(rel, child.lineno, module, target, local, typing_only)
             inner = local or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-            yield from walk(child, inner)
+            yield from walk(child, inner, typing_only or _is_type_checking(child))
 
-    yield from walk(tree, False)
+    yield from walk(tree, False, False)
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def server_files() -> list[Path]:
@@ -162,15 +171,19 @@ def lazy_allowed(path: str, target: str) -> bool:
 
 
 def service_imports() -> list[Import]:
-    """Imports of server code by service modules (not routers, CLIs or wiring), across units."""
+    """Imports of server code by service modules (not routers, CLIs or wiring), across units, that run."""
     return [imp for path in server_files() for imp in imports_of(path)
-            if imp.target.startswith("server.") and not is_top(imp.module) and not is_top(imp.target)
-            and unit_of(imp.module) != unit_of(imp.target)]
+            if imp.target.startswith("server.") and not is_top(imp.module) and not imp.typing_only
+            and (is_top(imp.target) or unit_of(imp.module) != unit_of(imp.target))]
 
 
 def upward_imports(imports: list[Import], layers: dict[str, int]) -> list[str]:
     problems = []
     for imp in imports:
+        if is_top(imp.target):
+            problems.append(f"{imp.path}:{imp.line}: imports {imp.target}, which composes (a router, CLI or the "
+                            f"app's wiring): a service may not import it; pass what it needs as an argument")
+            continue
         source, target = unit_of(imp.module), unit_of(imp.target)
         if source not in layers or target not in layers:
             continue  # reported by test_every_unit_has_a_layer
@@ -239,7 +252,8 @@ def test_services_import_only_downward() -> None:
 def test_the_package_level_import_graph_has_no_cycle() -> None:
     edges: dict[str, set[str]] = {}
     for imp in service_imports():
-        edges.setdefault(unit_of(imp.module), set()).add(unit_of(imp.target))
+        if not is_top(imp.target):
+            edges.setdefault(unit_of(imp.module), set()).add(unit_of(imp.target))
     found = cycles(edges)
     detail = [f"{' <-> '.join(c)}: " + "; ".join(f"{i.path}:{i.line} -> {i.target}" for i in service_imports()
                                                if unit_of(i.module) in c and unit_of(i.target) in c) for c in found]
@@ -265,6 +279,13 @@ def test_the_scan_catches_each_rule(tmp_path: Path) -> None:
     found = list(imports_of(path, tmp_path))
     assert [(i.target, i.local) for i in found] == [("server.publishing.render", False),
                                                     ("server.publishing.render", True)]
+    (fake / "publishing" / "router.py").write_text("")
+    (fake / "publishing" / "gate.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from server.timeline import content\n"
+        "from server.publishing import router\n")
+    typed, composing = list(imports_of(fake / "publishing" / "gate.py", tmp_path))[1:]
+    assert typed.typing_only and not composing.typing_only
+    assert "which composes" in upward_imports([composing], layer_of())[0]
     problems = upward_imports(found, layer_of())
     assert len(problems) == 2 and "is above 'timeline'" in problems[0]
     assert problems[0].startswith("server/timeline/content.py:1: imports server.publishing.render")
