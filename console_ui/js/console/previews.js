@@ -15,7 +15,7 @@ const HOW = {
   x: 'sensitive_media', mastodon: 'sensitive_spoiler', bluesky: 'first_line', sandbox: 'click_through',
 };
 
-/** The text the platform receives (as server/publishing/render.py builds it), and the warning shown apart. */
+/** The text the platform receives (as server/timeline/render.py builds it), and the warning shown apart. */
 export function postedText(platform, event, text, cw, at = new Date()) {
   const warning = cw ? (event.content_warning_text || 'Surgical images') : null;
   const how = HOW[platform] || 'click_through';
