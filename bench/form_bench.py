@@ -21,10 +21,13 @@ connections, before group commit): about 11-13 ms of CPU per question, and it wa
   - triage + PHI screen: ~12% of GIL samples (~0.4 ms a question); grouping's similarity ~9%.
 The triage + PHI figure rose from ~0.08 to ~0.4 ms since the multilingual risk cues, the logistic model and
 the gazetteer/name screens arrived (bench/screen_speed.py measures it alone); with group commit it is about
-a third of what is left per question, so it matters only after the HTTP stack (routing through included
-routers, the BaseHTTPMiddleware layers, body limits: ~30% of GIL samples today).
+a third of what is left per question, so it matters only after the HTTP stack.
 After group commit (server/questions/intake.py): one writer, one transaction per batch, one event lookup,
-multi-row Core inserts and one journal entry per batch; per-question CPU is the HTTP stack plus triage.
+multi-row Core inserts and one journal entry per batch. Profiled again (py-spy --gil, 32 connections): the
+intake 41% of GIL samples (triage 9%, PHI screen 6%, grouping's similarity scores 9%, the batch's statements
+the rest), the HTTP stack 36%, of which FastAPI 0.165's route matching through included routers
+(`_IncludedRouter._match`, tried route by route) alone 12%. The security headers were a BaseHTTPMiddleware
+(a task group and a re-streamed body per request); as plain ASGI the form's CPU per question fell ~12%.
 
 Usage: python bench/form_bench.py [--json] [--window S] [--rounds N] [--conns N N ...]
 """
