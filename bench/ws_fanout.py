@@ -70,6 +70,8 @@ def serve_livecue(port: int, data_dir: Path, deflate: bool) -> None:
                         run_workers=False, sqlite_synchronous="FULL", _env_file=None)
     app = create_app(settings)
 
+    bench: dict[str, int] = {}  # the event the bench made
+
     @app.post("/bench/setup", dependencies=[PUBLIC])
     async def setup() -> dict[str, int]:
         state = app.state.livecue
@@ -80,7 +82,7 @@ def serve_livecue(port: int, data_dir: Path, deflate: bool) -> None:
                           planned_start=datetime.now(UTC))
             session.add(event)
             await session.flush()
-            state.services["bench_event"] = event.id
+            bench["event_id"] = event.id
         return {"event_id": event.id}
 
     @app.post("/bench/journal", dependencies=[PUBLIC])
@@ -88,7 +90,7 @@ def serve_livecue(port: int, data_dir: Path, deflate: bool) -> None:
         state = app.state.livecue
         async with transaction(state.sessionmaker) as session:
             entry = await journal.record(session, actor=None, kind="bench.tick", subject_type="item", subject_id=n,
-                                         event_id=state.services["bench_event"],
+                                         event_id=bench["event_id"],
                                          payload={"n": n, "key": f"step-{n}", "version": 1})
         return {"seq": entry.seq, "committed": time.time()}
 

@@ -11,11 +11,10 @@ from sqlalchemy import text
 
 from server.auth.deps import PUBLIC
 from server.auth.router import router as auth_router
-from server.auth.throttle import LoginLimiter
 from server.clock import Clock, SystemClock
 from server.config import Settings
 from server.consent.router import router as consent_router
-from server.db.engine import make_engine, make_sessionmaker
+from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.db.session import DbSession
 from server.errors import install_error_handlers
@@ -31,14 +30,12 @@ from server.monitoring.requestids import RequestIds
 from server.monitoring.router import router as monitoring_router
 from server.pages.router import router as pages_router
 from server.publishing.router import router as publishing_router
-from server.questions.intake import FormIntake
 from server.questions.router import router as questions_router
 from server.recap.router import router as recap_router
 from server.sandbox.router import router as sandbox_router
 from server.security import install_security_headers
-from server.state import AppState
 from server.timeline.router import router as timeline_router
-from server.workers import build_workers
+from server.workers import build_state, build_workers
 
 log = logging.getLogger("livecue")
 
@@ -53,18 +50,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         engine = make_engine(settings)
         if settings.migrate_on_start:
             await upgrade(engine)
-        state = AppState(settings=settings, engine=engine,
-                         sessionmaker=make_sessionmaker(engine, settings, app_clock))
-        state.services["login_limiter"] = LoginLimiter()
-        state.services["clock"] = app_clock
-        state.services["form_intake"] = FormIntake.for_settings(state.sessionmaker, settings)  # group commit
+        state = build_state(settings, engine, app_clock)
         workers = build_workers(state)
         app.state.livecue = state
         try:
             await workers.start(settings.run_workers)
             yield
         finally:
-            await state.services["form_intake"].stop()  # commits the questions already waiting
+            await state.form_intake.stop()  # commits the questions already waiting
             await workers.stop()
             await engine.dispose()
 

@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from server.db.engine import make_read_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.auth.throttle import LoginLimiter
+from server.clock import Clock
+from server.config import Settings
+from server.db.engine import make_read_sessionmaker, make_sessionmaker
 from server.db.notify import JournalNotifier
 from server.db.singleton import SingletonLock, only_one
 from server.feed.hub import FeedHub
@@ -29,7 +34,9 @@ from server.platforms.registry import AdapterRegistry
 from server.platforms.sandbox.faults import FaultPlan
 from server.publishing.dispatcher import Dispatcher
 from server.publishing.preupload import PreUploader
+from server.questions.intake import FormIntake
 from server.questions.poller import Poller
+from server.questions.senders import sender_key
 from server.ratelimit import SlidingWindow
 from server.secret_key import settings_key
 from server.state import AppState
@@ -106,10 +113,10 @@ class Workers:
 
     async def start(self, run_loops: bool) -> None:
         """Start the feed hubs always, and every loop when asked (`run_workers`)."""
-        services = self.state.services
-        await services["feed"].start()
-        await services["journal_notifier"].start()  # PostgreSQL: the feed wakes on other replicas' commits
-        await services["live_page"].start()
+        state = self.state
+        await state.feed.start()
+        await state.journal_notifier.start()  # PostgreSQL: the feed wakes on other replicas' commits
+        await state.live_page.start()
         if run_loops:
             url = self.state.settings.resolved_database_url()
             for loop in self.loops:
@@ -123,52 +130,56 @@ class Workers:
 
     async def stop(self) -> None:
         """Stop loops (cancelled, mid-round if need be: every round is safe to cut short) and close clients."""
-        services = self.state.services
+        state = self.state
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for lock in self.locks:
             await lock.release()
-        await services["journal_notifier"].stop()
-        await services["feed"].stop()
-        await services["live_page"].stop()
-        await services["registry"].aclose()
+        await state.journal_notifier.stop()
+        await state.feed.stop()
+        await state.live_page.stop()
+        await state.registry.aclose()
 
 
-def build_workers(state: AppState) -> Workers:
-    """Build the services into `state.services` (tests may replace adapters after this)."""
-    settings = state.settings
-    services = state.services
-    clock = services["clock"]  # set by create_app: the one its sessions carry
+def build_state(settings: Settings, engine: AsyncEngine, clock: Clock) -> AppState:
+    """Build every long-lived service of the process (nothing connects yet; tests may replace adapters after)."""
+    sessionmaker = make_sessionmaker(engine, settings, clock)
     credentials = CredentialsConfig.load(settings.secrets_file, settings_key(settings))
-    registry = AdapterRegistry(sessionmaker=state.sessionmaker, credentials=credentials,
-                               sandbox_faults=FaultPlan.from_env())
+    registry = AdapterRegistry(sessionmaker=sessionmaker, credentials=credentials, sandbox_faults=FaultPlan.from_env())
     store = media_store(settings.data_dir)
-    dispatcher = Dispatcher(state.sessionmaker, registry, store, clock=clock,
-                            lease_seconds=settings.delivery_lease_seconds)
-    feed = FeedHub(make_read_sessionmaker(state.engine, settings, clock))
-    services.update(
-        media_store=store, registry=registry, dispatcher=dispatcher,
-        feed=feed,
-        journal_notifier=JournalNotifier(settings.resolved_database_url(), feed.remote_commit),
-        live_page=LivePageHub(make_read_sessionmaker(state.engine, settings, clock),
-                              max_clients=settings.live_sse_max_clients, queue_size=settings.live_sse_queue),
-        scheduler=Scheduler(state.sessionmaker, clock, on_queued=dispatcher.wake.set),
-        sampler=Sampler(state.sessionmaker, registry, clock, interval_seconds=settings.metrics_interval_seconds,
-                        after_end=timedelta(hours=settings.metrics_after_end_hours)),
-        poller=Poller(state.sessionmaker, registry, interval=settings.poll_interval_seconds,
+    dispatcher = Dispatcher(sessionmaker, registry, store, clock=clock, lease_seconds=settings.delivery_lease_seconds)
+    feed = FeedHub(make_read_sessionmaker(engine, settings, clock))
+    notifier = JournalNotifier(settings.resolved_database_url(), feed.remote_commit)
+    feed.announce = notifier.notify  # NOTIFY after this process's journal commits
+    return AppState(
+        settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock,
+        registry=registry, media_store=store, dispatcher=dispatcher,
+        scheduler=Scheduler(sessionmaker, clock, on_queued=dispatcher.wake.set),
+        poller=Poller(sessionmaker, registry, interval=settings.poll_interval_seconds,
                       max_fetches=settings.poll_max_fetches),
-        preuploader=PreUploader(state.sessionmaker, registry, store, clock),
+        preuploader=PreUploader(sessionmaker, registry, store, clock),
+        sampler=Sampler(sessionmaker, registry, clock, interval_seconds=settings.metrics_interval_seconds,
+                        after_end=timedelta(hours=settings.metrics_after_end_hours)),
+        feed=feed, journal_notifier=notifier,
+        live_page=LivePageHub(make_read_sessionmaker(engine, settings, clock),
+                              max_clients=settings.live_sse_max_clients, queue_size=settings.live_sse_queue),
+        form_intake=FormIntake.for_settings(sessionmaker, settings),  # group commit of the public form
+        form_sender_key=sender_key(settings),
+        login_limiter=LoginLimiter(),
         form_limiter=SlidingWindow(settings.public_form_per_minute, 60.0),
         sandbox_reply_limiter=SlidingWindow(settings.sandbox_replies_per_minute, 60.0),
     )
-    feed.announce = services["journal_notifier"].notify  # NOTIFY after this process's journal commits
-    sampler = services["sampler"]
+
+
+def build_workers(state: AppState) -> Workers:
+    """The loops of this process over `state`'s services (started by `Workers.start`)."""
+    sampler = state.sampler
     workers = Workers(state, loops=[
-        Loop.of("dispatcher", dispatcher), Loop.of("scheduler", services["scheduler"]),
-        Loop.of("poller", services["poller"]), Loop.of("preuploader", services["preuploader"]),
+        Loop.of("dispatcher", state.dispatcher), Loop.of("scheduler", state.scheduler),
+        Loop.of("poller", state.poller), Loop.of("preuploader", state.preuploader),
         Loop("sampler", sampler.tick, SAMPLER_SECONDS, sampler.wake, sampler.failures),
     ])
-    services["workers"] = workers  # /metrics reports which singletons this replica holds
+    state.workers = workers
     return workers

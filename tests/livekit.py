@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from server.clock import FakeClock
 from server.models import Delivery, SandboxPost
+from server.state import AppState
 from tests.factories import create_event, create_item, create_user, login, set_denylist
 
 
@@ -28,10 +29,10 @@ class LiveKit:
     items: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def services(self) -> dict[str, Any]:
+    def state(self) -> AppState:
         """The app's long-lived services."""
-        services: dict[str, Any] = self.app.state.livecue.services
-        return services
+        state: AppState = self.app.state.livecue
+        return state
 
     async def approve(self, item: dict[str, Any]) -> dict[str, Any]:
         """Approve an item by comms and clinical."""
@@ -44,8 +45,8 @@ class LiveKit:
     async def pump(self, rounds: int = 5) -> None:
         """Run the scheduler and the dispatcher until nothing is left to do now."""
         for _ in range(rounds):
-            await self.services["scheduler"].tick()
-            if not await self.services["dispatcher"].run_once():
+            await self.state.scheduler.tick()
+            if not await self.state.dispatcher.run_once():
                 break
 
     async def post(self, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:

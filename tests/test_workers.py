@@ -95,11 +95,11 @@ async def test_a_round_that_reported_its_own_failure_is_no_success() -> None:
 
 
 async def test_workers_run_every_loop_in_the_one_helper(app: FastAPI) -> None:
-    workers = app.state.livecue.services["workers"]
+    workers = app.state.livecue.workers
     names = [loop.name for loop in workers.loops]
     assert {"dispatcher", "scheduler", "poller", "preuploader"} <= set(names)
     assert set(SINGLETONS) <= set(names)
-    services = app.state.livecue.services
+    state = app.state.livecue
     for loop in workers.loops:
         if loop.name in ("dispatcher", "poller"):
-            assert loop.wake is services[loop.name].wake  # their wake_after_commit pokes the running loop
+            assert loop.wake is getattr(state, loop.name).wake  # their wake_after_commit pokes the running loop

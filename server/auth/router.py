@@ -17,15 +17,16 @@ from server.auth.deps import (
 from server.auth.schemas import LoginRequest, LoginResponse, UserCreate, UserRead
 from server.db.session import DbSession
 from server.models import User
+from server.state import StateDep
 
 router = APIRouter(tags=["auth"])
 
 
 @router.post("/api/auth/login", response_model=LoginResponse, dependencies=[PUBLIC])
-async def login(body: LoginRequest, request: Request, response: Response, session: DbSession) -> LoginResponse:
+async def login(body: LoginRequest, request: Request, response: Response, state: StateDep,
+                session: DbSession) -> LoginResponse:
     """Log in; sets the session cookie for pages and returns a bearer token for API clients."""
-    settings = request.app.state.livecue.settings
-    limiter = request.app.state.livecue.services["login_limiter"]
+    settings, limiter = state.settings, state.login_limiter
     client = request.client.host if request.client else "unknown"
     limiter.check(body.username.lower(), client)
     try:

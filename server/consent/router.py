@@ -18,7 +18,7 @@ from server.consent.schemas import (
 )
 from server.db.ids import IdPath
 from server.db.session import DbSession
-from server.events import service as event_service
+from server.events.deps import EventDep
 from server.models import Authorization
 from server.timeline import screening
 
@@ -26,17 +26,15 @@ router = APIRouter(tags=["privacy"])
 
 
 @router.get("/api/events/{event_id}/authorizations", response_model=list[AuthorizationRead])
-async def list_authorizations(event_id: IdPath, _user: AnyUser, session: DbSession) -> list[Authorization]:
+async def list_authorizations(_user: AnyUser, event: EventDep, session: DbSession) -> list[Authorization]:
     """The event's consent records."""
-    await event_service.get_event(session, event_id)
-    return await service.list_authorizations(session, event_id)
+    return await service.list_authorizations(session, event.id)
 
 
 @router.post("/api/events/{event_id}/authorizations", response_model=AuthorizationRead, status_code=201)
-async def record_authorization(event_id: IdPath, body: AuthorizationCreate, user: CommsUser,
+async def record_authorization(body: AuthorizationCreate, user: CommsUser, event: EventDep,
                                session: DbSession) -> Authorization:
     """Record a signed consent."""
-    event = await event_service.get_event(session, event_id)
     return await service.record_authorization(session, event=event, data=body, actor=user)
 
 
@@ -50,26 +48,23 @@ async def revoke_authorization(authorization_id: IdPath, body: RevokeRequest, us
 
 
 @router.get("/api/events/{event_id}/denylist", response_model=DenylistStatus)
-async def denylist_status(event_id: IdPath, _user: CommsUser, session: DbSession) -> DenylistStatus:
+async def denylist_status(_user: CommsUser, event: EventDep, session: DbSession) -> DenylistStatus:
     """Whether the patient's identifiers are set (the identifiers themselves are never returned)."""
-    await event_service.get_event(session, event_id)
-    return await denylist_service.status(session, event_id)
+    return await denylist_service.status(session, event.id)
 
 
 @router.put("/api/events/{event_id}/denylist", response_model=DenylistStatus)
-async def set_denylist(event_id: IdPath, body: DenylistUpdate, user: CommsUser, session: DbSession) -> DenylistStatus:
+async def set_denylist(body: DenylistUpdate, user: CommsUser, event: EventDep, session: DbSession) -> DenylistStatus:
     """Replace the patient's identifiers; only salted hashes are kept, and open items are re-screened."""
-    event = await event_service.get_event(session, event_id)
     await denylist_service.replace(session, event=event, entries=body.entries, actor=user)
     await screening.rescreen_open_items(session, event=event, actor=user)
-    return await denylist_service.status(session, event_id)
+    return await denylist_service.status(session, event.id)
 
 
 @router.get("/api/events/{event_id}/policy", response_model=PolicyPage)
-async def sharing_policy(event_id: IdPath, user: AnyUser, session: DbSession,
+async def sharing_policy(user: AnyUser, event: EventDep, session: DbSession,
                          role: str | None = Query(default=None, max_length=16)) -> PolicyPage:
     """The one-page sharing policy for the user's role, generated from the event's configuration."""
-    event = await event_service.get_event(session, event_id)
     chosen = role if role in ("comms", "clinical") else ("clinical" if user.has_role("clinical")
                                                         and not user.has_role("comms") else "comms")
     return await policy_page(session, event=event, role=chosen)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import AnyUser, CommsUser
-from server.clock import Clock
 from server.consent import service as consent_service
 from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.events import service as event_service
+from server.events.deps import EventDep
 from server.events.schemas import EventRead
 from server.live import preflight, rehearsal, service
 from server.live.rehearsal import RehearsalStart
@@ -28,8 +28,10 @@ from server.live.schemas import (
 )
 from server.live.setup_router import router as setup_router
 from server.models import Event
+from server.platforms.registry import AdapterRegistry
 from server.publishing import gate, pullback
 from server.questions import answers
+from server.state import ClockDep, RegistryDep, StateDep
 from server.timeline import service as timeline
 from server.timeline.content import to_read
 from server.timeline.order import label
@@ -40,27 +42,7 @@ router = APIRouter(tags=["live"])
 router.include_router(setup_router)  # pre-flight checklist, its waiver, staff names
 
 
-def _clock(request: Request) -> Clock:
-    clock: Clock = request.app.state.livecue.services["clock"]
-    return clock
-
-
-def _poke(request: Request, session: AsyncSession) -> None:
-    dispatcher = request.app.state.livecue.services.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake_after_commit(session)
-
-
-def _poll_now(request: Request, session: AsyncSession) -> None:
-    """Going live: read the accounts' mentions right after the commit, so the event's first ones are not a
-    burst waiting for the next polling round."""
-    poller = request.app.state.livecue.services.get("poller")
-    if poller is not None:
-        poller.wake_after_commit(session)
-
-
-def _ready_platforms(request: Request, platforms: list[tuple[str, str]]) -> list[str]:
-    registry = request.app.state.livecue.services["registry"]
+def _ready_platforms(registry: AdapterRegistry, platforms: list[tuple[str, str]]) -> list[str]:
     return [p for p, account in platforms if registry.is_configured(p, account)]
 
 
@@ -96,12 +78,12 @@ async def _resume_preview(session: AsyncSession, event: Event, slots: list[Slot]
 
 
 @router.get("/api/events/{event_id}/live", response_model=LiveStatus)
-async def live_status(event_id: IdPath, request: Request, _user: AnyUser, session: DbSession) -> LiveStatus:
+async def live_status(clock: ClockDep, registry: RegistryDep, _user: AnyUser, event: EventDep,
+                      session: DbSession) -> LiveStatus:
     """The live state: elapsed time, next automatic post, overdue items, platform readiness."""
-    event = await event_service.get_event(session, event_id)
-    now = _clock(request).now()
+    now = clock.now()
     platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
-    ready = set(_ready_platforms(request, platforms))
+    ready = set(_ready_platforms(registry, platforms))
     nxt = await next_automatic(session, event, now) if event.status == "live" else None
     slots = await run_of_show(session, event, now)
     by_id = {slot.item.id: slot for slot in slots}
@@ -121,83 +103,75 @@ async def live_status(event_id: IdPath, request: Request, _user: AnyUser, sessio
 
 
 @router.post("/api/events/{event_id}/live/go", response_model=EventRead)
-async def go_live(event_id: IdPath, body: GoLiveRequest, request: Request, user: CommsUser,
+async def go_live(body: GoLiveRequest, state: StateDep, user: CommsUser, event: EventDep,
                   session: DbSession) -> EventRead:
     """Go live (needs a patient consent on file and a ready platform, and the pre-flight checklist complete)."""
-    event = await event_service.get_event(session, event_id)
-    if request.app.state.livecue.settings.preflight_required:
-        await preflight.require(session, event=event, registry=request.app.state.livecue.services["registry"],
-                                now=_clock(request).now())
+    if state.settings.preflight_required:
+        await preflight.require(session, event=event, registry=state.registry, now=state.clock.now())
     platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
-    await service.go_live(session, event=event, actor=user, now=_clock(request).now(),
-                          ready_platforms=_ready_platforms(request, platforms), clock=body.clock)
-    _poll_now(request, session)
+    await service.go_live(session, event=event, actor=user, now=state.clock.now(),
+                          ready_platforms=_ready_platforms(state.registry, platforms), clock=body.clock)
+    state.poller.wake_after_commit(session)  # the event's first mentions are read at once, not in a burst later
     return await event_service.to_read(session, event)
 
 
 @router.post("/api/events/{event_id}/live/hold", response_model=EventRead)
-async def hold(event_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+async def hold(clock: ClockDep, user: CommsUser, event: EventDep, session: DbSession) -> EventRead:
     """Hold: no automatic posting until resumed."""
-    event = await event_service.get_event(session, event_id)
-    await service.hold(session, event=event, actor=user, now=_clock(request).now())
+    await service.hold(session, event=event, actor=user, now=clock.now())
     return await event_service.to_read(session, event)
 
 
 @router.post("/api/events/{event_id}/live/emergency-hold", response_model=EventRead)
-async def emergency_hold(event_id: IdPath, body: EmergencyHoldRequest, request: Request, user: CommsUser,
+async def emergency_hold(body: EmergencyHoldRequest, state: StateDep, user: CommsUser, event: EventDep,
                          session: DbSession) -> EventRead:
     """Emergency hold: stop everything, pull back unsent posts, optionally post the holding message."""
-    event = await event_service.get_event(session, event_id)
-    await service.emergency_hold(session, event=event, actor=user, now=_clock(request).now(),
+    await service.emergency_hold(session, event=event, actor=user, now=state.clock.now(),
                                  post_holding_message=body.post_holding_message)
-    _poke(request, session)
+    state.dispatcher.wake_after_commit(session)
     return await event_service.to_read(session, event)
 
 
 @router.post("/api/events/{event_id}/live/resume", response_model=EventRead)
-async def resume(event_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+async def resume(state: StateDep, user: CommsUser, event: EventDep, session: DbSession) -> EventRead:
     """Resume after a hold; items that fell due meanwhile wait for the operator."""
-    event = await event_service.get_event(session, event_id)
-    await service.resume(session, event=event, actor=user, now=_clock(request).now())
+    await service.resume(session, event=event, actor=user, now=state.clock.now())
     await answers.send_waiting(session, event=event, actor=user)  # answers written during the hold
-    _poke(request, session)
+    state.dispatcher.wake_after_commit(session)
     return await event_service.to_read(session, event)
 
 
 @router.post("/api/events/{event_id}/live/end", response_model=EventRead)
-async def end(event_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> EventRead:
+async def end(clock: ClockDep, user: CommsUser, event: EventDep, session: DbSession) -> EventRead:
     """End the event."""
-    event = await event_service.get_event(session, event_id)
-    await service.end(session, event=event, actor=user, now=_clock(request).now())
+    await service.end(session, event=event, actor=user, now=clock.now())
     return await event_service.to_read(session, event)
 
 
 @router.post("/api/events/{event_id}/live/cue-next", response_model=ItemRead)
-async def cue_next(event_id: IdPath, body: ConfirmRequest, request: Request, user: CommsUser,
+async def cue_next(body: ConfirmRequest, state: StateDep, user: CommsUser, event: EventDep,
                    session: DbSession) -> ItemRead:
     """Post the next item of the timeline now."""
-    event = await event_service.get_event(session, event_id)
     item = await service.cue_next(session, event=event, actor=user, confirm=body.confirm)
-    _poke(request, session)
+    state.dispatcher.wake_after_commit(session)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 
 @router.post("/api/events/{event_id}/live/reorder", response_model=list[int])
-async def reorder(event_id: IdPath, body: ReorderRequest, user: CommsUser, session: DbSession) -> list[int]:
+async def reorder(body: ReorderRequest, user: CommsUser, event: EventDep, session: DbSession) -> list[int]:
     """Reorder upcoming items."""
-    event = await event_service.get_event(session, event_id)
     return [i.id for i in await service.reorder(session, event=event, item_ids=body.item_ids, actor=user)]
 
 
 @router.post("/api/items/{item_id}/post-now", response_model=ItemRead)
-async def post_now(item_id: IdPath, body: ConfirmRequest, request: Request, user: CommsUser,
+async def post_now(item_id: IdPath, body: ConfirmRequest, state: StateDep, user: CommsUser,
                    session: DbSession) -> ItemRead:
     """Post a chosen, approved item now; a second press gets 409."""
     item = await timeline.get_item(session, item_id)
     event = await event_service.get_event(session, item.event_id)
     await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm,
                             out_of_order=body.confirm_out_of_order)
-    _poke(request, session)
+    state.dispatcher.wake_after_commit(session)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 
@@ -220,24 +194,21 @@ async def unskip(item_id: IdPath, user: CommsUser, session: DbSession) -> ItemRe
 
 
 @router.post("/api/events/{event_id}/rehearsal/start", response_model=EventRead)
-async def start_rehearsal(event_id: IdPath, body: RehearsalStart, request: Request, user: CommsUser,
+async def start_rehearsal(body: RehearsalStart, clock: ClockDep, user: CommsUser, event: EventDep,
                           session: DbSession) -> EventRead:
     """Rehearse the whole event on the sandbox at a time scale, with simulated audience replies."""
-    event = await event_service.get_event(session, event_id)
-    await rehearsal.start(session, event=event, data=body, actor=user, now=_clock(request).now())
+    await rehearsal.start(session, event=event, data=body, actor=user, now=clock.now())
     return await event_service.to_read(session, event)
 
 
 @router.post("/api/events/{event_id}/rehearsal/stop", response_model=EventRead)
-async def stop_rehearsal(event_id: IdPath, user: CommsUser, session: DbSession) -> EventRead:
+async def stop_rehearsal(user: CommsUser, event: EventDep, session: DbSession) -> EventRead:
     """Stop the rehearsal; its posts stay until reset."""
-    event = await event_service.get_event(session, event_id)
     await rehearsal.stop(session, event=event, actor=user)
     return await event_service.to_read(session, event)
 
 
 @router.post("/api/events/{event_id}/rehearsal/reset", response_model=dict[str, int])
-async def reset_rehearsal(event_id: IdPath, user: CommsUser, session: DbSession) -> dict[str, int]:
+async def reset_rehearsal(user: CommsUser, event: EventDep, session: DbSession) -> dict[str, int]:
     """Delete everything the rehearsal produced (sandbox posts, deliveries, questions)."""
-    event = await event_service.get_event(session, event_id)
     return await rehearsal.reset(session, event=event, actor=user)

@@ -13,6 +13,7 @@ answer the same way, only slower.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -20,6 +21,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from server.livepage.hub import CACHE_CONTROL, LivePageHub, etag_matches
 from server.livepage.stream import EventStream, refused, resume_from
 from server.security import HEADERS
+
+if TYPE_CHECKING:  # the type only: this middleware runs below the app that builds the state
+    from server.state import AppState
 
 PAGE = re.compile(r"^/live/([A-Za-z0-9_-]{1,64})(/posts\.json)?$")
 EVENTS = re.compile(r"^/live/([A-Za-z0-9_-]{1,64})/events$")
@@ -34,9 +38,8 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 
 def _hub(scope: Scope) -> LivePageHub | None:
-    state = getattr(getattr(scope.get("app"), "state", None), "livecue", None)
-    hub: LivePageHub | None = state.services.get("live_page") if state is not None else None
-    return hub
+    state: AppState | None = getattr(getattr(scope.get("app"), "state", None), "livecue", None)
+    return state.live_page if state is not None else None
 
 
 def _after(scope: Scope) -> int | None:

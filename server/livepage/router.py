@@ -16,6 +16,7 @@ from server.errors import NotFound
 from server.livepage.hub import CACHE_CONTROL, Channel, LivePageHub, etag_matches
 from server.livepage.stream import EventStream, refused, resume_from
 from server.media.errors import MediaStoreError
+from server.state import AppState, MediaStoreDep
 
 router = APIRouter(tags=["public live page"], include_in_schema=False)
 MEDIA_CACHE = "public, max-age=86400, immutable"  # files are named by their content
@@ -24,8 +25,8 @@ Slug = Path(max_length=64)
 
 
 def _hub(request: Request) -> LivePageHub:
-    hub: LivePageHub = request.app.state.livecue.services["live_page"]
-    return hub
+    state: AppState = request.app.state.livecue
+    return state.live_page
 
 
 async def _channel(request: Request, slug: str) -> Channel:
@@ -59,13 +60,13 @@ async def live_json(request: Request, slug: str = Slug,
 
 
 @router.get("/live/{slug}/media/{sha256}", dependencies=[PUBLIC])
-async def live_media(request: Request, slug: str = Slug, sha256: str = Path(max_length=64)) -> Response:
+async def live_media(request: Request, store: MediaStoreDep, slug: str = Slug,
+                     sha256: str = Path(max_length=64)) -> Response:
     """A file attached to a post on the page (nothing else in the media store is reachable here)."""
     channel = await _channel(request, slug)
     media_type = channel.media.get(sha256)
     if media_type is None:
         raise NotFound("no such file on this page")
-    store = request.app.state.livecue.services["media_store"]
     try:
         data = await anyio.to_thread.run_sync(store.get, sha256)
     except (FileNotFoundError, MediaStoreError):

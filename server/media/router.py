@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Path, Request, UploadFile
+from fastapi import APIRouter, Path, UploadFile
 from fastapi.responses import Response
 
 from server.auth.deps import AnyUser, CommsUser
@@ -16,45 +16,38 @@ from server.errors import Invalid, NotFound, TooLarge
 from server.limits import size_text
 from server.media.assets import store_upload
 from server.media.errors import MediaRejected
-from server.media.store import MediaStore
 from server.models import MediaAsset
+from server.state import MediaStoreDep, StateDep
 
 router = APIRouter(tags=["media"])
 
 
-def _store(request: Request) -> MediaStore:
-    store: MediaStore = request.app.state.livecue.services["media_store"]
-    return store
-
-
 @router.post("/api/media", status_code=201)
-async def upload_media(request: Request, file: UploadFile, _user: CommsUser, session: DbSession) -> dict[str, object]:
+async def upload_media(state: StateDep, file: UploadFile, _user: CommsUser, session: DbSession) -> dict[str, object]:
     """Upload a photo or video: metadata is stripped and the file stored by its SHA-256.
 
     The body was already bounded while it arrived (server/limits.py); the file itself is held to the same
     LIVECUE_MAX_MEDIA_BYTES.
     """
-    settings = request.app.state.livecue.settings
+    settings = state.settings
     data = await file.read(settings.max_media_bytes + 1)
     if len(data) > settings.max_media_bytes:
         raise TooLarge(f"the file is larger than {size_text(settings.max_media_bytes)} (LIVECUE_MAX_MEDIA_BYTES)",
                        field="file")
-    store = _store(request)
     try:
-        asset = await store_upload(session, store, data=data, filename=file.filename or "upload")
+        asset = await store_upload(session, state.media_store, data=data, filename=file.filename or "upload")
     except MediaRejected as exc:
         raise Invalid(str(exc), field="file") from None
     return _asset_json(asset)
 
 
 @router.get("/api/media/{sha256}")
-async def get_media(request: Request, _user: AnyUser, session: DbSession,
+async def get_media(store: MediaStoreDep, _user: AnyUser, session: DbSession,
                     sha256: str = Path(max_length=64)) -> Response:
     """A stored (sanitized) file."""
     asset = await session.get(MediaAsset, sha256)
     if asset is None:
         raise NotFound("no such media")
-    store = _store(request)
     return Response(await asyncio.to_thread(store.get, sha256), media_type=asset.mime_type,
                     headers={"Cache-Control": "private, max-age=86400, immutable"})
 

@@ -15,6 +15,7 @@ from server.db.session import DbSession
 from server.errors import NotAuthenticated, NotFound
 from server.monitoring import figures
 from server.monitoring.exposition import CONTENT_TYPE, ProcessFigures, render
+from server.state import AppState, ClockDep
 
 router = APIRouter(tags=["health"], include_in_schema=False)
 
@@ -31,22 +32,20 @@ def _check_token(request: Request) -> None:
 
 def process_figures(request: Request) -> ProcessFigures:
     """This replica's own figures, from its running services."""
-    state = request.app.state.livecue
-    services = state.services
-    hub, poller = services.get("feed"), services.get("poller")
-    workers = services.get("workers")
+    state: AppState = request.app.state.livecue
+    locks = state.workers.locks if state.workers is not None else []
     return ProcessFigures(
-        feed_clients=len(hub.subscribers) if hub is not None else 0,
-        feed_drops=getattr(hub, "dropped", 0),
-        poll_errors=poller.failures.total if poller is not None else 0,
-        singletons={lock.name: lock.holding for lock in getattr(workers, "locks", [])},
+        feed_clients=len(state.feed.subscribers),
+        feed_drops=state.feed.dropped,
+        poll_errors=state.poller.failures.total,
+        singletons={lock.name: lock.holding for lock in locks},
     )
 
 
 @router.get("/metrics", dependencies=[PUBLIC])
-async def metrics(request: Request, session: DbSession) -> Response:
+async def metrics(request: Request, clock: ClockDep, session: DbSession) -> Response:
     """The Prometheus text exposition: outbox, delivery latency, ingest, queue, feed and poll figures."""
     _check_token(request)
-    now = request.app.state.livecue.services["clock"].now()
+    now = clock.now()
     shared = await figures.read(session, now)
     return Response(render(shared, process_figures(request)), media_type=CONTENT_TYPE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from server.auth.deps import AnyUser, CommsUser
@@ -13,13 +13,14 @@ from server.clock import session_now
 from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.errors import Conflict, NotFound
-from server.events import service as event_service
+from server.events.deps import EventDep
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
 from server.models import Delivery
 from server.models.publishing import DeliveryStatus
 from server.publishing import pullback
 from server.publishing.outbox import deliveries_for_event
+from server.state import StateDep
 
 router = APIRouter(tags=["publishing"])
 
@@ -58,14 +59,13 @@ async def _delivery(session: Any, delivery_id: int) -> Delivery:
 
 
 @router.get("/api/events/{event_id}/deliveries", response_model=list[DeliveryRead])
-async def list_deliveries(event_id: IdPath, _user: AnyUser, session: DbSession) -> list[Delivery]:
+async def list_deliveries(_user: AnyUser, event: EventDep, session: DbSession) -> list[Delivery]:
     """Every delivery of the event, per platform in thread order."""
-    await event_service.get_event(session, event_id)
-    return await deliveries_for_event(session, event_id)
+    return await deliveries_for_event(session, event.id)
 
 
 @router.post("/api/deliveries/{delivery_id}/retry", response_model=DeliveryRead)
-async def retry_delivery(delivery_id: IdPath, request: Request, user: CommsUser, session: DbSession) -> Delivery:
+async def retry_delivery(delivery_id: IdPath, state: StateDep, user: CommsUser, session: DbSession) -> Delivery:
     """Try a failed delivery again (after reconnecting the account, for one that needs re-authentication)."""
     row = await _delivery(session, delivery_id)
     if row.status not in ("failed", "needs_reauth"):
@@ -75,9 +75,7 @@ async def retry_delivery(delivery_id: IdPath, request: Request, user: CommsUser,
     await session.flush()
     await journal.record(session, actor=user, kind=JournalKind.DELIVERY_RETRY_REQUESTED, subject_type="delivery",
                          subject_id=row.id, event_id=row.event_id, payload={"platform": row.platform})
-    dispatcher = request.app.state.livecue.services.get("dispatcher")
-    if dispatcher is not None:
-        dispatcher.wake_after_commit(session)
+    state.dispatcher.wake_after_commit(session)
     return row
 
 

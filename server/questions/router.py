@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
 from server.clock import Clock
@@ -14,6 +12,7 @@ from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.errors import Invalid
 from server.events import service as event_service
+from server.events.deps import EventDep
 from server.platforms.base import IncomingMessage
 from server.questions import answers, service, staff
 from server.questions.schemas import (
@@ -30,28 +29,21 @@ from server.questions.schemas import (
     Summary,
     TemplateReply,
 )
-from server.questions.senders import sender_handle, sender_key
+from server.questions.senders import sender_handle
+from server.state import ClockDep, StateDep
 
 router = APIRouter(tags=["questions"])
 
 
-def _now(request: Request) -> datetime:
-    clock: Clock = request.app.state.livecue.services["clock"]
-    return clock.now()
-
-
-def _poke(request: Request, session: AsyncSession) -> None:
-    request.app.state.livecue.services["dispatcher"].wake_after_commit(session)
-
-
-async def _group_read(request: Request, session: DbSession, group_id: int) -> GroupRead:
+async def _group_read(clock: Clock, session: DbSession, group_id: int) -> GroupRead:
     group = await service.get_group(session, group_id)
-    reads = await service.list_groups(session, event_id=group.event_id, now=_now(request), group_ids=[group_id])
+    reads = await service.list_groups(session, event_id=group.event_id, now=clock.now(), group_ids=[group_id])
     return reads[0]
 
 
 @router.get("/api/events/{event_id}/questions", response_model=list[GroupRead])
-async def list_questions(event_id: IdPath, request: Request, response: Response, _user: AnyUser, session: DbSession,
+async def list_questions(request: Request, clock: ClockDep, response: Response, _user: AnyUser, event: EventDep,
+                         session: DbSession,
                          label: str | None = Query(default=None, max_length=32),
                          status: str | None = Query(default=None, max_length=32),
                          limit: int = Query(default=100, ge=1, le=200),
@@ -63,8 +55,7 @@ async def list_questions(event_id: IdPath, request: Request, response: Response,
     The body is the page's groups, as before paging existed; when more follow, the `X-Next-Cursor` header holds
     the cursor to pass for the next page (and `Link` the next page's address, rel="next").
     """
-    await event_service.get_event(session, event_id)
-    groups, next_cursor = await service.queue_page(session, event_id=event_id, now=_now(request), label=label,
+    groups, next_cursor = await service.queue_page(session, event_id=event.id, now=clock.now(), label=label,
                                                    status=status, limit=limit, cursor=cursor)
     if next_cursor:
         response.headers["X-Next-Cursor"] = next_cursor
@@ -73,51 +64,49 @@ async def list_questions(event_id: IdPath, request: Request, response: Response,
 
 
 @router.get("/api/events/{event_id}/clinicians", response_model=list[ClinicianRead])
-async def list_clinicians(event_id: IdPath, _user: AnyUser, session: DbSession) -> list[ClinicianRead]:
+async def list_clinicians(_user: AnyUser, event: EventDep, session: DbSession) -> list[ClinicianRead]:
     """The staff directory: active clinicians a question can be assigned to (names only)."""
-    await event_service.get_event(session, event_id)
     return [ClinicianRead.model_validate(u) for u in await staff.active_clinicians(session)]
 
 
 @router.get("/api/events/{event_id}/questions/summary", response_model=Summary)
-async def questions_summary(event_id: IdPath, _user: AnyUser, session: DbSession) -> Summary:
+async def questions_summary(_user: AnyUser, event: EventDep, session: DbSession) -> Summary:
     """Counts by label and open emergencies."""
-    await event_service.get_event(session, event_id)
-    return await service.summary(session, event_id)
+    return await service.summary(session, event.id)
 
 
 @router.post("/api/question-groups/{group_id}/claim", response_model=GroupRead)
-async def claim(group_id: IdPath, request: Request, user: ClinicalUser, session: DbSession) -> GroupRead:
+async def claim(group_id: IdPath, clock: ClockDep, user: ClinicalUser, session: DbSession) -> GroupRead:
     """Claim a question for answering (a lease; a second clinician gets 409)."""
     group = await service.get_group(session, group_id)
-    await service.claim(session, group=group, user=user, now=_now(request))
-    return await _group_read(request, session, group_id)
+    await service.claim(session, group=group, user=user, now=clock.now())
+    return await _group_read(clock, session, group_id)
 
 
 @router.post("/api/question-groups/{group_id}/release", response_model=GroupRead)
-async def release(group_id: IdPath, request: Request, user: AnyUser, session: DbSession) -> GroupRead:
+async def release(group_id: IdPath, clock: ClockDep, user: AnyUser, session: DbSession) -> GroupRead:
     """Give a claimed question back."""
     await service.release(session, group=await service.get_group(session, group_id), user=user)
-    return await _group_read(request, session, group_id)
+    return await _group_read(clock, session, group_id)
 
 
 @router.post("/api/question-groups/{group_id}/assign", response_model=GroupRead)
-async def assign(group_id: IdPath, body: AssignRequest, request: Request, user: CommsUser,
+async def assign(group_id: IdPath, body: AssignRequest, clock: ClockDep, user: CommsUser,
                  session: DbSession) -> GroupRead:
     """Assign a question to an active clinician, or unassign it (`user_id: null`)."""
     group = await service.get_group(session, group_id)
     assignee = None if body.user_id is None else await staff.get_user(session, body.user_id)
     await service.assign(session, group=group, assignee=assignee, actor=user)
-    return await _group_read(request, session, group_id)
+    return await _group_read(clock, session, group_id)
 
 
 @router.post("/api/question-groups/{group_id}/status", response_model=GroupRead)
-async def change_status(group_id: IdPath, body: StatusChange, request: Request, user: AnyUser,
+async def change_status(group_id: IdPath, body: StatusChange, clock: ClockDep, user: AnyUser,
                         session: DbSession) -> GroupRead:
     """Mark answered in thread, take offline, dismiss, or reopen."""
     await service.set_status(session, group=await service.get_group(session, group_id), status=body.status,
                              actor=user)
-    return await _group_read(request, session, group_id)
+    return await _group_read(clock, session, group_id)
 
 
 @router.get("/api/question-groups/{group_id}/suggestions", response_model=list[Suggestion])
@@ -129,7 +118,7 @@ async def suggest(group_id: IdPath, _user: AnyUser, session: DbSession) -> list[
 
 
 @router.post("/api/question-groups/{group_id}/answer", response_model=GroupRead)
-async def answer(group_id: IdPath, body: AnswerRequest, request: Request, user: ClinicalUser,
+async def answer(group_id: IdPath, body: AnswerRequest, state: StateDep, user: ClinicalUser,
                  session: DbSession) -> GroupRead:
     """Answer: a bank answer goes out at once; new text needs the approval policy (author counts as clinical)."""
     group = await service.get_group(session, group_id)
@@ -137,26 +126,26 @@ async def answer(group_id: IdPath, body: AnswerRequest, request: Request, user: 
     if body.bank_item_id is not None:
         await answers.answer_with_bank(session, event=event, group=group, bank_item_id=body.bank_item_id,
                                        user=user, mode=body.mode)  # 409 in words while held back by a hold
-        _poke(request, session)
+        state.dispatcher.wake_after_commit(session)
     elif body.caption:
         item = await answers.draft_answer(session, event=event, group=group, user=user, caption=body.caption,
-                                          mode=body.mode, now=_now(request))
+                                          mode=body.mode, now=state.clock.now())
         if item.status == "approved":
-            _poke(request, session)
+            state.dispatcher.wake_after_commit(session)
     else:
         raise Invalid("give a caption or a bank_item_id", field="caption")
-    return await _group_read(request, session, group_id)
+    return await _group_read(state.clock, session, group_id)
 
 
 @router.post("/api/messages/{message_id}/template-reply", response_model=MessageRead)
-async def template_reply(message_id: IdPath, body: TemplateReply, request: Request, user: AnyUser,
+async def template_reply(message_id: IdPath, body: TemplateReply, state: StateDep, user: AnyUser,
                          session: DbSession) -> MessageRead:
     """One tap: send the pre-approved emergency or redirect reply under this message."""
     message = await service.get_message(session, message_id)
     event = await event_service.get_event(session, message.event_id)
     await answers.template_reply(session, event=event, message=message, template=body.template, actor=user,
                                  confirm_emergency=body.confirm_emergency)
-    _poke(request, session)
+    state.dispatcher.wake_after_commit(session)
     return MessageRead.model_validate(message)
 
 
@@ -176,31 +165,26 @@ async def hide(message_id: IdPath, user: CommsUser, session: DbSession) -> Messa
 
 
 @router.post("/api/events/{event_id}/mutes", response_model=dict[str, int])
-async def mute(event_id: IdPath, body: MuteRequest, user: CommsUser, session: DbSession) -> dict[str, int]:
+async def mute(body: MuteRequest, user: CommsUser, event: EventDep, session: DbSession) -> dict[str, int]:
     """Mute an author for the event (their messages are kept, not queued)."""
-    await event_service.get_event(session, event_id)
-    return {"unqueued": await service.mute(session, event_id=event_id, platform=body.platform,
+    return {"unqueued": await service.mute(session, event_id=event.id, platform=body.platform,
                                            handle=body.handle, actor=user)}
 
 
 @router.post("/api/public/events/{slug}/questions", status_code=202, dependencies=[PUBLIC])
-async def public_question(body: PublicQuestion, request: Request,
+async def public_question(body: PublicQuestion, request: Request, state: StateDep,
                           slug: str = Path(max_length=64)) -> dict[str, str]:
     """The public question form (no account needed); rate-limited per client; stored as text.
 
     The question is stored by the form intake's writer with the others arriving meanwhile (group commit,
     server/questions/intake.py); the 202 is sent only once that transaction has committed.
     """
-    services = request.app.state.livecue.services
-    limiter = services["form_limiter"]
     client = request.client.host if request.client else "unknown"
-    limiter.admit(client, "too many questions from this address")
+    state.form_limiter.admit(client, "too many questions from this address")
     name = body.name.strip() or "Guest"
     external_id = f"s-{body.submission_id}" if body.submission_id else uuid.uuid4().hex
-    if "form_sender_key" not in services:
-        services["form_sender_key"] = sender_key(request.app.state.livecue.settings)
-    sender = sender_handle(services["form_sender_key"], client)  # staff see "same sender", never the address
+    sender = sender_handle(state.form_sender_key, client)  # staff see "same sender", never the address
     message = IncomingMessage(platform="form", external_id=external_id, author_handle=sender,
-                              author_name=name, text=body.text, received_at=_now(request))
-    await services["form_intake"].submit(slug, message)  # raises NotFound when the event takes no questions
+                              author_name=name, text=body.text, received_at=state.clock.now())
+    await state.form_intake.submit(slug, message)  # raises NotFound when the event takes no questions
     return {"status": "received"}

@@ -6,8 +6,6 @@ the way it sees any platform's, through the sandbox adapter's `fetch_incoming`.
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -16,10 +14,11 @@ from server.auth.deps import PUBLIC, CommsUser
 from server.db.session import DbSession
 from server.errors import NotFound
 from server.media.errors import MediaStoreError
+from server.platforms.registry import AdapterRegistry
 from server.platforms.sandbox.faults import FaultPlan
-from server.ratelimit import SlidingWindow
 from server.sandbox import service
 from server.sandbox.schemas import FaultPlanRead, FaultRequest, FeedRead, ReplyCreate, ReplyRead
+from server.state import MediaStoreDep, RegistryDep, StateDep
 
 router = APIRouter(tags=["sandbox"])
 MEDIA_HEADERS = {
@@ -29,13 +28,8 @@ MEDIA_HEADERS = {
 }
 
 
-def _services(request: Request) -> dict[str, Any]:
-    services: dict[str, Any] = request.app.state.livecue.services
-    return services
-
-
-def _faults(request: Request) -> FaultPlan:
-    plan: FaultPlan = _services(request)["registry"].sandbox_faults
+def _faults(registry: AdapterRegistry) -> FaultPlan:
+    plan: FaultPlan = registry.sandbox_faults
     return plan
 
 
@@ -50,12 +44,11 @@ async def sandbox_feed(session: DbSession, limit: int = Query(default=50, ge=1, 
 
 
 @router.get("/sandbox/media/{sha256}", dependencies=[PUBLIC])
-async def sandbox_media(request: Request, session: DbSession, sha256: str = Path(max_length=64)) -> Response:
+async def sandbox_media(store: MediaStoreDep, session: DbSession, sha256: str = Path(max_length=64)) -> Response:
     """A file attached to a standing sandbox post (nothing else in the media store is reachable here)."""
     mime_type = await service.attached_media_type(session, sha256)
     if mime_type is None:
         raise NotFound("no such media on the sandbox")
-    store = _services(request)["media_store"]
     try:
         data = await anyio.to_thread.run_sync(store.get, sha256)
     except (FileNotFoundError, MediaStoreError):
@@ -64,23 +57,23 @@ async def sandbox_media(request: Request, session: DbSession, sha256: str = Path
 
 
 @router.post("/api/sandbox/replies", response_model=ReplyRead, status_code=201, dependencies=[PUBLIC])
-async def sandbox_reply(body: ReplyCreate, request: Request, session: DbSession) -> ReplyRead:
+async def sandbox_reply(body: ReplyCreate, request: Request, state: StateDep, session: DbSession) -> ReplyRead:
     """Reply to a sandbox post as an audience member (rate limited per client address)."""
-    limiter: SlidingWindow = _services(request)["sandbox_reply_limiter"]
-    limiter.admit(request.client.host if request.client else "unknown", "too many replies from this address")
+    client = request.client.host if request.client else "unknown"
+    state.sandbox_reply_limiter.admit(client, "too many replies from this address")
     return await service.add_reply(session, body)
 
 
 @router.get("/api/sandbox/faults", response_model=FaultPlanRead)
-async def get_faults(request: Request, _user: CommsUser) -> FaultPlanRead:
+async def get_faults(registry: RegistryDep, _user: CommsUser) -> FaultPlanRead:
     """The faults the sandbox will inject."""
-    return _plan(_faults(request))
+    return _plan(_faults(registry))
 
 
 @router.post("/api/sandbox/faults", response_model=FaultPlanRead)
-async def add_faults(body: FaultRequest, request: Request, _user: CommsUser) -> FaultPlanRead:
+async def add_faults(body: FaultRequest, registry: RegistryDep, _user: CommsUser) -> FaultPlanRead:
     """Queue faults for the next calls of an operation and/or set a latency (for drills)."""
-    plan = _faults(request)
+    plan = _faults(registry)
     if body.latency_seconds is not None:
         plan.latency_seconds = body.latency_seconds
     if body.kind is not None:
@@ -89,8 +82,8 @@ async def add_faults(body: FaultRequest, request: Request, _user: CommsUser) -> 
 
 
 @router.delete("/api/sandbox/faults", response_model=FaultPlanRead)
-async def clear_faults(request: Request, _user: CommsUser) -> FaultPlanRead:
+async def clear_faults(registry: RegistryDep, _user: CommsUser) -> FaultPlanRead:
     """Remove every fault and the latency."""
-    plan = _faults(request)
+    plan = _faults(registry)
     plan.clear()
     return _plan(plan)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.deps import AnyUser, ClinicalUser, CommsUser
@@ -10,8 +10,10 @@ from server.consent.schemas import OverrideRequest
 from server.db.ids import IdPath
 from server.db.session import DbSession
 from server.events import service as event_service
+from server.events.deps import EventDep
 from server.models import Event, Item
 from server.questions import answers
+from server.state import StateDep
 from server.timeline import approvals, screening, service
 from server.timeline.content import to_read, version_content
 from server.timeline.schemas import (
@@ -37,18 +39,16 @@ async def _item_and_event(session: AsyncSession, item_id: int) -> tuple[Item, Ev
 
 
 @router.get("/api/events/{event_id}/items", response_model=list[ItemRead])
-async def list_items(event_id: IdPath, _user: AnyUser, session: DbSession,
+async def list_items(_user: AnyUser, event: EventDep, session: DbSession,
                      kind: ItemKind | None = Query(default=None)) -> list[ItemRead]:
     """The event's items (timeline posts first, in order), with approvals and dates."""
-    event = await event_service.get_event(session, event_id)
     platforms = await service.enabled_platforms(session, event.id)
     return [await to_read(session, event, i, platforms) for i in await service.list_items(session, event.id, kind)]
 
 
 @router.post("/api/events/{event_id}/items", response_model=ItemRead, status_code=201)
-async def create_item(event_id: IdPath, body: ItemCreate, user: CommsUser, session: DbSession) -> ItemRead:
+async def create_item(body: ItemCreate, user: CommsUser, event: EventDep, session: DbSession) -> ItemRead:
     """Write a new item; it needs the event's approvals before it can go out."""
-    event = await event_service.get_event(session, event_id)
     item = await service.create_item(session, event=event, data=body, actor=user)
     return await _read(session, event, item)
 
@@ -80,13 +80,13 @@ async def item_versions(item_id: IdPath, _user: AnyUser, session: DbSession) -> 
 
 
 @router.post("/api/items/{item_id}/approve", response_model=ItemRead)
-async def approve_item(item_id: IdPath, body: ApproveRequest, request: Request, user: AnyUser,
+async def approve_item(item_id: IdPath, body: ApproveRequest, state: StateDep, user: AnyUser,
                        session: DbSession) -> ItemRead:
     """Approve the current version of an item."""
     item, event = await _item_and_event(session, item_id)
     item = await approvals.approve(session, event=event, item=item, version=body.version, user=user)
     if await answers.after_approval(session, event=event, item=item, actor=user):
-        request.app.state.livecue.services["dispatcher"].wake_after_commit(session)
+        state.dispatcher.wake_after_commit(session)
     return await _read(session, event, item)
 
 

@@ -57,14 +57,14 @@ def _recording_builder(log_path: str) -> registry_module.Builder:
 
 def apply_test_hooks(app: FastAPI) -> None:
     """Configure the started app's sandbox faults, lease and send log from the environment."""
-    services = app.state.livecue.services
-    registry: AdapterRegistry = services["registry"]
+    services = app.state.livecue
+    registry: AdapterRegistry = services.registry
     plan = FaultPlan.from_env()
     registry.sandbox_faults.latency_seconds = plan.latency_seconds
     registry.sandbox_faults.every_nth.update(plan.every_nth)
     lease = os.environ.get("LIVECUE_DELIVERY_LEASE_SECONDS")
     if lease:
-        services["dispatcher"].lease_seconds = float(lease)
+        services.dispatcher.lease_seconds = float(lease)
     log_path = os.environ.get("LIVECUE_CHAOS_SEND_LOG")
     if log_path:
         registry_module.BUILDERS["sandbox"] = _recording_builder(log_path)

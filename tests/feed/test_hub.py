@@ -30,7 +30,7 @@ async def _take(sub: Subscriber, timeout: float = 2.0) -> Frame | Signal:
 
 
 def _hub(app: FastAPI) -> FeedHub:
-    hub: FeedHub = app.state.livecue.services["feed"]
+    hub: FeedHub = app.state.livecue.feed
     return hub
 
 

@@ -27,7 +27,7 @@ def settings_overrides(database_url: str) -> dict[str, Any]:
 
 
 async def test_a_commit_in_one_replica_wakes_another(app: FastAPI, sessionmaker: Any, settings: Settings) -> None:
-    here: FeedHub = app.state.livecue.services["feed"]
+    here: FeedHub = app.state.livecue.feed
     assert here.announce is not None
     admin = await create_user(sessionmaker, "admin")
     engine = make_engine(settings)  # the other replica: its own engine, hub and listener
@@ -36,7 +36,7 @@ async def test_a_commit_in_one_replica_wakes_another(app: FastAPI, sessionmaker:
     await there.start()
     await listener.start()
     try:
-        mine: JournalNotifier = app.state.livecue.services["journal_notifier"]
+        mine: JournalNotifier = app.state.livecue.journal_notifier
         async with asyncio.timeout(20):  # a bound for a loaded machine, not a timing assertion
             while listener._conn is None or mine._conn is None:
                 await asyncio.sleep(0.02)

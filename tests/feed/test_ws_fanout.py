@@ -92,7 +92,7 @@ async def test_slow_client_is_dropped_without_delaying_others(app: FastAPI, sess
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(feed_module, "QUEUE_LIMIT", 16)
     monkeypatch.setattr(ws_module, "CLOSE_SECONDS", 30.0)  # the close frame waits until the client reads again
-    hub = app.state.livecue.services["feed"]
+    hub = app.state.livecue.feed
     dropped: list[Subscriber] = []
     drop = hub.drop
 

@@ -24,5 +24,5 @@ async def test_a_reader_does_not_wait_for_an_open_write(app: FastAPI) -> None:
         await journal.record(session, actor=None, kind="test.read_snapshot", subject_type="test", subject_id=1)
         assert await asyncio.wait_for(last_seq(), timeout=5) == before  # a snapshot: not blocked, not dirty
     assert await last_seq() == before + 1
-    assert isinstance(state.services["feed"].sessionmaker.kw["bind"].sync_engine.get_execution_options()
+    assert isinstance(state.feed.sessionmaker.kw["bind"].sync_engine.get_execution_options()
                       .get("livecue_read_only"), bool)

@@ -43,7 +43,7 @@ async def test_rest_journal_and_feed_apply_the_same_rule(client: AsyncClient, se
     seen_by_comms = await _rest_kinds(client, event["id"], comms)
     assert "denylist.replaced" in seen_by_comms
 
-    hub: FeedHub = app.state.livecue.services["feed"]
+    hub: FeedHub = app.state.livecue.feed
     async with sessionmaker() as session:
         entries = await journal.entries_after(session, event_id=event["id"], limit=1000)
     for user, kinds in ((clinical_user, seen_by_clinical), (comms_user, seen_by_comms)):

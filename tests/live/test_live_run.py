@@ -144,7 +144,7 @@ async def test_restart_keeps_timing(client: AsyncClient, app: FastAPI, clock: Fa
     clock.advance(minutes=10, seconds=5)
     fresh = create_app(settings, clock=clock)
     async with fresh.router.lifespan_context(fresh):
-        services = fresh.state.livecue.services
-        await services["scheduler"].tick()
-        await services["dispatcher"].run_once()
+        services = fresh.state.livecue
+        await services.scheduler.tick()
+        await services.dispatcher.run_once()
     assert len(await kit.sandbox_posts()) == 1

@@ -33,7 +33,7 @@ async def test_rehearsal_at_ten_times_speed_then_reset(client: AsyncClient, app:
     assert [p.text for p in posts if p.rehearsal][:2][0].startswith("Update 1")
     audience = [p for p in posts if p.text.startswith(("How long", "My dad"))]
     assert len(audience) == 2
-    await kit.services["poller"].tick()
+    await kit.state.poller.tick()
     async with sessionmaker() as session:
         messages = (await session.execute(select(Message))).scalars().all()
     assert {m.label for m in messages} >= {"question", "emergency"}

@@ -82,7 +82,7 @@ async def _post(kit: LiveKit, index: int) -> None:
     item = kit.items[index]
     assert (await kit.post(f"/api/items/{item['id']}/post-now", {"confirm_out_of_order": True})).status_code == 200
     await kit.pump()
-    await kit.services["live_page"].pump()  # what the reader does after the commit wakes it
+    await kit.state.live_page.pump()  # what the reader does after the commit wakes it
 
 
 async def test_unknown_draft_and_rehearsal_slugs_get_the_same_404(client: AsyncClient, app: FastAPI,
@@ -147,7 +147,7 @@ async def test_event_stream_resumes_after_last_event_id(client: AsyncClient, app
     assert int(frames[-1]["id"]) > int(frames[-2]["id"]) > first_id
     _, _, frames = await sse(app, f"{path}?after={frames[-1]['id']}", events=1)
     assert [f["event"] for f in frames] == ["status"]  # up to date: the status only
-    hub: LivePageHub = kit.services["live_page"]
+    hub: LivePageHub = kit.state.live_page
     assert hub.client_count == 0  # every stream that ended was forgotten
 
 

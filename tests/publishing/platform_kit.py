@@ -244,7 +244,7 @@ class Wired:
 
 def registry_of(app: FastAPI) -> AdapterRegistry:
     """The app's adapter registry."""
-    registry: AdapterRegistry = app.state.livecue.services["registry"]
+    registry: AdapterRegistry = app.state.livecue.registry
     return registry
 
 

@@ -57,7 +57,7 @@ async def test_transient_faults_post_each_item_once_in_order(platform: str, clie
                                                             request: pytest.FixtureRequest) -> None:
     peer = request.getfixturevalue("bluesky_pds") if platform == "bluesky" else None
     kit = await prepare_event(client, app, clock, sessionmaker, [platform])
-    kit.services["dispatcher"].rng = random.Random(4)
+    kit.state.dispatcher.rng = random.Random(4)
     async with wire_platforms(app, clock, [platform], peer=peer) as wired:
         harness = wired[platform]
         items = await add_items(kit, 6)

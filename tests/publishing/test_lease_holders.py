@@ -38,7 +38,7 @@ async def two_cued(client: AsyncClient, app: FastAPI, clock: FakeClock, sessionm
 
 
 def other_dispatcher(kit: LiveKit, owner: str) -> Dispatcher:
-    live: Dispatcher = kit.services["dispatcher"]
+    live: Dispatcher = kit.state.dispatcher
     return Dispatcher(live.sessionmaker, live.registry, live.store, clock=kit.clock, owner=owner, lease_seconds=120)
 
 
@@ -56,7 +56,7 @@ async def test_a_lease_left_by_a_dead_process_of_this_host_is_retaken_on_the_nex
     first = (await kit.deliveries())[0]
     assert await other_dispatcher(kit, gone)._claim(first.id) == "pending"  # claimed, then killed with -9
     if posted_before_dying:
-        sandbox = kit.services["registry"].get("sandbox", "hospital")
+        sandbox = kit.state.registry.get("sandbox", "hospital")
         await sandbox.publish(PublishRequest(text=first.text, idempotency_key=first.idempotency_key))
 
     await kit.pump()  # the clock has not moved: 120 s of lease are left

@@ -24,7 +24,7 @@ async def test_a_dead_senders_lease_is_reconciled_once_it_ends(client: AsyncClie
     await kit.post(f"/api/events/{kit.event['id']}/live/go")
     for item in kit.items:
         assert (await kit.post(f"/api/items/{item['id']}/post-now")).status_code == 200
-    live: Dispatcher = kit.services["dispatcher"]
+    live: Dispatcher = kit.state.dispatcher
     dead = Dispatcher(live.sessionmaker, live.registry, live.store, clock=clock, owner="dead-process",
                       lease_seconds=30)
     first = (await kit.deliveries())[0]
@@ -54,7 +54,7 @@ async def test_a_long_send_keeps_its_lease(client: AsyncClient, app: FastAPI, cl
     kit = await prepare(client, app, clock, sessionmaker, offsets=[None], cues=["a"], holding=False)
     await kit.post(f"/api/events/{kit.event['id']}/live/go")
     assert (await kit.post(f"/api/items/{kit.items[0]['id']}/post-now")).status_code == 200
-    other: Dispatcher = kit.services["dispatcher"]
+    other: Dispatcher = kit.state.dispatcher
     slow = Dispatcher(other.sessionmaker, other.registry, other.store, clock=clock, owner="slow-upload",
                       lease_seconds=0.3)
     gate = asyncio.Event()
@@ -93,7 +93,7 @@ async def test_a_post_the_database_refused_to_record_is_recorded_on_the_next_pas
     await kit.post(f"/api/events/{kit.event['id']}/live/go")
     for item in kit.items:
         assert (await kit.post(f"/api/items/{item['id']}/post-now")).status_code == 200
-    dispatcher: Dispatcher = kit.services["dispatcher"]
+    dispatcher: Dispatcher = kit.state.dispatcher
     posted = dispatcher._posted
     refusals = [OperationalError("UPDATE delivery", {}, sqlite3.OperationalError("database or disk is full"))]
 

@@ -55,7 +55,7 @@ async def test_rate_limit_is_honoured(client: AsyncClient, app: FastAPI, clock: 
     kit = await prepare(client, app, clock, sessionmaker, offsets=[None, None], cues=["a", "b"], holding=False)
     eid = kit.event["id"]
     await kit.post(f"/api/events/{eid}/live/go")
-    kit.services["registry"].sandbox_faults.add("publish", "rate_limit", retry_after=30)
+    kit.state.registry.sandbox_faults.add("publish", "rate_limit", retry_after=30)
     for item in kit.items:
         await kit.post(f"/api/items/{item['id']}/post-now")
     await kit.pump()
@@ -76,8 +76,8 @@ async def test_server_errors_back_off_then_post_once(client: AsyncClient, app: F
                                                      sessionmaker: Any) -> None:
     kit = await prepare(client, app, clock, sessionmaker, offsets=[None], cues=["a"], holding=False)
     await kit.post(f"/api/events/{kit.event['id']}/live/go")
-    kit.services["registry"].sandbox_faults.add("publish", "server_error", count=2)
-    kit.services["registry"].sandbox_faults.add("publish", "reset_before_send", count=1)
+    kit.state.registry.sandbox_faults.add("publish", "server_error", count=2)
+    kit.state.registry.sandbox_faults.add("publish", "reset_before_send", count=1)
     await kit.post(f"/api/items/{kit.items[0]['id']}/post-now")
     for _ in range(6):
         await kit.pump()
@@ -90,7 +90,7 @@ async def test_timeout_after_store_is_reconciled_not_resent(client: AsyncClient,
                                                             sessionmaker: Any) -> None:
     kit = await prepare(client, app, clock, sessionmaker, offsets=[None, None], cues=["a", "b"], holding=False)
     await kit.post(f"/api/events/{kit.event['id']}/live/go")
-    kit.services["registry"].sandbox_faults.add("publish", "timeout_after_store")
+    kit.state.registry.sandbox_faults.add("publish", "timeout_after_store")
     for item in kit.items:
         await kit.post(f"/api/items/{item['id']}/post-now")
     await kit.pump()

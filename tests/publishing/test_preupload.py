@@ -47,19 +47,19 @@ async def test_preupload_then_cue_is_one_call(client: AsyncClient, app: FastAPI,
     item = await create_item(client, kit.author, eid, key="photo", offset=None, cue="room ready",
                              caption="The room is ready. #LiveOR", media=[ref])
     await kit.approve(item)
-    registry = kit.services["registry"]
+    registry = kit.state.registry
     counting = CountingUploads(registry.get("sandbox", "hospital"))
     registry.overrides[("sandbox", "hospital")] = counting
     await kit.post(f"/api/events/{eid}/live/go")
-    await kit.services["preuploader"].run_once()
+    await kit.state.preuploader.run_once()
     assert counting.uploads == 1
     async with sessionmaker() as session:
         assert (await session.execute(select(func.count()).select_from(MediaUpload))).scalar() == 1
-    await kit.services["preuploader"].run_once()
+    await kit.state.preuploader.run_once()
     assert counting.uploads == 1
     await kit.post(f"/api/items/{item['id']}/post-now")
     await kit.pump()
     assert (counting.uploads, counting.publishes) == (1, 1)
     clock.advance(days=2)
-    await kit.services["preuploader"].run_once()
+    await kit.state.preuploader.run_once()
     assert counting.uploads == 1  # posted items are not uploaded again

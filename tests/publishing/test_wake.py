@@ -14,7 +14,7 @@ from server.workers import run_forever
 
 
 async def test_wake_after_commit_fires_on_commit_only(app: FastAPI, sessionmaker: Any) -> None:
-    dispatcher: Dispatcher = app.state.livecue.services["dispatcher"]
+    dispatcher: Dispatcher = app.state.livecue.dispatcher
     dispatcher.wake.clear()
     async with sessionmaker() as session:
         dispatcher.wake_after_commit(session)
@@ -30,7 +30,7 @@ async def test_wake_after_commit_fires_on_commit_only(app: FastAPI, sessionmaker
 
 
 async def test_a_poke_during_a_pass_triggers_another_pass(app: FastAPI) -> None:
-    dispatcher: Dispatcher = app.state.livecue.services["dispatcher"]
+    dispatcher: Dispatcher = app.state.livecue.dispatcher
     passes: list[int] = []
     second = asyncio.Event()
 

@@ -81,7 +81,7 @@ async def audience_reply(kit: LiveKit, handle: str, text: str, parent: SandboxPo
 
 async def poll(kit: LiveKit) -> IngestResult:
     """One round of the app's poller."""
-    result: IngestResult = await kit.services["poller"].tick()
+    result: IngestResult = await kit.state.poller.tick()
     return result
 
 

@@ -237,7 +237,7 @@ async def test_a_rehearsal_thread_answer_stays_in_the_rehearsal(client: AsyncCli
     await kit.pump()
     clock.advance(seconds=30)
     await kit.pump()
-    await kit.services["poller"].tick()
+    await kit.state.poller.tick()
     (group,) = await queue(kit)
     drafted = await _claim_and_draft(kit, group["id"], ANSWER, mode="thread")
     assert (await _approve(kit, drafted["answer_item_id"])).status_code == 200

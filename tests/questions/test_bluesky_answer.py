@@ -79,7 +79,7 @@ async def test_question_and_reviewed_answer_on_the_real_pds(
     reader = create_account(peer.pds_url, f"reader{uuid.uuid4().hex[:8]}.test")
     adapter = BlueskyAdapter(peer.pds_url, MemoryCredentialStore(
         {"identifier": hospital.handle, "password": hospital.password}), http)
-    app.state.livecue.services["registry"].overrides[("bluesky", hospital.handle)] = adapter
+    app.state.livecue.registry.overrides[("bluesky", hospital.handle)] = adapter
 
     # The event's first post goes out on the PDS through the outbox.
     kit = await qa_kit(client, app, clock, sessionmaker,
@@ -92,7 +92,7 @@ async def test_question_and_reviewed_answer_on_the_real_pds(
     asked_uri = await reply_as(http, peer, reader, "How long does the operation take?", root)
 
     async def ingested() -> Message | None:
-        await kit.services["poller"].tick()
+        await kit.state.poller.tick()
         async with sessionmaker() as session:
             return (await session.execute(select(Message).where(Message.external_id == asked_uri))).scalar_one_or_none()
 
@@ -101,7 +101,7 @@ async def test_question_and_reviewed_answer_on_the_real_pds(
     assert message.in_reply_to == root["uri"] and message.language == "en"
     assert message.remote is not None and message.remote["uri"] == asked_uri
     assert message.remote["root_uri"] == root["uri"]
-    again = await kit.services["poller"].tick()  # the overlap window repeats it: stored once
+    again = await kit.state.poller.tick()  # the overlap window repeats it: stored once
     assert again.stored == []
 
     # Clinician claims and drafts; comms approves; the dispatcher replies on the PDS.

@@ -63,7 +63,7 @@ async def live_on_bluesky(peer: PeerInfo, http: httpx.AsyncClient, client: Async
     """A live event on the hospital's Bluesky account whose first thread post has just gone out."""
     adapter = BlueskyAdapter(peer.pds_url, MemoryCredentialStore(
         {"identifier": hospital.handle, "password": hospital.password}), http)
-    app.state.livecue.services["registry"].overrides[("bluesky", hospital.handle)] = adapter
+    app.state.livecue.registry.overrides[("bluesky", hospital.handle)] = adapter
     return await qa_kit(client, app, clock, sessionmaker,
                         platforms=[{"platform": "bluesky", "account": hospital.handle}])
 
@@ -100,7 +100,7 @@ async def test_six_replies_within_a_second_of_a_new_thread_post_are_all_ingested
     assert time.monotonic() - started < 1.0  # all six within a second of the thread post
     replies = {r.uri for r in sent}
 
-    poller = kit.services["poller"]
+    poller = kit.state.poller
     poller.threads.every = 1.0  # read the thread every second here (15 s in production)
 
     async def all_six() -> list[Message] | None:
@@ -141,7 +141,7 @@ async def test_a_mention_in_a_third_partys_thread_is_ingested(
         text, reply_to=models.AppBskyFeedPost.ReplyRef(root=ref, parent=ref))
 
     async def ingested() -> Message | None:
-        await kit.services["poller"].tick()
+        await kit.state.poller.tick()
         return next((m for m in await stored(sessionmaker) if m.external_id == asked.uri), None)
 
     message = await eventually(ingested)

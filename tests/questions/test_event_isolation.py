@@ -29,7 +29,7 @@ async def test_replies_stay_with_their_event(client: AsyncClient, app: FastAPI, 
         fan = await ensure_account(session, "fan", audience=True)
         session.add(SandboxPost(account_id=fan.id, text="How long does it take?", reply_to_id=posts[0].id,
                                 root_id=posts[0].id))
-    await first.services["poller"].tick()
+    await first.state.poller.tick()
     async with sessionmaker() as session:
         messages = (await session.execute(select(Message))).scalars().all()
     assert [(m.event_id, m.text) for m in messages] == [(first.event["id"], "How long does it take?")]

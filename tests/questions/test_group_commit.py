@@ -78,7 +78,7 @@ async def test_concurrent_questions_share_one_commit_each_stored_once(app: FastA
                                                                       sessionmaker: Any) -> None:
     live = await _event(sessionmaker, clock, "gc-live")
     await _event(sessionmaker, clock, "gc-ended", status="ended")
-    intake: FormIntake = app.state.livecue.services["form_intake"]
+    intake: FormIntake = app.state.livecue.form_intake
     commits: list[int] = []
 
     def _count(_session: Session) -> None:
@@ -114,7 +114,7 @@ async def test_concurrent_questions_share_one_commit_each_stored_once(app: FastA
 async def test_a_refused_commit_fails_every_waiting_question_and_stores_none(
         app: FastAPI, clock: FakeClock, sessionmaker: Any, refuse_commits: list[BaseException]) -> None:
     live = await _event(sessionmaker, clock, "gc-fail")
-    intake: FormIntake = app.state.livecue.services["form_intake"]
+    intake: FormIntake = app.state.livecue.form_intake
     refuse_commits.append(OperationalError("COMMIT", {}, Exception("disk I/O error")))
     results = await asyncio.gather(*(intake.submit("gc-fail", _message(clock, n)) for n in range(N)),
                                    return_exceptions=True)
@@ -135,7 +135,7 @@ async def test_the_form_answers_503_naming_the_failure_when_its_batch_fails(
         app: FastAPI, client: AsyncClient, clock: FakeClock, sessionmaker: Any,
         refuse_commits: list[BaseException]) -> None:
     live = await _event(sessionmaker, clock, "gc-http")
-    app.state.livecue.services["form_limiter"] = NoLimit()
+    app.state.livecue.form_limiter = NoLimit()
     url = "/api/public/events/gc-http/questions"
     refuse_commits.append(OperationalError("COMMIT", {}, Exception("disk I/O error")))
     answers = await asyncio.gather(*(client.post(url, json={"text": f"Is step {n} safe?"}) for n in range(8)))

@@ -61,7 +61,7 @@ async def test_overlapping_polls_reset_cursor_and_restart_store_each_message_onc
     after_restart = await audience_reply(kit, "reader4", "Question 4: how long does the operation take?")
     fresh = create_app(settings, clock=clock)
     async with fresh.router.lifespan_context(fresh):
-        poller = fresh.state.livecue.services["poller"]
+        poller = fresh.state.livecue.poller
         result = await poller.tick()
         assert (len(result.stored), result.duplicates) == (1, 0)  # the cursor was used: no replay
         again = await poller.tick()
@@ -78,7 +78,7 @@ async def test_two_pollers_at_once_store_each_message_once(client: AsyncClient, 
     for n in range(20):
         await audience_reply(kit, f"fan{n}", f"What does instrument number {n} do?")
     # A second process's poller shares the database, not the first one's memory.
-    other = Poller(sessionmaker, kit.services["registry"])
+    other = Poller(sessionmaker, kit.state.registry)
     first, second = await asyncio.gather(poll(kit), other.tick())
     assert len(first.stored) + len(second.stored) == 20
     assert first.dropped == second.dropped == 0
@@ -93,7 +93,7 @@ async def test_duplicates_within_one_page_are_stored_once(client: AsyncClient, a
 
     kit = await qa_kit(client, app, clock, sessionmaker)
     same = incoming("post-1", "Is the patient awake?")
-    kit.services["registry"].overrides[("sandbox", "hospital")] = ScriptedPlatform(pages=[[same, same, same]])
+    kit.state.registry.overrides[("sandbox", "hospital")] = ScriptedPlatform(pages=[[same, same, same]])
     result = await poll(kit)
     assert (len(result.stored), result.duplicates) == (1, 2)
     assert [m.external_id for m in await messages(kit)] == ["post-1"]

@@ -20,7 +20,7 @@ async def test_form_stores_text_literally_and_rejects_floods(client: AsyncClient
                                                              sessionmaker: Any) -> None:
     kit = await qa_kit(client, app, clock, sessionmaker)
     seconds = [0.0]
-    kit.services["form_limiter"] = SlidingWindow(10, 60.0, now=lambda: seconds[0])
+    kit.state.form_limiter = SlidingWindow(10, 60.0, now=lambda: seconds[0])
     url = f"/api/public/events/{kit.event['slug']}/questions"
 
     response = await client.post(url, json={"name": "<b>Guest</b>", "text": MARKUP})

@@ -98,7 +98,7 @@ async def test_bad_input_is_rejected_or_dropped_and_the_loop_goes_on(
         incoming("crash2", "Will you crash the grouping?"),  # fails the batch: stored again one by one
         incoming("fine", "What is the heart-lung machine for?", handle="x" * 500),
     ]
-    kit.services["registry"].overrides[("sandbox", "hospital")] = ScriptedPlatform(pages=[page])
+    kit.state.registry.overrides[("sandbox", "hospital")] = ScriptedPlatform(pages=[page])
     result = await poll(kit)
     assert (result.rejected, result.dropped) == (6, 3)
     rows = {m.external_id: m for m in await messages(kit)}
@@ -124,13 +124,13 @@ async def test_bad_input_is_rejected_or_dropped_and_the_loop_goes_on(
 
     # A failing adapter never ends the loop: it logs, sleeps and polls again.
     failing = ScriptedPlatform(pages=[], fail_with=RuntimeError("adapter bug"))
-    kit.services["registry"].overrides[("sandbox", "hospital")] = failing
+    kit.state.registry.overrides[("sandbox", "hospital")] = failing
     assert (await poll(kit)).stored == []
-    kit.services["registry"].overrides[("sandbox", "hospital")] = ScriptedPlatform(
+    kit.state.registry.overrides[("sandbox", "hospital")] = ScriptedPlatform(
         pages=[], fail_with=RetryLater("503", retry_after=None))
     assert (await poll(kit)).stored == []
-    kit.services["registry"].overrides[("sandbox", "hospital")] = failing
-    loop = Poller(sessionmaker, kit.services["registry"])
+    kit.state.registry.overrides[("sandbox", "hospital")] = failing
+    loop = Poller(sessionmaker, kit.state.registry)
     task = asyncio.create_task(run_forever(loop.once, 0.01, loop.wake, failures=loop.failures))
     while failing.fetched < 4:
         await asyncio.sleep(0.01)

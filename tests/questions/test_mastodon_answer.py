@@ -78,7 +78,7 @@ async def test_answers_reach_each_asker_privately_when_asked_privately_and_a_los
     peer = mastodon_mock_peer
     hospital = new_account(peer, "hosp")
     async with httpx.AsyncClient(transport=transport, timeout=20) as http:
-        app.state.livecue.services["registry"].overrides[("mastodon", hospital.username)] = MastodonAdapter(
+        app.state.livecue.registry.overrides[("mastodon", hospital.username)] = MastodonAdapter(
             peer.base_url, MemoryCredentialStore({"access_token": hospital.token}), http)
         kit = await qa_kit(client, app, clock, sessionmaker,
                            platforms=[{"platform": "mastodon", "account": hospital.username}])

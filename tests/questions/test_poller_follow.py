@@ -54,7 +54,7 @@ async def test_one_round_follows_every_waiting_batch_fetching_ahead(
         monkeypatch: pytest.MonkeyPatch) -> None:
     kit = await qa_kit(client, app, clock, sessionmaker)
     platform = PagedPlatform(_batches(4))
-    kit.services["registry"].overrides[("sandbox", "hospital")] = platform
+    kit.state.registry.overrides[("sandbox", "hospital")] = platform
     real_ingest = poller_module.ingest
 
     async def ingest_waiting_for_the_fetch_ahead(session: Any, **kwargs: Any) -> Any:
@@ -64,7 +64,7 @@ async def test_one_round_follows_every_waiting_batch_fetching_ahead(
         return await real_ingest(session, **kwargs)
 
     monkeypatch.setattr(poller_module, "ingest", ingest_waiting_for_the_fetch_ahead)
-    result = await Poller(sessionmaker, kit.services["registry"]).tick()
+    result = await Poller(sessionmaker, kit.state.registry).tick()
     assert len(result.stored) == 12
     assert platform.fetched == [None, "1", "2", "3"]  # no extra fetch once the adapter says nothing waits
     assert (await cursor(kit)).cursor == "4"  # type: ignore[union-attr]
@@ -74,8 +74,8 @@ async def test_a_round_stops_at_max_fetches_and_the_next_round_continues(
         client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any) -> None:
     kit = await qa_kit(client, app, clock, sessionmaker)
     platform = PagedPlatform(_batches(5))
-    kit.services["registry"].overrides[("sandbox", "hospital")] = platform
-    loop = Poller(sessionmaker, kit.services["registry"], max_fetches=2)
+    kit.state.registry.overrides[("sandbox", "hospital")] = platform
+    loop = Poller(sessionmaker, kit.state.registry, max_fetches=2)
     assert len((await loop.tick()).stored) == 6
     assert loop.behind and platform.fetched == [None, "1"]
     assert len((await loop.tick()).stored) == 6
@@ -90,7 +90,7 @@ async def test_a_failed_store_drops_the_fetch_ahead_and_resumes_from_the_stored_
         monkeypatch: pytest.MonkeyPatch) -> None:
     kit = await qa_kit(client, app, clock, sessionmaker)
     platform = PagedPlatform(_batches(3))
-    kit.services["registry"].overrides[("sandbox", "hospital")] = platform
+    kit.state.registry.overrides[("sandbox", "hospital")] = platform
     real_ingest = poller_module.ingest
     calls = 0
 
@@ -102,7 +102,7 @@ async def test_a_failed_store_drops_the_fetch_ahead_and_resumes_from_the_stored_
         return await real_ingest(session, **kwargs)
 
     monkeypatch.setattr(poller_module, "ingest", failing_second_batch)
-    loop = Poller(sessionmaker, kit.services["registry"])
+    loop = Poller(sessionmaker, kit.state.registry)
     assert len((await loop.tick()).stored) == 0  # the round failed (logged); the first batch is committed
     assert (await cursor(kit)).cursor == "1"  # type: ignore[union-attr]
     assert len(await messages(kit)) == 3
@@ -118,8 +118,8 @@ async def test_a_rate_limited_account_is_left_alone_until_the_reset(client: Asyn
     seconds = [1000.0]
     limited = ScriptedPlatform(pages=[[incoming("m1", "How long does it take?")]],
                                fail_with=RetryLater("429 Too Many Requests", retry_after=30))
-    kit.services["registry"].overrides[("sandbox", "hospital")] = limited
-    poller: Poller = kit.services["poller"]
+    kit.state.registry.overrides[("sandbox", "hospital")] = limited
+    poller: Poller = kit.state.poller
     poller.now = lambda: seconds[0]
     await poller.tick()
     seconds[0] += 29
@@ -133,7 +133,7 @@ async def test_a_rate_limited_account_is_left_alone_until_the_reset(client: Asyn
 
 async def test_going_live_polls_at_once(client: AsyncClient, app: FastAPI, clock: FakeClock,
                                         sessionmaker: Any) -> None:
-    poller: Poller = app.state.livecue.services["poller"]
+    poller: Poller = app.state.livecue.poller
     rounds: list[int] = []
     tick = poller.tick
 

@@ -68,9 +68,9 @@ async def test_thread_replies_are_read_beside_the_cursor_every_few_seconds_and_k
         notified=[rooted("r1", "How long does the operation take?", root)],
         in_threads=[rooted(f"r{n}", f"Question {n}: is the patient asleep the whole time?", root)
                     for n in (1, 2, 3)])
-    kit.services["registry"].overrides[("sandbox", "hospital")] = platform
+    kit.state.registry.overrides[("sandbox", "hospital")] = platform
     seconds = [100.0]
-    poller = Poller(sessionmaker, kit.services["registry"], now=lambda: seconds[0])
+    poller = Poller(sessionmaker, kit.state.registry, now=lambda: seconds[0])
 
     first = await poller.tick()
     assert len(first.stored) == 3 and first.duplicates == 1  # r1 came both ways: stored once
@@ -93,9 +93,9 @@ async def test_a_rate_limited_thread_read_pauses_the_account(
         client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any) -> None:
     kit = await qa_kit(client, app, clock, sessionmaker)
     platform = ThreadedPlatform(notified=[], thread_error=RetryLater("429 Too Many Requests", retry_after=60))
-    kit.services["registry"].overrides[("sandbox", "hospital")] = platform
+    kit.state.registry.overrides[("sandbox", "hospital")] = platform
     seconds = [100.0]
-    poller = Poller(sessionmaker, kit.services["registry"], now=lambda: seconds[0])
+    poller = Poller(sessionmaker, kit.state.registry, now=lambda: seconds[0])
     await poller.tick()
     seconds[0] += 30
     await poller.tick()
@@ -122,8 +122,8 @@ async def test_mentions_anywhere_are_kept_and_replies_in_another_events_thread_a
         rooted("elsewhere", "@hospital what does the heart-lung machine do?", "stranger-root", handle="third"),
         incoming("plain", "@hospital is the stream recorded?"),
     ])
-    kits[0].services["registry"].overrides[("sandbox", "hospital")] = platform
-    poller = Poller(sessionmaker, kits[0].services["registry"])
+    kits[0].state.registry.overrides[("sandbox", "hospital")] = platform
+    poller = Poller(sessionmaker, kits[0].state.registry)
     await poller.tick()
     assert await stored(sessionmaker, kits[0].event["id"]) == ["in-first", "elsewhere", "plain"]
     assert await stored(sessionmaker, kits[1].event["id"]) == ["in-second", "elsewhere", "plain"]

@@ -28,10 +28,10 @@ async def test_rehearsal_at_60x_recap_matches_journal_and_sandbox(
     eid = kit.event["id"]
     started = await kit.post(f"/api/events/{eid}/rehearsal/start", {"time_scale": 60, "audience": SCRIPT})
     assert started.status_code == 200, started.text
-    sampler = kit.services["sampler"]
+    sampler = kit.state.sampler
     for _ in range(7):  # 70 s of clock = 70 minutes of event at 60x
         await kit.pump()
-        await kit.services["poller"].tick()
+        await kit.state.poller.tick()
         await sampler.tick()
         clock.advance(seconds=10)
     await sampler.tick()

@@ -53,7 +53,7 @@ async def _samples(session: AsyncSession) -> int:
 async def test_two_samplers_read_an_account_once_per_interval(app: FastAPI, clock: FakeClock,
                                                               session: AsyncSession, sessionmaker: Any) -> None:
     await _live_event(session, clock)
-    registry = app.state.livecue.services["registry"]
+    registry = app.state.livecue.registry
     reader = CountingReader()
     registry.overrides[("mastodon", "hospital")] = reader
     first = Sampler(sessionmaker, registry, clock, interval_seconds=60)
@@ -72,7 +72,7 @@ async def test_two_samplers_read_an_account_once_per_interval(app: FastAPI, cloc
 async def test_a_held_lease_keeps_a_second_sampler_out(app: FastAPI, clock: FakeClock, session: AsyncSession,
                                                        sessionmaker: Any) -> None:
     event = await _live_event(session, clock)
-    registry = app.state.livecue.services["registry"]
+    registry = app.state.livecue.registry
     registry.overrides[("mastodon", "hospital")] = CountingReader()
     sampler = Sampler(sessionmaker, registry, clock, interval_seconds=60)
     await sampler.tick()  # creates the schedule row
@@ -89,7 +89,7 @@ async def test_a_held_lease_keeps_a_second_sampler_out(app: FastAPI, clock: Fake
 async def test_retry_after_is_respected_and_kept_as_the_last_error(app: FastAPI, clock: FakeClock,
                                                                    session: AsyncSession, sessionmaker: Any) -> None:
     event = await _live_event(session, clock)
-    registry = app.state.livecue.services["registry"]
+    registry = app.state.livecue.registry
     reader = CountingReader()
     reader.retry_after = 900.0
     registry.overrides[("mastodon", "hospital")] = reader
@@ -107,7 +107,7 @@ async def test_retry_after_is_respected_and_kept_as_the_last_error(app: FastAPI,
 async def test_sampling_runs_until_24_hours_after_the_end(app: FastAPI, clock: FakeClock, session: AsyncSession,
                                                           sessionmaker: Any) -> None:
     event = await _live_event(session, clock)
-    registry = app.state.livecue.services["registry"]
+    registry = app.state.livecue.registry
     reader = CountingReader()
     registry.overrides[("mastodon", "hospital")] = reader
     sampler = Sampler(sessionmaker, registry, clock, interval_seconds=3 * 3600)

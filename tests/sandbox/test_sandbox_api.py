@@ -101,7 +101,7 @@ async def test_replies_are_rate_limited_per_address(client: AsyncClient, session
 async def test_media_is_served_only_while_attached_to_a_standing_post(
     client: AsyncClient, app: FastAPI, sessionmaker: Any
 ) -> None:
-    store = app.state.livecue.services["media_store"]
+    store = app.state.livecue.media_store
     attached, loose = store.put(png_bytes()), store.put(png_bytes(colour=(1, 2, 3)))
     media = [{"sha256": attached, "alt": "A surgeon", "mime_type": "image/png", "width": 320, "height": 200}]
     post = await _post(sessionmaker, "hospital", "With a photo", media=media)
@@ -132,7 +132,7 @@ async def test_faults_are_for_operators(client: AsyncClient, app: FastAPI, sessi
                               json={"op": "publish", "kind": "server_error", "count": 2, "latency_seconds": 0.5})
     assert added.status_code == 200, added.text
     assert added.json() == {"latency_seconds": 0.5, "queued": {"publish": ["server_error", "server_error"]}}
-    plan = app.state.livecue.services["registry"].sandbox_faults
+    plan = app.state.livecue.registry.sandbox_faults
     assert (await plan.before("publish")) is not None
     assert (await client.get("/api/sandbox/faults", headers=comms)).json()["queued"] == {"publish": ["server_error"]}
     assert (await client.post("/api/sandbox/faults", headers=comms, json={"op": "publish"})).status_code == 422

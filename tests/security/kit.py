@@ -122,7 +122,7 @@ async def seed_live_event(client: AsyncClient, app: FastAPI,
     assert live.status_code == 200, live.text
     posted = await client.post(f"/api/items/{approved[0]['id']}/post-now", json={}, headers=headers)
     assert posted.status_code == 200, posted.text
-    await app.state.livecue.services["dispatcher"].run_once()
+    await app.state.livecue.dispatcher.run_once()
     for text in QUESTIONS:
         asked = await client.post(f"/api/public/events/{event['slug']}/questions",
                                   json={"name": "Sam", "text": text})

@@ -199,7 +199,7 @@ async def test_a_success_clears_the_pairs_failures(app: FastAPI, sessionmaker: A
 
 async def test_login_throttled_per_address(app: FastAPI, sessionmaker: Any) -> None:
     user = await create_user(sessionmaker, "comms")
-    budget = app.state.livecue.services["login_limiter"].per_address
+    budget = app.state.livecue.login_limiter.per_address
     async with client_from(app, "10.0.2.1") as attacker, client_from(app, "10.0.2.2") as colleague:
         for index in range(budget):
             wrong = await attacker.post("/api/auth/login", json={"username": f"guess{index}", "password": "nope"})
@@ -211,7 +211,7 @@ async def test_login_throttled_per_address(app: FastAPI, sessionmaker: Any) -> N
 
 
 async def test_refused_logins_do_not_grow_the_throttle_without_bound(app: FastAPI) -> None:
-    limiter = app.state.livecue.services["login_limiter"]
+    limiter = app.state.livecue.login_limiter
 
     def tracked() -> int:
         return len(limiter._pairs) + len(limiter._addresses)

@@ -90,10 +90,10 @@ def target(seed: Seed, tmp_path: Path) -> Iterator[Target]:
     app = full_app(_settings(data_dir))
     try:
         with asgi.get_client(cast(Any, app)) as client:  # starts the lifespan in schemathesis' event loop
-            services = app.state.livecue.services
-            services["form_limiter"] = SlidingWindow(10**9, 60.0)
-            services["sandbox_reply_limiter"] = SlidingWindow(10**9, 60.0)
-            services["registry"].http = httpx.AsyncClient(transport=httpx.MockTransport(_offline))
+            services = app.state.livecue
+            services.form_limiter = SlidingWindow(10**9, 60.0)
+            services.sandbox_reply_limiter = SlidingWindow(10**9, 60.0)
+            services.registry.http = httpx.AsyncClient(transport=httpx.MockTransport(_offline))
             yield Target(client=client, data=seed.data)
     finally:
         asgi.shutdown_lifespans()

@@ -150,10 +150,10 @@ class Scenario:
 
     async def pump(self, rounds: int = 8) -> None:
         """Run the scheduler and the dispatcher, moving the clock past retry delays, until all is settled."""
-        services = self.app.state.livecue.services
+        services = self.app.state.livecue
         for _ in range(rounds):
-            await services["scheduler"].tick()
-            await services["dispatcher"].run_once()
+            await services.scheduler.tick()
+            await services.dispatcher.run_once()
             async with self.sessionmaker() as session:
                 waiting = (await session.execute(select(Delivery.id).where(
                     Delivery.status.in_(("pending", "unknown", "sending"))))).first()
@@ -248,7 +248,7 @@ async def _run(scenario: Scenario) -> None:
     s.fake_m.inject_reply(str(first["mastodon"].remote["remote_id"]), "Which anaesthetic do you use?")
     await s.call("POST", f"/api/public/events/{event['slug']}/questions", expect=202,
                  json={"name": "Robin", "text": "Will you post the recovery too?"})
-    await s.app.state.livecue.services["poller"].tick()
+    await s.app.state.livecue.poller.tick()
     async with s.sessionmaker() as session:
         messages = list((await session.execute(select(Message).order_by(Message.id))).scalars())
     assert {m.platform for m in messages} >= {"x", "mastodon", "sandbox", "form"}, [m.platform for m in messages]
@@ -303,9 +303,9 @@ async def test_a_whole_scenario_leaks_no_secret_password_or_denylist_entry(
     haystack = Haystack()
     app = full_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
-        services = app.state.livecue.services
-        services["form_limiter"] = SlidingWindow(1000, 60.0)
-        registry: AdapterRegistry = services["registry"]
+        services = app.state.livecue
+        services.form_limiter = SlidingWindow(1000, 60.0)
+        registry: AdapterRegistry = services.registry
         await registry.http.aclose()
         registry.http = httpx.AsyncClient(transport=HostRouter({
             "api.x.test": fake_x.transport(), "mastodon.test": fake_m.transport(), BSKY_HOST: bsky.transport()}))

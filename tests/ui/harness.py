@@ -32,6 +32,7 @@ from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
 from server.db.session_scope import transaction
+from server.state import AppState
 
 
 def _playwright_expect() -> Any:
@@ -169,10 +170,10 @@ class LiveServer:
         self.stop()
         self.start()
 
-    def services(self) -> dict[str, Any]:
+    def state(self) -> AppState:
         assert self.app is not None
-        services: dict[str, Any] = self.app.state.livecue.services
-        return services
+        state: AppState = self.app.state.livecue
+        return state
 
 
 class Api:

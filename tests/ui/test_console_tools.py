@@ -91,7 +91,7 @@ def test_abandon_a_failed_delivery(open_page: Callable[..., Any], apis: dict[str
 def test_closed_page_leaves_the_feed_at_once(open_page: Callable[..., Any], apis: dict[str, Api],
                                              server: LiveServer) -> None:
     event = create_event(apis["author"], title="Feed drill")
-    hub = server.services()["feed"]
+    hub = server.state().feed
 
     def listening() -> int:
         return sum(1 for sub in list(hub.subscribers) if sub.event_id == event["id"])
