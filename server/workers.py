@@ -28,7 +28,7 @@ from server.live.scheduler import Scheduler
 from server.livepage.hub import LivePageHub
 from server.loopfailures import LoopFailures
 from server.media.assets import media_store
-from server.metrics.sampler import Sampler
+from server.metrics.sampler import ROUND_SECONDS, Sampler
 from server.platforms.credentials import CredentialsConfig
 from server.platforms.registry import AdapterRegistry
 from server.platforms.sandbox.faults import FaultPlan
@@ -45,7 +45,6 @@ from server.state import AppState
 # the PostgreSQL advisory lock of their name is held. The dispatcher and pre-uploader are multi-active (leases).
 SINGLETONS = ("scheduler", "poller", "sampler")
 
-SAMPLER_SECONDS = 5.0
 Round = Callable[[], Awaitable[object]]
 
 
@@ -179,7 +178,7 @@ def build_workers(state: AppState) -> Workers:
     workers = Workers(state, loops=[
         Loop.of("dispatcher", state.dispatcher), Loop.of("scheduler", state.scheduler),
         Loop.of("poller", state.poller), Loop.of("preuploader", state.preuploader),
-        Loop("sampler", sampler.tick, SAMPLER_SECONDS, sampler.wake, sampler.failures),
+        Loop("sampler", sampler.once, ROUND_SECONDS, sampler.wake, sampler.failures),
     ])
     state.workers = workers
     return workers

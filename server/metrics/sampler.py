@@ -11,7 +11,6 @@ failed read keeps the platform's words as the account's last error; nothing is r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ log = logging.getLogger("livecue.metrics")
 DEFAULT_INTERVAL = 300.0
 DEFAULT_AFTER_END = timedelta(hours=24)
 LEASE = timedelta(minutes=2)
+ROUND_SECONDS = 5.0  # the worker loop's pause between rounds (an account is read only when due)
 
 
 class Sampler:
@@ -45,7 +45,6 @@ class Sampler:
         self.owner = f"sampler-{secrets.token_hex(6)}"
         self.failures = LoopFailures(log, "sampler")
         self.wake = asyncio.Event()
-        self._stopping = False
 
     async def tick(self) -> int:
         """One round: every due account read once; returns how many rounds of samples were stored."""
@@ -97,20 +96,9 @@ class Sampler:
         async with transaction(self.sessionmaker) as session:
             await store.release_failed(session, claimed, self.owner, error=error, next_at=next_at)
 
-    async def run_forever(self, interval: float = 5.0) -> None:
-        """Run rounds until stopped; each account is read only when due, so a short pause costs nothing."""
-        while not self._stopping:
-            try:
-                await self.tick()
-                self.failures.succeeded()
-            except Exception as exc:
-                self.failures.failed(exc)
-            self.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=interval)
-
-    def stop(self) -> None:
-        """Ask the loop to end after its round."""
-        self._stopping = True
-        self.wake.set()
+    async def once(self) -> bool:
+        """One round of the worker loop (server/workers.py: run_forever), then its pause of ROUND_SECONDS: each
+        account is read only when due, so a short pause costs nothing."""
+        await self.tick()
+        return False
 
