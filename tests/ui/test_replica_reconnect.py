@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,6 +57,7 @@ def cluster() -> Iterator[tuple[Cluster, dict[str, str]]]:
     finally:
         running.stop()
         drop_pg_database(url)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _feed_clients(replica: ServerProcess) -> float:
