@@ -150,7 +150,14 @@ def build_state(settings: Settings, engine: AsyncEngine, clock: Clock) -> AppSta
     store = media_store(settings.data_dir)
     dispatcher = Dispatcher(sessionmaker, registry, store, clock=clock, lease_seconds=settings.delivery_lease_seconds)
     feed = FeedHub(make_read_sessionmaker(engine, settings, clock))
-    notifier = JournalNotifier(settings.resolved_database_url(), feed.remote_commit)
+    live_page = LivePageHub(make_read_sessionmaker(engine, settings, clock),
+                            max_clients=settings.live_sse_max_clients, queue_size=settings.live_sse_queue)
+
+    def remote_commit(seq: int) -> None:  # another replica's journal commit wakes both journal readers
+        feed.remote_commit(seq)
+        live_page.remote_commit(seq)
+
+    notifier = JournalNotifier(settings.resolved_database_url(), remote_commit)
     feed.announce = notifier.notify  # NOTIFY after this process's journal commits
     return AppState(
         settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock,
@@ -162,8 +169,7 @@ def build_state(settings: Settings, engine: AsyncEngine, clock: Clock) -> AppSta
         sampler=Sampler(sessionmaker, registry, clock, interval_seconds=settings.metrics_interval_seconds,
                         after_end=timedelta(hours=settings.metrics_after_end_hours)),
         feed=feed, journal_notifier=notifier,
-        live_page=LivePageHub(make_read_sessionmaker(engine, settings, clock),
-                              max_clients=settings.live_sse_max_clients, queue_size=settings.live_sse_queue),
+        live_page=live_page,
         form_intake=FormIntake.for_settings(sessionmaker, settings),  # group commit of the public form
         form_sender_key=sender_key(settings),
         login_limiter=LoginLimiter(),

@@ -149,6 +149,9 @@ async def test_event_stream_resumes_after_last_event_id(client: AsyncClient, app
     assert [f["event"] for f in frames] == ["status"]  # up to date: the status only
     hub: LivePageHub = kit.state.live_page
     assert hub.client_count == 0  # every stream that ended was forgotten
+    hub.poke.clear()
+    kit.state.journal_notifier.on_seq(hub.last_seq + 1)  # another replica's commit (PostgreSQL LISTEN/NOTIFY)
+    assert hub.poke.is_set()  # wakes this reader too, not only the console feed
 
 
 async def test_slow_readers_are_dropped_and_streams_are_capped() -> None:
