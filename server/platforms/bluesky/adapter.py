@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,8 +12,6 @@ import httpx
 from server.clock import wall_now
 from server.platforms.base import (
     CredentialStore,
-    IncomingMessage,
-    IncomingPage,
     PublishRequest,
     RemoteRef,
     UploadedMedia,
@@ -28,16 +26,13 @@ from server.platforms.bluesky.client import (
     to_platform_error,
 )
 from server.platforms.bluesky.incoming import (
-    INCOMING_REASONS,
     did_of,
     format_time,
-    notification_messages,
-    parse_time,
     post_url,
     rkey_of,
-    thread_messages,
 )
 from server.platforms.bluesky.metrics import BlueskyMetrics
+from server.platforms.bluesky.reading import BlueskyReading
 from server.platforms.bluesky.richtext import build_facets, detect_facets
 from server.platforms.bluesky.session import SessionManager
 from server.platforms.bluesky.tid import record_keys, tid_for_key
@@ -49,11 +44,10 @@ log = logging.getLogger(__name__)
 
 POST_COLLECTION = "app.bsky.feed.post"
 BLOB_VALIDITY = timedelta(minutes=5)
-THREAD_DEPTH = 10  # reply levels read under each thread post (deeper talk notifies us when it mentions us)
 CAPABILITIES = SHARED_CAPABILITIES["bluesky"]
 
 
-class BlueskyAdapter(BlueskyMetrics):
+class BlueskyAdapter(BlueskyReading, BlueskyMetrics):
     """Posts threads to one Bluesky account through its PDS and reads replies through the AppView proxy.
 
     `base_url` is the account's PDS (or the `https://bsky.social` entryway); `handle_domain_url`, when
@@ -212,73 +206,6 @@ class BlueskyAdapter(BlueskyMetrics):
             raise to_platform_error(err) from err
         if ref.uri:
             self._known_cids.pop(ref.uri, None)
-
-    async def fetch_incoming(self, cursor: str | None) -> IncomingPage:
-        """Replies and mentions from listNotifications, oldest first.
-
-        The cursor is the `indexedAt` of the newest notification seen. With a cursor, pages are read
-        (newest first) back to `cursor - incoming_overlap`, so a poll re-delivers the last minutes
-        rather than risk missing a late-indexed reply; ingest deduplicates by external_id. Without a
-        cursor only the most recent page is read. Notifications alone can miss replies (the AppView
-        must have indexed the root first): reconcile threads with `fetch_thread_replies`.
-        """
-        since = parse_time(cursor) if cursor else None
-        threshold = since - self.incoming_overlap if since else None
-        collected: list[dict[str, Any]] = []
-        newest = since
-        newest_raw = cursor
-        api_cursor: str | None = None
-        for _ in range(self.max_incoming_pages):
-            params: dict[str, str | int | bool | list[str]] = {
-                "limit": 100,
-                "reasons": list(INCOMING_REASONS),
-            }
-            if api_cursor:
-                params["cursor"] = api_cursor
-            try:
-                data = await self._query("app.bsky.notification.listNotifications", params)
-            except XrpcError as err:
-                raise to_platform_error(err) from err
-            notes = [n for n in data.get("notifications") or [] if isinstance(n, dict) and n.get("indexedAt")]
-            reached_old = False
-            for note in notes:
-                indexed = parse_time(str(note["indexedAt"]))
-                if newest is None or indexed > newest:
-                    newest, newest_raw = indexed, str(note["indexedAt"])
-                if threshold is not None and indexed < threshold:
-                    reached_old = True
-                    continue
-                collected.append(note)
-            api_cursor = data.get("cursor") or None
-            if since is None or reached_old or not notes or not api_cursor:
-                break
-        else:
-            log.warning(
-                "bluesky notifications: stopped after %d pages; older ones skipped", self.max_incoming_pages
-            )
-        return IncomingPage(messages=notification_messages(collected, self.web_url), cursor=newest_raw)
-
-    async def fetch_thread_replies(self, roots: Sequence[RemoteRef]) -> list[IncomingMessage]:
-        """Replies other accounts wrote under these posts of ours (getPostThread on each), oldest first.
-
-        The AppView never notifies a reply written before it indexed the parent post (a burst right after
-        a thread post). Each post is read `THREAD_DEPTH` levels down, not into our next thread post (read on
-        its own); a deleted post is skipped; a reply is returned once, with its URI as external id.
-        """
-        session = await self.sessions.current()
-        found: dict[str, IncomingMessage] = {}
-        for root in roots:
-            uri = root.uri or f"at://{session.did}/{POST_COLLECTION}/{root.remote_id}"
-            try:
-                data = await self._query("app.bsky.feed.getPostThread",
-                                         {"uri": uri, "depth": THREAD_DEPTH, "parentHeight": 0})
-            except XrpcError as err:
-                if err.error == "NotFound" or err.status == 404:
-                    continue  # deleted (pulled back): nothing to read under it
-                raise to_platform_error(err) from err
-            for message in thread_messages(_as_dict(data.get("thread")), session.did, self.web_url):
-                found.setdefault(message.external_id, message)
-        return sorted(found.values(), key=lambda m: (m.received_at, m.external_id))
 
     async def _get_post(self, did: str, rkey: str) -> tuple[str, str, dict[str, Any]] | None:
         params = {"repo": did, "collection": POST_COLLECTION, "rkey": rkey}
