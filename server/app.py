@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,11 +31,13 @@ from server.monitoring.requestids import RequestIds
 from server.monitoring.router import router as monitoring_router
 from server.pages.router import router as pages_router
 from server.publishing.router import router as publishing_router
+from server.questions.public_form import PublicFormEdge
 from server.questions.router import router as questions_router
 from server.recap.router import router as recap_router
 from server.sandbox.router import router as sandbox_router
 from server.security import install_security_headers
 from server.timeline.router import router as timeline_router
+from server.triage.triage import warm_up as warm_up_triage
 from server.workers import build_state, build_workers
 
 log = logging.getLogger("livecue")
@@ -53,10 +56,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         state = build_state(settings, engine, app_clock)
         workers = build_workers(state)
         app.state.livecue = state
+        warm_up: asyncio.Task[None] | None = None
         try:
             await workers.start(settings.run_workers)
+            warm_up = asyncio.create_task(warm_up_triage())  # runs while the port opens (see warm_up's docstring)
             yield
         finally:
+            if warm_up is not None:
+                warm_up.cancel()
             await state.form_intake.stop()  # commits the questions already waiting
             await workers.stop()
             await engine.dispose()
@@ -65,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                   docs_url=None, redoc_url=None,  # served from local files by server/pages/docs.py
                   description="Safe live posting of hospital events, with audience Q&A for clinicians.")
     install_error_handlers(app)
+    app.add_middleware(PublicFormEdge)  # innermost: well-formed public form posts without routing (see the module)
     install_security_headers(app)
     app.add_middleware(BodyLimits, limits=Limits.from_settings(settings), signed_in=has_session)  # outermost
     app.add_middleware(RequestIds)  # outside even the body limits: every answer and log line carries its id

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from server.auth.deps import PUBLIC, AnyUser, ClinicalUser, CommsUser
@@ -13,8 +11,8 @@ from server.db.session import DbSession
 from server.errors import Invalid
 from server.events import service as event_service
 from server.events.deps import EventDep
-from server.platforms.base import IncomingMessage
 from server.questions import answers, service, staff
+from server.questions.public_form import accept
 from server.questions.schemas import (
     AnswerRequest,
     AssignRequest,
@@ -29,7 +27,6 @@ from server.questions.schemas import (
     Summary,
     TemplateReply,
 )
-from server.questions.senders import sender_handle
 from server.state import ClockDep, StateDep
 
 router = APIRouter(tags=["questions"])
@@ -177,14 +174,11 @@ async def public_question(body: PublicQuestion, request: Request, state: StateDe
     """The public question form (no account needed); rate-limited per client; stored as text.
 
     The question is stored by the form intake's writer with the others arriving meanwhile (group commit,
-    server/questions/intake.py); the 202 is sent only once that transaction has committed.
+    server/questions/intake.py); the 202 is sent only once that transaction has committed. Well-formed posts
+    are served by the fast path ahead of routing (server/questions/public_form.py), which calls the same
+    `accept`; this route answers everything else (the 422s naming a field, among them).
     """
     client = request.client.host if request.client else "unknown"
-    state.form_limiter.admit(client, "too many questions from this address")
-    name = body.name.strip() or "Guest"
-    external_id = f"s-{body.submission_id}" if body.submission_id else uuid.uuid4().hex
-    sender = sender_handle(state.form_sender_key, client)  # staff see "same sender", never the address
-    message = IncomingMessage(platform="form", external_id=external_id, author_handle=sender,
-                              author_name=name, text=body.text, received_at=state.clock.now())
-    await state.form_intake.submit(slug, message)  # raises NotFound when the event takes no questions
+    await accept(body, slug=slug, client=client, limiter=state.form_limiter, sender_key=state.form_sender_key,
+                 clock=state.clock, intake=state.form_intake)  # raises NotFound when the event takes no questions
     return {"status": "received"}
