@@ -2,7 +2,8 @@
 
 Every answer comes from the hub's memory (server/livepage/hub.py), so a crowd costs no query per visitor.
 Page and JSON carry an ETag and a short public Cache-Control (a CDN may keep them a few seconds and revalidate);
-If-None-Match answers 304. An unknown slug, a draft and a rehearsal all get the very same 404.
+If-None-Match answers 304; HEAD answers like GET without the body. An unknown slug, a draft and a rehearsal
+all get the very same 404.
 """
 
 from __future__ import annotations
@@ -36,27 +37,30 @@ async def _channel(request: Request, slug: str) -> Channel:
     return channel
 
 
-def _cached(body: bytes, etag: str, media_type: str, if_none_match: str | None) -> Response:
+def _cached(request: Request, body: bytes, etag: str, media_type: str, if_none_match: str | None) -> Response:
+    """GET's answer; HEAD (CDNs and link checkers send it) gets the very same headers and no body."""
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
     if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        return Response(media_type=media_type, headers={**headers, "Content-Length": str(len(body))})
     return Response(body, media_type=media_type, headers=headers)
 
 
-@router.get("/live/{slug}", dependencies=[PUBLIC])
+@router.api_route("/live/{slug}", methods=["GET", "HEAD"], dependencies=[PUBLIC])
 async def live_page(request: Request, slug: str = Slug,
                     if_none_match: str | None = Header(default=None, max_length=2000)) -> Response:
     """The page: posts as they went out, newest first; the question form while live; the recap after the end."""
     channel = await _channel(request, slug)
-    return _cached(channel.html, channel.html_etag, "text/html; charset=utf-8", if_none_match)
+    return _cached(request, channel.html, channel.html_etag, "text/html; charset=utf-8", if_none_match)
 
 
-@router.get("/live/{slug}/posts.json", dependencies=[PUBLIC])
+@router.api_route("/live/{slug}/posts.json", methods=["GET", "HEAD"], dependencies=[PUBLIC])
 async def live_json(request: Request, slug: str = Slug,
                     if_none_match: str | None = Header(default=None, max_length=2000)) -> Response:
     """The same page as JSON (`PublicPage`)."""
     channel = await _channel(request, slug)
-    return _cached(channel.json, channel.json_etag, "application/json", if_none_match)
+    return _cached(request, channel.json, channel.json_etag, "application/json", if_none_match)
 
 
 @router.get("/live/{slug}/media/{sha256}", dependencies=[PUBLIC])

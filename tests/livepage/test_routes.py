@@ -171,3 +171,21 @@ async def test_slow_readers_are_dropped_and_streams_are_capped() -> None:
     assert stalled.dropped and stalled.queue.get_nowait() is None  # its stream ends; the browser resumes
     assert not reading.dropped and hub.client_count == 1
     assert hub.subscribe(channel, 0) is not None  # its place is free again
+
+
+async def test_head_answers_like_get_without_a_body(client: AsyncClient, app: FastAPI, clock: FakeClock,
+                                                    sessionmaker: Any) -> None:
+    """CDNs and link checkers send HEAD: the same status, ETag and caching headers as GET, and no body."""
+    kit = await _live(client, app, clock, sessionmaker, 1)
+    await _post(kit, 0)
+    slug = kit.event["slug"]
+    for path in (f"/live/{slug}", f"/live/{slug}/posts.json"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == 200 and head.content == b"", (path, head.status_code)
+        for name in ("etag", "cache-control", "content-type", "content-length", "vary"):
+            assert head.headers[name] == got.headers[name], name
+        again = await client.head(path, headers={"If-None-Match": got.headers["etag"]})
+        assert again.status_code == 304 and again.headers["etag"] == got.headers["etag"]
+    unknown = await client.head("/live/no-such-event")
+    assert unknown.status_code == 404 and unknown.content == b""
