@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from server.events.policy import Policy, check_policy, default_policy, effective
 from server.events.schemas import ApprovalPolicy, EventCreate, EventRead, EventUpdate, PlatformAccount
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
-from server.models import Event, EventPlatform, User
+from server.models import Event, EventPlatform, JournalEntry, User
 from server.sandbox.service import reserve_handles
 
 ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -142,6 +143,20 @@ async def transition(session: AsyncSession, *, event: Event, to: str, actor: Use
     await journal.record(session, actor=actor, kind=JournalKind.EVENT_STATUS, subject_type="event", subject_id=event.id,
                          event_id=event.id, payload={"from": previous, "to": to, **(payload or {})})
     return event
+
+
+async def went_live_at(session: AsyncSession, event_id: int) -> datetime | None:
+    """When the event first went live (from the journal), or None when it never did.
+
+    `Event.live_since` moves on every resume after a hold, so it cannot tell what happened before the event
+    went live (a rehearsal's samples) from what happened before the last hold (the event's own).
+    """
+    rows = await session.execute(select(JournalEntry.at, JournalEntry.payload).where(
+        JournalEntry.event_id == event_id, JournalEntry.kind == JournalKind.EVENT_STATUS).order_by(JournalEntry.seq))
+    for at, payload in rows:
+        if (payload or {}).get("to") == "live" and (payload or {}).get("from") in ("draft", "rehearsal"):
+            return at
+    return None
 
 
 def _policy(policy: ApprovalPolicy) -> Policy:

@@ -15,10 +15,13 @@ from server.journal import service as journal
 from server.journal.kinds import JournalKind
 from server.models import (
     Delivery,
+    EngagementSample,
     Event,
+    FollowerSample,
     GroupKey,
     Item,
     Message,
+    MetricsAccount,
     QuestionGroup,
     SandboxPost,
     User,
@@ -69,7 +72,7 @@ async def stop(session: AsyncSession, *, event: Event, actor: User) -> Event:
 
 
 async def reset(session: AsyncSession, *, event: Event, actor: User) -> dict[str, int]:
-    """Delete everything the rehearsal produced: sandbox posts, deliveries, questions."""
+    """Delete everything the rehearsal produced: sandbox posts, deliveries, questions, and its metrics."""
     if event.status == "rehearsal":
         await stop(session, event=event, actor=actor)
     posts = select(Delivery.remote).where(Delivery.event_id == event.id, Delivery.rehearsal.is_(True))
@@ -81,6 +84,7 @@ async def reset(session: AsyncSession, *, event: Event, actor: User) -> dict[str
     await session.execute(delete(QuestionGroup).where(QuestionGroup.event_id == event.id,
                                                       QuestionGroup.rehearsal.is_(True)))
     await session.execute(delete(Message).where(Message.id.in_(message_ids)))
+    samples = await _remove_metrics(session, event)
     deliveries = await session.execute(delete(Delivery).where(Delivery.event_id == event.id,
                                                              Delivery.rehearsal.is_(True)))
     removed_posts = 0
@@ -94,10 +98,30 @@ async def reset(session: AsyncSession, *, event: Event, actor: User) -> dict[str
     await session.execute(delete(SandboxPost).where(SandboxPost.rehearsal.is_(True),
                                                     SandboxPost.idempotency_key.like(f"rehearsal-{event.id}-%")))
     deleted = int(deliveries.rowcount or 0)  # type: ignore[attr-defined]
-    counts = {"deliveries": deleted, "sandbox_posts": int(removed_posts), "messages": len(message_ids)}
+    counts = {"deliveries": deleted, "sandbox_posts": int(removed_posts), "messages": len(message_ids),
+              "follower_samples": samples}
     await journal.record(session, actor=actor, kind=JournalKind.REHEARSAL_RESET, subject_type="event",
                          subject_id=event.id, event_id=event.id, payload=counts)
     return counts
+
+
+async def _remove_metrics(session: AsyncSession, event: Event) -> int:
+    """Remove the rehearsal's follower and engagement samples, so the next rehearsal's recap starts clean.
+
+    Follower samples carry no rehearsal flag: those of a rehearsal are the ones taken before the event first
+    went live (all of them when it never did). The sampler's schedule goes too when the event is back in draft;
+    the next rehearsal or go-live makes it anew, due at once. Returns the number of follower samples removed.
+    """
+    rehearsed = select(Delivery.id).where(Delivery.event_id == event.id, Delivery.rehearsal.is_(True))
+    await session.execute(delete(EngagementSample).where(EngagementSample.delivery_id.in_(rehearsed)))
+    went_live = await event_service.went_live_at(session, event.id)
+    followers = delete(FollowerSample).where(FollowerSample.event_id == event.id)
+    if went_live is not None:
+        followers = followers.where(FollowerSample.at < went_live)
+    removed = await session.execute(followers)
+    if event.status == "draft":
+        await session.execute(delete(MetricsAccount).where(MetricsAccount.event_id == event.id))
+    return int(removed.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def enqueue(session: AsyncSession, *, event: Event, item: Item, actor: User | None,

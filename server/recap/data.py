@@ -2,7 +2,8 @@
 
 Shared by the public part (`public.py`) and the staff recap (`service.py`) so the two can never disagree on a
 figure. A rehearsing event shows its rehearsal's posts and messages; any other its real ones only, and follower
-samples from go-live on (a rehearsal before it sampled the sandbox).
+samples from the first go-live on (a rehearsal before it sampled the sandbox; a hold's resume does not
+restart the count).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.events import service as event_service
 from server.models import Delivery, EngagementSample, Event, FollowerSample, Message
 from server.recap.schemas import Engagement, FollowerPoint, PlatformFollowers, PostLink, PublicPost
 
@@ -62,8 +64,10 @@ async def latest_engagement(session: AsyncSession, event_id: int) -> dict[int, E
 async def followers(session: AsyncSession, event: Event) -> list[PlatformFollowers]:
     """Follower samples per platform, oldest first, with the number gained between the first and the last."""
     query = select(FollowerSample).where(FollowerSample.event_id == event.id)
-    if event.live_since is not None:
-        query = query.where(FollowerSample.at >= event.live_since)
+    went_live = None if rehearsing(event) else await event_service.went_live_at(session, event.id)
+    since = went_live or event.live_since
+    if since is not None:  # not live_since outside a rehearsal: a resume after a hold moves it
+        query = query.where(FollowerSample.at >= since)
     rows = (await session.execute(
         query.order_by(FollowerSample.platform, FollowerSample.at, FollowerSample.id))).scalars()
     series: dict[str, list[FollowerPoint]] = defaultdict(list)
