@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from server.triage.triage_prefilter import PREFILTER, guarded
+from server.triage.triage_prefilter import PREFILTER, LazyPattern, Regex, guarded
 
 # Tokens that negate a cue when they occur shortly before it in the same clause.
 NEGATORS: frozenset[str] = frozenset({
@@ -20,7 +19,7 @@ NEGATION_WINDOW = 3
 class Cue:
     """One weighted lexical cue: a regex over normalised text and the reason it gives."""
 
-    pattern: re.Pattern[str]
+    pattern: Regex  # a LazyPattern from `cue`: compiled on first use (triage_prefilter's docstring)
     weight: float
     reason: str
     negatable: bool = True
@@ -44,7 +43,7 @@ def cue(
     pattern: str, weight: float, reason: str, *, negatable: bool = True, inner_negation: bool = False
 ) -> Cue:
     """Build a Cue from a regex source (word-bounded by the caller)."""
-    return Cue(re.compile(pattern), weight, reason, negatable, inner_negation)
+    return Cue(LazyPattern(pattern), weight, reason, negatable, inner_negation)
 
 
 def is_negated(text: str, start: int, end: int, inner: bool) -> bool:
@@ -80,7 +79,7 @@ def score(hits: Iterable[Hit]) -> float:
     return sum(h.cue.weight for h in hits)
 
 
-def first_match(pattern: re.Pattern[str], text: str) -> str | None:
+def first_match(pattern: Regex, text: str) -> str | None:
     """Return the first match of pattern in text, or None."""
     m = pattern.search(text)
     return m.group(0) if m else None

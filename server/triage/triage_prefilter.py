@@ -11,6 +11,12 @@ parsed once, at import, into a *requirement*: a set of keys of which every match
 For a text, one pass over its words (`Prefilter.mask`) gives a bitmask of the patterns that may match; the
 others cannot match and are not run. The analysis is conservative: anything it does not model (flags,
 back references, classes, unbounded repeats) imposes no requirement, so the pattern always runs.
+
+Compiling the ~175 triage regexes and analysing them cost ~0.8 s of CPU, which every server process paid at
+import, before it could serve (issue 19: a restart after `kill -9` must serve and post again within 2 s). So
+patterns are `LazyPattern`s, compiled on first use, and a pattern's analysis waits until the first `mask` or
+`warm_steps`, which the app runs in small steps once it is serving (`server.triage.triage.warm_up`). A message
+triaged before that simply pays the rest of the work first; the results are the same.
 """
 
 from __future__ import annotations
@@ -264,7 +270,49 @@ def _requirement(op: Any, av: Any, left: bool, right: bool) -> frozenset[Key] | 
     return None
 
 
-def requirement(pattern: re.Pattern[str]) -> frozenset[Key] | None:
+class LazyPattern:
+    """A regex compiled on first use, with the `re.Pattern` methods triage calls (see the module docstring)."""
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled regex (compiling twice from two threads is harmless: same result)."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.pattern, self.flags)
+        return compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled.match(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+    def findall(self, text: str) -> list[Any]:
+        return self.compiled.findall(text)
+
+    def split(self, text: str) -> list[str | Any]:
+        return self.compiled.split(text)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self.compiled.sub(repl, text)
+
+
+Regex = re.Pattern[str] | LazyPattern
+
+
+def requirement(pattern: Regex) -> frozenset[Key] | None:
     """Return keys one of which every match of `pattern` contains; None when nothing is required."""
     if not isinstance(pattern.pattern, str) or pattern.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
         return None
@@ -280,31 +328,66 @@ def requirement(pattern: re.Pattern[str]) -> frozenset[Key] | None:
 
 
 class Prefilter:
-    """Bit-indexed requirements of many patterns; `mask(text)` has a 1 bit for each pattern that may match."""
+    """Bit-indexed requirements of many patterns; `mask(text)` has a 1 bit for each pattern that may match.
+
+    `add` only registers a pattern; its analysis runs at the first `mask` (or earlier, in `warm_steps`). The
+    tables are replaced whole under a lock and the pending list emptied only after, so a `mask` from another
+    thread either settles first or sees complete tables: a pattern is never skipped for want of its analysis.
+    """
 
     def __init__(self) -> None:
-        self.patterns: list[re.Pattern[str]] = []  # by bit
+        self.patterns: list[Regex] = []  # by bit
         self._always = 0
         self._words: dict[str, int] = {}
         self._prefixes: dict[str, int] = {}
         self._substrings: dict[str, int] = {}
         self._memo: dict[str, int] = {}
+        self._pending: list[int] = []  # bits added but not yet in the tables
+        self._analysed: dict[int, frozenset[Key] | None] = {}  # requirements worked out ahead by warm_steps
+        self._settle_lock = threading.Lock()
 
-    def add(self, pattern: re.Pattern[str]) -> int:
+    def add(self, pattern: Regex) -> int:
         """Register a pattern; return its bit."""
         bit = len(self.patterns)
         self.patterns.append(pattern)
-        keys = requirement(pattern)
-        if keys is None:
-            self._always |= 1 << bit
-        for kind, value in keys or ():
-            table = self._words if kind == "w" else self._prefixes if kind == "p" else self._substrings
-            table[value] = table.get(value, 0) | 1 << bit
-        self._memo.clear()
+        self._pending.append(bit)
         return bit
+
+    def settle(self) -> None:
+        """Put every pattern added so far into the tables (analysing those `warm_steps` has not reached)."""
+        with self._settle_lock:
+            pending = list(self._pending)
+            if not pending:
+                return
+            always, words = self._always, dict(self._words)
+            prefixes, substrings = dict(self._prefixes), dict(self._substrings)
+            for bit in pending:
+                keys = self._analysed.pop(bit) if bit in self._analysed else requirement(self.patterns[bit])
+                if keys is None:
+                    always |= 1 << bit
+                for kind, value in keys or ():
+                    table = words if kind == "w" else prefixes if kind == "p" else substrings
+                    table[value] = table.get(value, 0) | 1 << bit
+            self._words, self._prefixes, self._substrings, self._always = words, prefixes, substrings, always
+            self._memo = {}
+            del self._pending[:len(pending)]
+
+    def warm_steps(self) -> Iterator[None]:
+        """Analyse and compile the patterns one at a time, yielding between (a few ms each), then settle."""
+        for bit in list(self._pending):
+            if bit not in self._analysed:
+                self._analysed[bit] = requirement(self.patterns[bit])
+                yield
+        for pattern in list(self.patterns):
+            if isinstance(pattern, LazyPattern) and pattern._compiled is None:
+                pattern.compiled  # noqa: B018  compiling is the point
+                yield
+        self.settle()
 
     def mask(self, text: str) -> int:
         """Return the bits of the patterns that may match `text` (the last few texts are memoised)."""
+        if self._pending:
+            self.settle()
         found = self._memo.get(text)
         if found is not None:
             return found
@@ -327,11 +410,11 @@ PREFILTER = Prefilter()
 
 
 class Guarded:
-    """A compiled regex whose `search`, `finditer` and `sub` skip texts that lack the words it needs."""
+    """A regex whose `search`, `finditer` and `sub` skip texts that lack the words it needs."""
 
     __slots__ = ("pattern", "bit")
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: Regex) -> None:
         self.pattern = pattern
         self.bit = PREFILTER.add(pattern)
 
@@ -350,5 +433,5 @@ class Guarded:
 
 
 def guarded(pattern: str) -> Guarded:
-    """Compile `pattern` and register its literal pre-check."""
-    return Guarded(re.compile(pattern))
+    """Register `pattern` (compiled on first use) and its literal pre-check."""
+    return Guarded(LazyPattern(pattern))
