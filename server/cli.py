@@ -108,11 +108,13 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.feed.wsserver import FeedWebSocketProtocol
     from server.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_config=None, ws_per_message_deflate=False, **settings.proxy_options())
+                log_config=None, ws=FeedWebSocketProtocol, ws_per_message_deflate=False,
+                **settings.proxy_options())
     return 0
 
 

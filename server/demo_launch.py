@@ -125,6 +125,7 @@ def run_demo(*, host: str | None, port: int | None, data_dir: Path | None, reset
 
     from server.app import create_app
     from server.clock import SystemClock
+    from server.feed.wsserver import FeedWebSocketProtocol
     from server.logs import configure_logging
 
     out = out or sys.stdout
@@ -148,7 +149,8 @@ def run_demo(*, host: str | None, port: int | None, data_dir: Path | None, reset
     ready = asyncio.run(prepare_demo(settings, start_in=start_in))
     app = create_app(settings)
     _say(out, banner(ready, host=host, port=port, data_dir=settings.data_dir, now=SystemClock().now()))
-    config = uvicorn.Config(app, log_config=None, ws_per_message_deflate=False, **settings.proxy_options())
+    config = uvicorn.Config(app, log_config=None, ws=FeedWebSocketProtocol, ws_per_message_deflate=False,
+                            **settings.proxy_options())
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

@@ -5,6 +5,11 @@ One hub per process reads new journal entries in sequence order and queues them 
 then announces the new sequence to the other replicas (`announce`: NOTIFY, server/db/notify.py), whose hubs wake
 on it (`remote_commit`). It polls as the fallback (SQLite, a lost notification). Sequence numbers become visible
 in order (see `server.journal.service._next_seq`), so "everything after N" is always well defined.
+
+A client whose handler is idle (caught up, nothing queued or in hand) and whose socket can take more gets live
+entries written by the hub itself, through the server's `send_now` (server/feed/wsserver.py), one pre-framed
+message per entry for all of them: no task wakes per delivery. Everyone else gets them through the queue, in
+order, so a slow client still fills only its own queue and is dropped without delaying the others.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapper, Session, object_session
 
+from server.feed.wsserver import SendNow, wire_text
 from server.journal import service as journal
 from server.journal.schemas import JournalRead
 from server.journal.visibility import visible, visible_by_roles
@@ -53,6 +59,14 @@ class Frame:
 
     seq: int
     text: str
+    data: bytes = b""  # `text` in UTF-8, for `send_now`
+    wire: bytes = b""  # `data` framed as one uncompressed server message, the same bytes for every client
+
+    @classmethod
+    def of(cls, seq: int, text: str) -> Frame:
+        """A frame with its bytes encoded once, for every client it is written to directly."""
+        data = text.encode()
+        return cls(seq, text, data, wire_text(data))
 
 
 QueueItem = Frame | Signal
@@ -90,6 +104,10 @@ class Subscriber:
     overflowed: bool = False
     kicked: bool = False  # the hub cancelled a stuck send
     last_sent: float = 0.0  # loop time of the last frame sent (heartbeats fill silences)
+    send_now: SendNow | None = None  # the server's synchronous writer, when it offers one
+    idle: bool = False  # caught up, queue empty, nothing in hand: the hub may write entries directly
+    sent: int = 0  # the last sequence sent to the client (backlog, queue or direct)
+    expires: float = float("inf")  # loop time at which the login expires (the handler then closes)
     _admin: bool = field(init=False, default=False)
     _comms: bool = field(init=False, default=False)
 
@@ -106,6 +124,22 @@ class Subscriber:
             return False
         return visible_by_roles(entry, admin=self._admin, comms=self._comms)
 
+    def put(self, item: QueueItem) -> None:
+        """Queue an item for the handler; from now on entries queue behind it (order is kept)."""
+        self.idle = False
+        self.queue.put_nowait(item)
+
+    def write_now(self, frame: Frame, now: float) -> bool:
+        """Write a live entry straight to the socket when the handler is idle and the socket can take it."""
+        if not self.idle or self.send_now is None or now >= self.expires:
+            return False
+        if frame.seq <= self.sent:
+            return True  # already sent with the backlog
+        if not self.send_now(frame.data, frame.wire):
+            return False
+        self.sent, self.last_sent = frame.seq, now
+        return True
+
     def interrupt(self, signal: Signal, *, kick: bool = False) -> None:
         """Replace whatever is queued by `signal`; with `kick`, also cancel a send stuck on a full socket."""
         while True:
@@ -113,7 +147,7 @@ class Subscriber:
                 self.queue.get_nowait()
             except asyncio.QueueEmpty:
                 break
-        self.queue.put_nowait(signal)
+        self.put(signal)
         if kick and self.sending and self.task is not None and not self.task.done():
             self.kicked = True
             self.task.cancel()
@@ -217,19 +251,21 @@ class FeedHub:
     def _fan_out(self, entry: JournalEntry) -> None:
         relogin = _affects_login(entry)
         frame: Frame | None = None
+        now = self._loop.time() if self._loop is not None else 0.0
         for sub in list(self.subscribers):
             if relogin and sub.user.id == entry.subject_id:
                 self._offer(sub, Signal.RECHECK)
             if sub in self.subscribers and sub.wants(entry):
                 if frame is None:
-                    frame = Frame(entry.seq, self.frame(entry))
-                self._offer(sub, frame)
+                    frame = Frame.of(entry.seq, self.frame(entry))
+                if not sub.write_now(frame, now):
+                    self._offer(sub, frame)
 
     def _offer(self, sub: Subscriber, item: QueueItem) -> None:
         if sub.queue.qsize() >= QUEUE_LIMIT:
             self.drop(sub)
         else:
-            sub.queue.put_nowait(item)
+            sub.put(item)
 
     def drop(self, sub: Subscriber) -> None:
         """Disconnect a client that cannot keep up (it resumes from its last sequence on reconnect)."""

@@ -24,6 +24,7 @@ from server.clock import FakeClock
 from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.session_scope import transaction
+from server.feed.wsserver import FeedWebSocketProtocol
 from server.journal import service as journal
 from tests.factories import PASSWORD, create_item, create_user, login
 from tests.livekit import prepare
@@ -45,7 +46,8 @@ async def serve(app: FastAPI, *, sndbuf: int | None = None) -> AsyncIterator[str
     if sndbuf:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)  # accepted sockets inherit it
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws_per_message_deflate=False,
+    config = uvicorn.Config(app, lifespan="off", log_level="warning", ws=FeedWebSocketProtocol,
+                            ws_per_message_deflate=False,
                             timeout_graceful_shutdown=2)
     server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -222,6 +224,40 @@ async def test_handoff_under_concurrent_writes(app: FastAPI, sessionmaker: Any) 
             await client.until(head)
             assert client.seqs == list(range(after + 1, head + 1))
             await client.close()
+
+
+async def test_live_entries_to_an_idle_client_are_written_by_the_hub(app: FastAPI, sessionmaker: Any) -> None:
+    """Under Livecue's protocol a caught-up client's entries go straight to its socket (issue 19's fan-out),
+    once each and in order; while its handler is busy, entries go through its queue instead."""
+    admin = await create_user(sessionmaker, "admin")
+    async with serve(app) as base, AsyncClient(base_url=f"http://{base}", trust_env=False) as http:
+        client = await Feed.open(base, token=token_of(await login(http, admin)))
+        await client.caught_up()
+        (sub,) = app.state.livecue.feed.subscribers
+        assert sub.send_now is not None
+        direct: list[bytes] = []
+        send_now = sub.send_now
+
+        def counting(data: bytes, wire: bytes) -> bool:
+            direct.append(data)
+            return send_now(data, wire)
+
+        sub.send_now = counting
+        async with transaction(sessionmaker) as session:
+            for n in range(3):
+                await journal.record(session, actor=None, kind="note.tick", subject_type="test", subject_id=n)
+        async with sessionmaker() as session:
+            head = await journal.last_seq(session)
+        await client.until(head)
+        assert len(direct) == 3 and client.seqs[-3:] == [head - 2, head - 1, head]
+
+        sub.idle = False  # as while its handler has an item in hand: the next entry waits in the queue
+        async with transaction(sessionmaker) as session:
+            await journal.record(session, actor=None, kind="note.tick", subject_type="test", subject_id=3)
+        await client.until(head + 1)
+        assert client.seqs[-4:] == list(range(head - 2, head + 2)) and len(direct) == 3
+        assert sub.idle  # the handler sent it and is waiting again: direct writes resume
+        await client.close()
 
 
 async def test_unauthenticated_socket_is_refused(app: FastAPI, sessionmaker: Any) -> None:
