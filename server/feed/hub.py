@@ -1,9 +1,10 @@
 """The real-time feed: the journal streamed to consoles and tablets, resumable by sequence number.
 
 One hub per process reads new journal entries in sequence order and queues them to each connected client
-(`Subscriber`). It is woken right after any commit in this process that wrote a journal entry; on PostgreSQL it
-then announces the new sequence to the other replicas (`announce`: NOTIFY, server/db/notify.py), whose hubs wake
-on it (`remote_commit`). It polls as the fallback (SQLite, a lost notification). Sequence numbers become visible
+(`Subscriber`). How it follows the journal is server/journal/tail.py's `JournalTail`: woken right after any
+commit in this process that wrote a journal entry; on PostgreSQL it then announces the new sequence to the other
+replicas (`announce`: NOTIFY, server/db/notify.py), whose hubs wake on it (`remote_commit`); polling as the
+fallback (SQLite, a lost notification). Sequence numbers become visible
 in order (see `server.journal.service._next_seq`), so "everything after N" is always well defined.
 
 A client whose handler is idle (caught up, nothing queued or in hand) and whose socket can take more gets live
@@ -20,20 +21,16 @@ import enum
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapper, Session, object_session
 
 from server.feed.wsserver import SendNow, wire_text
 from server.journal import service as journal
 from server.journal.schemas import JournalRead
+from server.journal.tail import JournalTail
 from server.journal.visibility import visible, visible_by_roles
-from server.loopfailures import LoopFailures
 from server.models import JournalEntry, User
 
 log = logging.getLogger("livecue.feed")
@@ -153,43 +150,19 @@ class Subscriber:
             self.task.cancel()
 
 
-class FeedHub:
+class FeedHub(JournalTail):
     """Reads new journal entries (from any process) and fans them out to subscribers."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], poll_seconds: float = POLL_SECONDS) -> None:
-        self.sessionmaker = sessionmaker
-        self.poll_seconds = poll_seconds
+        super().__init__(sessionmaker, poll_seconds=poll_seconds, batch=PUMP_BATCH, log=log, what="live feed")
         self.subscribers: set[Subscriber] = set()
-        self.last_seq = 0
-        self.poke = asyncio.Event()
         self.frames: OrderedDict[int, str] = OrderedDict()
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._flag = f"livecue.feed.{id(self)}"
-        self.failures = LoopFailures(log, "live feed")
-        self._listeners: list[tuple[Any, str, Any]] = []
-        self.announce: Callable[[int], None] | None = None  # tells other replicas the journal reached a seq
-        self._local = False  # a commit of this process woke the hub: announce what the next pump reads
         self.dropped = 0  # clients dropped as too slow (the feed-drops counter of /metrics)
-
-    async def start(self) -> None:
-        """Begin from the current end of the journal; wake on this process's journal commits."""
-        self._loop = asyncio.get_running_loop()
-        async with self.sessionmaker() as session:
-            self.last_seq = await journal.last_seq(session)
-        self._listen()
-        self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
         """Stop reading and tell every client the server is going away."""
-        for target, name, fn in self._listeners:
-            event.remove(target, name, fn)
-        self._listeners.clear()
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.stop_reading()
         for sub in list(self.subscribers):
             self.subscribers.discard(sub)
             sub.interrupt(Signal.STOP)
@@ -217,26 +190,6 @@ class FeedHub:
             if len(self.frames) > FRAME_CACHE:
                 self.frames.popitem(last=False)
         return text
-
-    async def _run(self) -> None:
-        while True:
-            self.poke.clear()  # before reading: a commit during the read pokes again and is not lost
-            local, self._local = self._local, False
-            try:
-                count = await self.pump()
-                self.failures.succeeded()
-            except Exception as exc:
-                self.failures.failed(exc)
-                count = 0
-                self._local = self._local or local  # announce after the next pump that works
-            else:
-                if local and count and self.announce is not None:
-                    self.announce(self.last_seq)  # after the commit: the entries are visible to every replica
-            if count >= PUMP_BATCH:
-                continue
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_seconds):
-                    await self.poke.wait()
 
     async def pump(self) -> int:
         """Read new journal entries and queue them to interested clients."""
@@ -273,49 +226,3 @@ class FeedHub:
         self.dropped += 1
         sub.overflowed = True
         sub.interrupt(Signal.DROP, kick=True)
-
-    # Waking on commit: any session on this hub's engine that inserted a journal entry pokes the hub after its
-    # commit, so entries reach clients without waiting for the next poll.
-
-    def _listen(self) -> None:
-        bind = self.sessionmaker.kw.get("bind")
-        engine = getattr(bind, "sync_engine", bind)
-        session_class = self.sessionmaker.kw.get("sync_session_class") or Session
-        if not isinstance(engine, Engine):
-            return
-
-        def after_insert(_mapper: Mapper[Any], connection: Connection, target: JournalEntry) -> None:
-            session = object_session(target)
-            if session is not None and connection.engine.pool is engine.pool:  # the read engine shares the pool
-                session.info[self._flag] = True
-
-        def after_commit(session: Session) -> None:
-            if session.info.pop(self._flag, False):
-                self._wake()
-
-        for target, name, fn in ((JournalEntry, "after_insert", after_insert),
-                                 (session_class, "after_commit", after_commit)):
-            event.listen(target, name, fn)
-            self._listeners.append((target, name, fn))
-
-    def remote_commit(self, seq: int) -> None:
-        """Another replica committed up to `seq` (LISTEN/NOTIFY): read it now rather than at the next poll."""
-        if seq > self.last_seq:
-            self.poke.set()
-
-    def _poke_local(self) -> None:
-        self._local = True
-        self.poke.set()
-
-    def _wake(self) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._poke_local()
-        else:
-            loop.call_soon_threadsafe(self._poke_local)

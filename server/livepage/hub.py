@@ -2,8 +2,10 @@
 
 A viral page must not cost a database query per visitor. The hub keeps each public event's page (`Channel`)
 in memory: the page, its HTML and JSON encodings with their ETags, the files it may serve. One task reads the
-journal for the kinds that change a page (`service.PAGE_KINDS`); for each event concerned it rebuilds that
-event's page once and sends the posts that are new or changed to every subscriber as pre-encoded frames.
+journal for the kinds that change a page (`service.PAGE_KINDS`), woken as the console feed's reader is
+(server/journal/tail.py: this process's commits, other replicas' NOTIFYs, polling as the fallback); for each
+event concerned it rebuilds that event's page once and sends the posts that are new or changed to every
+subscriber as pre-encoded frames.
 Requests for the page, a conditional GET or a resume after `Last-Event-ID` are answered from memory.
 
 Each subscriber has a bounded queue: a client that stops reading is dropped (its stream ends) and its browser
@@ -14,23 +16,18 @@ comes back with `Last-Event-ID`, so a slow phone never holds frames for everybod
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapper, Session, object_session
 
 from server.journal import service as journal
+from server.journal.tail import JournalTail
 from server.livepage import render, service
 from server.livepage.schemas import PublicPage, PublicPost
-from server.loopfailures import LoopFailures
 from server.models import Event, JournalEntry
 
 log = logging.getLogger("livecue.livepage")
@@ -121,43 +118,26 @@ class Channel:
         return frames
 
 
-class LivePageHub:
-    """Public pages in memory, kept current by one journal reader, fanned out to SSE clients."""
+class LivePageHub(JournalTail):
+    """Public pages in memory, kept current by one journal reader (`JournalTail`), fanned out to SSE clients."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, max_clients: int, queue_size: int,
                  poll_seconds: float = POLL_SECONDS) -> None:
-        self.sessionmaker = sessionmaker
+        super().__init__(sessionmaker, poll_seconds=poll_seconds, batch=READ_BATCH, log=log,
+                         what="public live page")
         self.max_clients = max_clients
         self.queue_size = queue_size
-        self.poll_seconds = poll_seconds
         self.channels: OrderedDict[str, Channel] = OrderedDict()
         self.client_count = 0
-        self.last_seq = 0
-        self.poke = asyncio.Event()
-        self.failures = LoopFailures(log, "public live page")
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._flag = f"livecue.livepage.{id(self)}"
-        self._listeners: list[tuple[Any, str, Any]] = []
 
-    async def start(self) -> None:
-        """Read from the current end of the journal; wake on this process's journal commits."""
-        self._loop = asyncio.get_running_loop()
-        async with self.sessionmaker() as session:
-            self.last_seq = await journal.last_seq(session)
-        self._listen()
-        self._task = asyncio.create_task(self._run())
+    def wakes_on(self, entry: JournalEntry) -> bool:
+        """Only commits of entries that change a page wake the reader."""
+        return entry.kind in service.PAGE_KINDS
 
     async def stop(self) -> None:
         """Stop reading and end every stream (browsers reconnect to another server with Last-Event-ID)."""
-        for target, name, fn in self._listeners:
-            sa_event.remove(target, name, fn)
-        self._listeners.clear()
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self.stop_reading()
         for channel in self.channels.values():
             for client in list(channel.clients):
                 end_stream(client)
@@ -234,21 +214,6 @@ class LivePageHub:
                 self.unsubscribe(channel, client)
                 end_stream(client)
 
-    async def _run(self) -> None:
-        while True:
-            self.poke.clear()  # before reading: a commit during the read pokes again and is not lost
-            try:
-                count = await self.pump()
-                self.failures.succeeded()
-            except Exception as exc:
-                self.failures.failed(exc)
-                count = 0
-            if count >= READ_BATCH:
-                continue
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_seconds):
-                    await self.poke.wait()
-
     async def pump(self) -> int:
         """Read new page-changing journal entries; rebuild each concerned page once and send what changed."""
         async with self.sessionmaker() as session:
@@ -281,46 +246,3 @@ class LivePageHub:
                 self._offer(channel, post_frame(post))
             if page.status != old_status:
                 self._offer(channel, status_frame(page, page.seq))
-
-    def remote_commit(self, seq: int) -> None:
-        """Another replica committed up to `seq` (LISTEN/NOTIFY, server/db/notify.py): read now, not at the poll."""
-        if seq > self.last_seq:
-            self.poke.set()
-
-    # Waking on commit: a session on this hub's engine that inserted a journal entry pokes the reader after its
-    # commit, so a post reaches the page's readers without waiting for the next poll.
-
-    def _listen(self) -> None:
-        bind = self.sessionmaker.kw.get("bind")
-        engine = getattr(bind, "sync_engine", bind)
-        session_class = self.sessionmaker.kw.get("sync_session_class") or Session
-        if not isinstance(engine, Engine):
-            return
-
-        def after_insert(_mapper: Mapper[Any], connection: Connection, target: JournalEntry) -> None:
-            session = object_session(target)
-            if (session is not None and target.kind in service.PAGE_KINDS
-                    and connection.engine.pool is engine.pool):
-                session.info[self._flag] = True
-
-        def after_commit(session: Session) -> None:
-            if session.info.pop(self._flag, False):
-                self._wake()
-
-        for target, name, fn in ((JournalEntry, "after_insert", after_insert),
-                                 (session_class, "after_commit", after_commit)):
-            sa_event.listen(target, name, fn)
-            self._listeners.append((target, name, fn))
-
-    def _wake(self) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self.poke.set()
-        else:
-            loop.call_soon_threadsafe(self.poke.set)
