@@ -6,12 +6,18 @@ Candidates come from indexed bucket-key lookups: each key is read newest first w
 key holding thousands of rows costs what a rare one does, and nothing is compared with every stored
 question. Questions of the same batch see each other (they join the in-memory candidates as they are
 placed). Writes are one multi-row statement each: new groups, size increments, key rows.
+
+Each key is read only as deep as a question of the batch will look (`rows_needed`: `place` compares a question
+with the first `per_key` rows of each of its keys, ~8 for a question of six keys). Reading CANDIDATES rows of
+every key instead made the ingest cost grow with the store: once buckets fill, 48 rows a key were read and
+joined with their message texts where a handful were used (issue 19: cost at 100,000 stored <= 1.3x 1,000).
 """
 
 from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -20,12 +26,13 @@ from sqlalchemy import CompoundSelect, Select, Table, bindparam, case, insert, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import GroupKey, Message, QuestionGroup
-from server.questions.similarity import SAME_GROUP_THRESHOLD, bucket_keys, feature_similarity
+from server.questions.similarity import SAME_GROUP_THRESHOLD, Signature, bucket_keys, signature, signature_similarity
 from server.questions.similarity_text import features
 
 CANDIDATES = 48
 PER_KEY_MIN = 4
 LOAD_CHUNK = 64
+SIGNATURES = 8192  # texts whose signatures are remembered across batches (a few MB at most)
 OPEN_STATES = ("open", "claimed")
 _groups = cast(Table, QuestionGroup.__table__)
 _keys = cast(Table, GroupKey.__table__)
@@ -37,9 +44,18 @@ _increment = (
 )
 
 
+@functools.lru_cache(maxsize=SIGNATURES)
+def _signature(text: str) -> Signature:
+    """A text's signature, remembered across batches: every batch loads up to CANDIDATES stored questions per
+    key, mostly the same ones as the batch before, and computing their term sets again was ~48 `features`
+    calls per batch (about 1.5 ms: the largest fixed cost of a small batch of the public form). Pure, so safe
+    to share; the cache is bounded."""
+    return signature(features(text))
+
+
 @functools.cache
 def _load_statement(size: int) -> Select[Any] | CompoundSelect[Any]:
-    """The newest CANDIDATES rows of each of `size` keys (bound as k0..k{size-1}): one index range scan each."""
+    """The newest n{i} rows of each of `size` keys (bound as k0..k{size-1}): one index range scan each."""
     parts = []
     for i in range(size):
         inner = (
@@ -48,7 +64,7 @@ def _load_statement(size: int) -> Select[Any] | CompoundSelect[Any]:
             .join(Message, Message.id == GroupKey.message_id)
             .join(QuestionGroup, QuestionGroup.id == GroupKey.group_id)
             .where(GroupKey.event_id == bindparam("event_id"), GroupKey.key == bindparam(f"k{i}"))
-            .order_by(GroupKey.id.desc()).limit(bindparam("per_key"))
+            .order_by(GroupKey.id.desc()).limit(bindparam(f"n{i}"))
         ).subquery()
         parts.append(select(inner.c.key, inner.c.group_id, inner.c.status, inner.c.text))
     return parts[0] if size == 1 else union_all(*parts)
@@ -63,6 +79,16 @@ def keys_of(text: str, label: str, *, alone: bool = False) -> list[str]:
 def per_key(keys: list[str]) -> int:
     """How many of the newest rows of each key one question looks at."""
     return max(PER_KEY_MIN, CANDIDATES // max(1, len(keys)))
+
+
+def rows_needed(key_lists: Iterable[list[str]]) -> dict[str, int]:
+    """For each key, the most rows any of these questions looks at (`place` reads no further: module docstring)."""
+    needed: dict[str, int] = {}
+    for keys in key_lists:
+        depth = per_key(keys)
+        for key in keys:
+            needed[key] = max(needed.get(key, 0), depth)
+    return needed
 
 
 @dataclass
@@ -84,27 +110,27 @@ class BatchGrouper:
     candidates: dict[str, list[tuple[int, bool, str]]] = field(default_factory=lambda: defaultdict(list))
     new: dict[int, _NewGroup] = field(default_factory=dict)
     joined: dict[int, tuple[int, datetime]] = field(default_factory=dict)
-    _features: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def features(self, text: str) -> dict[str, float]:
-        """The weighted term set of a text, computed once per batch."""
-        found = self._features.get(text)
-        if found is None:
-            found = self._features[text] = features(text)
-        return found
+    @staticmethod
+    def signature(text: str) -> Signature:
+        """The comparison form of a text's weighted term set (similarity.signature), from SIGNATURES."""
+        return _signature(text)
 
-    async def load(self, session: AsyncSession, keys: set[str]) -> None:
-        """Read the newest members of every key (one query per LOAD_CHUNK keys).
+    async def load(self, session: AsyncSession, keys: Mapping[str, int] | set[str]) -> None:
+        """Read the newest members of every key (one query per LOAD_CHUNK keys), as deep as `keys` says
+        (`rows_needed`; a plain set of keys reads CANDIDATES rows of each).
 
         Closed groups are skipped in Python, not in SQL: filtering there could scan every row of a key
         whose recent rows all belong to answered groups.
         """
-        ordered = sorted(keys)
+        depth = keys if isinstance(keys, Mapping) else dict.fromkeys(keys, CANDIDATES)
+        ordered = sorted(depth)
         for start in range(0, len(ordered), LOAD_CHUNK):
             chunk = ordered[start:start + LOAD_CHUNK]
             size = 1 << (len(chunk) - 1).bit_length()  # padded to a power of two: a few cached statements
-            params: dict[str, Any] = {"event_id": self.event_id, "per_key": CANDIDATES}
+            params: dict[str, Any] = {"event_id": self.event_id}
             params.update({f"k{i}": chunk[i] if i < len(chunk) else "" for i in range(size)})
+            params.update({f"n{i}": min(depth[chunk[i]], CANDIDATES) if i < len(chunk) else 0 for i in range(size)})
             for key, group_id, status, text in (await session.execute(_load_statement(size), params)).all():
                 self.candidates[str(key)].append((int(group_id), status in OPEN_STATES, str(text)))
 
@@ -118,13 +144,13 @@ class BatchGrouper:
         scores: dict[str, float] = {}
         best: tuple[float, int] | None = None
         limit = per_key(keys)
-        mine = self.features(text) if keys else {}
         for key in keys:
+            mine = self.signature(text)  # computed once: the batch's cache
             for group_id, is_open, candidate in self.candidates[key][:limit]:
                 if not is_open:
                     continue
                 if candidate not in scores:
-                    scores[candidate] = feature_similarity(mine, self.features(candidate))
+                    scores[candidate] = signature_similarity(mine, self.signature(candidate))
                 score = scores[candidate]
                 if score >= SAME_GROUP_THRESHOLD and (best is None or score > best[0]):
                     best = (score, group_id)
@@ -178,7 +204,7 @@ async def assign_group(session: AsyncSession, *, event_id: int, message: Message
     """Group one already stored message (an ORM object with an id); returns the group id."""
     grouper = BatchGrouper(event_id)
     keys = keys_of(message.text, message.label, alone=message.alert or not message.screened)
-    await grouper.load(session, set(keys))
+    await grouper.load(session, rows_needed([keys]))
     temp = grouper.place(text=message.text, label=message.label, keys=keys, received_at=message.received_at,
                          rehearsal=message.rehearsal, alert=message.alert, unscreened=not message.screened)
     group_id = (await grouper.flush(session)).get(temp, temp)

@@ -99,12 +99,27 @@ def feature_similarity(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return _sig_similarity(_sig(dict(a)), _sig(dict(b)))
 
 
+def signature(feats: Mapping[str, float]) -> Signature:
+    """The comparison form of a weighted term set, for a caller that compares one text many times (a batch's
+    grouping compares each candidate with every question of the batch): `feature_similarity` recomputes it
+    on every call, which was most of the grouping's cost in the form's profile (bench/form_bench.py)."""
+    return _sig(dict(feats))
+
+
+def signature_similarity(a: Signature, b: Signature) -> float:
+    """`feature_similarity` of two precomputed signatures (the same number)."""
+    return _sig_similarity(a, b)
+
+
 class _Sig(NamedTuple):
     """A stored question's core terms, weights and total weight, precomputed for fast comparison."""
 
     core: frozenset[str]
     weights: dict[str, float]
     total: float
+
+
+Signature = _Sig  # the public name of a precomputed comparison form (see `signature`)
 
 
 def _sig(feats: dict[str, float]) -> _Sig:
