@@ -9,6 +9,7 @@ restart the count).
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,12 +62,21 @@ async def latest_engagement(session: AsyncSession, event_id: int) -> dict[int, E
                                       sampled_at=r.at) for r in rows}
 
 
+async def started_at(session: AsyncSession, event: Event) -> datetime | None:
+    """When the recap's event began: the rehearsal's start while it runs, else the first go-live.
+
+    Not `live_since` outside a rehearsal: a resume after a hold moves it, which cut the event in two.
+    """
+    if rehearsing(event):
+        return event.live_since
+    return await event_service.went_live_at(session, event.id) or event.live_since
+
+
 async def followers(session: AsyncSession, event: Event) -> list[PlatformFollowers]:
     """Follower samples per platform, oldest first, with the number gained between the first and the last."""
     query = select(FollowerSample).where(FollowerSample.event_id == event.id)
-    went_live = None if rehearsing(event) else await event_service.went_live_at(session, event.id)
-    since = went_live or event.live_since
-    if since is not None:  # not live_since outside a rehearsal: a resume after a hold moves it
+    since = await started_at(session, event)
+    if since is not None:
         query = query.where(FollowerSample.at >= since)
     rows = (await session.execute(
         query.order_by(FollowerSample.platform, FollowerSample.at, FollowerSample.id))).scalars()

@@ -19,7 +19,7 @@ async def public_recap(session: AsyncSession, event: Event) -> PublicRecap:
     posts = await data.posted_thread(session, event)
     received, answered = await data.question_counts(session, event)
     return PublicRecap(
-        slug=event.slug, title=event.title, hashtag=event.hashtag, live_since=event.live_since,
+        slug=event.slug, title=event.title, hashtag=event.hashtag, live_since=await data.started_at(session, event),
         ended_at=event.ended_at, posts=posts, followers=await data.followers(session, event),
         questions=PublicQuestions(received=received, answered=answered),
         engagement_total=sum(link.engagement.total for post in posts for link in post.links),

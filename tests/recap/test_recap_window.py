@@ -3,6 +3,7 @@ event's growth in two (followers gained are counted from the first go-live, not 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -50,6 +51,7 @@ async def test_followers_gained_span_a_hold(client: AsyncClient, app: FastAPI, c
     kit = await prepare(client, app, clock, sessionmaker, offsets=["T+02:00"], holding=False)
     eid = kit.event["id"]
     assert (await kit.post(f"/api/events/{eid}/live/go")).status_code == 200
+    went_live = clock.now()
     await kit.state.sampler.tick()
     clock.advance(minutes=5)
     assert (await kit.post(f"/api/events/{eid}/live/hold")).status_code == 200
@@ -64,3 +66,4 @@ async def test_followers_gained_span_a_hold(client: AsyncClient, app: FastAPI, c
     series = recap["public"]["followers"][0]["series"]
     assert len(stored) >= 2 and len(series) == len(stored)  # the sample taken before the hold still counts
     assert recap["public"]["followers"][0]["gained"] == stored[-1].followers - stored[0].followers
+    assert datetime.fromisoformat(recap["public"]["live_since"]) == went_live  # the start, not the resume
