@@ -117,6 +117,8 @@ class Workers:
         await state.journal_notifier.start()  # PostgreSQL: the feed wakes on other replicas' commits
         await state.live_page.start()
         if run_loops:
+            # This process's rounds will send what a cue claims in its own transaction (Dispatcher.claim_ahead).
+            state.dispatcher.claims_ahead = any(loop.name == "dispatcher" for loop in self.loops)
             url = self.state.settings.resolved_database_url()
             for loop in self.loops:
                 once = loop.once

@@ -153,7 +153,7 @@ async def cue_next(body: ConfirmRequest, state: StateDep, user: CommsUser, event
                    session: DbSession) -> ItemRead:
     """Post the next item of the timeline now."""
     item = await service.cue_next(session, event=event, actor=user, confirm=body.confirm)
-    state.dispatcher.wake_after_commit(session)
+    await state.dispatcher.claim_ahead(session, item.id)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 
@@ -171,7 +171,7 @@ async def post_now(item_id: IdPath, body: ConfirmRequest, state: StateDep, user:
     event = await event_service.get_event(session, item.event_id)
     await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm,
                             out_of_order=body.confirm_out_of_order)
-    state.dispatcher.wake_after_commit(session)
+    await state.dispatcher.claim_ahead(session, item.id)
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 

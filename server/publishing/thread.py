@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,11 +15,21 @@ OPEN = ("pending", "sending", "unknown")
 HOLDS_THREAD = (*OPEN, "needs_reauth")  # an account to reconnect holds the rest of its thread until the retry
 
 
-async def due_deliveries(session: AsyncSession, now: datetime) -> list[Delivery]:
-    """Deliveries that may be attempted now, honouring thread order and holds.
+class Due(NamedTuple):
+    """A delivery that may be attempted now, and its lane (the dispatcher sends one lane at a time)."""
+
+    id: int
+    platform: str
+    account: str
+
+
+async def due_deliveries(session: AsyncSession, now: datetime, *, item_id: int | None = None) -> list[Due]:
+    """Deliveries that may be attempted now, honouring thread order and holds (only `item_id`'s when given).
 
     A thread post that failed because the account needs re-authentication stays the head of its thread:
     the posts after it wait (no request each, no failure each) until the operator reconnects and retries it.
+    A Core query of three columns: the dispatcher claims by id and loads each row it sends itself (loading
+    every due row as an ORM object was most of a wake-up round's CPU; issue 19).
     """
     heads = (
         select(Delivery.event_id, Delivery.platform, Delivery.rehearsal,
@@ -28,7 +39,7 @@ async def due_deliveries(session: AsyncSession, now: datetime) -> list[Delivery]
         .subquery()
     )
     query = (
-        select(Delivery)
+        select(Delivery.id, Delivery.platform, Delivery.account)
         .join(Event, Event.id == Delivery.event_id)
         .outerjoin(heads, and_(heads.c.event_id == Delivery.event_id, heads.c.platform == Delivery.platform,
                                heads.c.rehearsal == Delivery.rehearsal))
@@ -41,7 +52,9 @@ async def due_deliveries(session: AsyncSession, now: datetime) -> list[Delivery]
         .order_by(Delivery.platform, Delivery.thread_seq, Delivery.id)
         .limit(100)
     )
-    return list((await session.execute(query)).scalars())
+    if item_id is not None:
+        query = query.where(Delivery.item_id == item_id)
+    return [Due(*row) for row in (await session.execute(query)).all()]
 
 
 def ref_from_json(data: dict[str, object] | None) -> RemoteRef | None:
