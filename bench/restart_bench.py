@@ -4,7 +4,8 @@ Each store is a real `livecue` server process (tests/chaos/launcher.py: the prod
 synchronous=FULL, dispatcher and poller running, the production delivery lease) with a live sandbox event,
 its questions bulk-inserted (messages, groups, group keys) beside it. A round, interleaved across the stores:
 wait until everything cued is on the sandbox, SIGKILL the process, start it again, and measure
-  - serving: kill -> /healthz answers 200 (process start, imports, migrations check, workers started);
+  - serving: kill -> /healthz answers 200 (process start, imports, migrations check as in `livecue serve`,
+    workers started);
   - posting: kill -> the next item, cued the moment /healthz answers, is on the sandbox.
 The chaos drill (tests/chaos/restarts.py) measures restart-to-next-post with deliveries caught mid-flight;
 this bench measures the fixed cost of a restart and whether it grows with the store (it should not: no
@@ -48,7 +49,9 @@ class Store:
         url = f"sqlite+aiosqlite:///{self.db}"
         migrate(url, self.workdir / "data")
         self.users = create_users(url, self.workdir / "data")
-        self.server = ServerProcess(ServerConfig(workdir=self.workdir, database_url=url), f"store{stored}")
+        # migrations checked at start, as `livecue serve` does (the chaos harness's default skips them)
+        config = ServerConfig(workdir=self.workdir, database_url=url, extra_env={"LIVECUE_MIGRATE_ON_START": "true"})
+        self.server = ServerProcess(config, f"store{stored}")
         self.server.start()
         self.http = httpx.Client(timeout=30)
         self.headers = {role: login(self.http, self.server.base_url, name) for role, name in self.users.items()}

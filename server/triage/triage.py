@@ -40,6 +40,7 @@ __all__ = ["ABUSE", "COMMENT", "EMERGENCY", "LABELS", "PERSONAL_MEDICAL", "QUEST
            "triage", "warm_up"]
 
 RULE_VOTE: Final = {"en": 0.55, "other": 0.2}
+WARM_UP_DELAY: Final = 2.0  # seconds after start before `warm_up` compiles the patterns
 NOT_SCREENED: Final = "language not screened"
 # The model alerts on its own only when it has something to read: a figure of speech cut out of "I'd faint
 # in five minutes" leaves one word, and on one word the model's guess is its prior.
@@ -116,9 +117,11 @@ async def warm_up() -> None:
 
     Compiling and analysing the rules' patterns (~0.8 s of CPU) and building the language identifier (~1.5 s)
     used to happen at import or on the first message; a restart serves and posts sooner without them (issue
-    19). The patterns go in small steps on the event loop, so requests and deliveries interleave; a message
-    triaged meanwhile does the rest of the work itself, with the same result.
+    19). It waits WARM_UP_DELAY first, so the restart's own work (serving, reconciling and posting) is not
+    slowed by it, then goes in small steps on the event loop, so requests and deliveries interleave; a message
+    triaged before it is done does the rest of the work itself, with the same result.
     """
+    await asyncio.sleep(WARM_UP_DELAY)
     for _ in PREFILTER.warm_steps():
         await asyncio.sleep(0)
     await asyncio.to_thread(preload)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
+
+from server.triage import triage as triage_module
 from server.triage.triage import triage, warm_up
 from server.triage.triage_prefilter import PREFILTER, LazyPattern, Prefilter
 
@@ -50,7 +53,8 @@ def test_masks_from_many_threads_during_the_first_settle_never_skip_a_pattern() 
     assert seen and all(seen)
 
 
-async def test_warm_up_compiles_every_triage_pattern_and_keeps_the_labels() -> None:
+async def test_warm_up_compiles_every_triage_pattern_and_keeps_the_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(triage_module, "WARM_UP_DELAY", 0)
     texts = ["I want to end my life tonight", "what time does the surgery start?", "buy cheap pills now"]
     before = [triage(t) for t in texts]
     await warm_up()
