@@ -107,6 +107,7 @@ class Subscriber:
     expires: float = float("inf")  # loop time at which the login expires (the handler then closes)
     _admin: bool = field(init=False, default=False)
     _comms: bool = field(init=False, default=False)
+    view: tuple[int | None, bool, bool] = field(init=False, default=(None, False, False))  # who sees what
 
     def __post_init__(self) -> None:
         self.relogin(self.user)
@@ -114,6 +115,7 @@ class Subscriber:
     def relogin(self, user: User) -> None:
         """Follow the user's current roles (after their account or sessions changed)."""
         self.user, self._admin, self._comms = user, user.has_role("admin"), user.has_role("comms")
+        self.view = (self.event_id, self._admin, self._comms)  # clients with the same view want the same entries
 
     def wants(self, entry: JournalEntry) -> bool:
         """Whether this entry goes to this client: the one filter for backlog and live entries alike."""
@@ -205,10 +207,16 @@ class FeedHub(JournalTail):
         relogin = _affects_login(entry)
         frame: Frame | None = None
         now = self._loop.time() if self._loop is not None else 0.0
+        wanted: dict[tuple[int | None, bool, bool], bool] = {}  # the filter runs once per view, not per client
         for sub in list(self.subscribers):
             if relogin and sub.user.id == entry.subject_id:
                 self._offer(sub, Signal.RECHECK)
-            if sub in self.subscribers and sub.wants(entry):
+                if sub not in self.subscribers:
+                    continue
+            want = wanted.get(sub.view)
+            if want is None:
+                want = wanted[sub.view] = sub.wants(entry)
+            if want:
                 if frame is None:
                     frame = Frame.of(entry.seq, self.frame(entry))
                 if not sub.write_now(frame, now):
