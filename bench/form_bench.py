@@ -28,6 +28,25 @@ intake 41% of GIL samples (triage 9%, PHI screen 6%, grouping's similarity score
 the rest), the HTTP stack 36%, of which FastAPI 0.165's route matching through included routers
 (`_IncludedRouter._match`, tried route by route) alone 12%. The security headers were a BaseHTTPMiddleware
 (a task group and a re-streamed body per request); as plain ASGI the form's CPU per question fell ~12%.
+Then (py-spy --gil, 16 and 32 connections): well-formed posts are answered by a fast path ahead of routing
+(server/questions/public_form.py: no route matching, no dependency solving; refusals still go to the route),
+which took the HTTP stack from 36% to ~9-11% of samples; grouping's similarity was 16%, nearly all of it
+rebuilding the same signatures: feature_similarity recomputed both sides' core sets per comparison, and every
+batch recomputed the term sets of the ~48 candidates it loaded (grouping_db's `_signature`, an LRU, now keeps
+them; place fell to ~4-10%). Triage + PHI screen on the bench's text: 137 + 90 µs (bench/screen_speed.py has
+the regexes compiled once and prefiltered already; the cost is the rule layers and the model, not
+recompilation). Same-run A/B, shared machine (load 2-5), two interleaved runs each, CPU per question:
+16 connections 2.52/2.55 ms before -> 1.94/1.97 ms after; 256 connections 2.20/1.78 -> 1.07/1.04 ms.
+What is left at 16 connections is mostly per batch (batches are at most 16 questions there): ~13 statements a
+batch (event, known ids, muted authors, savepoint, candidates, groups, messages, keys, journal head and
+entry, commit), each built by the ORM and sent to aiosqlite's thread as 2-3 hops (cursor, execute, close),
+plus the journal tail and feed hub reading back each commit: about 7 ms of CPU per batch, measured with one
+question a batch. At 256 connections batches fill (64) and the cost per question is ~1.0 ms.
+p99 at 256 connections: wrk is a closed loop, so mean latency = connections / throughput; p99 <= 50 ms with
+256 connections needs > 5,000 answered requests a second, i.e. < 0.2 ms of server CPU per request on the one
+server core. The bare durable endpoint does not meet it either: here its p99 at 256 connections was 1.4-2.8 s
+(115-230 req/s: each request waits for its own fsync), and 833 ms in the README's earlier run (1,766 req/s);
+even the ~3,000 req/s of a quiet machine (shared/docs/benchmarking.md) means ~85 ms on average.
 
 Usage: python bench/form_bench.py [--json] [--window S] [--rounds N] [--conns N N ...]
 """
