@@ -324,18 +324,18 @@ def count_grouping_work() -> None:
     from server.questions import ingest
 
     class CountingGrouper(groups.BatchGrouper):
-        async def load(self, session: Any, keys: set[str]) -> None:
+        async def load(self, session: Any, keys: Any) -> None:
             before = sum(len(v) for v in self.candidates.values())
             await super().load(session, keys)
             WORK["rows"] += sum(len(v) for v in self.candidates.values()) - before
 
-    score = groups.feature_similarity
+    score = groups.signature_similarity
 
     def counted(a: Any, b: Any) -> float:
         WORK["scores"] += 1
         return score(a, b)
 
-    groups.feature_similarity = counted
+    groups.signature_similarity = counted
     ingest.BatchGrouper = CountingGrouper  # type: ignore[misc]
 
 

@@ -31,7 +31,7 @@ from server.journal.kinds import JournalKind
 from server.models import Event, Message, MutedAuthor
 from server.platforms.base import IncomingMessage
 from server.privacy.phi import screen_text
-from server.questions.grouping_db import BatchGrouper, file_keys, keys_of
+from server.questions.grouping_db import BatchGrouper, file_keys, keys_of, rows_needed
 from server.triage.triage import TriageResult, triage
 
 log = logging.getLogger("livecue.ingest")
@@ -176,7 +176,7 @@ async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]]
                 row["status"] = "muted"
         alone = row["alert"] or not row["screened"]
         keys.append(keys_of(row["text"], row["label"], alone=alone) if row["status"] == "queued" else [])
-    await grouper.load(session, {k for ks in keys for k in ks})
+    await grouper.load(session, rows_needed(keys))  # each key as deep as `place` will look
     for row, row_keys in zip(rows, keys, strict=True):
         row["group_id"] = None if row["status"] != "queued" else grouper.place(
             text=row["text"], label=row["label"], keys=row_keys, received_at=row["received_at"],
