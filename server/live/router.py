@@ -29,7 +29,7 @@ from server.live.schemas import (
 from server.live.setup_router import router as setup_router
 from server.models import Event
 from server.platforms.registry import AdapterRegistry
-from server.publishing import gate, pullback
+from server.publishing import gate, outbox, pullback
 from server.questions import answers
 from server.state import ClockDep, RegistryDep, StateDep
 from server.timeline import service as timeline
@@ -84,8 +84,11 @@ async def live_status(clock: ClockDep, registry: RegistryDep, _user: AnyUser, ev
     now = clock.now()
     platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
     ready = set(_ready_platforms(registry, platforms))
-    nxt = await next_automatic(session, event, now) if event.status == "live" else None
-    slots = await run_of_show(session, event, now)
+    # During a rehearsal what it already posted is no longer upcoming (the items themselves stay approved).
+    rehearsed = await outbox.rehearsed_items(session, event.id) if event.status == "rehearsal" else set()
+    nxt = await next_automatic(session, event, now) if event.status in ("live", "rehearsal") else None
+    nxt = None if nxt and nxt[0].id in rehearsed else nxt
+    slots = [slot for slot in await run_of_show(session, event, now) if slot.item.id not in rehearsed]
     by_id = {slot.item.id: slot for slot in slots}
     return LiveStatus(
         event_id=event.id, status=event.status, hold_kind=event.hold_kind, now=now, started_at=event.started_at,

@@ -16,7 +16,7 @@ function nextText(state) {
   const live = state.live;
   const tz = state.event.timezone;
   if (state.event.status === 'held') return 'Stopped — the event is on hold';
-  if (state.event.status !== 'live') return state.event.status === 'ended' ? '—' : 'Starts when you go live';
+  if (!['live', 'rehearsal'].includes(state.event.status)) return state.event.status === 'ended' ? '—' : 'Starts when you go live';
   if (!live || !live.next_automatic) return 'None scheduled — the rest waits for cues';
   const waiting = live.next_automatic.waiting_for
     || ((live.upcoming || []).find((u) => u.id === live.next_automatic.id) || {}).waiting_for;
@@ -71,7 +71,7 @@ export function renderControls(el, state, actions) {
   const next = upcoming[0];
   const main = [];
   if (s === 'draft' || s === 'rehearsal') main.push(btn('Go live', actions.goLive, 'btn-primary'));
-  if (s === 'live' || s === 'held') {
+  if (s === 'live' || s === 'held' || s === 'rehearsal') { // a rehearsal is driven from here too (Setup says so)
     const ready = next && next.status === 'approved';
     const cue = btn(next ? `Cue next: “${next.key}”` : 'Cue next', actions.cueNext, 'btn-primary', 'cue');
     if (!ready || isEmergency(state)) {
@@ -79,8 +79,10 @@ export function renderControls(el, state, actions) {
       cue.title = isEmergency(state) ? EMERGENCY_BLOCKS_POSTS : next ? `“${next.key}” is not approved yet` : 'Nothing left to cue';
     }
     main.push(cue);
-    main.push(s === 'live' ? btn('Hold', actions.hold) : btn('Resume live posting…', actions.resume, 'btn-good', 'resume'));
-    main.push(btn('End event', actions.end, 'btn-danger', 'end'));
+    if (s !== 'rehearsal') {
+      main.push(s === 'live' ? btn('Hold', actions.hold) : btn('Resume live posting…', actions.resume, 'btn-good', 'resume'));
+      main.push(btn('End event', actions.end, 'btn-danger', 'end'));
+    }
   }
   const emergency = (s === 'live' || s === 'held')
     ? h('button', { type: 'button', class: 'btn btn-emergency', id: 'emergency-hold', onclick: actions.emergencyHold, dataset: { focusKey: 'ctl-emergency' } },

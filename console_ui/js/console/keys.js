@@ -53,7 +53,7 @@ export function setUpKeys({ state, actions }) {
   const table = {
     '?': showKeys,
     c: () => {
-      if (!running()) return;
+      if (!running() && s() !== 'rehearsal') return;
       const next = ((state.live && state.live.upcoming) || [])[0];
       confirmThen(next ? `Cue next: “${next.key}”?` : 'Cue next?', 'It goes out now (after the safety delay, if any).', 'Cue next', actions.cueNext);
     },

@@ -178,7 +178,7 @@ export function renderRehearsal(el, { state, act }) {
   const scale = h('select', { id: 'rh-scale' }, [1, 5, 10, 20, 60].map((n) => h('option', { value: n, selected: n === 10 }, `${n}× ${n === 1 ? '(real time)' : 'faster'}`)));
   const path = (what) => `/api/events/${state.event.id}/rehearsal/${what}`;
   const reset = async () => {
-    if (await ask({ title: 'Reset the rehearsal?', tone: 'danger', confirmLabel: 'Reset', body: 'Its sandbox posts, deliveries and simulated questions are deleted. The live record is not touched.' })) {
+    if (await ask({ title: 'Reset the rehearsal?', tone: 'danger', confirmLabel: 'Reset', body: 'Its sandbox posts, deliveries, simulated questions and recap figures (followers, likes) are deleted. The live record is not touched.' })) {
       act('Reset the rehearsal', () => api(path('reset'), { method: 'POST' }), (r) => `Rehearsal reset: ${r.deliveries} deliver${r.deliveries === 1 ? 'y' : 'ies'} and ${r.messages} message(s) removed.`);
     }
   };
