@@ -23,7 +23,13 @@ Where the time goes (py-spy, 30 s of the livecue server during this bench, 1,000
     once, straight to every idle client whose socket is writable, and queues only for busy or slow ones): the
     fan-out loop is ~24% of samples, ~19% of them the socket writes (what the bare broadcast pays too); what is
     left above the bare server is per entry, not per client: the write request, SQLite insert and commit, the
-    hub's read of the new entry (an aiosqlite thread hop) and its JSON encoding.
+    hub's read of the new entry (an aiosqlite thread hop) and its JSON encoding. The role filter now runs once
+    per view (event, admin, comms) per entry rather than per client.
+  - same-run ratios, 2026-12-07, load average 9-19 on the 2 cores (other engineers' tests), write->receipt:
+    before, 3 runs: CPU per delivery x3.02 / x3.00 / x3.28, p50 x2.16 / x2.88 / x1.79, p99 x5.12 / x2.44 /
+    x5.19; after, 6 runs: CPU x1.65-2.01 (median x1.77), p50 x1.11-1.75 (median x1.43), p99 x0.61-2.33 (median
+    x1.54); commit->receipt (the fan-out alone) after: p50 median x1.25, p99 median x1.07. The p99s swing with
+    the machine's load (SQLite's fsync at commit, the client driver's CPU) more than with either server.
 Usage: python bench/ws_fanout.py [--clients N] [--json] [--rate R] [--seconds S] [--rounds N] [--deflate]
 (--budget S: no new round starts after S seconds, so a slow machine still finishes well within 90 s)
 """

@@ -32,6 +32,7 @@ from server.config import Settings
 from server.db.engine import make_engine, make_sessionmaker
 from server.db.migrate import upgrade
 from server.db.session_scope import transaction
+from server.feed.wsserver import FeedWebSocketProtocol
 from server.state import AppState
 
 
@@ -123,7 +124,8 @@ class LiveServer:
             return self._start_process()
         self.app = build_app(self.settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=2)
+                                ws=FeedWebSocketProtocol, ws_per_message_deflate=False, lifespan="on",
+                                timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="livecue-ui-server", daemon=True)
         self._thread.start()
@@ -249,4 +251,4 @@ def approve(api: Api, item: dict[str, Any]) -> dict[str, Any]:
 if __name__ == "__main__":  # `python -m tests.ui.harness DATA_DIR PORT`: serve in the foreground (for benchmarks)
     live = LiveServer(data_dir=Path(sys.argv[1]), port=int(sys.argv[2]))
     uvicorn.run(build_app(live.settings), host="127.0.0.1", port=live.port, log_level="warning",
-                ws_per_message_deflate=False, timeout_graceful_shutdown=2)
+                ws=FeedWebSocketProtocol, ws_per_message_deflate=False, timeout_graceful_shutdown=2)
