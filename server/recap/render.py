@@ -108,7 +108,9 @@ def html_page(recap: Recap, *, inline_css: bool, exports_base: str | None = None
 
 def _when(recap: Recap) -> str:
     pub = recap.public
-    start = f"{pub.live_since:%Y-%m-%d %H:%M} UTC" if pub.live_since else "not started"
+    if pub.live_since is None:
+        return "not started"
+    start = f"{pub.live_since:%Y-%m-%d %H:%M} UTC"
     end = f"{pub.ended_at:%H:%M} UTC" if pub.ended_at else "still running"
     return f"{start} – {end}"
 

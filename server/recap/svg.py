@@ -42,7 +42,10 @@ def _nice_max(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
+    """The grid line's value as written: 0.25 stays 0.25 (one decimal wrote it 0.2, and 0.75 as 0.8)."""
+    if abs(value) >= 10 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _frame(title: str, desc: str, body: list[str], ident: str) -> str:
