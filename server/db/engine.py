@@ -18,6 +18,12 @@ from server.secret_key import settings_key
 FLOOR_KEY = "approval_floor"  # session info: the server's approval floor, (approvals, clinical approvals)
 
 READ_ONLY = "livecue_read_only"
+# SQLite's page cache per connection, in KiB (negative: a size, not a page count). The default 2 MiB held the
+# indexes of a small store but not of one with 100,000 questions, whose grouping reads (newest rows of each
+# bucket key, joined with their texts) then re-read pages from the OS on every batch: the ingest cost grew with
+# the store (issue 19; bench/ingest_bench.py's growth part: CPU per message x1.34 -> x1.17 at 100,000 vs 1,000,
+# same run). Only pages actually read fill it.
+SQLITE_CACHE_KIB = 65_536
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -38,6 +44,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
