@@ -63,7 +63,7 @@ async def live_json(request: Request, slug: str = Slug,
     return _cached(request, channel.json, channel.json_etag, "application/json", if_none_match)
 
 
-@router.get("/live/{slug}/media/{sha256}", dependencies=[PUBLIC])
+@router.api_route("/live/{slug}/media/{sha256}", methods=["GET", "HEAD"], dependencies=[PUBLIC])
 async def live_media(request: Request, store: MediaStoreDep, slug: str = Slug,
                      sha256: str = Path(max_length=64)) -> Response:
     """A file attached to a post on the page (nothing else in the media store is reachable here)."""
@@ -75,7 +75,10 @@ async def live_media(request: Request, store: MediaStoreDep, slug: str = Slug,
         data = await anyio.to_thread.run_sync(store.get, sha256)
     except (FileNotFoundError, MediaStoreError):
         raise NotFound("no such file on this page") from None
-    return Response(data, media_type=media_type, headers={"Cache-Control": MEDIA_CACHE, "ETag": f'"{sha256}"'})
+    headers = {"Cache-Control": MEDIA_CACHE, "ETag": f'"{sha256}"'}
+    if request.method == "HEAD":
+        return Response(media_type=media_type, headers={**headers, "Content-Length": str(len(data))})
+    return Response(data, media_type=media_type, headers=headers)
 
 
 @router.get("/live/{slug}/events", dependencies=[PUBLIC])

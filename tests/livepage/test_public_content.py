@@ -99,6 +99,10 @@ async def test_holding_message_correction_warning_images_escaping_and_the_end(
     assert 'alt="The surgical team at the table."' in html
     assert '<span class=lv-kind>Correction</span>' in html and 'id="ask-form"' in html
     assert "<script>alert" not in html and "&lt;b&gt;three&lt;/b&gt; grafts &amp; &lt;script&gt;" in html
+    got, head = await kit.client.get(chest.media[0].url), await kit.client.head(chest.media[0].url)
+    assert got.status_code == head.status_code == 200 and head.content == b"" and got.content  # HEAD: as GET, no body
+    assert [head.headers[k] for k in ("etag", "content-length", "content-type", "cache-control")] == [
+        got.headers[k] for k in ("etag", "content-length", "content-type", "cache-control")]
 
     assert (await kit.post(f"/api/events/{eid}/live/end")).status_code == 200
     page = await public_page(kit)
