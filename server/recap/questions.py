@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Delivery, Event, Item, JournalEntry, Message, User
+from server.recap import data
 
 BUCKET = timedelta(minutes=10)
 JOURNAL_KINDS = ("alert.emergency_message", "delivery.posted", "answer.queued")
@@ -115,7 +116,7 @@ async def question_metrics(session: AsyncSession, event: Event) -> QuestionMetri
         time_to_reply=durations([_since(messages[i].received_at, at) for i, at in replied.items()]),
         per_clinician=[ClinicianFigures(name=name, answered=len(times), time_to_reply=durations(times))
                        for name, times in sorted(per.items())],
-        per_ten_minutes=_buckets(event, list(messages.values())),
+        per_ten_minutes=_buckets(await data.started_at(session, event), list(messages.values())),
     )
 
 
@@ -128,12 +129,15 @@ async def _redirected(session: AsyncSession, event: Event, message_ids: set[int]
     return len({q for q in rows if q in message_ids})
 
 
-def _buckets(event: Event, messages: list[Message]) -> list[TenMinutes]:
-    """Ten-minute slots from go-live (or the first message) to the last message or reply."""
+def _buckets(began: datetime | None, messages: list[Message]) -> list[TenMinutes]:
+    """Ten-minute slots from go-live (or the first message) to the last message or reply.
+
+    `began` is the first go-live (data.started_at), not `live_since`, which a resume after a hold moves.
+    """
     if not messages:
         return []
     times = [m.received_at for m in messages] + [m.replied_at for m in messages if m.replied_at]
-    start = event.live_since or min(times)
+    start = began or min(times)
     start = min(start, min(times))
     slots = int(_since(start, max(times)) // BUCKET.total_seconds()) + 1
     received, answered = [0] * slots, [0] * slots

@@ -53,10 +53,19 @@ async def test_followers_gained_span_a_hold(client: AsyncClient, app: FastAPI, c
     assert (await kit.post(f"/api/events/{eid}/live/go")).status_code == 200
     went_live = clock.now()
     await kit.state.sampler.tick()
+    assert (await kit.post(f"/api/items/{kit.items[0]['id']}/post-now", {"confirm_out_of_order": True})).status_code \
+        == 200
+    await kit.pump()
     clock.advance(minutes=5)
     assert (await kit.post(f"/api/events/{eid}/live/hold")).status_code == 200
     clock.advance(minutes=5)
     assert (await kit.post(f"/api/events/{eid}/live/resume")).status_code == 200
+    clock.advance(minutes=7)
+    posted = next(p for p in await kit.sandbox_posts() if not p.rehearsal)
+    asked = await client.post("/api/sandbox/replies", json={"in_reply_to": posted.id, "handle": "carla",
+                                                            "display_name": "Carla", "text": "How long does it take?"})
+    assert asked.status_code == 201, asked.text
+    await kit.state.poller.tick()
     clock.advance(seconds=10)
     await kit.state.sampler.tick()
     async with sessionmaker() as session:
@@ -67,3 +76,5 @@ async def test_followers_gained_span_a_hold(client: AsyncClient, app: FastAPI, c
     assert len(stored) >= 2 and len(series) == len(stored)  # the sample taken before the hold still counts
     assert recap["public"]["followers"][0]["gained"] == stored[-1].followers - stored[0].followers
     assert datetime.fromisoformat(recap["public"]["live_since"]) == went_live  # the start, not the resume
+    slots = recap["questions"]["per_ten_minutes"]  # ten-minute slots from go-live: the question came at +17 min
+    assert datetime.fromisoformat(slots[0]["start"]) == went_live and [b["received"] for b in slots] == [0, 1]
