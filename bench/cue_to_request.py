@@ -9,17 +9,39 @@ Both intervals are read on this process's monotonic clock (client and fake live 
 pinned to CPU 0 and this process to CPU 1 when there are two CPUs. The event has no safety delay (the
 operator's deliberate wait is not the machinery's time). Goal (issue 19): p99 at most 10 ms over the bare call.
 
-Where the time goes (py-spy on the server, 100 cues, 2026-12-07, machine shared: load 8-15): median 57 ms,
-p99 271 ms against the bare call's 1.5 / 24 ms. Of the server's CPU samples on the cue path, 28% are the
+Where the time goes. Before (py-spy on the server, 100 cues, 2026-12-07, machine shared: load 8-15): median
+57 ms, p99 271 ms against the bare call's 1.5 / 24 ms. Of the server's CPU samples on the cue path, 28% were the
 post-now request (21% `outbox.enqueue_item`: the gate's checks and the thread's deliveries, then a commit
-with an fsync), 25% the dispatcher's round before it picks the delivery (18% `thread.due_deliveries`, the
-thread-head query loaded as ORM objects; 6% `_expire_leases`, a write transaction every round), 40%
-`Dispatcher._send` (12% the gate's verdict again at send time, 8% the Mastodon client building the request,
-3% the pre-uploaded media lookup) and, after the request, 17% `_posted`. Between them: the lease claim is
-its own committed transaction (a second fsync before the request), and every one of ~20 statements is a
-round trip to aiosqlite's connection thread. Not yet done: claiming in the enqueue's transaction when this
-process will send it (one fsync fewer), a Core query for the due heads, skipping `_expire_leases` on a
-wake-up round.
+with an fsync), 25% the dispatcher's round before it picked the delivery (18% `thread.due_deliveries`, the
+thread-head query loaded as ORM objects; 6% `_expire_leases`), 40% `Dispatcher._send` (12% the gate's verdict
+again at send time, 8% the Mastodon client building the request, 3% the pre-uploaded media lookup) and, after
+the request, 17% `_posted`. Between them the lease claim was its own committed transaction (a second fsync
+before the request), and every one of ~20 statements is a round trip to aiosqlite's connection thread.
+
+Done (issue 19, engineer 19-cue): the cue claims its own due deliveries in its transaction
+(`Dispatcher.claim_ahead`, called by the post-now and cue-next routes) when the process runs the dispatcher
+loop; the commit hands them to the next round, which sends them before its lease-expiry read and due query.
+`thread.due_deliveries` is a three-column Core query. Same gate (at creation and again at send time), same
+lease, same thread order and safety delay (`tests/publishing/test_claim_ahead.py`).
+
+Before/after, same machine, each run interleaving cue and bare call (ratios; the machine was shared, load
+10-15, so runs vary twofold): 3 runs of 100 cues each, the code before and after alternating: before median
+118 / 85 / 176 ms (×27 / ×32 / ×40 the bare call's 4.3 / 2.7 / 4.4 ms), p99 706 / 620 / 1159 ms; after
+median 100 / 43 / 141 ms (×23 / ×24 / ×33 the bare 4.4 / 1.8 / 4.3 ms), p99 734 / 195 / 733 ms. Earlier,
+less loaded, 60 cues: before median 46 ms, p99 331 ms (bare 1.4 / 10 ms); after 35 ms, p99 71 ms (bare 1.7 /
+15 ms). The goal (p99 at most 10 ms over the bare call) is not met.
+
+Where the time goes after it: wall-clock marks (perf_counter, one clock for the bench and the server) on 40
+cues, medians, SQLite FULL, the machine shared: client -> route body 4.1 ms (HTTP, auth, session
+lookup); item and event loaded 1.1; `enqueue_item` 7.6 (gate: approvals, findings, consents, run-of-show
+order; the journal entry; the deliveries); the claim 2.6 (due query + guarded update); the response's
+`to_read` 2.0; the commit (fsync) 0.8; the dispatcher's round starts 0.5 after; `_send` loads delivery,
+event and item 2.7, the gate again 1.5, the reply target 1.3, the pre-uploaded media lookup 1.1; the Mastodon
+client and the request's arrival 2.2. Total median ~35 ms against ~1.4 ms bare. No single step dominates:
+it is ~30 statements at ~0.3-1 ms each (a hop to aiosqlite's thread and back through the event loop,
+contended for the GIL), so the next steps are fewer statements, not a faster fsync: carry the delivery,
+event and item the cue just wrote to the round instead of reloading them, one query for the gate's consent
+and findings checks, the reply target kept per thread in memory (invalidated by `_posted`).
 
 Usage: python bench/cue_to_request.py [--trials N] [--postgres] [--json]
 """
