@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
+from starlette.types import Message
 
 from server.clock import FakeClock
 from server.questions.public_form import PublicFormEdge
@@ -72,12 +73,12 @@ async def test_well_formed_posts_never_reach_routing(client: AsyncClient, app: F
                  "app": app}
         chunks = [{"type": "http.request", "body": body[:5], "more_body": True},
                   {"type": "http.request", "body": body[5:], "more_body": False}]
-        sent: list[dict[str, Any]] = []
+        sent: list[Message] = []
 
         async def receive() -> dict[str, Any]:
             return chunks.pop(0) if chunks else {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: Message) -> None:
             sent.append(message)
 
         await PublicFormEdge(inner)(scope, receive, send)
