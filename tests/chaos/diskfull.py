@@ -353,7 +353,7 @@ def main() -> None:
     args = parser.parse_args()
     report = run_diskfull(args.items, args.size_mb, args.full_seconds, keep_workdir=args.keep)
     print(json.dumps({**asdict(report), "verdict": report.verdict}, indent=2) if args.json else report.verdict)
-    raise SystemExit(0 if report.ok else 1)
+    raise SystemExit(0 if report.met else 1)
 
 
 if __name__ == "__main__":

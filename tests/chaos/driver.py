@@ -191,6 +191,7 @@ def _restart_problems(report: ChaosReport, url: str, account: str, restarts: lis
     report.restart_to_post_from_start = figures.from_start
     report.restart_to_post_max_from_start = max(figures.from_start, default=0.0)
     report.restarts_cut, report.restarts_idle = figures.cut, figures.idle
+    report.slow += figures.slow
     return figures.problems
 
 
@@ -228,7 +229,7 @@ def main() -> None:
     args = parser.parse_args()
     report = run_chaos(args.items, args.kills, args.seed, args.database_url, keep_workdir=args.keep)
     print(json.dumps({**asdict(report), "verdict": report.verdict}, indent=2) if args.json else report.verdict)
-    raise SystemExit(0 if report.ok else 1)
+    raise SystemExit(0 if report.met else 1)
 
 
 if __name__ == "__main__":

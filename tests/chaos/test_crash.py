@@ -5,6 +5,7 @@ lost or doubled and the journal is gap-free (see `tests.chaos.driver`)."""
 from __future__ import annotations
 
 import os
+import warnings
 
 import pytest
 
@@ -19,6 +20,8 @@ def test_sigkill_during_a_run_on_sqlite() -> None:
     report = run_chaos(items=100, kills=20, seed=20261201, database_url=None)
     print(report.verdict)
     assert report.ok, report.verdict + "\n" + "\n".join(report.problems)
+    if report.slow:  # a timing goal: reported, never asserted (the drill's command fails on it)
+        warnings.warn(report.verdict, stacklevel=1)
     assert report.sandbox_posts == report.posted == 100
     assert report.audience_sent > 0 and report.audience_stored >= report.audience_sent
 
@@ -35,5 +38,7 @@ def test_sigkill_during_a_run_on_postgresql() -> None:
         drop_pg_database(url)
     print(report.verdict)
     assert report.ok, report.verdict + "\n" + "\n".join(report.problems)
+    if report.slow:  # a timing goal: reported, never asserted (the drill's command fails on it)
+        warnings.warn(report.verdict, stacklevel=1)
     assert report.sandbox_posts == report.posted == 100
     assert report.audience_sent > 0 and report.audience_stored >= report.audience_sent

@@ -5,6 +5,7 @@ gap-free. The full drill (10 SIGKILLs) is `python -m tests.chaos.replicas` (READ
 from __future__ import annotations
 
 import os
+import warnings
 
 import pytest
 
@@ -33,5 +34,7 @@ def test_sigkill_replicas_behind_the_proxy() -> None:
         drop_pg_database(url)
     print(report.verdict)
     assert report.ok, report.verdict + "\n" + "\n".join(report.problems)
+    if report.slow:  # a timing goal: reported, never asserted (the drill's command fails on it)
+        warnings.warn(report.verdict, stacklevel=1)
     assert report.sandbox_posts == report.posted == 6
     assert report.audience_sent > 0 and report.feed_entries > 0
