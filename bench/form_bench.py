@@ -37,6 +37,8 @@ them; place fell to ~4-10%). Triage + PHI screen on the bench's text: 137 + 90 Â
 the regexes compiled once and prefiltered already; the cost is the rule layers and the model, not
 recompilation). Same-run A/B, shared machine (load 2-5), two interleaved runs each, CPU per question:
 16 connections 2.52/2.55 ms before -> 1.94/1.97 ms after; 256 connections 2.20/1.78 -> 1.07/1.04 ms.
+A later run with the disk quieter (bare 799 / 1,930 req/s): form 503 / 846 req/s (0.63 / 0.44 of bare),
+1.77 / 0.95 ms CPU per question at 16 / 256 connections.
 What is left at 16 connections is mostly per batch (batches are at most 16 questions there): ~13 statements a
 batch (event, known ids, muted authors, savepoint, candidates, groups, messages, keys, journal head and
 entry, commit), each built by the ORM and sent to aiosqlite's thread as 2-3 hops (cursor, execute, close),
