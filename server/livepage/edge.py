@@ -37,6 +37,12 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _has_body(scope: Scope) -> bool:
+    """A GET that carries a body goes the long way, through the body limits (413/408 like every route)."""
+    length = _header(scope, b"content-length")
+    return _header(scope, b"transfer-encoding") is not None or (length is not None and length.strip() != b"0")
+
+
 def _hub(scope: Scope) -> LivePageHub | None:
     state: AppState | None = getattr(getattr(scope.get("app"), "state", None), "livecue", None)
     return state.live_page if state is not None else None
@@ -56,7 +62,7 @@ class LivePageEdge:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and not _has_body(scope):
             hub = _hub(scope)
             if hub is not None and await self._answer(hub, scope, receive, send):
                 return
