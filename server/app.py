@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         warm_up: asyncio.Task[None] | None = None
         try:
             await workers.start(settings.run_workers)
-            warm_up = asyncio.create_task(warm_up_triage())  # runs while the port opens (see warm_up's docstring)
+            if settings.run_workers:  # a serving process; with loops off (tests) triage compiles on first use
+                warm_up = asyncio.create_task(warm_up_triage())  # 2 s after start (see warm_up's docstring)
             yield
         finally:
             if warm_up is not None:
