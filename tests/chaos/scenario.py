@@ -102,13 +102,17 @@ def seed_event(http: httpx.Client, base_url: str, headers: dict[str, dict[str, s
 
 
 def cue(http: httpx.Client, base_url: str, headers: dict[str, str], item_id: int,
-        wait_up: Callable[[], None]) -> int:
+        wait_up: Callable[[], None], *, timeout: float = 60.0) -> int:
     """Post an item now, surviving a server that dies mid-request; returns how many tries it took.
 
     After a transport error the item's state decides: still `approved` means the cue was lost (cue again);
-    `queued`/`posted` means it was committed before the crash.
+    `queued`/`posted` means it was committed before the crash. A 409 is the outgoing gate refusing for now (an
+    earlier automatic step of the run of show is not out yet, say, because its scheduler round is still to
+    come after an outage): the cue is tried again after a short pause, until `timeout` seconds have passed.
     """
-    for attempt in range(1, 20):
+    deadline, attempt, refusal = time.monotonic() + timeout, 0, ""
+    while True:
+        attempt += 1
         try:
             response = http.post(f"{base_url}/api/items/{item_id}/post-now", headers=headers, json={})
             if response.status_code == 200:
@@ -117,13 +121,17 @@ def cue(http: httpx.Client, base_url: str, headers: dict[str, str], item_id: int
                 wait_up()
             else:
                 assert response.status_code == 409, response.text
+                refusal = response.text
         except httpx.TransportError:
             wait_up()
         status = _item_status(http, base_url, headers, item_id, wait_up)
         if status in ("queued", "posted"):
             return attempt
         assert status == "approved", f"item {item_id} is {status}"
-    raise AssertionError(f"item {item_id} could not be cued")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"item {item_id} could not be cued in {timeout:.0f}s ({attempt} tries; "
+                                 f"last refusal: {refusal[:300] or 'none'})")
+        time.sleep(0.2 if refusal else 0.0)
 
 
 def _item_status(http: httpx.Client, base_url: str, headers: dict[str, str], item_id: int,
