@@ -41,6 +41,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import cpu_seconds  # noqa: E402
 from tests.chaos.scenario import create_users, login, seed_event  # noqa: E402
 from tests.chaos.servers import migrate  # noqa: E402
 from tests.security.hostile import KINDS, Outcome, many_keys_body, send  # noqa: E402
@@ -103,12 +104,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:

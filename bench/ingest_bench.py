@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from pydantic import BaseModel, Field
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import cpu_seconds, free_port, wait_up  # noqa: E402
 from server.platforms.base import IncomingMessage  # noqa: E402
 from server.questions.grouping_db import CANDIDATES as CANDIDATES_CAP  # noqa: E402
 from server.ratelimit import SlidingWindow  # noqa: E402
@@ -145,10 +145,6 @@ def serve(kind: str, port: int, db: str) -> None:
 
 
 # ---------------------------------------------------------------- load generator
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _worker(port: int, path: bytes, make: Callable[[], bytes], stop_at: float, counts: dict[int, int]) -> None:
@@ -179,25 +175,6 @@ async def window(port: int, pid: int, path: str, make: Callable[[], bytes], seco
     if bad:
         raise RuntimeError(f"{path}: unexpected answers {bad}")
     return sum(counts.values()), wall, cpu
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def wait_up(port: int) -> None:
-    """Wait until the server accepts connections."""
-    for _ in range(300):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"server on {port} did not start")
 
 
 async def http_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:

@@ -26,7 +26,6 @@ import os
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import cpu_seconds, free_port, quantile, wait_up  # noqa: E402
 
 FRAME = re.compile(rb"data: (\{[^\n]*\})\n\n")
 
@@ -176,34 +177,6 @@ async def connect_all(port: int, path: str, count: int, sink: list[tuple[float, 
                                        for _ in range(min(250, count - start))))
         clients += [protocol for _transport, protocol in batch]
     return clients
-
-
-def free_port() -> int:
-    """An unused loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def wait_up(port: int) -> None:
-    """Until the port accepts connections (30 s at most)."""
-    for _ in range(300):
-        with contextlib.suppress(OSError):
-            (await asyncio.open_connection("127.0.0.1", port))[1].close()
-            return
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"nothing listening on port {port}")
-
-
-def quantile(values: list[float], q: float) -> float | None:
-    """The q-quantile (0..1) of values."""
-    return sorted(values)[min(len(values) - 1, int(q * len(values)))] if values else None
 
 
 def _ms(value: float | None) -> float | None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -81,6 +83,27 @@ def run(name: str, timeout: float) -> dict[str, Any]:
             "summary": _scalars(data), "quality": _quality(data), "stderr_tail": proc.stderr.strip().splitlines()[-3:]}
 
 
+# Debian packages some benches drive their load with: the form and live-page benches use wrk.
+TOOLS = {"wrk": "wrk"}
+
+
+def ensure_tools() -> None:
+    """Install the load tools from Debian's packages when missing and we may (root + apt-get); else say which
+    benches will fail, before spending minutes on the others."""
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if not missing:
+        return
+    packages = sorted({TOOLS[tool] for tool in missing})
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"installing Debian's {', '.join(packages)} for the load generators (apt-get) ...", flush=True)
+        subprocess.run(["sh", "-c", f"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+                        f"{' '.join(packages)}"], check=False, capture_output=True)
+    still = [tool for tool in missing if shutil.which(tool) is None]
+    if still:
+        print(f"warning: {', '.join(still)} missing (apt-get install {' '.join(packages)}); form_bench and "
+              "live_page will fail", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks, print the table, write the JSON file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -88,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0)
     args = parser.parse_args(argv)
     names = [n for n in ORDER if (BENCH / f"{n}.py").exists() and (not args.only or n in args.only)]
+    ensure_tools()
     results = [run(name, args.timeout) for name in names]
     print(f"{'benchmark':<16} {'figure':<40} {'value':>12} {'baseline':>12} {'ratio':>8}")
     for result in results:
@@ -111,8 +135,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 0
 
 

@@ -41,7 +41,6 @@ import gc
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +56,8 @@ from websockets.http11 import Response
 from websockets.uri import parse_uri
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import cpu_seconds, free_port, quantile, wait_up  # noqa: E402
 
 USERNAME, PASSWORD = "bench-console", "bench-password-1234"
 
@@ -219,29 +220,6 @@ async def connect_all(port: int, path: str, headers: dict[str, str], count: int,
     return list(await asyncio.gather(*(one() for _ in range(count))))
 
 
-def free_port() -> int:
-    """An unused loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def wait_up(port: int) -> None:
-    """Until the port accepts connections (30 s at most)."""
-    for _ in range(300):
-        with contextlib.suppress(OSError):
-            (await asyncio.open_connection("127.0.0.1", port))[1].close()
-            return
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"nothing listening on port {port}")
-
-
 def latencies(sink: list[tuple[float, bytes]], first: int, last: int,
               committed: dict[int, float]) -> tuple[list[float], list[float], list[float], dict[int, int]]:
     """Milliseconds from the stamp and from the commit (when known) to arrival for ticks first..last,
@@ -263,11 +241,6 @@ def latencies(sink: list[tuple[float, bytes]], first: int, last: int,
             counts[n] = counts.get(n, 0) + 1
     commits = [(committed[n] - stamp) * 1000 for n, stamp in stamps.items() if n in committed]
     return from_stamp, from_commit, commits, counts
-
-
-def quantile(values: list[float], q: float) -> float | None:
-    """The q-quantile (0..1) of values."""
-    return sorted(values)[min(len(values) - 1, int(q * len(values)))] if values else None
 
 
 async def run(args: argparse.Namespace, tmp: Path, deadline: float) -> dict[str, Any]:
