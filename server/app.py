@@ -29,7 +29,9 @@ from server.livepage.router import router as livepage_router
 from server.media.router import router as media_router
 from server.monitoring.requestids import RequestIds
 from server.monitoring.router import router as monitoring_router
+from server.pages.assets import AssetEdge
 from server.pages.router import router as pages_router
+from server.pages.snapshot import router as snapshot_router
 from server.publishing.router import router as publishing_router
 from server.questions.public_form import PublicFormEdge
 from server.questions.router import router as questions_router
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(PublicFormEdge)  # innermost: well-formed public form posts without routing (see the module)
     install_security_headers(app)
     app.add_middleware(BodyLimits, limits=Limits.from_settings(settings), signed_in=has_session)  # outermost
+    app.add_middleware(AssetEdge)  # the pages' shells and files from memory, without routing (see the module)
     app.add_middleware(RequestIds)  # outside even the body limits: every answer and log line carries its id
     app.add_middleware(LivePageEdge)  # public pages' 304s and event streams, from memory, before everything else
 
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(sandbox_router)
     app.include_router(livepage_router)
     app.include_router(recap_router)
+    app.include_router(snapshot_router)
     app.include_router(pages_router)
     app.include_router(monitoring_router)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -68,6 +69,31 @@ async def entries_after(
     if kinds:
         query = query.where(JournalEntry.kind.in_(kinds))
     return list((await session.execute(query)).scalars())
+
+
+async def newest_entries(
+    session: AsyncSession, *, event_id: int, keep: int, accept: Callable[[JournalEntry], bool],
+) -> tuple[list[JournalEntry], int]:
+    """The newest `keep` entries of an event that `accept` lets through, oldest first, and the newest sequence
+    number examined (0 when the event has none): what a page shows on first load, read from the end rather than
+    paged through from the start, and where its live feed resumes."""
+    found: list[JournalEntry] = []
+    newest = 0
+    before: int | None = None
+    while len(found) < keep:
+        query = (select(JournalEntry).where(JournalEntry.event_id == event_id)
+                 .order_by(JournalEntry.seq.desc()).limit(keep))
+        if before is not None:
+            query = query.where(JournalEntry.seq < before)
+        rows = list((await session.execute(query)).scalars())
+        if not rows:
+            break
+        newest = newest or rows[0].seq
+        found.extend(entry for entry in rows if accept(entry))
+        before = rows[-1].seq
+        if len(rows) < keep:
+            break
+    return found[:keep][::-1], newest
 
 
 async def last_seq(session: AsyncSession) -> int:

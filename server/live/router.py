@@ -81,7 +81,11 @@ async def _resume_preview(session: AsyncSession, event: Event, slots: list[Slot]
 async def live_status(clock: ClockDep, registry: RegistryDep, _user: AnyUser, event: EventDep,
                       session: DbSession) -> LiveStatus:
     """The live state: elapsed time, next automatic post, overdue items, platform readiness."""
-    now = clock.now()
+    return await live_status_of(session, event, clock.now(), registry)
+
+
+async def live_status_of(session: AsyncSession, event: Event, now: datetime, registry: AdapterRegistry) -> LiveStatus:
+    """The live state of an event (this route's, and the first-load snapshot's in server/pages/snapshot.py)."""
     platforms = [(p.platform, p.account) for p in await event_service.platforms_of(session, event.id) if p.enabled]
     ready = set(_ready_platforms(registry, platforms))
     # During a rehearsal what it already posted is no longer upcoming (the items themselves stay approved).

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Invalid
-from server.events.policy import effective_policy
+from server.events.policy import Policy, effective_policy
 from server.models import Approval, Event, Item, ItemVersion, User
 from server.platforms.capabilities import get_capabilities
 from server.textrules import MediaSpec, check_media, check_text, text_length
@@ -105,9 +105,31 @@ async def approvals_for(session: AsyncSession, item: Item, version: int | None =
 
 async def to_read(session: AsyncSession, event: Event, item: Item, platforms: list[str]) -> ItemRead:
     """Build the API shape of an item."""
-    version = await current_version(session, item)
+    return _item_read(event, item, await current_version(session, item), await approvals_for(session, item),
+                      platforms, effective_policy(session, event))
+
+
+async def to_reads(session: AsyncSession, event: Event, items: list[Item], platforms: list[str]) -> list[ItemRead]:
+    """The API shapes of items of one event in two queries (the event's current versions, their decisions)
+    instead of two per item: the lists the console and the tablet load, for a run of show of 100 items."""
+    if not items:
+        return []
+    current = (Item.id == ItemVersion.item_id) & (Item.current_version == ItemVersion.number)
+    versions = {v.item_id: v for v in (await session.execute(
+        select(ItemVersion).join(Item, current).where(Item.event_id == event.id))).scalars()}
+    decided = (Item.id == Approval.item_id) & (Item.current_version == Approval.version_number)
+    query = (select(Approval, User).join(User, User.id == Approval.user_id).join(Item, decided)
+             .where(Item.event_id == event.id).order_by(Approval.id))
+    decisions: dict[int, list[tuple[Approval, User]]] = {i.id: [] for i in items}
+    for approval, user in (await session.execute(query)).all():
+        decisions.setdefault(approval.item_id, []).append((approval, user))
+    policy = effective_policy(session, event)
+    return [_item_read(event, i, versions[i.id], decisions[i.id], platforms, policy) for i in items]
+
+
+def _item_read(event: Event, item: Item, version: ItemVersion, decisions: list[tuple[Approval, User]],
+               platforms: list[str], policy: Policy) -> ItemRead:
     content = version_content(version)
-    decisions = await approvals_for(session, item)
     approvals = [
         ApprovalRead(user_id=u.id, username=u.username, display_name=u.display_name, decision=a.decision,
                      as_clinical=a.as_clinical, note=a.note, version=a.version_number, at=a.created_at)
@@ -115,7 +137,6 @@ async def to_read(session: AsyncSession, event: Event, item: Item, platforms: li
     ]
     approved = [a for a in approvals if a.decision == "approve"]
     clinical = sum(1 for a in approved if a.as_clinical)
-    policy = effective_policy(session, event)
     when = planned_time(event, item) or anchor(event)
     return ItemRead(
         id=item.id, event_id=item.event_id, key=item.key, kind=item.kind,

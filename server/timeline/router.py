@@ -15,7 +15,7 @@ from server.models import Event, Item
 from server.questions import answers
 from server.state import StateDep
 from server.timeline import approvals, screening, service
-from server.timeline.content import to_read, version_content
+from server.timeline.content import to_read, to_reads, version_content
 from server.timeline.schemas import (
     ApproveRequest,
     ItemCreate,
@@ -43,7 +43,7 @@ async def list_items(_user: AnyUser, event: EventDep, session: DbSession,
                      kind: ItemKind | None = Query(default=None)) -> list[ItemRead]:
     """The event's items (timeline posts first, in order), with approvals and dates."""
     platforms = await service.enabled_platforms(session, event.id)
-    return [await to_read(session, event, i, platforms) for i in await service.list_items(session, event.id, kind)]
+    return await to_reads(session, event, await service.list_items(session, event.id, kind), platforms)
 
 
 @router.post("/api/events/{event_id}/items", response_model=ItemRead, status_code=201)
