@@ -1,15 +1,14 @@
 // The operator console: loads the event, renders every panel, and re-fetches on each journal entry.
-import { $, announce, api, apiOptional, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, setUpPolicy, setUpTheme } from '../lib/core.js';
-import { followEvents } from '../lib/follow.js';
-import { connectionUi, JOURNAL_KEEP, LiveFeed, loadJournal } from '../lib/live.js';
-import { tellAuthor } from '../lib/authors.js';
+import { $, announce, api, apiOptional, h, hasRole, logout, markReady, rememberEvent, replaceChildren, setUpPolicy, setUpTheme } from '../lib/core.js';
+import { firstLoad } from '../lib/firstload.js';
+import { connectionUi, JOURNAL_KEEP, LiveFeed } from '../lib/live.js';
 import { staffNames } from '../lib/words.js';
 import { makeActions } from './actions.js';
 import { makeControls } from './controls.js';
 import { renderCountdown, tickCountdown } from './countdown.js';
 import { makeNotices } from './notices.js';
 import { renderActivity, renderWaiting } from './panels.js';
-import { loadQuestions, renderAudienceEmergency, renderQuestions } from './questions.js';
+import { loadQuestions, questionsOf, renderAudienceEmergency, renderQuestions } from './questions.js';
 import { renderControls, renderEmergencyBanner, renderStatus, tick } from './header.js';
 import { humanName, renderTimeline } from './timeline.js';
 
@@ -143,10 +142,10 @@ export function refresh() {
   }, 120);
 }
 
-function onEntry(entry, live) {
+function onEntry(entry, live, authors) {
   state.journal.push(entry);
   if (state.journal.length > JOURNAL_KEEP) state.journal.splice(0, state.journal.length - JOURNAL_KEEP);
-  if (live) tellAuthor(entry, state, (item) => `“${humanName(item)}”`);
+  if (live) authors.then((m) => m.tellAuthor(entry, state, (item) => `“${humanName(item)}”`));
   renderActivity($('#activity'), state);
   refresh();
 }
@@ -168,21 +167,16 @@ function stop(message, link) {
   markReady();
 }
 
-async function loadStaff() {
-  try {
-    for (const person of await api(`/api/events/${state.event.id}/staff`)) staffNames.set(person.id, person.display_name);
-  } catch {
-    // names fall back to logins
-  }
-}
-
 async function init() {
-  [state.me, state.events] = await Promise.all([currentUser(), api('/api/events')]);
+  fetchStartedAt = performance.now();
+  const first = await firstLoad(); // who, the events, and the picked event's data: one request (lib/firstload.js)
+  const fetchedAt = performance.now();
+  [state.me, state.events] = [first.me, first.events];
   if (!hasRole(state.me, 'comms')) {
     stop('The console is for communications operators. ', h('a', { href: '/tablet' }, 'Open the clinician tablet'));
     return;
   }
-  state.event = pickEvent(state.events);
+  state.event = first.event;
   header();
   if (!state.event) {
     stop('There are no events yet. Create one through the API or import a run of show.');
@@ -195,18 +189,25 @@ async function init() {
   });
   actions = { ...makeActions({ state, notices, refresh }), ...makeControls({ state, notices, refresh }), compose, rerender: renderRunOfShow };
   $('#compose-open').addEventListener('click', compose);
-  // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
-  // the page refreshes once the feed has caught up.
-  const [after] = await Promise.all([loadJournal(state), fetchAll(), loadStaff()]);
+  // The snapshot read the journal first: anything that changed after it arrives on the feed after `after`,
+  // and the page refreshes once the feed has caught up.
+  Object.assign(state, {
+    live: first.live, items: first.items, deliveries: first.deliveries, questions: questionsOf(first),
+    authorizations: first.authorizations, journal: first.journal.entries, liveFetchedAt: fetchedAt,
+  });
+  for (const person of first.staff) staffNames.set(person.id, person.display_name);
+  const after = first.journal.last_seq;
   render();
   markReady();
-  followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner') });
   lazyKeys();
   setUpPolicy($('#policy-link'), state.event.id, state.me);
+  // What the first render does not need loads after it: the event picker's follower and the authors' toasts.
+  import('../lib/follow.js').then((m) => m.followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner') }));
+  const authors = import('../lib/authors.js');
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
   const feed = new LiveFeed({
     eventId: state.event.id, after,
-    onEntry: (entry, live) => { conn.touched(); onEntry(entry, live); },
+    onEntry: (entry, live) => { conn.touched(); onEntry(entry, live, authors); },
     onCaughtUp: () => { conn.touched(); refresh(); },
     onState: (s) => conn.setState(s),
   });

@@ -18,12 +18,20 @@ export async function loadQuestions(eventId, filter = 'queue') {
   } catch {
     summary = null;
   }
-  if (!summary) return { summary, filter, queue: [], groups: [], emergencies: [] };
+  if (!summary) return questionsData(summary, filter, [], []);
   const base = `/api/events/${eventId}/questions`;
   const [queue, other] = await Promise.all([
     api(base).catch(() => null),
     filter === 'queue' ? null : api(`${base}?label=${encodeURIComponent(filter)}`).catch(() => null),
   ]);
+  return questionsData(summary, filter, queue, other);
+}
+
+/** The same from the first load's snapshot (the queue's filter). */
+export const questionsOf = (snapshot) => questionsData(snapshot.question_summary, 'queue', snapshot.questions, null);
+
+function questionsData(summary, filter, queue, other) {
+  if (!summary) return { summary, filter, queue: [], groups: [], emergencies: [] };
   // A message relabelled as an emergency may sit in a larger question group: look for it in every group.
   const ids = new Set(summary.open_emergencies || []);
   const emergencies = (queue || []).flatMap((g) => g.messages || []).filter((m) => ids.has(m.id));

@@ -173,10 +173,18 @@ function card(item, state, actions, deliveries, upcomingInfo, nextId) {
 
 let anchoredNext = null;
 
-/** Keep the next item in view: when it changes, scroll the run of show so it sits near the top. */
+/**
+ * Keep the next item in view: when it changes, scroll the run of show so it sits near the top. It reads the
+ * layout, so it runs in the next frame, after the whole page is rendered (one layout, not one mid-render).
+ */
 function anchor(list, nextId) {
   if (nextId === anchoredNext) return;
   anchoredNext = nextId;
+  window.requestAnimationFrame(() => scrollToNext(list, nextId));
+}
+
+function scrollToNext(list, nextId) {
+  if (nextId !== anchoredNext) return;
   const row = nextId && document.getElementById(`item-${nextId}`);
   const pane = list.closest('.timeline-panel');
   if (!row || !pane || pane.scrollHeight <= pane.clientHeight) return;

@@ -199,7 +199,7 @@ export async function currentUser() {
   return api('/api/auth/me');
 }
 
-const STORAGE_KEY = 'livecue.event';
+export const STORAGE_KEY = 'livecue.event'; // the event last picked on this device
 const ORDER = { live: 0, held: 1, rehearsal: 2, draft: 3, ended: 4 };
 export const RUNNING = new Set(['live', 'held']);
 

@@ -1,23 +1,11 @@
 // The live feed (the journal over a WebSocket, resumed after drops) and its indicator and banner.
-import { api, h, replaceChildren } from './core.js';
+import { h, replaceChildren } from './core.js';
 
 // The live feed: the journal over a WebSocket, resumed from the last sequence number after any drop.
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
-export const JOURNAL_KEEP = 1000; // entries a page keeps for its activity log
+export const JOURNAL_KEEP = 1000; // entries a page keeps for its activity log (the first load's snapshot sends as many)
 
-/** Read the event's journal into `state.journal` (the newest `keep`); returns the last sequence read. */
-export async function loadJournal(state, keep = JOURNAL_KEEP) {
-  let after = 0;
-  for (;;) {
-    const page = await api(`/api/events/${state.event.id}/journal?after=${after}&limit=1000`);
-    state.journal.push(...page.entries);
-    after = page.last_seq;
-    if (!page.more) break;
-  }
-  state.journal = state.journal.slice(-keep);
-  return after;
-}
 const SILENCE_MS = 25000; // the server sends a heartbeat every 10 s; this much silence means a dead link
 
 export class LiveFeed {

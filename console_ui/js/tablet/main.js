@@ -1,9 +1,8 @@
 // The clinician tablet: alerts first, then items awaiting clinical approval, then the audience question queue.
-import { $, announce, api, currentUser, h, hasRole, logout, markReady, pickEvent, rememberEvent, replaceChildren, setUpPolicy, setUpTheme } from '../lib/core.js';
+import { $, announce, api, h, hasRole, logout, markReady, rememberEvent, replaceChildren, setUpPolicy, setUpTheme } from '../lib/core.js';
 import { alarmButton, raise } from '../lib/alarm.js';
-import { tellAuthor } from '../lib/authors.js';
-import { followEvents } from '../lib/follow.js';
-import { connectionUi, LiveFeed, loadJournal } from '../lib/live.js';
+import { firstLoad } from '../lib/firstload.js';
+import { connectionUi, LiveFeed } from '../lib/live.js';
 import { eventPill } from '../lib/items.js';
 import { makeModeration, permissions } from '../lib/moderation.js';
 import { actorName, staffNames } from '../lib/words.js';
@@ -104,17 +103,10 @@ function header() {
   $('#event-picker').hidden = state.events.length < 2;
 }
 
-async function loadStaff() {
-  try {
-    for (const person of await api(`/api/events/${state.event.id}/staff`)) staffNames.set(person.id, person.display_name);
-  } catch {
-    // names fall back to logins
-  }
-}
-
 async function init() {
-  [state.me, state.events] = await Promise.all([currentUser(), api('/api/events')]);
-  state.event = pickEvent(state.events);
+  const first = await firstLoad(); // who, the events, and the picked event's data: one request (lib/firstload.js)
+  const fetchedAt = performance.now();
+  Object.assign(state, { me: first.me, events: first.events, event: first.event });
   header();
   if (!state.event) {
     $('#event-title').textContent = 'No event yet';
@@ -128,13 +120,20 @@ async function init() {
   answers = makeAnswers({ state, status: $('#q-status'), refresh });
   moderation = makeModeration({ state, status: $('#q-status'), refresh });
   answered = makeAnswered({ state, el: $('#answered'), onSearch: () => answered.filterQueue($('#questions')) });
-  // In parallel: anything that changes between the two reads arrives on the feed after `after`, and
-  // the page refreshes once the feed has caught up.
-  const [after] = await Promise.all([loadJournal(state), fetchAll(), loadStaff()]);
+  // The snapshot read the journal first: anything that changed after it arrives on the feed after `after`,
+  // and the page refreshes once the feed has caught up.
+  Object.assign(state, {
+    live: first.live, items: first.items, questions: first.questions,
+    journal: first.journal.entries, liveFetchedAt: fetchedAt,
+  });
+  for (const person of first.staff) staffNames.set(person.id, person.display_name);
+  const after = first.journal.last_seq;
   render();
   markReady();
-  followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner'), autoSwitch: true });
   setUpPolicy($('#policy-link'), state.event.id, state.me);
+  // What the first render does not need loads after it: the event picker's follower and the authors' toasts.
+  import('../lib/follow.js').then((m) => m.followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner'), autoSwitch: true }));
+  const authors = import('../lib/authors.js');
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
   new LiveFeed({
     eventId: state.event.id, after,
@@ -145,7 +144,7 @@ async function init() {
       if (live) {
         announceEntry(entry);
         alarm(entry);
-        tellAuthor(entry, state, (item) => (item.question ? `Your answer to “${item.question}”` : `“${item.cue || item.key}”`));
+        authors.then((m) => m.tellAuthor(entry, state, (item) => (item.question ? `Your answer to “${item.question}”` : `“${item.cue || item.key}”`)));
       }
       refresh();
     },
