@@ -125,3 +125,4 @@ async def warm_up() -> None:
     for _ in PREFILTER.warm_steps():
         await asyncio.sleep(0)
     await asyncio.to_thread(preload)
+    await asyncio.to_thread(model)  # numpy and the weights (~0.1 s), off the first message's path

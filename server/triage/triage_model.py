@@ -16,9 +16,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from server.triage.triage_features import BUCKETS, bigram_slots, token_slots, tokens_of
 
@@ -26,6 +24,9 @@ DATA = Path(__file__).resolve().parent / "data"
 WEIGHTS = DATA / "triage_model.npz"
 META = DATA / "triage_model.json"
 WORD_CACHE_SIZE = 50_000
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class TriageModel:
 
     def __init__(self, coef: np.ndarray[Any, Any], intercept: np.ndarray[Any, Any], meta: dict[str, Any]) -> None:
         labels = [str(label) for label in meta["labels"]]
+        import numpy as np  # ~0.1 s to import: only once the model loads (first message or warm-up), not at start
+
         if coef.shape != (BUCKETS, len(labels)) or intercept.shape != (len(labels),):
             raise ValueError(f"model shape {coef.shape} does not fit {BUCKETS} buckets x {len(labels)} labels")
         self.coef = np.ascontiguousarray(coef, dtype=np.float64)
@@ -67,6 +70,8 @@ class TriageModel:
     @classmethod
     def load(cls, weights: Path = WEIGHTS, meta: Path = META) -> TriageModel:
         """Read the committed model (no pickle)."""
+        import numpy as np
+
         with np.load(weights, allow_pickle=False) as arrays:
             coef, intercept = arrays["coef"], arrays["intercept"]
         return cls(coef, intercept, json.loads(meta.read_text(encoding="utf-8")))
