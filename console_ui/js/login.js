@@ -1,5 +1,21 @@
 // The login page: log in, then go to the page that fits the user's roles.
-import { $, api, ApiError, landingFor, markReady, safeNext } from './lib/core.js';
+import { $, api, ApiError, hasRole, markReady } from './lib/core.js';
+
+/** The page a user starts on: operators and admins the console, clinicians the tablet. */
+function landingFor(user) {
+  if (user.roles.includes('admin') || user.roles.includes('comms')) return '/console';
+  if (user.roles.includes('clinical')) return '/tablet';
+  return null;
+}
+
+/** A `next` path from the login URL, only when it is one of our pages (no open redirects). */
+function safeNext(raw, user) {
+  if (!raw || typeof raw !== 'string') return null;
+  const match = /^\/(console|tablet|sandbox|setup)(\?event=\d{1,9})?$/.exec(raw);
+  if (!match) return null;
+  if ((match[1] === 'console' || match[1] === 'setup') && !hasRole(user, 'comms')) return null;
+  return raw;
+}
 
 function go(user) {
   const next = safeNext(new URLSearchParams(location.search).get('next'), user);

@@ -169,7 +169,7 @@ function stop(message, link) {
 
 async function init() {
   fetchStartedAt = performance.now();
-  const first = await firstLoad(); // who, the events, and the picked event's data: one request (lib/firstload.js)
+  const first = await firstLoad();
   const fetchedAt = performance.now();
   [state.me, state.events] = [first.me, first.events];
   if (!hasRole(state.me, 'comms')) {
@@ -189,8 +189,7 @@ async function init() {
   });
   actions = { ...makeActions({ state, notices, refresh }), ...makeControls({ state, notices, refresh }), compose, rerender: renderRunOfShow };
   $('#compose-open').addEventListener('click', compose);
-  // The snapshot read the journal first: anything that changed after it arrives on the feed after `after`,
-  // and the page refreshes once the feed has caught up.
+  // The snapshot read the journal first: later changes come on the feed after `after` (then a refresh).
   Object.assign(state, {
     live: first.live, items: first.items, deliveries: first.deliveries, questions: questionsOf(first),
     authorizations: first.authorizations, journal: first.journal.entries, liveFetchedAt: fetchedAt,
@@ -201,7 +200,7 @@ async function init() {
   markReady();
   lazyKeys();
   setUpPolicy($('#policy-link'), state.event.id, state.me);
-  // What the first render does not need loads after it: the event picker's follower and the authors' toasts.
+  // Loaded after the first render, which does not need them.
   import('../lib/follow.js').then((m) => m.followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner') }));
   const authors = import('../lib/authors.js');
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });

@@ -18,7 +18,7 @@ export async function loadQuestions(eventId, filter = 'queue') {
   } catch {
     summary = null;
   }
-  if (!summary) return questionsData(summary, filter, [], []);
+  if (!summary) return questionsData(summary, filter);
   const base = `/api/events/${eventId}/questions`;
   const [queue, other] = await Promise.all([
     api(base).catch(() => null),
@@ -27,8 +27,8 @@ export async function loadQuestions(eventId, filter = 'queue') {
   return questionsData(summary, filter, queue, other);
 }
 
-/** The same from the first load's snapshot (the queue's filter). */
-export const questionsOf = (snapshot) => questionsData(snapshot.question_summary, 'queue', snapshot.questions, null);
+/** The same from the first load's snapshot. */
+export const questionsOf = (snap) => questionsData(snap.question_summary, 'queue', snap.questions);
 
 function questionsData(summary, filter, queue, other) {
   if (!summary) return { summary, filter, queue: [], groups: [], emergencies: [] };

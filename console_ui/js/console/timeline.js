@@ -173,10 +173,7 @@ function card(item, state, actions, deliveries, upcomingInfo, nextId) {
 
 let anchoredNext = null;
 
-/**
- * Keep the next item in view: when it changes, scroll the run of show so it sits near the top. It reads the
- * layout, so it runs in the next frame, after the whole page is rendered (one layout, not one mid-render).
- */
+/** Keep the next item in view: when it changes, scroll it near the top (next frame: no layout mid-render). */
 function anchor(list, nextId) {
   if (nextId === anchoredNext) return;
   anchoredNext = nextId;

@@ -175,25 +175,9 @@ export async function logout() {
   }
 }
 
-// Who is logged in, where they land, and which event a page shows.
+// Who is logged in and which event a page shows (where they land after logging in: login.js).
 
 export const hasRole = (user, ...roles) => user.roles.includes('admin') || roles.some((r) => user.roles.includes(r));
-
-/** The page a user starts on: operators and admins the console, clinicians the tablet. */
-export function landingFor(user) {
-  if (user.roles.includes('admin') || user.roles.includes('comms')) return '/console';
-  if (user.roles.includes('clinical')) return '/tablet';
-  return null;
-}
-
-/** A `next` path from the login URL, only when it is one of our pages (no open redirects). */
-export function safeNext(raw, user) {
-  if (!raw || typeof raw !== 'string') return null;
-  const match = /^\/(console|tablet|sandbox|setup)(\?event=\d{1,9})?$/.exec(raw);
-  if (!match) return null;
-  if ((match[1] === 'console' || match[1] === 'setup') && !hasRole(user, 'comms')) return null;
-  return raw;
-}
 
 export async function currentUser() {
   return api('/api/auth/me');

@@ -1,35 +1,19 @@
-// The first load of the console and the tablet: who is logged in, the events, and everything the page renders
-// first, in one request (GET /api/events/{id}/snapshot) when the address or this device names the event; one round
-// trip more only on a first visit, or when the remembered event is over while another runs (see pickEvent).
-// It used to be two round trips of up to nine requests, more than the browser's six connections to the server.
+// The console's and the tablet's first load: who, the events and what the page shows first, in one request
+// (GET /api/events/{id}/snapshot) when the address or this device names the event (else two round trips).
 import { api, ApiError, currentUser, pickEvent, STORAGE_KEY } from './core.js';
 
 async function snapshot(id) {
   try {
     return await api(`/api/events/${id}/snapshot`);
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 422)) return null; // no such event (any more)
+    if (err instanceof ApiError && (err.status === 404 || err.status === 422)) return null; // no such event
     throw err;
   }
 }
 
-/** The event this page probably shows, before the list of events is known (0 when nothing names one). */
 function guess() {
-  const linked = Number(new URLSearchParams(location.search).get('event'));
-  if (Number.isSafeInteger(linked) && linked > 0) return linked;
-  const remembered = Number(localStorage.getItem(STORAGE_KEY));
-  return Number.isSafeInteger(remembered) && remembered > 0 ? remembered : 0;
-}
-
-let started = null; // the first load, asked for once
-
-/**
- * {me, events, event, ...}: the snapshot of the event pickEvent chooses (its parts as GET /api/events/{id}/snapshot
- * documents them), or {me, events, event: null} when there is no event.
- */
-export function firstLoad() {
-  started = started || load();
-  return started;
+  const id = Number(new URLSearchParams(location.search).get('event') || localStorage.getItem(STORAGE_KEY));
+  return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }
 
 async function load() {
@@ -44,11 +28,12 @@ async function load() {
   return picked;
 }
 
-// Asked for as soon as this module runs: the console and the tablet also load it with <script type="module" async>
-// ahead of their own modules, so the request runs while those download. The page awaits the same promise (and
-// sees its error); the no-op handler only keeps an early failure from being reported as unhandled meanwhile.
+let started = null;
+/** The snapshot of the event pickEvent chooses, or {me, events, event: null}; asked for once. */
+export const firstLoad = () => (started = started || load());
+
+// Asked for when this module runs: the pages load it with an async script tag, so the request runs while their
+// other modules download (the catch only keeps an early failure from being reported before the page awaits it).
 firstLoad().catch(() => {});
-// The browser loads its date and time-zone data with the first Intl.DateTimeFormat a page makes (20-30 ms on the
-// 2-core machine; the ones after it take under 1 ms): made here, that happens while the request is out instead of
-// in the first render (the formatters themselves are made and cached by clock() in core.js).
+// The first Intl.DateTimeFormat loads the browser's date data (20-30 ms): done while the request is out.
 window.setTimeout(() => new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).format(0), 0);

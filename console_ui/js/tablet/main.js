@@ -104,7 +104,7 @@ function header() {
 }
 
 async function init() {
-  const first = await firstLoad(); // who, the events, and the picked event's data: one request (lib/firstload.js)
+  const first = await firstLoad();
   const fetchedAt = performance.now();
   Object.assign(state, { me: first.me, events: first.events, event: first.event });
   header();
@@ -120,8 +120,7 @@ async function init() {
   answers = makeAnswers({ state, status: $('#q-status'), refresh });
   moderation = makeModeration({ state, status: $('#q-status'), refresh });
   answered = makeAnswered({ state, el: $('#answered'), onSearch: () => answered.filterQueue($('#questions')) });
-  // The snapshot read the journal first: anything that changed after it arrives on the feed after `after`,
-  // and the page refreshes once the feed has caught up.
+  // The snapshot read the journal first: later changes come on the feed after `after` (then a refresh).
   Object.assign(state, {
     live: first.live, items: first.items, questions: first.questions,
     journal: first.journal.entries, liveFetchedAt: fetchedAt,
@@ -131,7 +130,7 @@ async function init() {
   render();
   markReady();
   setUpPolicy($('#policy-link'), state.event.id, state.me);
-  // What the first render does not need loads after it: the event picker's follower and the authors' toasts.
+  // Loaded after the first render, which does not need them.
   import('../lib/follow.js').then((m) => m.followEvents({ state, picker: $('#event-picker'), banner: $('#event-banner'), autoSwitch: true }));
   const authors = import('../lib/authors.js');
   const conn = connectionUi({ indicator: $('#conn'), banner: $('#offline-banner'), timeZoneOf: () => state.event.timezone });
