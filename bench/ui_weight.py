@@ -12,6 +12,27 @@ The baseline is `/ui/baseline.html`, a bare HTML page served by the same server;
 `domContentLoadedEventEnd`. Pages and baseline are measured interleaved (baseline, page, baseline,
 page, ...) in one run, and each page is reported as a ratio to the baseline: on these machines absolute
 timings drift, ratios hold (shared/docs/benchmarking.md). Needs Playwright (Python) and Debian's Chromium.
+The `requests` column counts what the page asked for before it was ready (the document, then Resource Timing).
+
+Where the time went (issue 16, 2026-12-07, 2-core machine; Resource Timing and long tasks from Playwright, the
+server's CPU per request, SQL statements counted on the engine, V8 CPU profiles). The console was ready in
+689-819 ms (quiet) against a bare page's 82 ms, the tablet in 595-609 ms:
+- Its files, about 40%: a shell, 2 stylesheets and 17 modules (tablet 19), six at a time (HTTP/1.1), each through
+  the body limits, the header middleware, routing, dependencies and `StaticFiles`' two thread hops: 1.3 ms of the
+  one server process per file, on the critical path.
+- Its data, about 35%: two round trips, `me` + the events, then 9 requests (the questions summary led to a third);
+  more than the six connections, each paying the session check, the event lookup and the middleware again; about
+  90 ms of server CPU in all. Items were read with 2 statements per item (21 for the bench's 8).
+- Its first render, about 15%: the browser's first `Intl.DateTimeFormat` loads its date data (20-30 ms), and the
+  run of show's scroll anchor forced a layout in the middle of the render (18 ms and more).
+What changed: one `GET /api/events/{id}/snapshot` (server/pages/snapshot.py: the same parts from the same services,
+in one transaction, the journal read first) asked for by console_ui/js/lib/firstload.js, an async module that runs
+while the other modules download; items in 2 statements for any number; the shells and files answered from memory
+(server/pages/assets.py: 0.25 ms of server CPU instead of 1.3 ms); the event follower and the authors' toasts
+loaded after the first render; the date data loaded while the request is out; the scroll anchor in the next frame.
+Requests before ready: console 32 -> 21, tablet 31 -> 22-23. Quiet machine, same half hour, the tree before and after:
+console 730 -> 281-362 ms, tablet 543 -> 274-356 ms, setup 475 -> 329-351 ms (bare page 66-81 ms); weights 145.4,
+141.0 and 67.0 KiB (were 143.9, 140.1 and 67.6).
 """
 
 from __future__ import annotations
@@ -90,7 +111,10 @@ def measure(browser: Any, server: LiveServer, path: str, user: str | None) -> di
         else:
             page.wait_for_selector("body[data-ready]", timeout=30_000)
             ready = float(page.get_attribute("body", "data-ready") or "nan")
-        return {"bytes": float(sum(sizes)), "ms": float(ready)}
+        # Requests the page made before it was ready (the document, then what Resource Timing saw start).
+        requests = 1 + page.evaluate("(ready) => performance.getEntriesByType('resource')"
+                                     ".filter((r) => r.startTime < ready).length", ready)
+        return {"bytes": float(sum(sizes)), "ms": float(ready), "requests": float(requests)}
     finally:
         context.close()
 
@@ -127,7 +151,8 @@ def run(rounds: int) -> dict[str, Any]:
         page_bytes = statistics.median(s["bytes"] for s in runs)
         page_ms = statistics.median(s["ms"] for s in runs)
         report["pages"][name] = {"bytes": page_bytes, "ms": page_ms, "bytes_ratio": page_bytes / base_bytes,
-                                 "ms_ratio": page_ms / base_ms if base_ms else float("nan")}
+                                 "ms_ratio": page_ms / base_ms if base_ms else float("nan"),
+                                 "requests": statistics.median(s["requests"] for s in runs)}
     report["figures"] = [row for name, page in report["pages"].items() for row in (
         {"figure": f"{name} weight", "value": page["bytes"], "baseline": base_bytes,
          "ratio": round(page["bytes_ratio"], 1), "unit": "bytes"},
@@ -150,10 +175,10 @@ def main() -> int:
     base = report["baseline"]
     print(f"UI weight and time to interactive — median of {report['rounds']} interleaved cold loads")
     print(f"  baseline {BASELINE}: {base['bytes'] / 1024:.1f} KiB, ready in {base['ms']:.0f} ms")
-    print(f"  {'page':<10}{'HTML+CSS+JS':>14}{'x base':>9}{'ready':>10}{'x base':>9}")
+    print(f"  {'page':<10}{'HTML+CSS+JS':>14}{'x base':>9}{'ready':>10}{'x base':>9}{'requests':>10}")
     for name, row in report["pages"].items():
         print(f"  {name:<10}{row['bytes'] / 1024:>10.1f} KiB{row['bytes_ratio']:>8.1f}x"
-              f"{row['ms']:>7.0f} ms{row['ms_ratio']:>8.1f}x{'  OVER' if name in over else ''}")
+              f"{row['ms']:>7.0f} ms{row['ms_ratio']:>8.1f}x{row['requests']:>10.0f}{'  OVER' if name in over else ''}")
     print(f"  budget: under {BUDGET_BYTES / 1000:.0f} KB and {BUDGET_MS:.0f} ms per page"
           f"{'' if not over else ' — over: ' + ', '.join(over)}")
     return 1 if args.check and over else 0
