@@ -170,7 +170,6 @@ function stop(message, link) {
 async function init() {
   fetchStartedAt = performance.now();
   const first = await firstLoad();
-  const fetchedAt = performance.now();
   [state.me, state.events] = [first.me, first.events];
   if (!hasRole(state.me, 'comms')) {
     stop('The console is for communications operators. ', h('a', { href: '/tablet' }, 'Open the clinician tablet'));
@@ -192,7 +191,7 @@ async function init() {
   // The snapshot read the journal first: later changes come on the feed after `after` (then a refresh).
   Object.assign(state, {
     live: first.live, items: first.items, deliveries: first.deliveries, questions: questionsOf(first),
-    authorizations: first.authorizations, journal: first.journal.entries, liveFetchedAt: fetchedAt,
+    authorizations: first.authorizations, journal: first.journal.entries, liveFetchedAt: first.fetchedAt,
   });
   for (const person of first.staff) staffNames.set(person.id, person.display_name);
   const after = first.journal.last_seq;

@@ -4,7 +4,9 @@ import { api, ApiError, currentUser, pickEvent, STORAGE_KEY } from './core.js';
 
 async function snapshot(id) {
   try {
-    return await api(`/api/events/${id}/snapshot`);
+    const snap = await api(`/api/events/${id}/snapshot`);
+    snap.fetchedAt = performance.now(); // the pages' clocks count on from its live state
+    return snap;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 422)) return null; // no such event
     throw err;

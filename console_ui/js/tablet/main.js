@@ -105,7 +105,6 @@ function header() {
 
 async function init() {
   const first = await firstLoad();
-  const fetchedAt = performance.now();
   Object.assign(state, { me: first.me, events: first.events, event: first.event });
   header();
   if (!state.event) {
@@ -123,7 +122,7 @@ async function init() {
   // The snapshot read the journal first: later changes come on the feed after `after` (then a refresh).
   Object.assign(state, {
     live: first.live, items: first.items, questions: first.questions,
-    journal: first.journal.entries, liveFetchedAt: fetchedAt,
+    journal: first.journal.entries, liveFetchedAt: first.fetchedAt,
   });
   for (const person of first.staff) staffNames.set(person.id, person.display_name);
   const after = first.journal.last_seq;
