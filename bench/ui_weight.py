@@ -31,8 +31,8 @@ while the other modules download; items in 2 statements for any number; the shel
 (server/pages/assets.py: 0.25 ms of server CPU instead of 1.3 ms); the event follower and the authors' toasts
 loaded after the first render; the date data loaded while the request is out; the scroll anchor in the next frame.
 Requests before ready: console 32 -> 21, tablet 31 -> 22-23. Quiet machine, same half hour, the tree before and after:
-console 730 -> 281-362 ms, tablet 543 -> 274-356 ms, setup 475 -> 329-351 ms (bare page 66-81 ms); weights 145.4,
-141.0 and 67.0 KiB (were 143.9, 140.1 and 67.6).
+console 730 -> 281-362 ms, tablet 543 -> 274-356 ms, setup 475 -> 329-351 ms (bare page 66-81 ms); weights 145.5,
+141.1 and 67.0 KiB (were 143.9, 140.1 and 67.6).
 """
 
 from __future__ import annotations
