@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, sys
 import server.app
-from server.triage.triage_prefilter import PREFILTER, LazyPattern
+from server.triage.triage_lazy import LazyPattern
+from server.triage.triage_prefilter import PREFILTER
 lazy = [p for p in PREFILTER.patterns if isinstance(p, LazyPattern)]
 print(json.dumps({"alembic": sorted(m for m in sys.modules if m.split(".")[0] in ("alembic", "mako")),
                   "patterns": len(PREFILTER.patterns), "lazy": len(lazy),

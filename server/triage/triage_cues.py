@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from server.triage.triage_prefilter import PREFILTER, LazyPattern, Regex, guarded
+from server.triage.triage_lazy import LazyPattern, Regex
+from server.triage.triage_prefilter import PREFILTER, guarded
 
 # Tokens that negate a cue when they occur shortly before it in the same clause.
 NEGATORS: frozenset[str] = frozenset({

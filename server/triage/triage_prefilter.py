@@ -14,7 +14,7 @@ back references, classes, unbounded repeats) imposes no requirement, so the patt
 
 Compiling the ~175 triage regexes and analysing them cost ~0.8 s of CPU, which every server process paid at
 import, before it could serve (issue 19: a restart after `kill -9` must serve and post again within 2 s). So
-patterns are `LazyPattern`s, compiled on first use, and a pattern's analysis waits until the first `mask` or
+patterns are `LazyPattern`s (`triage_lazy`), compiled on first use, and a pattern's analysis waits until the first `mask` or
 `warm_steps`, which the app runs in small steps once it is serving (`server.triage.triage.warm_up`). A message
 triaged before that simply pays the rest of the work first; the results are the same.
 """
@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+from server.triage.triage_lazy import LazyPattern, Regex
 
 Key = tuple[str, str]
 
@@ -268,48 +270,6 @@ def _requirement(op: Any, av: Any, left: bool, right: bool) -> frozenset[Key] | 
     if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
         raise _Unsupported("back reference")
     return None
-
-
-class LazyPattern:
-    """A regex compiled on first use, with the `re.Pattern` methods triage calls (see the module docstring)."""
-
-    __slots__ = ("pattern", "flags", "_compiled")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern, self.flags = pattern, flags
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def compiled(self) -> re.Pattern[str]:
-        """The compiled regex (compiling twice from two threads is harmless: same result)."""
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(self.pattern, self.flags)
-        return compiled
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.compiled.search(text)
-
-    def match(self, text: str) -> re.Match[str] | None:
-        return self.compiled.match(text)
-
-    def fullmatch(self, text: str) -> re.Match[str] | None:
-        return self.compiled.fullmatch(text)
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.compiled.finditer(text)
-
-    def findall(self, text: str) -> list[Any]:
-        return self.compiled.findall(text)
-
-    def split(self, text: str) -> list[str | Any]:
-        return self.compiled.split(text)
-
-    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
-        return self.compiled.sub(repl, text)
-
-
-Regex = re.Pattern[str] | LazyPattern
 
 
 def requirement(pattern: Regex) -> frozenset[Key] | None:

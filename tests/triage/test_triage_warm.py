@@ -9,7 +9,8 @@ import pytest
 
 from server.triage import triage as triage_module
 from server.triage.triage import triage, warm_up
-from server.triage.triage_prefilter import PREFILTER, LazyPattern, Prefilter
+from server.triage.triage_lazy import LazyPattern
+from server.triage.triage_prefilter import PREFILTER, Prefilter
 
 SOURCES = [r"\bkill (myself|himself)\b", r"\bsuicid\w*", r"\bwhere is\b", r"[a-z]+\d", r"\bchest pain\b"]
 TEXTS = ["i want to kill myself", "suicidal thoughts", "where is the stage", "abc1", "chest pain now", "hello"]
