@@ -14,9 +14,10 @@ back references, classes, unbounded repeats) imposes no requirement, so the patt
 
 Compiling the ~175 triage regexes and analysing them cost ~0.8 s of CPU, which every server process paid at
 import, before it could serve (issue 19: a restart after `kill -9` must serve and post again within 2 s). So
-patterns are `LazyPattern`s (`triage_lazy`), compiled on first use, and a pattern's analysis waits until the first `mask` or
-`warm_steps`, which the app runs in small steps once it is serving (`server.triage.triage.warm_up`). A message
-triaged before that simply pays the rest of the work first; the results are the same.
+patterns are `LazyPattern`s (`triage_lazy`), compiled on first use, and a pattern's analysis waits until the
+first `mask` or `warm_steps`, which the app runs in small steps once it is serving
+(`server.triage.triage.warm_up`). A message triaged before that simply pays the rest of the work first; the
+results are the same.
 """
 
 from __future__ import annotations
