@@ -10,7 +10,6 @@ in somebody else's thread names that thread's root, which the poller used to dro
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
@@ -92,12 +91,12 @@ async def test_six_replies_within_a_second_of_a_new_thread_post_are_all_ingested
         (post,) = (await session.execute(select(Delivery).where(Delivery.status == "posted"))).scalars()
     assert post.remote is not None
     root = strong_ref(post.remote["uri"], post.remote["cid"])
-    started = time.monotonic()
+    # All six at once, right after the thread post (tests assert no timings: on a loaded machine the PDS may take
+    # longer than the second of the scenario's name, and what is checked below holds either way).
     sent = await asyncio.gather(*(
         sdk.send_post(f"Question {n}: how long until the patient wakes up?",
                       reply_to=models.AppBskyFeedPost.ReplyRef(root=root, parent=root))
         for n, sdk in enumerate(audience)))
-    assert time.monotonic() - started < 1.0  # all six within a second of the thread post
     replies = {r.uri for r in sent}
 
     poller = kit.state.poller
