@@ -324,7 +324,22 @@ def create_account(pds_url: str, handle: str, password: str | None = None) -> Bl
     if response.status_code != 200:
         raise PeerUnavailable(f"createAccount {handle} failed: {response.status_code} {response.text[:300]}")
     data = response.json()
-    return BlueskyAccount(handle, data["did"], password, data["accessJwt"], data["refreshJwt"])
+    created = BlueskyAccount(handle, data["did"], password, data["accessJwt"], data["refreshJwt"])
+    _wait_for_appview(pds_url, created)
+    return created
+
+
+def _wait_for_appview(pds_url: str, account: BlueskyAccount, timeout: float = 30.0) -> None:
+    """Until the AppView (when the peer has one) knows a new account: it indexes it from the firehose a moment
+    after createAccount, and until then `getProfile` — which the atproto SDK's login and the metrics reader
+    call — answers 400 "Profile not found". A bare PDS answers "No service configured" at once: no wait."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{pds_url}/xrpc/app.bsky.actor.getProfile", params={"actor": account.did},
+                             headers={"Authorization": f"Bearer {account.access_jwt}"}, timeout=10)
+        if response.status_code == 200 or "Profile not found" not in response.text:
+            return
+        time.sleep(0.1)
 
 
 def _b64url(data: bytes) -> str:
