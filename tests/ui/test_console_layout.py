@@ -27,8 +27,15 @@ VISIBLE_ROWS = """() => {
 
 
 def _box(page: Any, selector: str) -> dict[str, float]:
-    box: dict[str, float] = page.locator(selector).bounding_box()
-    return box
+    """The element's box once it is laid out (None while a refresh redraws the header: seen once in CI)."""
+    locator = page.locator(selector)
+    for _ in range(50):
+        expect(locator).to_be_visible()
+        box: dict[str, float] | None = locator.bounding_box()
+        if box is not None:
+            return box
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{selector} has no box")
 
 
 def test_dense_run_of_show_and_fixed_controls(open_page: Callable[..., Any], apis: dict[str, Api],
