@@ -252,3 +252,15 @@ if __name__ == "__main__":  # `python -m tests.ui.harness DATA_DIR PORT`: serve 
     live = LiveServer(data_dir=Path(sys.argv[1]), port=int(sys.argv[2]))
     uvicorn.run(build_app(live.settings), host="127.0.0.1", port=live.port, log_level="warning",
                 ws=FeedWebSocketProtocol, ws_per_message_deflate=False, timeout_graceful_shutdown=2)
+
+
+def laid_out_box(locator: Any, tries: int = 50) -> dict[str, float]:
+    """A visible element's box once it is laid out: `bounding_box()` answers None while a refresh redraws the part
+    of the page that holds it (seen in CI under load), so it is asked again for up to `tries` × 100 ms."""
+    for _ in range(tries):
+        expect(locator).to_be_visible()
+        box: dict[str, float] | None = locator.bounding_box()
+        if box is not None:
+            return box
+        locator.page.wait_for_timeout(100)
+    raise AssertionError(f"{locator} has no box")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import screenshot
-from tests.ui.harness import Api, LiveServer, approve, create_item, expect
+from tests.ui.harness import Api, LiveServer, approve, create_item, expect, laid_out_box
 from tests.ui.questions_kit import EMERGENCY_REPLY, audience_reply, live_event_with_post
 
 pytestmark = pytest.mark.slow
@@ -27,15 +27,7 @@ VISIBLE_ROWS = """() => {
 
 
 def _box(page: Any, selector: str) -> dict[str, float]:
-    """The element's box once it is laid out (None while a refresh redraws the header: seen once in CI)."""
-    locator = page.locator(selector)
-    for _ in range(50):
-        expect(locator).to_be_visible()
-        box: dict[str, float] | None = locator.bounding_box()
-        if box is not None:
-            return box
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{selector} has no box")
+    return laid_out_box(page.locator(selector))
 
 
 def test_dense_run_of_show_and_fixed_controls(open_page: Callable[..., Any], apis: dict[str, Api],

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import screenshot
-from tests.ui.harness import Api, LiveServer, expect
+from tests.ui.harness import Api, LiveServer, expect, laid_out_box
 from tests.ui.questions_kit import EMERGENCY_REPLY, audience_reply, live_event_with_post, new_user, wait_for
 
 pytestmark = pytest.mark.slow
@@ -248,7 +248,7 @@ def test_assign_a_question(open_page: Callable[..., Any], apis: dict[str, Api], 
     take = nurse_card.get_by_role("button", name="Assign to me")
     for control in (take, nurse_picker):
         expect(control).to_be_visible()  # the queue may be re-rendering just now
-        assert (control.bounding_box() or {"height": 0})["height"] >= 44
+        assert laid_out_box(control)["height"] >= 44
     take.click()
     expect(nurse_tablet.locator("#q-status")).to_have_text("Assigned to you.")
     expect(nurse_card.locator(".pill-assigned")).to_have_text("Assigned to you")

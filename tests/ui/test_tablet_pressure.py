@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.ui.conftest import screenshot
-from tests.ui.harness import Api, LiveServer, expect
+from tests.ui.harness import Api, LiveServer, expect, laid_out_box
 from tests.ui.questions_kit import EMERGENCY_REPLY, audience_reply, live_event_with_post, wait_for
 
 pytestmark = pytest.mark.slow
@@ -33,17 +33,17 @@ def test_two_panes_in_landscape_one_column_in_portrait(open_page: Callable[..., 
     wait_for(lambda: len(apis["comms"].call("GET", f"/api/events/{event['id']}/questions")) == 1)
     landscape = _open_tablet(open_page, event["id"], 1024, 768)
     expect(landscape.locator(".tb-question")).to_have_count(1)
-    header = landscape.locator(".tb-top").bounding_box()
+    header = laid_out_box(landscape.locator(".tb-top"))
     assert header["height"] <= 120, header
-    left = landscape.locator(".tb-pane-questions").bounding_box()
-    right = landscape.locator(".tb-pane-side").bounding_box()
+    left = laid_out_box(landscape.locator(".tb-pane-questions"))
+    right = laid_out_box(landscape.locator(".tb-pane-side"))
     assert right["x"] >= left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 2, (left, right)
     assert left["width"] > 400 and right["width"] > 350
     screenshot(landscape, "tablet-landscape-1024x768")
     portrait = _open_tablet(open_page, event["id"], 768, 1024)
     expect(portrait.locator(".tb-question")).to_have_count(1)
-    left = portrait.locator(".tb-pane-questions").bounding_box()
-    right = portrait.locator(".tb-pane-side").bounding_box()
+    left = laid_out_box(portrait.locator(".tb-pane-questions"))
+    right = laid_out_box(portrait.locator(".tb-pane-side"))
     assert right["y"] >= left["y"] + left["height"] - 1, (left, right)
     screenshot(portrait, "tablet-portrait-768x1024")
     # The reason reads as words, not as the triage's debug output.
