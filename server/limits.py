@@ -29,6 +29,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.asgiscope import header
 from server.auth import service as auth_service
 from server.auth.deps import bearer_token
 from server.config import Settings
@@ -256,15 +257,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return bytes(value)
-    return None
-
-
 def _content_length(scope: Scope) -> int | None:
-    value = _header(scope, b"content-length")
+    value = header(scope, b"content-length")
     try:
         return int(value) if value is not None else None
     except ValueError:
@@ -273,7 +267,7 @@ def _content_length(scope: Scope) -> int | None:
 
 def _is_json(scope: Scope) -> bool:
     """The content types FastAPI parses as JSON (application/json and application/*+json)."""
-    value = (_header(scope, b"content-type") or b"").decode("latin-1").split(";", 1)[0].strip().lower()
+    value = (header(scope, b"content-type") or b"").decode("latin-1").split(";", 1)[0].strip().lower()
     return value.startswith("application/") and (value == "application/json" or value.endswith("+json"))
 
 

@@ -25,7 +25,7 @@ SERVER = ROOT / "server"
 # Bottom to top. A unit is a top-level module or package of server/ (`db`, `timeline`), or a named part of one
 # (SUBUNITS). Foundation first, then the pure domains, then the domains in the order they build on each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("clock", "config", "datadir", "security", "logs", "offload", "publicroutes", "db.diskfull",
+    ("asgiscope", "clock", "config", "datadir", "security", "logs", "offload", "publicroutes", "db.diskfull",
      "platforms"),  # platforms: the Platform protocol, capabilities table and error taxonomy (pure data)
     ("secret_key", "errors"),
     ("db", "inputs", "ratelimit", "loopfailures"),

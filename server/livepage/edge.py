@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server.asgiscope import has_body, header
 from server.livepage.hub import CACHE_CONTROL, LivePageHub, etag_matches
 from server.livepage.stream import EventStream, refused, resume_from
 from server.security import HEADERS
@@ -28,19 +29,6 @@ if TYPE_CHECKING:  # the type only: this middleware runs below the app that buil
 PAGE = re.compile(r"^/live/([A-Za-z0-9_-]{1,64})(/posts\.json)?$")
 EVENTS = re.compile(r"^/live/([A-Za-z0-9_-]{1,64})/events$")
 SECURITY = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
-
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return bytes(value)
-    return None
-
-
-def _has_body(scope: Scope) -> bool:
-    """A GET that carries a body goes the long way, through the body limits (413/408 like every route)."""
-    length = _header(scope, b"content-length")
-    return _header(scope, b"transfer-encoding") is not None or (length is not None and length.strip() != b"0")
 
 
 def _hub(scope: Scope) -> LivePageHub | None:
@@ -62,7 +50,8 @@ class LivePageEdge:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and not _has_body(scope):
+        # A GET that carries a body goes the long way, through the body limits (413/408 like every route).
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and not has_body(scope):
             hub = _hub(scope)
             if hub is not None and await self._answer(hub, scope, receive, send):
                 return
@@ -72,7 +61,7 @@ class LivePageEdge:
         path = scope["path"]
         page = PAGE.match(path)
         if page is not None:
-            condition = _header(scope, b"if-none-match")
+            condition = header(scope, b"if-none-match")
             channel = hub.cached(page.group(1)) if condition is not None else None
             if channel is None or condition is None:
                 return False
@@ -91,7 +80,7 @@ class LivePageEdge:
         channel = await hub.channel(events.group(1))
         if channel is None:
             return False  # the route's 404, the same as for any unknown page
-        last = _header(scope, b"last-event-id")
+        last = header(scope, b"last-event-id")
         client = hub.subscribe(channel, resume_from(after, last.decode("latin-1") if last is not None else None))
         if client is None:
             await refused()(scope, receive, send)

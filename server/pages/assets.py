@@ -20,6 +20,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server.asgiscope import has_body, header
 from server.pages.router import NO_CACHE, PAGES, STATIC_PREFIX, ui_root
 from server.security import HEADERS
 
@@ -61,20 +62,11 @@ def _content_type(name: str) -> str | None:
     return guessed if guessed and guessed.startswith("image/") else None
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return bytes(value)
-    return None
-
-
 def _plain(scope: Scope) -> bool:
     """A GET or HEAD without a body or a Range (those go the long way, as every route)."""
     if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
         return False
-    length = _header(scope, b"content-length")
-    return (_header(scope, b"transfer-encoding") is None and (length is None or length.strip() == b"0")
-            and _header(scope, b"range") is None)
+    return not has_body(scope) and header(scope, b"range") is None
 
 
 def _matches(condition: bytes, etag: str) -> bool:
@@ -96,7 +88,7 @@ class AssetEdge:
         if asset is None:
             await self.app(scope, receive, send)
             return
-        condition = _header(scope, b"if-none-match")
+        condition = header(scope, b"if-none-match")
         if condition is not None and _matches(condition, asset.etag):
             await send({"type": "http.response.start", "status": 304,
                         "headers": [(b"etag", asset.etag.encode()), *CACHE, *SECURITY]})
