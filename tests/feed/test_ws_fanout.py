@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,7 +90,9 @@ def _stalled_socket(base: str) -> socket.socket:
 async def test_slow_client_is_dropped_without_delaying_others(app: FastAPI, sessionmaker: Any,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(feed_module, "QUEUE_LIMIT", 16)
-    monkeypatch.setattr(ws_module, "CLOSE_SECONDS", 30.0)  # the close frame waits until the client reads again
+    # The close frame waits until the client reads again, here for up to an hour: the fast client gets its entries
+    # long before that, so it does not wait behind the stalled one.
+    monkeypatch.setattr(ws_module, "CLOSE_SECONDS", 3600.0)
     hub = app.state.livecue.feed
     dropped: list[Subscriber] = []
     drop = hub.drop
@@ -115,11 +116,9 @@ async def test_slow_client_is_dropped_without_delaying_others(app: FastAPI, sess
             await _note(sessionmaker, "note.bulk", None, index=index, blob=blob)
             await asyncio.sleep(0.005)  # a steady stream (a burst bigger than the queue would drop anyone)
         await _note(sessionmaker, "note.done", None)
-        written = time.monotonic()
-        await reader
-        lag = time.monotonic() - written
+        async with asyncio.timeout(WAIT):
+            await reader  # long before the stalled client's close could end
         head = fast.last_seq
-        assert lag < 1.0, f"the fast client waited {lag:.2f}s behind the stalled one"
         async with asyncio.timeout(WAIT):
             while len(hub.subscribers) != 1:
                 await asyncio.sleep(0.02)
@@ -146,11 +145,9 @@ async def test_heartbeats_carry_the_last_sequence(app: FastAPI, sessionmaker: An
         feed = await Feed.open(base, token=token_of(comms), event_id=event["id"])
         await feed.caught_up()
         caught_up_seq = feed.frames[-1]["seq"]
-        started = time.monotonic()
-        beats = [await feed.frame(timeout=2.0) for _ in range(3)]
+        beats = [await feed.frame(timeout=2.0) for _ in range(3)]  # the default interval (10 s) would time out
         assert [b["type"] for b in beats] == ["heartbeat"] * 3
         assert all(b["seq"] == caught_up_seq for b in beats)
-        assert time.monotonic() - started < 2.0
         await create_item(http, comms, event["id"])
         while (await feed.frame(timeout=2.0))["type"] != "entry":
             pass
@@ -177,12 +174,10 @@ async def test_emergency_alerts_reach_every_console_and_tablet(app: FastAPI, clo
         for screen in screens.values():
             await screen.caught_up()
 
-        started = time.monotonic()
         hold = await kit.post(f"/api/events/{eid}/live/emergency-hold", {"post_holding_message": True})
         assert hold.status_code == 200
         for name, screen in screens.items():
             assert "alert.emergency_hold" in await screen.kinds_until("alert.emergency_hold"), name
-        assert time.monotonic() - started < 3.0
 
         message = IncomingMessage(platform="sandbox", external_id="m-1", author_handle="@worried",
                                   author_name="Worried Viewer", received_at=datetime.now(UTC),

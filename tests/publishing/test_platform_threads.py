@@ -3,7 +3,6 @@ from each platform's own storage: the sandbox tables, the real PDS's XRPC API, a
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import FastAPI
@@ -34,7 +33,6 @@ WARNED = (3, 7)
 
 async def test_ten_item_thread_with_images_on_every_platform(
         client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any, bluesky_pds: PeerInfo) -> None:
-    started = time.monotonic()
     kit = await prepare_event(client, app, clock, sessionmaker, ALL_PLATFORMS)
     async with wire_platforms(app, clock, ALL_PLATFORMS, peer=bluesky_pds) as wired:
         items = await add_items(kit, 10, warnings=WARNED)
@@ -74,7 +72,6 @@ async def test_ten_item_thread_with_images_on_every_platform(
 
     items_read = (await client.get(f"/api/events/{kit.event['id']}/items", headers=kit.comms)).json()
     assert all(i["status"] == "posted" and i["published_at"] for i in items_read)
-    assert time.monotonic() - started < 60
 
 
 async def _check_pds_records(bluesky: BlueskyHarness, deliveries: list[Any]) -> None:
