@@ -33,15 +33,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
-from pydantic import BaseModel, Field
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.apps import Batch, FormBody, bare_app, livecue_app, pin, serve  # noqa: E402,F401  (form_bench imports these from here)
 from bench.common import cpu_seconds, free_port, wait_up  # noqa: E402
 from server.platforms.base import IncomingMessage  # noqa: E402
 from server.questions.grouping_db import CANDIDATES as CANDIDATES_CAP  # noqa: E402
-from server.ratelimit import SlidingWindow  # noqa: E402
 
 BATCH = 50
 TOPICS = ("surgery operation bypass graft valve heart lung pump anaesthesia recovery scar stitches drain ward icu "
@@ -53,95 +50,12 @@ TEMPLATES = ("How long does the {t} take?", "how long is the {t}??", "What are t
              "How much does the {t} cost?", "When does the {u} start?")
 
 
-class Batch(BaseModel):
-    """A page of messages, parsed into the adapters' own dataclass by both servers."""
-
-    messages: list[IncomingMessage]
-
-
-class FormBody(BaseModel):
-    """The public form's body."""
-
-    name: str = Field(default="", max_length=80)
-    text: str = Field(min_length=1, max_length=1000)
-
-
 def texts(seed: int) -> Iterator[str]:
     """Audience questions: popular paraphrases and a long tail (new words keep arriving)."""
     rng = random.Random(seed)
     while True:
         word = rng.choice(TOPICS) if rng.random() < 0.7 else "".join(rng.choice("kalomirusatevo") for _ in range(6))
         yield rng.choice(TEMPLATES).format(t=word, u=rng.choice(TOPICS))
-
-
-# ---------------------------------------------------------------- servers (run as subprocesses)
-def bare_app() -> FastAPI:
-    """A bare FastAPI app taking the same JSON."""
-    app = FastAPI()
-
-    @app.post("/bench/ingest")
-    async def bare_batch(body: Batch) -> dict[str, int]:
-        return {"stored": len(body.messages)}
-
-    @app.post("/api/public/events/{slug}/questions", status_code=202)
-    async def bare_form(slug: str, body: FormBody) -> dict[str, str]:
-        return {"status": "received"}
-
-    return app
-
-
-def livecue_app(db: Path) -> FastAPI:
-    """The real app on a fresh SQLite file (FULL sync), with a batch-ingest route and a setup route."""
-    from server.app import create_app
-    from server.auth.deps import PUBLIC
-    from server.config import Settings
-    from server.db.session_scope import transaction
-    from server.models import Event
-    from server.questions.ingest import ingest
-
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{db}", data_dir=db.parent, run_workers=False,
-                        sqlite_synchronous="FULL", _env_file=None)
-    app = create_app(settings)
-
-    bench: dict[str, int] = {}  # the event the bench made
-
-    @app.post("/bench/setup", dependencies=[PUBLIC])
-    async def setup() -> dict[str, Any]:
-        state = app.state.livecue
-        state.form_limiter = SlidingWindow(10**9, 60.0)
-        async with transaction(state.sessionmaker) as session:
-            event = Event(slug="bench", title="Bench", hashtag="#bench", timezone="UTC", status="live",
-                          planned_start=datetime.now(UTC))
-            session.add(event)
-            await session.flush()
-            bench["event_id"] = event.id
-        return {"slug": "bench"}
-
-    @app.post("/bench/ingest", dependencies=[PUBLIC])
-    async def batch(body: Batch) -> dict[str, int]:
-        state = app.state.livecue
-        async with transaction(state.sessionmaker) as session:
-            event = await session.get(Event, bench["event_id"])
-            assert event is not None
-            result = await ingest(session, event=event, messages=body.messages)
-        return {"stored": len(result.stored)}
-
-    return app
-
-
-def pin(cpus: set[int]) -> None:
-    """Run this process on these CPUs (when the machine has more than one)."""
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        os.sched_setaffinity(0, cpus)
-
-
-def serve(kind: str, port: int, db: str) -> None:
-    """Run one server on CPU 0."""
-    import uvicorn
-
-    pin({0})
-    app = bare_app() if kind == "bare" else livecue_app(Path(db))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 # ---------------------------------------------------------------- load generator
