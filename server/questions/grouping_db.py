@@ -44,6 +44,35 @@ _increment = (
 )
 
 
+# One multi-row INSERT for a batch's new groups. Asking for the ids in parameter order
+# (`sort_by_parameter_order`) made SQLAlchemy send one INSERT per group on SQLite, which has no sentinel to
+# sort by (issue 19: 16 of a 16-question batch's 48 statements); instead each returned id is matched to its
+# group by the values it was inserted with (`_match_ids`).
+_insert_groups = insert(_groups).returning(_groups.c.id, _groups.c.label, _groups.c.text, _groups.c.size,
+                                           _groups.c.rehearsal, _groups.c.last_asked_at, _groups.c.alert,
+                                           _groups.c.unscreened)
+
+
+def _group_values(label: str, text: str, size: int, rehearsal: bool, last_asked_at: datetime, alert: bool,
+                  unscreened: bool) -> tuple[Any, ...]:
+    return (label, text, int(size), bool(rehearsal), last_asked_at.timestamp(), bool(alert), bool(unscreened))
+
+
+def _match_ids(new: Mapping[int, _NewGroup], returned: Iterable[Any]) -> dict[int, int]:
+    """Temporary id -> real id, matched by the inserted values (groups alike in every value are interchangeable:
+    nothing but their id tells them apart)."""
+    free: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for group_id, label, text, size, rehearsal, last_asked_at, alert, unscreened in returned:
+        free[_group_values(label, text, size, rehearsal, last_asked_at, alert, unscreened)].append(int(group_id))
+    real: dict[int, int] = {}
+    for temp, g in new.items():
+        ids = free.get(_group_values(g.label, g.text, g.size, g.rehearsal, g.last_asked_at, g.alert, g.unscreened))
+        if not ids:
+            raise RuntimeError("a new question group was not returned by its insert")
+        real[temp] = ids.pop()
+    return real
+
+
 @functools.lru_cache(maxsize=SIGNATURES)
 def _signature(text: str) -> Signature:
     """A text's signature, remembered across batches: every batch loads up to CANDIDATES stored questions per
@@ -174,14 +203,11 @@ class BatchGrouper:
         """Insert the new groups and add to the joined ones; returns temporary id -> real id."""
         real: dict[int, int] = {}
         if self.new:
-            temp_ids = sorted(self.new, reverse=True)
             rows = [{"event_id": self.event_id, "label": g.label, "text": g.text, "size": g.size, "status": "open",
                      "rehearsal": g.rehearsal, "last_asked_at": g.last_asked_at, "alert": g.alert,
-                     "unscreened": g.unscreened}
-                    for g in (self.new[t] for t in temp_ids)]
-            ids = (await session.execute(insert(_groups).returning(_groups.c.id, sort_by_parameter_order=True),
-                                         rows)).scalars().all()
-            real = dict(zip(temp_ids, (int(i) for i in ids), strict=True))
+                     "unscreened": g.unscreened} for g in self.new.values()]
+            returned = (await session.execute(_insert_groups, rows)).all()
+            real = _match_ids(self.new, returned)
         if self.joined:
             # Increments in SQL: two ingests joining the same group at once must not lose a count.
             await session.execute(_increment, [{"gid": g, "n": n, "at": at} for g, (n, at) in self.joined.items()])

@@ -37,6 +37,10 @@ from server.triage.triage import TriageResult, triage
 log = logging.getLogger("livecue.ingest")
 MAX_TEXT = 5000
 _messages = cast(Table, Message.__table__)
+# One multi-row INSERT per batch; each id is matched to its row by (platform, external id), unique within the
+# event. Asking for the ids in parameter order instead (`sort_by_parameter_order`) made SQLAlchemy send one
+# INSERT per message on SQLite, which has no sentinel to sort by (issue 19).
+_insert_messages = insert(_messages).returning(_messages.c.id, _messages.c.platform, _messages.c.external_id)
 BINARY = "binary or garbled content"
 # Failures of the database itself, not of one message: the caller's transaction (and its cursor) must not commit.
 ENVIRONMENT_ERRORS = (OperationalError, InterfaceError, OSError)
@@ -184,8 +188,9 @@ async def _store(session: AsyncSession, event: Event, rows: list[dict[str, Any]]
     real = await grouper.flush(session)
     for row in rows:
         row["group_id"] = real.get(row["group_id"], row["group_id"])
-    insert_rows = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
-    ids = [int(i) for i in (await session.execute(insert_rows, rows)).scalars().all()]
+    returned = {(platform, external_id): int(i) for i, platform, external_id
+                in (await session.execute(_insert_messages, rows)).all()}
+    ids = [returned[(row["platform"], row["external_id"])] for row in rows]
     await file_keys(session, event_id=event.id, rows=[(message_id, row["group_id"], row_keys) for message_id, row,
                                                       row_keys in zip(ids, rows, keys, strict=True) if row_keys])
     for message_id, row in zip(ids, rows, strict=True):
