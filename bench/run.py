@@ -20,8 +20,8 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 QUALITY = {"recall", "precision", "fpr", "accuracy"}
-ORDER = ["phi_eval", "triage_eval", "screen_speed", "grouping_bench", "ingest_bench", "form_bench", "cue_to_request",
-         "ws_fanout", "live_page", "restart_bench", "hostile_bench", "ui_weight"]
+ORDER = ["phi_eval", "triage_eval", "screen_speed", "grouping_bench", "ingest_bench", "form_bench", "form_latency",
+         "cue_to_request", "ws_fanout", "live_page", "restart_bench", "hostile_bench", "ui_weight"]
 
 
 def _figures(data: Any, path: str = "") -> list[dict[str, Any]]:
