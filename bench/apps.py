@@ -3,7 +3,12 @@ taking the same JSON, and the real app on a fresh SQLite file with a batch-inges
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
+from bench.common import free_port, wait_up
 from server.platforms.base import IncomingMessage
 from server.ratelimit import SlidingWindow
 
@@ -95,3 +101,26 @@ def serve(kind: str, port: int, db: str) -> None:
     pin({0})
     app = bare_app() if kind == "bare" else livecue_app(Path(db))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+@contextlib.asynccontextmanager
+async def bench_servers(script: str, tmp: Path, *, shared_db: bool = False
+                        ) -> AsyncIterator[tuple[dict[str, int], dict[str, subprocess.Popen[bytes]]]]:
+    """Start `script --serve bare|livecue` on free ports (each on its own SQLite file in `tmp`, or one shared),
+    wait until both answer, create the bench event on the Livecue one; yields (ports, processes) by kind."""
+    ports = {"bare": free_port(), "livecue": free_port()}
+    procs = {kind: subprocess.Popen([sys.executable, script, "--serve", kind, "--port", str(port), "--db",
+                                     str(tmp / ("http.db" if shared_db else f"{kind}.db"))])
+             for kind, port in ports.items()}
+    try:
+        for port in ports.values():
+            await wait_up(port)
+        _, writer = await asyncio.open_connection("127.0.0.1", ports["livecue"])
+        writer.write(b"POST /bench/setup HTTP/1.1\r\nHost: bench\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        writer.close()
+        await asyncio.sleep(0.5)
+        yield ports, procs
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(timeout=10)

@@ -73,7 +73,8 @@ from fastapi import FastAPI
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest_bench import FormBody, cpu_seconds, free_port, livecue_app, pin, wait_up  # noqa: E402
+from bench.apps import FormBody, livecue_app, pin  # noqa: E402
+from bench.common import cpu_seconds, free_port, wait_up  # noqa: E402
 
 PATH = "/api/public/events/bench/questions"
 LUA = """wrk.method = "POST"

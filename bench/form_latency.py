@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import form_bench  # noqa: E402
 
-from bench.common import cpu_seconds, free_port, wait_up  # noqa: E402
+from bench.apps import bench_servers  # noqa: E402
+from bench.common import cpu_seconds  # noqa: E402
 
 PACED_LUA = form_bench.LUA + """
 local gap = {gap}
@@ -70,16 +71,7 @@ def paced_window(port: int, pid: int, connections: int, seconds: float, script: 
 
 async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Start both servers, warm them, run the interleaved paced windows; medians per offered rate."""
-    ports = {"bare": free_port(), "livecue": free_port()}
-    procs = {kind: subprocess.Popen([sys.executable, form_bench.__file__, "--serve", kind, "--port", str(port),
-                                     "--db", str(tmp / f"{kind}.db")]) for kind, port in ports.items()}
-    try:
-        for port in ports.values():
-            await wait_up(port)
-        _, writer = await asyncio.open_connection("127.0.0.1", ports["livecue"])
-        writer.write(b"POST /bench/setup HTTP/1.1\r\nHost: bench\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        writer.close()
-        await asyncio.sleep(0.5)
+    async with bench_servers(form_bench.__file__, tmp) as (ports, procs):
         out: dict[str, Any] = {}
         for rate in args.rates:
             script = tmp / f"paced-{rate}.lua"
@@ -97,10 +89,6 @@ async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             out[str(rate)]["errors"] = {k: sum(int(r["errors"]) for r in v) for k, v in runs.items()}
             out[str(rate)]["p99_windows_ms"] = {k: [round(r["p99_ms"], 1) for r in v] for k, v in runs.items()}
         return out
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 def figures(result: dict[str, Any], conns: int) -> list[dict[str, Any]]:

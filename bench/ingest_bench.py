@@ -24,7 +24,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,8 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.apps import Batch, FormBody, bare_app, livecue_app, pin, serve  # noqa: E402,F401  (form_bench imports these from here)
-from bench.common import cpu_seconds, free_port, wait_up  # noqa: E402
+from bench.apps import bench_servers, pin, serve  # noqa: E402
+from bench.common import cpu_seconds  # noqa: E402
 from server.platforms.base import IncomingMessage  # noqa: E402
 from server.questions.grouping_db import CANDIDATES as CANDIDATES_CAP  # noqa: E402
 
@@ -93,16 +92,7 @@ async def window(port: int, pid: int, path: str, make: Callable[[], bytes], seco
 
 async def http_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Part 1: Livecue vs bare, batch ingest and the public form."""
-    ports = {"bare": free_port(), "livecue": free_port()}
-    procs = {kind: subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port),
-                                     "--db", str(tmp / "http.db")]) for kind, port in ports.items()}
-    try:
-        for port in ports.values():
-            await wait_up(port)
-        _, writer = await asyncio.open_connection("127.0.0.1", ports["livecue"])
-        writer.write(b"POST /bench/setup HTTP/1.1\r\nHost: bench\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        writer.close()
-        await asyncio.sleep(0.5)
+    async with bench_servers(__file__, tmp, shared_db=True) as (ports, procs):
         stream, counter = texts(1), iter(range(10**9))
 
         def batch() -> bytes:
@@ -136,10 +126,6 @@ async def http_part(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                          "cpu_ratio": round(live_cpu / max(bare_cpu, 1e-9), 2),
                          "windows": {k: [round(r[0]) for r in v] for k, v in runs.items()}}
         return out
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 # ---------------------------------------------------------------- part 2: flat cost as the store grows
