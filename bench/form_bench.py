@@ -73,8 +73,8 @@ from fastapi import FastAPI
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.apps import FormBody, livecue_app, pin  # noqa: E402
-from bench.common import cpu_seconds, free_port, wait_up  # noqa: E402
+from bench.apps import FormBody, bench_servers, livecue_app, pin  # noqa: E402
+from bench.common import cpu_seconds  # noqa: E402
 
 PATH = "/api/public/events/bench/questions"
 LUA = """wrk.method = "POST"
@@ -119,6 +119,11 @@ def _ms(text: str) -> float:
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}.get(unit, 1.0)
 
 
+def percentile_ms(out: str, q: int) -> float:
+    """wrk's latency distribution line for `q`% in ms (anchored: a "92.99%" in a stdev column is not it)."""
+    return _ms(re.search(rf"^\s+{q}%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+
+
 def wrk(port: int, pid: int, connections: int, seconds: float, script: Path) -> dict[str, float]:
     """One wrk window: requests/s, p99 ms, server CPU µs per request, non-2xx count."""
     cpu0 = cpu_seconds(pid)
@@ -128,7 +133,7 @@ def wrk(port: int, pid: int, connections: int, seconds: float, script: Path) -> 
     cpu = cpu_seconds(pid) - cpu0
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = percentile_ms(out, 99)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     timeouts = re.search(r"timeout (\d+)", out)
     return {"rps": rate, "p99_ms": p99, "cpu_us": cpu / max(requests, 1) * 1e6,
@@ -137,18 +142,9 @@ def wrk(port: int, pid: int, connections: int, seconds: float, script: Path) -> 
 
 async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     """Start both servers, run the interleaved windows, return medians per connection count."""
-    ports = {"bare": free_port(), "livecue": free_port()}
-    procs = {kind: subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port),
-                                     "--db", str(tmp / f"{kind}.db")]) for kind, port in ports.items()}
     script = tmp / "form.lua"
     script.write_text(LUA)
-    try:
-        for port in ports.values():
-            await wait_up(port)
-        _, writer = await asyncio.open_connection("127.0.0.1", ports["livecue"])
-        writer.write(b"POST /bench/setup HTTP/1.1\r\nHost: bench\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        writer.close()
-        await asyncio.sleep(0.5)
+    async with bench_servers(__file__, tmp) as (ports, procs):
         out: dict[str, Any] = {}
         for connections in args.conns:
             runs: dict[str, list[dict[str, float]]] = {"bare": [], "livecue": []}
@@ -164,10 +160,6 @@ async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 "errors": {k: sum(int(r["errors"]) for r in v) for k, v in runs.items()},
                 "windows_rps": {k: [round(r["rps"]) for r in v] for k, v in runs.items()}}
         return out
-    finally:
-        for proc in procs.values():
-            proc.terminate()
-            proc.wait(timeout=10)
 
 
 def figures(result: dict[str, Any]) -> list[dict[str, Any]]:

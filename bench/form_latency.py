@@ -48,11 +48,6 @@ end
 """
 
 
-def _percentile(out: str, q: int) -> float:
-    """wrk's latency distribution line for `q`% in ms (anchored: a "62.50%" elsewhere is not the 50% line)."""
-    return form_bench._ms(re.search(rf"^\s+{q}%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-
-
 def paced_window(port: int, pid: int, connections: int, seconds: float, script: Path) -> dict[str, float]:
     """One wrk window with paced connections: requests/s, p50 and p99 ms, CPU µs per request, errors."""
     cpu0 = cpu_seconds(pid)
@@ -64,7 +59,7 @@ def paced_window(port: int, pid: int, connections: int, seconds: float, script: 
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     timeouts = re.search(r"timeout (\d+)", out)
     return {"rps": requests / seconds,
-            "p50_ms": _percentile(out, 50), "p99_ms": _percentile(out, 99),
+            "p50_ms": form_bench.percentile_ms(out, 50), "p99_ms": form_bench.percentile_ms(out, 99),
             "cpu_us": cpu / max(requests, 1) * 1e6,
             "errors": (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)}
 
