@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -96,7 +97,12 @@ async def authorization_problems(session: AsyncSession, *, event: Event, version
                                  at: datetime | None = None) -> list[str]:
     """Why the consents this version relies on do not allow it to go out (empty: all good)."""
     day = (at or session_now(session)).date()
-    rows = {a.key: a for a in await list_authorizations(session, event.id)}
+    return authorization_problems_in(await list_authorizations(session, event.id), version, day)
+
+
+def authorization_problems_in(authorizations: Sequence[Authorization], version: ItemVersion, day: date) -> list[str]:
+    """`authorization_problems` over the event's consent records already read (the gate reads them once)."""
+    rows = {a.key: a for a in authorizations}
     problems: list[str] = []
     for key in sorted(referenced_keys(version)):
         row = rows.get(key)
@@ -118,5 +124,9 @@ async def authorization_problems(session: AsyncSession, *, event: Event, version
 async def valid_patient_authorization(session: AsyncSession, event: Event, at: datetime | None = None) -> bool:
     """Whether the event has a current (unrevoked, unexpired) patient consent on file."""
     day = (at or session_now(session)).date()
-    return any(a.role == "patient" and _valid_on(a, day) is None
-               for a in await list_authorizations(session, event.id))
+    return patient_authorization_in(await list_authorizations(session, event.id), day)
+
+
+def patient_authorization_in(authorizations: Sequence[Authorization], day: date) -> bool:
+    """`valid_patient_authorization` over the event's consent records already read."""
+    return any(a.role == "patient" and _valid_on(a, day) is None for a in authorizations)

@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.db.session_scope import transaction
+from server.db.session_scope import reading, transaction
 from server.models import PlatformToken
 
 
@@ -72,7 +72,7 @@ class DbCredentialStore:
     async def load(self) -> dict[str, str]:
         """Configured secrets with stored (rotated) tokens on top."""
         values = self.config.for_account(self.platform, self.account)
-        async with self.sessionmaker() as session:
+        async with reading(self.sessionmaker) as session:  # before every request: waits for no writer
             row = await self._row(session)
         if row is not None:
             values.update(self.config.decrypt(row.ciphertext))

@@ -19,16 +19,16 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock, SystemClock
-from server.db.session_scope import set_after_commit, transaction
+from server.db.session_scope import reading, set_after_commit, transaction
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
 from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
-from server.models import Delivery, Event, Item, Message
+from server.models import Delivery, Item, Message
 from server.models.publishing import DeliveryStatus
 from server.platforms.base import Platform, PublishRequest, RemoteRef, UploadedMedia
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
@@ -37,6 +37,7 @@ from server.publishing import gate
 from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-exported: drills and tests count it
 from server.publishing.leases import expire_leases, owner_id
 from server.publishing.media import forget_single_use, uploaded_media
+from server.publishing.sending import read_sending
 from server.publishing.thread import Due, due_deliveries, reply_target
 
 log = logging.getLogger("livecue.dispatcher")
@@ -126,7 +127,7 @@ class Dispatcher:
         handed, self._handed = self._handed, []
         done = sum(await asyncio.gather(*(self._run_handed(dues) for dues in _lanes(handed).values())))
         await self._expire_leases()
-        async with self.sessionmaker() as session:
+        async with reading(self.sessionmaker) as session:
             due = await due_deliveries(session, self.clock.now())
         counts = await asyncio.gather(*(self._run_lane([d.id for d in dues]) for dues in _lanes(due).values()))
         return done + sum(counts)
@@ -176,22 +177,19 @@ class Dispatcher:
             return previous if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
     async def _send(self, delivery_id: int) -> bool:
-        async with self.sessionmaker() as session:
-            # One statement for the three rows (each statement is a round trip to the database's thread).
-            row = (await session.execute(
-                select(Delivery, Event, Item).join(Event, Event.id == Delivery.event_id)
-                .outerjoin(Item, Item.id == Delivery.item_id).where(Delivery.id == delivery_id))).one()
-            delivery, event, item = row
-            if delivery.status != "sending" or delivery.lease_owner != self.owner:
-                log.warning("delivery %s: no longer held by this sender; not sent", delivery_id)
-                return True  # its lease was taken over meanwhile: whoever holds it now decides
-            verdict = await gate.verdict(session, event, gate.outgoing_of(delivery, item, event), item,
-                                         at_send=True)
-            if item is not None and item.current_version != delivery.version_number:
-                verdict.reasons.append("the item was edited after it was queued")
-                verdict.waits = False
-            reply_to = await reply_target(session, delivery)
-            adapter = self.registry.get(delivery.platform, delivery.account, rehearsal=delivery.rehearsal)
+        async with reading(self.sessionmaker) as session:  # a snapshot of what is committed: waits for no writer
+            sending = await read_sending(session, delivery_id)  # delivery, event, item, consents, reply target
+        delivery, event, item = sending.delivery, sending.event, sending.item
+        if delivery.status != "sending" or delivery.lease_owner != self.owner:
+            log.warning("delivery %s: no longer held by this sender; not sent", delivery_id)
+            return True  # its lease was taken over meanwhile: whoever holds it now decides
+        verdict = gate.verdict_at_send(event, gate.outgoing_of(delivery, item, event), item, sending.facts,
+                                       self.clock.now().date())
+        if item is not None and item.current_version != delivery.version_number:
+            verdict.reasons.append("the item was edited after it was queued")
+            verdict.waits = False
+        reply_to = sending.reply_to
+        adapter = self.registry.get(delivery.platform, delivery.account, rehearsal=delivery.rehearsal)
         if verdict.waits:  # only a hold stands in the way: keep it, ask again shortly (no attempt counted)
             await self._wait(delivery_id, verdict.reasons[0])
             return False
@@ -200,7 +198,8 @@ class Dispatcher:
             return True
         try:
             async with self._lease_kept(delivery_id):
-                media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store)
+                media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store,
+                                             sending.uploads)
                 ref = await adapter.publish(publish_request(delivery, reply_to, media))
         except PlatformError as exc:
             return await self._failed(delivery_id, exc)

@@ -10,16 +10,19 @@ makes "nothing goes out during an emergency hold" true by construction rather th
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.clock import session_now
 from server.consent import service as consent_service
 from server.errors import Conflict
-from server.models import Delivery, Event, Item
-from server.timeline.content import current_version
+from server.models import Authorization, Delivery, Event, Item, ItemVersion
 from server.timeline.order import earlier_waiting, label, waiting_for_text
 
 Kind = Literal["item", "holding", "answer", "emergency_reply", "redirect", "rehearsal", "test"]
@@ -114,8 +117,29 @@ def _emergency_verdict(outgoing: Outgoing) -> Verdict:
                     "confirmed emergency replies until the operator resumes"], waits=True)
 
 
-async def content_problems(session: AsyncSession, event: Event, item: Item, outgoing: Outgoing, *,
-                           at_send: bool = False) -> list[str]:
+@dataclass(frozen=True)
+class Facts:
+    """What the content rule reads besides the item: its current version and the event's consent records."""
+
+    version: ItemVersion
+    authorizations: Sequence[Authorization] = ()
+
+
+async def facts_of(session: AsyncSession, event: Event, item: Item) -> Facts:
+    """The item's current version and the event's consent records, in one statement (issue 19: each statement is
+    a round trip to the database's thread); raises like `current_version` when the version is missing."""
+    rows = (await session.execute(
+        select(ItemVersion, Authorization)
+        .outerjoin(Authorization, Authorization.event_id == event.id)
+        .where(ItemVersion.item_id == item.id, ItemVersion.number == item.current_version)
+        .order_by(Authorization.id))).all()
+    if not rows:
+        raise NoResultFound(f"item {item.id} has no version {item.current_version}")
+    return Facts(rows[0][0], [a for _, a in rows if a is not None])
+
+
+def content_problems_in(item: Item, outgoing: Outgoing, facts: Facts, day: date, *,
+                        at_send: bool = False) -> list[str]:
     """Approvals, privacy findings and consents of the item's current version.
 
     At send time an item another platform already posted may still go out on the others. Safety messages
@@ -127,24 +151,37 @@ async def content_problems(session: AsyncSession, event: Event, item: Item, outg
     if item.status not in allowed:
         why = f" ({item.blocked_reason})" if item.blocked_reason else ""
         problems.append(f"the item is {item.status}, not approved{why}")
-    version = await current_version(session, item)
-    if any(not f.get("overridden") for f in (version.findings or [])):
+    if any(not f.get("overridden") for f in (facts.version.findings or [])):
         problems.append("open privacy findings")
-    problems += await consent_service.authorization_problems(session, event=event, version=version)
-    if outgoing.kind not in SAFETY_KINDS and not await consent_service.valid_patient_authorization(session, event):
+    problems += consent_service.authorization_problems_in(facts.authorizations, facts.version, day)
+    if outgoing.kind not in SAFETY_KINDS and not consent_service.patient_authorization_in(facts.authorizations, day):
         problems.append("no valid patient authorization on file for the event")
     return problems
 
 
+def verdict_at_send(event: Event, outgoing: Outgoing, item: Item | None, facts: Facts | None, day: date) -> Verdict:
+    """The whole rule at send time over rows already read (the dispatcher reads them with the delivery in one
+    statement): the same answer as `verdict(..., at_send=True)` on the same committed state."""
+    result = state_verdict(event, outgoing)
+    if not result.ok or item is None:
+        return result
+    if facts is None:
+        raise NoResultFound(f"item {item.id} has no version {item.current_version}")
+    problems = content_problems_in(item, outgoing, facts, day, at_send=True)
+    return Verdict([f"cannot send: {p}" for p in problems]) if problems else result
+
+
 async def verdict(session: AsyncSession, event: Event, outgoing: Outgoing, item: Item | None, *,
-                  at_send: bool = False) -> Verdict:
-    """The whole rule: event state first (a hold says why in words), then the content."""
+                  at_send: bool = False, facts: Facts | None = None) -> Verdict:
+    """The whole rule: event state first (a hold says why in words), then the content (`facts` when the caller
+    has just read them, else read now)."""
     result = state_verdict(event, outgoing)
     if not result.ok:
         return result
     if item is None:
         return result
-    problems = await content_problems(session, event, item, outgoing, at_send=at_send)
+    facts = facts or await facts_of(session, event, item)
+    problems = content_problems_in(item, outgoing, facts, session_now(session).date(), at_send=at_send)
     if problems:
         return Verdict([f"cannot send: {p}" for p in problems])
     if outgoing.kind in ("item", "rehearsal") and not at_send:  # once queued, the thread keeps the order
@@ -171,9 +208,10 @@ async def order_verdict(session: AsyncSession, item: Item, outgoing: Outgoing) -
                    extra={"jumps": [{"id": e.id, "key": e.key, "cue": e.cue} for e in earlier]})
 
 
-async def check(session: AsyncSession, event: Event, outgoing: Outgoing, item: Item | None) -> None:
+async def check(session: AsyncSession, event: Event, outgoing: Outgoing, item: Item | None, *,
+                facts: Facts | None = None) -> None:
     """Raise 409 with the reason in words when this may not go out now (nothing is created)."""
-    result = await verdict(session, event, outgoing, item)
+    result = await verdict(session, event, outgoing, item, facts=facts)
     if not result.ok:
         state = "emergency_hold" if event.status == "held" and event.hold_kind == "emergency" else event.status
         raise Conflict(result.reasons[0], field=result.field,

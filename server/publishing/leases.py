@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from server.db.session_scope import transaction
+from server.db.session_scope import reading, transaction
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
 from server.models import Delivery
@@ -113,7 +113,7 @@ async def expire_leases(sessionmaker: async_sessionmaker[AsyncSession], now: dat
     on the platform before anything is sent again. An `unknown` one whose holder died while looking it up
     loses its lease, so the lookup starts again at once. Each pass reads only the leased rows.
     """
-    async with sessionmaker() as session:
+    async with reading(sessionmaker) as session:  # a snapshot: an idle round never waits for a writer
         leased = list((await session.execute(
             select(Delivery.id, Delivery.status, Delivery.lease_owner, Delivery.lease_until).where(
                 Delivery.status.in_(HELD), Delivery.lease_until.is_not(None)))).all())

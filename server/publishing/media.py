@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -32,8 +32,8 @@ async def ensure_uploaded(sessionmaker: async_sessionmaker[AsyncSession], adapte
         cached = (await session.execute(select(MediaUpload).where(
             MediaUpload.platform == platform, MediaUpload.account == account, MediaUpload.sha256 == sha,
             MediaUpload.alt_hash == alt_hash(alt)))).scalar_one_or_none()
-    if cached is not None and (cached.expires_at is None or cached.expires_at > now + SAFETY_MARGIN):
-        return UploadedMedia(remote_id=cached.remote_id, expires_at=cached.expires_at, extra=dict(cached.extra))
+    if cached is not None and _usable(cached, now):
+        return _uploaded(cached)
     uploaded = await adapter.upload_media(UploadRequest(
         data=store.get(sha), mime_type=str(media["mime_type"]), alt_text=alt, sha256=sha,
         width=media.get("width"), height=media.get("height")))
@@ -67,8 +67,36 @@ def _jsonable(value: object) -> bool:
     return isinstance(value, str | int | float | bool | list | dict | tuple) or value is None
 
 
+def _usable(row: MediaUpload, now: datetime) -> bool:
+    return row.expires_at is None or row.expires_at > now + SAFETY_MARGIN
+
+
+def _uploaded(row: MediaUpload) -> UploadedMedia:
+    return UploadedMedia(remote_id=row.remote_id, expires_at=row.expires_at, extra=dict(row.extra))
+
+
+async def cached_uploads(session: AsyncSession, delivery: Delivery) -> dict[tuple[str, str], MediaUpload]:
+    """The stored uploads of a delivery's files to its account, by (file, alt text digest), in one statement."""
+    files = {str(m["sha256"]) for m in delivery.media or []}
+    if not files:
+        return {}
+    rows = (await session.execute(select(MediaUpload).where(
+        MediaUpload.platform == delivery.platform, MediaUpload.account == delivery.account,
+        MediaUpload.sha256.in_(sorted(files))))).scalars()
+    return {(row.sha256, row.alt_hash): row for row in rows}
+
+
 async def uploaded_media(sessionmaker: async_sessionmaker[AsyncSession], adapter: Platform, delivery: Delivery,
-                         clock: Clock, store: MediaStore) -> list[UploadedMedia]:
-    """Every media file of a delivery, uploaded to its platform."""
-    return [await ensure_uploaded(sessionmaker, adapter, store, platform=delivery.platform,
-                                  account=delivery.account, media=m, clock=clock) for m in delivery.media or []]
+                         clock: Clock, store: MediaStore,
+                         cached: dict[tuple[str, str], MediaUpload] | None = None) -> list[UploadedMedia]:
+    """Every media file of a delivery, uploaded to its platform (`cached`: what `cached_uploads` read with the
+    delivery; a file without an unexpired upload there is looked up and uploaded as `ensure_uploaded` does)."""
+    out = []
+    for media in delivery.media or []:
+        row = (cached or {}).get((str(media["sha256"]), alt_hash(str(media.get("alt_text", "")))))
+        if row is not None and _usable(row, clock.now()):
+            out.append(_uploaded(row))
+            continue
+        out.append(await ensure_uploaded(sessionmaker, adapter, store, platform=delivery.platform,
+                                         account=delivery.account, media=media, clock=clock))
+    return out

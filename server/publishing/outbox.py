@@ -15,15 +15,16 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.clock import session_now
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
-from server.models import Delivery, Event, Item, Message, QuestionGroup, User
+from server.models import Delivery, Event, Item, ItemVersion, Message, QuestionGroup, User
 from server.publishing.audience import plan_reply
-from server.publishing.gate import SAFETY_KINDS, Kind, Outgoing, check
+from server.publishing.gate import SAFETY_KINDS, Kind, Outgoing, check, facts_of
 from server.timeline.approvals import ensure_publishable
 from server.timeline.content import current_version, text_for, version_content
 from server.timeline.render import render_text, warning_text
@@ -48,22 +49,26 @@ async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor
                        manual: bool = False, confirmed: bool = False, out_of_order: bool = False) -> list[Delivery]:
     """Queue an approved timeline item to every enabled platform; a second, concurrent call gets 409."""
     ensure_publishable(item)
+    facts = await facts_of(session, event, item)  # the version and consents, read once for the gate and the text
     await check(session, event, Outgoing("item", manual=manual, confirmed=confirmed, out_of_order=out_of_order),
-                item)
+                item, facts=facts)
+    now = session_now(session)
     claimed = await session.execute(
         update(Item).where(Item.id == item.id, Item.status == "approved",
                            Item.current_version == item.current_version)
-        .values(status="queued", updated_at=session_now(session))
+        .values(status="queued", updated_at=now)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("this item is already being posted", extra={"state": "queued"})
-    await session.refresh(item)
+    # What the guarded update wrote, without reading the row back (it matched the version this object holds).
+    set_committed_value(item, "status", "queued")
+    set_committed_value(item, "updated_at", now)
     await journal.record(session, actor=actor, kind=JournalKind.ITEM_QUEUED, subject_type="item", subject_id=item.id,
                          event_id=event.id, payload={"version": item.current_version, "manual": manual,
                                                      "rehearsal": False, "out_of_order": out_of_order})
     return await _thread_deliveries(session, event, item, "item", manual=manual, confirmed=confirmed,
                                     key=lambda platform, seq: (event.id, item.id, item.current_version, platform,
-                                                               "live", seq))
+                                                               "live", seq), version=facts.version)
 
 
 async def enqueue_rehearsal(session: AsyncSession, *, event: Event, item: Item, actor: User | None,
@@ -169,9 +174,10 @@ async def enqueue_test_post(session: AsyncSession, *, event: Event, platform: st
 
 async def _thread_deliveries(session: AsyncSession, event: Event, item: Item, kind: Kind, *, key: Any,
                              manual: bool, confirmed: bool = False, rehearsal: bool = False, media: bool = True,
-                             plain_text: bool = False) -> list[Delivery]:
-    """One delivery per enabled platform at the end of the event's thread there."""
-    content = version_content(await current_version(session, item))
+                             plain_text: bool = False, version: ItemVersion | None = None) -> list[Delivery]:
+    """One delivery per enabled platform at the end of the event's thread there (`version`: the item's current
+    one when the caller has just read it)."""
+    content = version_content(version or await current_version(session, item))
     now = session_now(session)
     deliveries = []
     for platform in await event_service.platforms_of(session, event.id):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from server.models import Delivery, Event
 from server.platforms.base import RemoteRef
@@ -64,23 +65,37 @@ def ref_from_json(data: dict[str, object] | None) -> RemoteRef | None:
     return RemoteRef(**{k: (str(v) if v is not None else None) for k, v in data.items()})  # type: ignore[arg-type]
 
 
+def thread_remotes(delivery: type[Delivery] | Any = Delivery) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
+    """Correlated subqueries for a thread post's reply target: the remote of the previous posted post of its thread
+    and of the thread's first posted post (the root), to select beside the delivery itself."""
+    def posted_in_thread(other: Any) -> ColumnElement[bool]:
+        return and_(other.event_id == delivery.event_id, other.platform == delivery.platform,
+                    other.rehearsal == delivery.rehearsal, other.purpose == "thread", other.status == "posted")
+
+    previous, first = aliased(Delivery), aliased(Delivery)
+    parent = (select(previous.remote).where(posted_in_thread(previous), previous.thread_seq < delivery.thread_seq)
+              .order_by(previous.thread_seq.desc()).limit(1).correlate(delivery).scalar_subquery())
+    root = (select(first.remote).where(posted_in_thread(first)).order_by(first.thread_seq).limit(1)
+            .correlate(delivery).scalar_subquery())
+    return parent, root
+
+
+def reply_target_of(delivery: Delivery, parent: dict[str, Any] | None, root: dict[str, Any] | None) -> RemoteRef | None:
+    """What a delivery replies to, given the remotes `thread_remotes` selects: for a thread post the previous posted
+    post of its thread (with the thread's root), for a reply the message it answers."""
+    if delivery.purpose != "thread":
+        return ref_from_json(delivery.reply_to)
+    parent_ref, root_ref = ref_from_json(parent), ref_from_json(root)
+    if parent_ref is None or root_ref is None:
+        return None
+    return RemoteRef(remote_id=parent_ref.remote_id, url=parent_ref.url, uri=parent_ref.uri, cid=parent_ref.cid,
+                     root_uri=root_ref.uri or root_ref.remote_id, root_cid=root_ref.cid)
+
+
 async def reply_target(session: AsyncSession, delivery: Delivery) -> RemoteRef | None:
     """For a thread post, the previous delivered post of the same thread (with the thread's root)."""
     if delivery.purpose != "thread":
         return ref_from_json(delivery.reply_to)
-    thread = (Delivery.event_id == delivery.event_id) & (Delivery.platform == delivery.platform) & (
-        Delivery.rehearsal.is_(delivery.rehearsal)) & (Delivery.purpose == "thread") & (
-        Delivery.status == "posted")
-    previous = (await session.execute(
-        select(Delivery).where(thread, Delivery.thread_seq < delivery.thread_seq)
-        .order_by(Delivery.thread_seq.desc()).limit(1))).scalar_one_or_none()
-    if previous is None or not previous.remote:
-        return None
-    root = (await session.execute(
-        select(Delivery).where(thread).order_by(Delivery.thread_seq).limit(1))).scalar_one()
-    parent = ref_from_json(previous.remote)
-    root_ref = ref_from_json(root.remote)
-    if parent is None or root_ref is None:
-        return None
-    return RemoteRef(remote_id=parent.remote_id, url=parent.url, uri=parent.uri, cid=parent.cid,
-                     root_uri=root_ref.uri or root_ref.remote_id, root_cid=root_ref.cid)
+    parent, root = thread_remotes()
+    row = (await session.execute(select(parent, root).select_from(Delivery).where(Delivery.id == delivery.id))).one()
+    return reply_target_of(delivery, row[0], row[1])
