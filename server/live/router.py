@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.deps import AnyUser, CommsUser
 from server.consent import service as consent_service
 from server.db.ids import IdPath
-from server.db.session import DbSession
+from server.db.session import DbSession, commit_now
 from server.events import service as event_service
 from server.events.deps import EventDep
 from server.events.schemas import EventRead
@@ -161,6 +161,7 @@ async def cue_next(body: ConfirmRequest, state: StateDep, user: CommsUser, event
     """Post the next item of the timeline now."""
     item = await service.cue_next(session, event=event, actor=user, confirm=body.confirm)
     await state.dispatcher.claim_ahead(session, item.id)
+    await commit_now(session)  # the send starts while the answer is read
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 
@@ -179,6 +180,7 @@ async def post_now(item_id: IdPath, body: ConfirmRequest, state: StateDep, user:
     await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm,
                             out_of_order=body.confirm_out_of_order)
     await state.dispatcher.claim_ahead(session, item.id)
+    await commit_now(session)  # the send starts while the answer is read
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 

@@ -38,7 +38,7 @@ from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-export
 from server.publishing.leases import expire_leases, owner_id
 from server.publishing.media import forget_single_use, uploaded_media
 from server.publishing.sending import read_sending
-from server.publishing.thread import Due, due_deliveries, reply_target
+from server.publishing.thread import Due, claimable_now, due_deliveries, reply_target
 
 log = logging.getLogger("livecue.dispatcher")
 MAX_ATTEMPTS = 8
@@ -94,25 +94,22 @@ class Dispatcher:
         transaction commits, hand them to the next round (poked at once) to send before anything else.
 
         Only the deliveries a round would pick now (`due_deliveries`: thread heads, past the safety delay, not
-        held back) and only with the same guarded update as `_claim`. Where this process runs no dispatcher
-        loop (tests, `run_workers` off) nothing is claimed: the commit only pokes, and whoever runs rounds sends.
-        A rollback drops the claims with the cue; the hand-over happens only on commit.
+        held back), in one guarded update that finds and claims them (`thread.claimable_now`). Where this process
+        runs no dispatcher loop (tests, `run_workers` off) nothing is claimed: the commit only pokes, and whoever
+        runs rounds sends. A rollback drops the claims with the cue; the hand-over happens only on commit.
         """
         if not self.claims_ahead:
             self.wake_after_commit(session)
             return
         now = self.clock.now()
-        claimed: list[Due] = []
-        for due in await due_deliveries(session, now, item_id=item_id):
-            result = await session.execute(
-                update(Delivery)
-                .where(Delivery.id == due.id, Delivery.status == "pending",
-                       or_(Delivery.lease_until.is_(None), Delivery.lease_until < now))
-                .values(status="sending", lease_owner=self.owner,
-                        lease_until=now + timedelta(seconds=self.lease_seconds), attempts=Delivery.attempts + 1)
-                .execution_options(synchronize_session=False))
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(due)
+        rows = (await session.execute(
+            update(Delivery).where(Delivery.item_id == item_id, claimable_now(now))
+            .values(status="sending", lease_owner=self.owner,
+                    lease_until=now + timedelta(seconds=self.lease_seconds), attempts=Delivery.attempts + 1)
+            .returning(Delivery.id, Delivery.platform, Delivery.account, Delivery.thread_seq)
+            .execution_options(synchronize_session=False))).all()
+        claimed = [Due(row.id, row.platform, row.account)
+                   for row in sorted(rows, key=lambda r: (r.platform, r.thread_seq or 0, r.id))]
 
         def hand_over(_session: object) -> None:
             self._handed.extend(claimed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -56,6 +56,26 @@ async def due_deliveries(session: AsyncSession, now: datetime, *, item_id: int |
     if item_id is not None:
         query = query.where(Delivery.item_id == item_id)
     return [Due(*row) for row in (await session.execute(query)).all()]
+
+
+def claimable_now(now: datetime) -> ColumnElement[bool]:
+    """What `due_deliveries` asks of one delivery, as a WHERE clause for a guarded UPDATE that claims it in the
+    same statement (a cue's claim; issue 19): pending and not leased, its time come (past the safety delay), at
+    the head of its thread (no earlier post of its thread open or waiting for re-authentication), and not a
+    thread post kept back by a hold unless a person asked for it."""
+    earlier = aliased(Delivery)
+    open_before = exists().where(
+        earlier.event_id == Delivery.event_id, earlier.platform == Delivery.platform,
+        earlier.rehearsal == Delivery.rehearsal, earlier.purpose == "thread", earlier.status.in_(HOLDS_THREAD),
+        earlier.thread_seq < Delivery.thread_seq)
+    held = select(Event.status).where(Event.id == Delivery.event_id).scalar_subquery() == "held"
+    return and_(
+        Delivery.status == "pending",
+        or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        or_(Delivery.purpose != "thread", ~open_before),
+        or_(Delivery.purpose != "thread", Delivery.manual.is_(True), ~held),
+    )
 
 
 def ref_from_json(data: dict[str, object] | None) -> RemoteRef | None:

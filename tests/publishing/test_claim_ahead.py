@@ -6,15 +6,20 @@ post of its thread is left to the rounds, and a crash after the cue's commit is 
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import select, update
 
 from server.clock import FakeClock
+from server.db.session_scope import transaction
+from server.models import Delivery, Event
 from server.platforms.base import PublishRequest
 from server.publishing.dispatcher import Dispatcher
 from server.publishing.leases import SENDER_GONE, owner_id
+from server.publishing.thread import claimable_now, due_deliveries
 from tests.livekit import LiveKit, prepare
 
 
@@ -110,3 +115,39 @@ async def test_a_send_refused_at_post_time_still_passes_the_gate(client: AsyncCl
     assert await kit.sandbox_posts() == []
     [delivery] = await kit.deliveries()
     assert delivery.status == "pending"  # waits for the operator, its lease given back
+
+
+async def test_the_cues_claim_asks_what_the_rounds_due_query_asks(client: AsyncClient, app: FastAPI,
+                                                                   clock: FakeClock, sessionmaker: Any) -> None:
+    """`claimable_now` (the cue's one-statement claim) picks exactly what `due_deliveries` would, state by state
+    (and, like `_claim`'s guarded update, only what no lease holds)."""
+    kit = await live_kit(client, app, clock, sessionmaker, 3)
+    for item in kit.items:  # queued, not claimed: pending deliveries in thread order
+        assert (await kit.post(f"/api/items/{item['id']}/post-now")).status_code == 200
+    first, second, third = ids = [d.id for d in await kit.deliveries()]
+    states: list[dict[int, dict[str, Any]]] = [
+        {},  # only the head is due
+        {first: {"status": "needs_reauth"}},  # an account to reconnect holds the rest of its thread
+        {first: {"status": "posted"}, second: {"next_attempt_at": clock.now() + timedelta(seconds=5)}},  # delay
+        {first: {"status": "posted"}, second: {"status": "posted"}, third: {"manual": False}},
+        {first: {"status": "posted"}, second: {"purpose": "reply", "thread_seq": 0}},  # not in the thread
+    ]
+    seen: set[int] = set()
+    for held in (False, True):
+        for changes in states:
+            async with transaction(sessionmaker) as session:
+                for seq, delivery_id in enumerate(ids, start=1):
+                    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+                        status="pending", next_attempt_at=clock.now(), lease_until=None, manual=True,
+                        purpose="thread", thread_seq=seq))
+                await session.execute(update(Event).values(status="held" if held else "live"))
+                for delivery_id, values in changes.items():
+                    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+            async with sessionmaker() as session:
+                for item in kit.items:
+                    due = {d.id for d in await due_deliveries(session, clock.now(), item_id=item["id"])}
+                    claimable = set((await session.execute(select(Delivery.id).where(
+                        Delivery.item_id == item["id"], claimable_now(clock.now())))).scalars())
+                    assert claimable == due, (held, changes)
+                    seen.update(due)
+    assert seen == set(ids)  # each of them was due in some state
