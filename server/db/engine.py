@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from server.clock import CLOCK_KEY, Clock, SystemClock, clock_of
 from server.config import Settings
 from server.datadir import private_dir, private_sqlite
+from server.db import sqlite_driver
 from server.secret_key import settings_key
 
 FLOOR_KEY = "approval_floor"  # session info: the server's approval floor, (approvals, clinical approvals)
@@ -34,7 +35,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
             private_sqlite(Path(database))  # owner-only, and so are its -wal and -shm (server/datadir.py)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One call to the connection's thread per statement (server/db/sqlite_driver.py), not three or four.
+        engine = create_async_engine(url, connect_args={"timeout": 30},
+                                     module=sqlite_driver.dbapi() if "+aiosqlite" in url else None)
         synchronous = settings.sqlite_synchronous
 
         @event.listens_for(engine.sync_engine, "connect")
