@@ -155,6 +155,8 @@ class Subscriber:
 class FeedHub(JournalTail):
     """Reads new journal entries (from any process) and fans them out to subscribers."""
 
+    keeps_committed = True
+
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], poll_seconds: float = POLL_SECONDS) -> None:
         super().__init__(sessionmaker, poll_seconds=poll_seconds, batch=PUMP_BATCH, log=log, what="live feed")
         self.subscribers: set[Subscriber] = set()
@@ -196,8 +198,10 @@ class FeedHub(JournalTail):
     async def pump(self) -> int:
         """Read new journal entries and queue them to interested clients."""
         async with self._lock:
-            async with self.sessionmaker() as session:
-                entries = await journal.entries_after(session, after=self.last_seq, limit=PUMP_BATCH)
+            entries = self.committed_next()  # this process's commits are not read back (journal/tail.py)
+            if entries is None:
+                async with self.sessionmaker() as session:
+                    entries = await journal.entries_after(session, after=self.last_seq, limit=PUMP_BATCH)
             for entry in entries:
                 self._fan_out(entry)
                 self.last_seq = entry.seq

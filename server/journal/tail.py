@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapper, Session, object_session
@@ -51,6 +52,9 @@ class JournalTail:
         self._flag = f"livecue.tail.{id(self)}"
         self._listeners: list[tuple[Any, str, Any]] = []
         self._local = False  # a commit of this process woke the reader: announce what the next pump reads
+        self._committed: list[JournalEntry] = []  # this process's committed entries (`keeps_committed`)
+
+    keeps_committed = False  # keep this process's committed entries for `committed_next` (the feed hub does)
 
     async def pump(self) -> int:
         """Read new entries after `last_seq`, hand them on and advance `last_seq`; how many were read."""
@@ -117,22 +121,25 @@ class JournalTail:
             session = object_session(target)
             if (session is not None and connection.engine.pool is engine.pool  # the read engine shares the pool
                     and self.wakes_on(target)):
-                session.info[self._flag] = True
+                session.info.setdefault(self._flag, []).append(target)
 
         def after_commit(session: Session) -> None:
-            if session.info.pop(self._flag, False):
-                self._wake()
+            entries = session.info.pop(self._flag, None)
+            if entries:
+                # Entries inserted in a savepoint that was rolled back were expunged: not persistent, not kept.
+                self._wake([e for e in entries if sa_inspect(e).persistent] if self.keeps_committed else [])
 
         for target, name, fn in ((JournalEntry, "after_insert", after_insert),
                                  (session_class, "after_commit", after_commit)):
             event.listen(target, name, fn)
             self._listeners.append((target, name, fn))
 
-    def _poke_local(self) -> None:
+    def _poke_local(self, entries: list[JournalEntry]) -> None:
+        self._committed.extend(entries)
         self._local = True
         self.poke.set()
 
-    def _wake(self) -> None:
+    def _wake(self, entries: list[JournalEntry]) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -141,6 +148,18 @@ class JournalTail:
         except RuntimeError:
             running = None
         if running is loop:
-            self._poke_local()
+            self._poke_local(entries)
         else:
-            loop.call_soon_threadsafe(self._poke_local)
+            loop.call_soon_threadsafe(self._poke_local, entries)
+
+    def committed_next(self) -> list[JournalEntry] | None:
+        """This process's committed entries when they are exactly the next ones after `last_seq` (nobody else
+        wrote in between), oldest first, so the reader need not read them back; None when it must read.
+
+        Sequence numbers become visible in order (journal/service.py), so entries `last_seq + 1 ..` committed
+        here, with no gap, are everything there is up to the last of them. The kept list is emptied."""
+        entries, self._committed = sorted(self._committed, key=lambda e: e.seq), []
+        entries = [e for e in entries if e.seq > self.last_seq]
+        if not entries or any(e.seq != self.last_seq + 1 + i for i, e in enumerate(entries)):
+            return None
+        return entries

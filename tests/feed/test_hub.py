@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from server.config import Settings
-from server.db.engine import make_engine, make_sessionmaker
+from server.db.engine import READ_ONLY, make_engine, make_sessionmaker
 from server.db.session_scope import transaction
 from server.feed import hub as feed_module
 from server.feed.hub import FeedHub, Frame, Signal, Subscriber
@@ -137,3 +138,28 @@ async def test_stop_tells_every_client(app: FastAPI, sessionmaker: Any) -> None:
     sub = hub.subscribe(admin, None)
     await hub.stop()
     assert await _take(sub) is Signal.STOP and not hub.subscribers
+
+
+async def test_this_process_commits_are_fanned_out_without_reading_them_back(app: FastAPI,
+                                                                             sessionmaker: Any) -> None:
+    hub = _hub(app)
+    admin = await create_user(sessionmaker, "admin")
+    await _slow_polling(hub, 3600.0)  # no poll reads meanwhile
+    sub = hub.subscribe(admin, None)
+    reads: list[str] = []
+    engine = sessionmaker.kw["bind"].sync_engine
+
+    def _count(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        await _write(sessionmaker, "note.local", count=2, event_id=None)
+        frames = [await _take(sub), await _take(sub)]
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+    assert reads == []  # the committed entries were handed over by the commit, not read back
+    async with sessionmaker() as session:
+        stored = await journal.entries_after(session, after=frames[0].seq - 1)  # type: ignore[union-attr]
+    assert [f.text for f in frames if isinstance(f, Frame)] == [feed_module.encode(e) for e in stored]
