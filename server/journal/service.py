@@ -12,6 +12,8 @@ from server.journal.kinds import JournalKind
 from server.models import JournalEntry, JournalHead, User
 
 SYSTEM_ACTOR = "system"
+_advance_head = (update(JournalHead).where(JournalHead.id == 1).values(last_seq=JournalHead.last_seq + 1)
+                 .returning(JournalHead.last_seq))
 
 
 async def record(
@@ -45,11 +47,10 @@ async def record(
 async def _next_seq(session: AsyncSession) -> int:
     # The UPDATE takes the head row's lock until commit, so sequence numbers are gap-free and become
     # visible in order: a reader that saw N has seen everything before N.
-    result = await session.execute(
-        update(JournalHead).where(JournalHead.id == 1).values(last_seq=JournalHead.last_seq + 1)
-        .returning(JournalHead.last_seq)
-    )
-    seq = result.scalar_one_or_none()
+    # Core on the session's connection (autoflushed first, as session.execute would): no ORM bulk-update
+    # machinery for the one row nobody loads as an object (issue 19: the form's per-batch cost).
+    await session.flush()
+    seq = (await (await session.connection()).execute(_advance_head)).scalar_one_or_none()
     if seq is None:
         current = (await session.execute(select(func.max(JournalEntry.seq)))).scalar() or 0
         session.add(JournalHead(id=1, last_seq=current + 1))

@@ -36,6 +36,7 @@ SIGNATURES = 8192  # texts whose signatures are remembered across batches (a few
 OPEN_STATES = ("open", "claimed")
 _groups = cast(Table, QuestionGroup.__table__)
 _keys = cast(Table, GroupKey.__table__)
+_insert_keys = insert(_keys)
 _at = bindparam("at", type_=_groups.c.last_asked_at.type)  # UTCDateTime: normalised like the column
 _increment = (
     update(_groups).where(_groups.c.id == bindparam("gid"))
@@ -154,13 +155,16 @@ class BatchGrouper:
         """
         depth = keys if isinstance(keys, Mapping) else dict.fromkeys(keys, CANDIDATES)
         ordered = sorted(depth)
+        await session.flush()  # what the session holds is seen, as by session.execute's autoflush
+        connection = await session.connection()  # Core statements: no ORM result processing (issue 19)
         for start in range(0, len(ordered), LOAD_CHUNK):
             chunk = ordered[start:start + LOAD_CHUNK]
             size = 1 << (len(chunk) - 1).bit_length()  # padded to a power of two: a few cached statements
             params: dict[str, Any] = {"event_id": self.event_id}
             params.update({f"k{i}": chunk[i] if i < len(chunk) else "" for i in range(size)})
             params.update({f"n{i}": min(depth[chunk[i]], CANDIDATES) if i < len(chunk) else 0 for i in range(size)})
-            for key, group_id, status, text in (await session.execute(_load_statement(size), params)).all():
+            rows = await connection.execute(_load_statement(size), params)
+            for key, group_id, status, text in rows:
                 self.candidates[str(key)].append((int(group_id), status in OPEN_STATES, str(text)))
 
     def place(self, *, text: str, label: str, keys: list[str], received_at: datetime, rehearsal: bool,
@@ -202,15 +206,16 @@ class BatchGrouper:
     async def flush(self, session: AsyncSession) -> dict[int, int]:
         """Insert the new groups and add to the joined ones; returns temporary id -> real id."""
         real: dict[int, int] = {}
+        connection = await session.connection()
         if self.new:
             rows = [{"event_id": self.event_id, "label": g.label, "text": g.text, "size": g.size, "status": "open",
                      "rehearsal": g.rehearsal, "last_asked_at": g.last_asked_at, "alert": g.alert,
                      "unscreened": g.unscreened} for g in self.new.values()]
-            returned = (await session.execute(_insert_groups, rows)).all()
+            returned = (await connection.execute(_insert_groups, rows)).all()
             real = _match_ids(self.new, returned)
         if self.joined:
             # Increments in SQL: two ingests joining the same group at once must not lose a count.
-            await session.execute(_increment, [{"gid": g, "n": n, "at": at} for g, (n, at) in self.joined.items()])
+            await connection.execute(_increment, [{"gid": g, "n": n, "at": at} for g, (n, at) in self.joined.items()])
             for group_id in self.joined:
                 loaded = session.identity_map.get(session.identity_key(QuestionGroup, group_id))
                 if loaded is not None:
@@ -223,7 +228,7 @@ async def file_keys(session: AsyncSession, *, event_id: int, rows: list[tuple[in
     values: list[dict[str, Any]] = [{"event_id": event_id, "key": key, "group_id": group_id,
                                      "message_id": message_id} for message_id, group_id, keys in rows for key in keys]
     if values:
-        await session.execute(insert(_keys), values)
+        await (await session.connection()).execute(_insert_keys, values)
 
 
 async def assign_group(session: AsyncSession, *, event_id: int, message: Message) -> int:

@@ -20,7 +20,7 @@ from server.models import Event, Message, QuestionGroup
 from server.platforms.base import IncomingMessage
 from server.questions.intake import FormIntake
 
-MAX_STATEMENTS = 12  # per batch, whatever its size (BEGIN and COMMIT not counted)
+MAX_STATEMENTS = 10  # per batch, whatever its size (BEGIN and COMMIT not counted)
 
 
 @pytest.fixture
