@@ -103,3 +103,18 @@ async def test_each_message_of_a_batch_gets_its_own_group_or_the_one_it_joined(a
         assert groups[group_id].last_asked_at == max(by_id[i].received_at for i in ids)
     assert len({by_id[f"m{n}"].group_id for n in (0, 1, 2, 3, 21)}) == 5
     assert by_id["m10"].group_id == by_id["m11"].group_id == by_id["m12"].group_id != by_id["m20"].group_id
+
+
+async def test_questions_arriving_over_the_next_turns_of_the_loop_share_the_batch(app: FastAPI, clock: FakeClock,
+                                                                                   sessionmaker: Any) -> None:
+    await _event(sessionmaker, clock, "turns")
+    intake: FormIntake = app.state.livecue.form_intake
+
+    async def later(n: int) -> None:
+        for _ in range(n):  # a request whose body is read a few turns of the event loop after the first
+            await asyncio.sleep(0)
+        await intake.submit("turns", _message(clock, n, f"How long does step {n} take?"))
+
+    before = intake.batches
+    await asyncio.gather(*(later(n) for n in range(8)))
+    assert intake.batches - before == 1  # the writer waited while the queue grew, not one batch per arrival
