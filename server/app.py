@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,6 +46,15 @@ from server.workers import build_state, build_workers
 log = logging.getLogger("livecue")
 
 
+async def warm_up_then_freeze() -> None:
+    """Triage's warm-up, then every object alive (modules, models, the triage model's tables) moved out of the
+    garbage collector's reach (`gc.freeze`): a full collection no longer walks them. Measured on the cue path
+    (issue 19, bench/cue_to_request.py): each full collection of a serving process stopped everything for
+    100-900 ms on the bench's shared machine, and three of them fell on cues in a run of 100."""
+    await warm_up_triage()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the FastAPI app; the database is connected only when the app starts."""
     settings = settings or Settings()
@@ -62,7 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             await workers.start(settings.run_workers)
             if settings.run_workers:  # a serving process; with loops off (tests) triage compiles on first use
-                warm_up = asyncio.create_task(warm_up_triage())  # 2 s after start (see warm_up's docstring)
+                warm_up = asyncio.create_task(warm_up_then_freeze())  # 2 s after start (see warm_up's docstring)
             yield
         finally:
             if warm_up is not None:

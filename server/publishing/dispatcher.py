@@ -16,13 +16,16 @@ import random
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy import event as orm_event
-from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from server.clock import Clock, SystemClock
+from server.db.base import UTCDateTime
 from server.db.session_scope import reading, set_after_commit, transaction
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
@@ -102,12 +105,9 @@ class Dispatcher:
             self.wake_after_commit(session)
             return
         now = self.clock.now()
-        rows = (await session.execute(
-            update(Delivery).where(Delivery.item_id == item_id, claimable_now(now))
-            .values(status="sending", lease_owner=self.owner,
-                    lease_until=now + timedelta(seconds=self.lease_seconds), attempts=Delivery.attempts + 1)
-            .returning(Delivery.id, Delivery.platform, Delivery.account, Delivery.thread_seq)
-            .execution_options(synchronize_session=False))).all()
+        rows = (await session.execute(_claim_ahead_statement(), {
+            "claim_item": item_id, "now": now, "claim_owner": self.owner,
+            "claim_until": now + timedelta(seconds=self.lease_seconds)})).all()
         claimed = [Due(row.id, row.platform, row.account)
                    for row in sorted(rows, key=lambda r: (r.platform, r.thread_seq or 0, r.id))]
 
@@ -358,6 +358,17 @@ class Dispatcher:
                                  subject_id=row.id, event_id=row.event_id,
                                  payload={"platform": row.platform, "url": ref.url, "item_id": row.item_id,
                                           "question_id": row.question_id, "reconciled": reconciled})
+
+
+@cache
+def _claim_ahead_statement() -> ReturningUpdate[int, str, str, int]:
+    """`claim_ahead`'s guarded update, built once (building its correlated subqueries cost more than running it)."""
+    now = bindparam("now", type_=UTCDateTime())
+    return (update(Delivery).where(Delivery.item_id == bindparam("claim_item"), claimable_now(now))
+            .values(status="sending", lease_owner=bindparam("claim_owner"),
+                    lease_until=bindparam("claim_until", type_=UTCDateTime()), attempts=Delivery.attempts + 1)
+            .returning(Delivery.id, Delivery.platform, Delivery.account, Delivery.thread_seq)
+            .execution_options(synchronize_session=False))
 
 
 def _lanes(dues: list[Due]) -> dict[tuple[str, str], list[Due]]:

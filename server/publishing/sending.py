@@ -10,8 +10,10 @@ of them BEGIN IMMEDIATE that waited behind any writer; this is read in a snapsho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Authorization, Delivery, Event, Item, ItemVersion, MediaUpload
@@ -33,17 +35,23 @@ class Sending:
     uploads: dict[tuple[str, str], MediaUpload]
 
 
+@cache
+def _sending_query() -> Select[Any]:
+    """Built once: constructing it (aliases, correlated subqueries) cost more than running it (py-spy, issue 19)."""
+    parent, root = thread_remotes()
+    return (select(Delivery, Event, Item, ItemVersion, Authorization, parent, root)
+            .join(Event, Event.id == Delivery.event_id)
+            .outerjoin(Item, Item.id == Delivery.item_id)
+            .outerjoin(ItemVersion, and_(ItemVersion.item_id == Item.id,
+                                         ItemVersion.number == Item.current_version))
+            .outerjoin(Authorization, Authorization.event_id == Delivery.event_id)
+            .where(Delivery.id == bindparam("delivery_id"))
+            .order_by(Authorization.id))
+
+
 async def read_sending(session: AsyncSession, delivery_id: int) -> Sending:
     """Read a delivery for sending (LookupError when it does not exist)."""
-    parent, root = thread_remotes()
-    rows = (await session.execute(
-        select(Delivery, Event, Item, ItemVersion, Authorization, parent, root)
-        .join(Event, Event.id == Delivery.event_id)
-        .outerjoin(Item, Item.id == Delivery.item_id)
-        .outerjoin(ItemVersion, and_(ItemVersion.item_id == Item.id, ItemVersion.number == Item.current_version))
-        .outerjoin(Authorization, Authorization.event_id == Delivery.event_id)
-        .where(Delivery.id == delivery_id)
-        .order_by(Authorization.id))).all()
+    rows = (await session.execute(_sending_query(), {"delivery_id": delivery_id})).all()
     if not rows:
         raise LookupError(f"no delivery {delivery_id}")
     delivery, event, item, version, _, parent_remote, root_remote = rows[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -58,7 +58,7 @@ async def due_deliveries(session: AsyncSession, now: datetime, *, item_id: int |
     return [Due(*row) for row in (await session.execute(query)).all()]
 
 
-def claimable_now(now: datetime) -> ColumnElement[bool]:
+def claimable_now(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """What `due_deliveries` asks of one delivery, as a WHERE clause for a guarded UPDATE that claims it in the
     same statement (a cue's claim; issue 19): pending and not leased, its time come (past the safety delay), at
     the head of its thread (no earlier post of its thread open or waiting for re-authentication), and not a
