@@ -39,11 +39,37 @@ recompilation). Same-run A/B, shared machine (load 2-5), two interleaved runs ea
 16 connections 2.52/2.55 ms before -> 1.94/1.97 ms after; 256 connections 2.20/1.78 -> 1.07/1.04 ms.
 A later run with the disk quieter (bare 799 / 1,930 req/s): form 503 / 846 req/s (0.63 / 0.44 of bare),
 1.77 / 0.95 ms CPU per question at 16 / 256 connections.
-What is left at 16 connections is mostly per batch (batches are at most 16 questions there): ~13 statements a
-batch (event, known ids, muted authors, savepoint, candidates, groups, messages, keys, journal head and
-entry, commit), each built by the ORM and sent to aiosqlite's thread as 2-3 hops (cursor, execute, close),
-plus the journal tail and feed hub reading back each commit: about 7 ms of CPU per batch, measured with one
-question a batch. At 256 connections batches fill (64) and the cost per question is ~1.0 ms.
+What was left at 16 connections was mostly per batch. Counted, not estimated (a before_cursor_execute
+listener, and calls queued to aiosqlite's thread, for one batch of 16 questions): 41 statements besides BEGIN and
+COMMIT, 114 thread hops, plus the feed hub's read-back. The multi-row inserts were not: asking for the new ids
+in parameter order (`sort_by_parameter_order`) makes SQLAlchemy send one INSERT per row on SQLite (it has no
+sentinel to sort by), 16 for the groups and 16 for the messages. And a bench run showed batches of ~8 questions
+on average, not 16 (journal entries vs messages): the writer took whatever had arrived when it woke, so two
+half-batches alternated, each paying the whole per-batch cost. Changed, in order (tests/questions/
+test_batch_statements.py counts the statements; tests/db/test_sqlite_hops.py the hops):
+  - one multi-row INSERT each for groups and messages, ids matched by (platform, external id) and by the
+    groups' inserted values: 41 -> 10 statements;
+  - server/db/sqlite_driver.py: a statement is one call to aiosqlite's thread (cursor, execute, fetch, close
+    in one function) instead of three or four: 114 -> 13 hops a batch, BEGIN and COMMIT included;
+  - the feed hub fans out this process's committed entries without reading them back (journal/tail.py's
+    `committed_next`: when they are exactly the next sequence numbers; otherwise it reads as before);
+  - known ids and muted authors in one cached Core statement; grouping, message and journal-head statements
+    on the session's connection, prebuilt (no ORM result processing, no statement construction per batch):
+    10 statements a batch (event, lookups, savepoint, candidates, groups, messages, keys, release, journal
+    head, journal entry) besides BEGIN and COMMIT;
+  - the writer yields to the event loop while its queue grows (at most 16 turns, until 3 bring nothing; no
+    timer) before taking a batch: ~16 questions a batch at 16 connections instead of ~8.
+In process (the intake alone, feed hub running, no HTTP; same-run A/B against the tree before, alternating,
+load ~2 from another engineer's runs): a 1-question batch 9.2-10.0 -> 6.0 ms of CPU, a 16-question batch
+21.6-29.1 -> 14.2-15.0 ms. Profile after (py-spy --gil, 16 connections): triage + PHI screen ~30% of samples,
+grouping's similarity ~9%, the HTTP stack ~19%, the batch's statements ~15-20%.
+This bench, same-run ratios, the tree before (952b0d6) and after run alternately, 16 connections, 2 rounds
+each, 2026-12-07 18:07-18:09 UTC, load 2.1-3.1 (another engineer's benches and tests): before 457 / 432 req/s,
+0.247 / 0.221 of bare, 2.12 / 2.23 ms CPU per question; after 847 / 780 req/s, 0.454 / 0.369 of bare,
+1.10 / 1.20 ms. The bare endpoint's own CPU per request was 0.31-0.36 ms in those runs (0.27 ms on a quiet
+machine), so the machine was slower than quiet by about that much. Full run just before (18:05-18:07, load
+1.4-2.3): 16 connections 819 req/s (0.60 of bare, whose windows ranged 982-1,815), 1.14 ms; 256 connections
+1,049 req/s (0.55), p99 638 ms (bare 2,280 ms), 0.90 ms.
 p99 at 256 connections: wrk is a closed loop, so mean latency = connections / throughput; p99 <= 50 ms with
 256 connections needs > 5,000 answered requests a second, i.e. < 0.2 ms of server CPU per request on the one
 server core. The bare durable endpoint does not meet it either: here its p99 at 256 connections was 1.4-2.8 s
