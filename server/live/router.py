@@ -175,8 +175,7 @@ async def reorder(body: ReorderRequest, user: CommsUser, event: EventDep, sessio
 async def post_now(item_id: IdPath, body: ConfirmRequest, state: StateDep, user: CommsUser,
                    session: DbSession) -> ItemRead:
     """Post a chosen, approved item now; a second press gets 409."""
-    item = await timeline.get_item(session, item_id)
-    event = await event_service.get_event(session, item.event_id)
+    item, event = await timeline.get_item_and_event(session, item_id)
     await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm,
                             out_of_order=body.confirm_out_of_order)
     await state.dispatcher.claim_ahead(session, item.id)

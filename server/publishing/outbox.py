@@ -22,7 +22,7 @@ from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
-from server.models import Delivery, Event, Item, ItemVersion, Message, QuestionGroup, User
+from server.models import Delivery, Event, EventPlatform, Item, ItemVersion, Message, QuestionGroup, User
 from server.publishing.audience import plan_reply
 from server.publishing.gate import SAFETY_KINDS, Kind, Outgoing, check, facts_of
 from server.timeline.approvals import ensure_publishable
@@ -180,10 +180,10 @@ async def _thread_deliveries(session: AsyncSession, event: Event, item: Item, ki
     content = version_content(version or await current_version(session, item))
     now = session_now(session)
     deliveries = []
-    for platform in await event_service.platforms_of(session, event.id):
+    for platform, last_seq in await _platforms_and_thread_ends(session, event.id, rehearsal):
         if not platform.enabled:
             continue
-        seq = await _next_thread_seq(session, event.id, platform.platform, rehearsal)
+        seq = (last_seq or 0) + 1
         files: list[dict[str, Any]] = [m.model_dump(mode="json") for m in content.media] if media else []
         delivery = Delivery(
             event_id=event.id, item_id=item.id, purpose="thread", platform=platform.platform,
@@ -200,11 +200,15 @@ async def _thread_deliveries(session: AsyncSession, event: Event, item: Item, ki
     return deliveries
 
 
-async def _next_thread_seq(session: AsyncSession, event_id: int, platform: str, rehearsal: bool) -> int:
-    query = select(func.max(Delivery.thread_seq)).where(
-        Delivery.event_id == event_id, Delivery.platform == platform, Delivery.purpose.in_(THREAD_PURPOSES),
-        Delivery.rehearsal.is_(rehearsal))
-    return int((await session.execute(query)).scalar() or 0) + 1
+async def _platforms_and_thread_ends(session: AsyncSession, event_id: int,
+                                     rehearsal: bool) -> list[tuple[EventPlatform, int | None]]:
+    """The event's platform accounts, each with the last thread position used there, in one statement."""
+    last = (select(func.max(Delivery.thread_seq)).where(
+        Delivery.event_id == EventPlatform.event_id, Delivery.platform == EventPlatform.platform,
+        Delivery.purpose.in_(THREAD_PURPOSES), Delivery.rehearsal.is_(rehearsal))
+        .correlate(EventPlatform).scalar_subquery())
+    query = select(EventPlatform, last).where(EventPlatform.event_id == event_id).order_by(EventPlatform.id)
+    return [(platform, seq) for platform, seq in (await session.execute(query)).all()]
 
 
 async def rehearsed_items(session: AsyncSession, event_id: int) -> set[int]:

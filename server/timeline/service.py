@@ -26,6 +26,15 @@ async def get_item(session: AsyncSession, item_id: int) -> Item:
     return item
 
 
+async def get_item_and_event(session: AsyncSession, item_id: int) -> tuple[Item, Event]:
+    """The item and its event in one statement, or 404 (a cue's first read; issue 19)."""
+    row = (await session.execute(select(Item, Event).join(Event, Event.id == Item.event_id)
+                                 .where(Item.id == item_id))).first()
+    if row is None:
+        raise NotFound(f"no item with id {item_id}")
+    return row[0], row[1]
+
+
 async def list_items(session: AsyncSession, event_id: int, kind: str | None = None) -> list[Item]:
     """An event's items in timeline order."""
     query = select(Item).where(Item.event_id == event_id).order_by(Item.kind, Item.position, Item.id)

@@ -22,7 +22,7 @@ from tests.publishing.platform_kit import ACCOUNT, add_items, go_live, prepare_e
 # Statements, BEGIN left out (SQLite sends one per transaction, PostgreSQL's driver none that a listener sees).
 # Before issue 19's cue work: 20 in the request before its commit (none after), 7 in the round before the request
 # (and a token read in it with the Mastodon adapter's stored credentials, not used here).
-REQUEST_BEFORE_COMMIT = 12
+REQUEST_BEFORE_COMMIT = 10
 REQUEST_AFTER_COMMIT = 3  # the answer's reads, once the claim is handed over
 ROUND_BEFORE_PUBLISH = 2  # one read: the delivery with everything its check needs, the files' uploads
 
