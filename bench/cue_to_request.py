@@ -31,17 +31,55 @@ median 100 / 43 / 141 ms (×23 / ×24 / ×33 the bare 4.4 / 1.8 / 4.3 ms), p99 7
 less loaded, 60 cues: before median 46 ms, p99 331 ms (bare 1.4 / 10 ms); after 35 ms, p99 71 ms (bare 1.7 /
 15 ms). The goal (p99 at most 10 ms over the bare call) is not met.
 
-Where the time goes after it: wall-clock marks (perf_counter, one clock for the bench and the server) on 40
-cues, medians, SQLite FULL, the machine shared: client -> route body 4.1 ms (HTTP, auth, session
-lookup); item and event loaded 1.1; `enqueue_item` 7.6 (gate: approvals, findings, consents, run-of-show
-order; the journal entry; the deliveries); the claim 2.6 (due query + guarded update); the response's
-`to_read` 2.0; the commit (fsync) 0.8; the dispatcher's round starts 0.5 after; `_send` loads delivery,
-event and item 2.7, the gate again 1.5, the reply target 1.3, the pre-uploaded media lookup 1.1; the Mastodon
-client and the request's arrival 2.2. Total median ~35 ms against ~1.4 ms bare. No single step dominates:
-it is ~30 statements at ~0.3-1 ms each (a hop to aiosqlite's thread and back through the event loop,
-contended for the GIL), so the next steps are fewer statements, not a faster fsync: carry the delivery,
-event and item the cue just wrote to the round instead of reloading them, one query for the gate's consent
-and findings checks, the reply target kept per thread in memory (invalidated by `_posted`).
+Where the time went after that (first pass): wall-clock marks on 40 cues, medians, SQLite FULL, machine
+shared: client -> route body 4.1 ms; item and event 1.1; `enqueue_item` 7.6; the claim 2.6; the response's
+`to_read` 2.0; the commit 0.8; the round starts 0.5 after; `_send` loads 2.7, the gate again 1.5, the reply
+target 1.3, the media lookup 1.1; the Mastodon client and the arrival 2.2. Total ~35 ms against ~1.4 ms bare.
+
+Second pass (engineer 19-cue-2, 2026-12-07 17:30-18:15 UTC). Measured first: a statement-counting listener
+(`tests/publishing/test_cue_statements.py`), wall-clock marks around every statement and step in the server
+(an instrumented launcher outside the tree, 100 cues), and py-spy on the server. Statements from the cue to
+the platform request, BEGIN left out: 20 in the request before its commit and 7 in the round before the
+request (plus two BEGIN IMMEDIATE and, with stored credentials, a token read). Each took 0.4-1 ms of wall
+clock. The tail was not statements: (1) every read of the round (the send's check, the media lookup, lease
+expiry, the due query, the credential store's token read) opened with BEGIN IMMEDIATE, i.e. took SQLite's write
+lock, so it queued behind any writer (a cue, the metrics sampler) and slept in SQLite's busy handler (1, 2, 5,
+10 ms ...), waking up to 14 ms after the lock was free; a cue whose commit fell into such a round waited for
+it; (2) full (generation 2) garbage collections of the serving process took 100-900 ms on this machine, three
+of them during 100 cues; (3) py-spy: building the send's query and the claim (aliases, correlated subqueries)
+cost more CPU than running them.
+
+Changed: the send reads the delivery, event, item, the item's current version, the event's consents and the
+reply target's remotes in one statement and the files' uploads in a second (`publishing/sending.py`, the
+gate's `verdict_at_send` over them: the same rule on the committed state, asked at every send; tests in
+`tests/publishing/test_send_check.py` commit a revoked or expired consent or a new finding between the cue's
+commit and the send and see it stopped, and an emergency hold in `test_claim_ahead.py`); the dispatcher's reads,
+lease expiry and token loads read a snapshot (`db.session_scope.reading`: no write lock, no waiting; a test
+sends while another transaction holds the lock); the cue reads the version and consents once (one statement),
+no longer reads its item back after the guarded update, reads its item with its event and the platforms with
+their thread ends in one statement each, and finds and claims its due deliveries in one UPDATE ... RETURNING
+(`thread.claimable_now`, checked state by state against `due_deliveries`); it commits before reading its answer
+(`db.session.commit_now`), so the hand-over does not wait for those three reads; the two heavy statements are
+built once; a serving process `gc.freeze()`s after the triage warm-up. Statements now: 10 before the commit, 3
+after it (the answer, beside the send), 2 in the round before the request.
+
+Before/after, same machine, alternating runs of the tree before (1bec7df) and after (d90be96), 100 cues each,
+SQLite (the machine shared with another engineer's benchmarks; load average at each run): before median 30.7 /
+31.6 ms, p90 42.0 / 53.5, p99 65.7 / 73.7 (load 3.4 / 4.4); after median 18.1 / 21.7 ms, p90 28.6 / 33.2, p99
+36.9 / 38.6 (load 4.1 / 5.2); bare call median 0.9-1.5 ms, p99 5.7-22.9 ms. p99 over the bare call: 43 / 61 ms
+before, 31 / 26 ms after. Earlier the same hour at load 2-3: after median 18.5-27 ms, p99 32-63 ms, before
+33-38 / 60-83 ms. PostgreSQL (--postgres, one run each, load 4.8, PostgreSQL sharing the two cores): median
+64.7 -> 56.6 ms, p99 97 -> 112 ms (bare 3.0 / 1.5 ms median): no clear change there.
+
+The goal (p99 at most 10 ms over the bare call) is still not met. Where a median cue's ~20 ms go now (marks,
+load 2-3): HTTP and the middleware to the route's first statement 1.5-2 ms; the request's 10 statements
+0.4-0.8 ms each (~6 ms); the commit's fsync (SQLite FULL) 1.5-5 ms; the dispatcher's loop waking for the
+hand-over ~1 ms; the send's read 1-2 ms, sharing the one pinned core with what every commit wakes (the feed's
+and the live page's journal reads, ~1-3 ms, a 0.2-0.4 ms young-generation collection) and with the answer's
+three reads; the token read (a snapshot, ~0.6 ms) and the Mastodon client ~1 ms. Next steps, in order of size:
+one hop per statement to aiosqlite's thread instead of three or four (another engineer's driver work for the
+form, `server/db/sqlite_driver.py`, applies here too), then fewer round trips in the request (the journal's two
+statements, the order check) and letting the send go before the feed's readers after a commit.
 
 Usage: python bench/cue_to_request.py [--trials N] [--postgres] [--json]
 """
