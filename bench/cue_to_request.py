@@ -36,7 +36,7 @@ shared: client -> route body 4.1 ms; item and event 1.1; `enqueue_item` 7.6; the
 `to_read` 2.0; the commit 0.8; the round starts 0.5 after; `_send` loads 2.7, the gate again 1.5, the reply
 target 1.3, the media lookup 1.1; the Mastodon client and the arrival 2.2. Total ~35 ms against ~1.4 ms bare.
 
-Second pass (engineer 19-cue-2, 2026-12-07 17:30-18:15 UTC). Measured first: a statement-counting listener
+Second pass (engineer 19-cue-2, 2026-12-07 17:30-18:25 UTC). Measured first: a statement-counting listener
 (`tests/publishing/test_cue_statements.py`), wall-clock marks around every statement and step in the server
 (an instrumented launcher outside the tree, 100 cues), and py-spy on the server. Statements from the cue to
 the platform request, BEGIN left out: 20 in the request before its commit and 7 in the round before the
@@ -63,23 +63,27 @@ their thread ends in one statement each, and finds and claims its due deliveries
 built once; a serving process `gc.freeze()`s after the triage warm-up. Statements now: 10 before the commit, 3
 after it (the answer, beside the send), 2 in the round before the request.
 
-Before/after, same machine, alternating runs of the tree before (1bec7df) and after (d90be96), 100 cues each,
-SQLite (the machine shared with another engineer's benchmarks; load average at each run): before median 30.7 /
-31.6 ms, p90 42.0 / 53.5, p99 65.7 / 73.7 (load 3.4 / 4.4); after median 18.1 / 21.7 ms, p90 28.6 / 33.2, p99
-36.9 / 38.6 (load 4.1 / 5.2); bare call median 0.9-1.5 ms, p99 5.7-22.9 ms. p99 over the bare call: 43 / 61 ms
-before, 31 / 26 ms after. Earlier the same hour at load 2-3: after median 18.5-27 ms, p99 32-63 ms, before
-33-38 / 60-83 ms. PostgreSQL (--postgres, one run each, load 4.8, PostgreSQL sharing the two cores): median
-64.7 -> 56.6 ms, p99 97 -> 112 ms (bare 3.0 / 1.5 ms median): no clear change there.
+Before/after, same machine, alternating runs, 100 cues each, SQLite, the machine shared with another
+engineer's benchmarks (load average at each run). Only this pass's changes apart (the tree at 1237efa, which
+already has the one-hop SQLite driver and the feed's hand-over from the form's work, against the same tree with
+this pass's files as they were at 1bec7df), 18:22-18:24 UTC: before median 31.9 / 39.7 ms, p90 62.7 / 62.5,
+p99 89.9 / 113.8 (load 2.8 / 2.9); after median 15.4 / 20.2 ms, p90 21.1 / 28.8, p99 27.7 / 47.0 (load 3.6 /
+3.5); bare call median 0.9-2.4 ms, p99 7.1-9.2 ms; p99 over the bare call 83 / 105 ms before, 19 / 38 ms
+after. The whole tree before (1bec7df) against d90be96, 18:10-18:12 (form work included): median 30.7 / 31.6
+-> 18.1 / 21.7 ms, p99 65.7 / 73.7 -> 36.9 / 38.6 ms (load 3.4-5.2). PostgreSQL (--postgres, one run each,
+load 4.8, PostgreSQL sharing the two cores): median 64.7 -> 56.6 ms, p99 97 -> 112 ms (bare 3.0 / 1.5 ms
+median): no clear change there.
 
-The goal (p99 at most 10 ms over the bare call) is still not met. Where a median cue's ~20 ms go now (marks,
-load 2-3): HTTP and the middleware to the route's first statement 1.5-2 ms; the request's 10 statements
-0.4-0.8 ms each (~6 ms); the commit's fsync (SQLite FULL) 1.5-5 ms; the dispatcher's loop waking for the
-hand-over ~1 ms; the send's read 1-2 ms, sharing the one pinned core with what every commit wakes (the feed's
-and the live page's journal reads, ~1-3 ms, a 0.2-0.4 ms young-generation collection) and with the answer's
-three reads; the token read (a snapshot, ~0.6 ms) and the Mastodon client ~1 ms. Next steps, in order of size:
-one hop per statement to aiosqlite's thread instead of three or four (another engineer's driver work for the
-form, `server/db/sqlite_driver.py`, applies here too), then fewer round trips in the request (the journal's two
-statements, the order check) and letting the send go before the feed's readers after a commit.
+The goal (p99 at most 10 ms over the bare call) is still not met. Where a median cue's ~20 ms go now (marks on
+the tree at f4a8ac3, one hop per statement already, load 2-3): HTTP and the middleware to the route's first
+statement 1.5-2 ms; the request's statements 0.4-0.8 ms each (~6 ms for today's 10); the commit's fsync
+(SQLite FULL) 1.5-5 ms; the dispatcher's loop waking for the hand-over ~1 ms; the send's read 1-2 ms, sharing
+the one pinned core with what every commit wakes (the live page's journal read, the feed's fan-out, a 0.2-0.4 ms
+young-generation collection) and with the answer's three reads; the token read (a snapshot, ~0.6 ms) and the
+Mastodon client ~1 ms. Next steps, in order of size: fewer round trips in the request (the journal's two
+statements, the order check, claiming at the delivery's insert), the answer built from what the cue already
+read, the send started before the other readers a commit wakes, and the token kept between requests where a
+platform's tokens never rotate.
 
 Usage: python bench/cue_to_request.py [--trials N] [--postgres] [--json]
 """
