@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, and_, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,32 +24,36 @@ class Due(NamedTuple):
     account: str
 
 
+def due_now(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """The one rule for which open delivery may be attempted now, as a WHERE clause: its time has come (past the
+    safety delay or a retry's wait), it is at the head of its thread (no earlier post of its thread open or
+    waiting for re-authentication), and it is not a thread post kept back by a hold unless a person asked for it.
+    The dispatcher's round (`due_deliveries`) and a cue's claim (`claimable_now`) both ask it."""
+    earlier = aliased(Delivery)
+    open_before = exists().where(
+        earlier.event_id == Delivery.event_id, earlier.platform == Delivery.platform,
+        earlier.rehearsal == Delivery.rehearsal, earlier.purpose == "thread", earlier.status.in_(HOLDS_THREAD),
+        earlier.thread_seq < Delivery.thread_seq)
+    held = select(Event.status).where(Event.id == Delivery.event_id).scalar_subquery() == "held"
+    return and_(
+        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        or_(Delivery.purpose != "thread", ~open_before),
+        or_(Delivery.purpose != "thread", Delivery.manual.is_(True), ~held),
+    )
+
+
 async def due_deliveries(session: AsyncSession, now: datetime, *, item_id: int | None = None) -> list[Due]:
-    """Deliveries that may be attempted now, honouring thread order and holds (only `item_id`'s when given).
+    """Deliveries that may be attempted now (`due_now`), pending or awaiting reconciliation (only `item_id`'s
+    when given), in thread order.
 
     A thread post that failed because the account needs re-authentication stays the head of its thread:
     the posts after it wait (no request each, no failure each) until the operator reconnects and retries it.
     A Core query of three columns: the dispatcher claims by id and loads each row it sends itself (loading
     every due row as an ORM object was most of a wake-up round's CPU; issue 19).
     """
-    heads = (
-        select(Delivery.event_id, Delivery.platform, Delivery.rehearsal,
-               func.min(Delivery.thread_seq).label("head"))
-        .where(Delivery.purpose == "thread", Delivery.status.in_(HOLDS_THREAD))
-        .group_by(Delivery.event_id, Delivery.platform, Delivery.rehearsal)
-        .subquery()
-    )
     query = (
         select(Delivery.id, Delivery.platform, Delivery.account)
-        .join(Event, Event.id == Delivery.event_id)
-        .outerjoin(heads, and_(heads.c.event_id == Delivery.event_id, heads.c.platform == Delivery.platform,
-                               heads.c.rehearsal == Delivery.rehearsal))
-        .where(
-            Delivery.status.in_(("pending", "unknown")),
-            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-            or_(Delivery.purpose != "thread", Delivery.thread_seq == heads.c.head),
-            or_(Delivery.purpose != "thread", Event.status != "held", Delivery.manual.is_(True)),
-        )
+        .where(Delivery.status.in_(("pending", "unknown")), due_now(now))
         .order_by(Delivery.platform, Delivery.thread_seq, Delivery.id)
         .limit(100)
     )
@@ -59,23 +63,10 @@ async def due_deliveries(session: AsyncSession, now: datetime, *, item_id: int |
 
 
 def claimable_now(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
-    """What `due_deliveries` asks of one delivery, as a WHERE clause for a guarded UPDATE that claims it in the
-    same statement (a cue's claim; issue 19): pending and not leased, its time come (past the safety delay), at
-    the head of its thread (no earlier post of its thread open or waiting for re-authentication), and not a
-    thread post kept back by a hold unless a person asked for it."""
-    earlier = aliased(Delivery)
-    open_before = exists().where(
-        earlier.event_id == Delivery.event_id, earlier.platform == Delivery.platform,
-        earlier.rehearsal == Delivery.rehearsal, earlier.purpose == "thread", earlier.status.in_(HOLDS_THREAD),
-        earlier.thread_seq < Delivery.thread_seq)
-    held = select(Event.status).where(Event.id == Delivery.event_id).scalar_subquery() == "held"
-    return and_(
-        Delivery.status == "pending",
-        or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
-        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-        or_(Delivery.purpose != "thread", ~open_before),
-        or_(Delivery.purpose != "thread", Delivery.manual.is_(True), ~held),
-    )
+    """A delivery a cue may claim in the same statement that finds it (issue 19): pending, not leased, and due
+    now by the same rule as the dispatcher's round (`due_now`)."""
+    return and_(Delivery.status == "pending", or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+                due_now(now))
 
 
 def ref_from_json(data: dict[str, object] | None) -> RemoteRef | None:
