@@ -134,6 +134,11 @@ from tests.chaos.servers import (  # noqa: E402
 from tests.fakes.mastodon import FakeMastodon  # noqa: E402
 
 STATUS_PATH = "/api/v1/statuses"
+# After each post is recorded, the next cue waits this long: an operator's cues are seconds apart, so a cue meets a
+# server whose background loops (scheduler, poller, metrics, the dispatcher's idle rounds) run as they always do,
+# not the dispatcher's bookkeeping round of the previous post a few milliseconds after it (what back-to-back cues
+# measured before 2026-12-07 21:40 UTC).
+SETTLE_SECONDS = 0.05
 TOKEN = "mastodon-token"
 
 
@@ -309,6 +314,7 @@ def _run(workdir: Path, url: str, fake: FakeMastodon, recorder: ArrivalRecorder,
                     cue_times.append(a)
                     bare_times.append(arrived - t0)
                 wait_posted(http, server.base_url, headers["comms"], event_id, n + 1)
+                time.sleep(SETTLE_SECONDS)
             uploads_at_cue = len(fake.requests_to("POST", "/api/v2/media")) - uploads_before
     finally:
         server.stop()

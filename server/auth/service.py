@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.passwords import hashed, verified, verified_dummy
@@ -64,14 +65,16 @@ async def login(
     return token, auth, user
 
 
+@cache
+def _resolve_query() -> Select[AuthSession, User]:
+    """Built once: every signed-in request asks it (building a statement costs more than running it; issue 19)."""
+    return (select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == bindparam("token_hash")))
+
+
 async def resolve(session: AsyncSession, token: str) -> tuple[AuthSession, User] | None:
     """The live session and user behind a token, or None."""
-    query = (
-        select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.token_hash == token_hash(token))
-    )
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_resolve_query(), {"token_hash": token_hash(token)})).first()
     if row is None:
         return None
     auth, user = row

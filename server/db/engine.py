@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from server.clock import CLOCK_KEY, Clock, SystemClock, clock_of
@@ -25,6 +25,25 @@ READ_ONLY = "livecue_read_only"
 # the store (issue 19; bench/ingest_bench.py's growth part: CPU per message x1.34 -> x1.17 at 100,000 vs 1,000,
 # same run). Only pages actually read fill it.
 SQLITE_CACHE_KIB = 65_536
+
+
+class WriteCommits:
+    """How many writing transactions this process has committed to its SQLite database (`write_commits`).
+
+    On SQLite a writer holds the database's write lock from its BEGIN IMMEDIATE to its COMMIT, so what it read
+    is still the committed state when it commits, and stays so until the next writer commits. A cue uses that to
+    send without reading again what its own transaction read (issue 19): the count tells whether anything else was
+    committed since (`Dispatcher._send` reads again if so). Writers in other processes (the CLI) are not counted.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def write_commits(connection: AsyncConnection) -> WriteCommits | None:
+    """The SQLite database's count of this process's write commits; None elsewhere (PostgreSQL: no such lock)."""
+    found: WriteCommits | None = getattr(connection.dialect, "_livecue_write_commits", None)
+    return found
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -57,6 +76,13 @@ def make_engine(settings: Settings) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         engine.sync_engine.dialect._livecue_sqlite = True  # type: ignore[attr-defined]
+        writes = engine.sync_engine.dialect._livecue_write_commits = WriteCommits()  # type: ignore[attr-defined]
+
+        @event.listens_for(engine.sync_engine, "commit")
+        def _count_write_commit(conn: Any) -> None:  # before the COMMIT itself: a failed one only counts too many
+            if not conn.get_execution_options().get(READ_ONLY):
+                writes.count += 1
+
         _disable_pysqlite_transactions(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True)

@@ -160,8 +160,9 @@ async def cue_next(body: ConfirmRequest, state: StateDep, user: CommsUser, event
                    session: DbSession) -> ItemRead:
     """Post the next item of the timeline now."""
     item = await service.cue_next(session, event=event, actor=user, confirm=body.confirm)
-    await state.dispatcher.claim_ahead(session, item.id)
-    await commit_now(session)  # the send starts while the answer is read
+    hand_over = await state.dispatcher.claim_ahead(session, item.id)
+    await commit_now(session)  # the hand-over happens at the commit
+    await hand_over.underway()  # the answer's reads come after the platform request started, not beside it
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 
@@ -178,8 +179,9 @@ async def post_now(item_id: IdPath, body: ConfirmRequest, state: StateDep, user:
     item, event = await timeline.get_item_and_event(session, item_id)
     await service.post_item(session, event=event, item=item, actor=user, confirm=body.confirm,
                             out_of_order=body.confirm_out_of_order)
-    await state.dispatcher.claim_ahead(session, item.id)
-    await commit_now(session)  # the send starts while the answer is read
+    hand_over = await state.dispatcher.claim_ahead(session, item.id)
+    await commit_now(session)  # the hand-over happens at the commit
+    await hand_over.underway()  # the answer's reads come after the platform request started, not beside it
     return await to_read(session, event, item, await timeline.enabled_platforms(session, event.id))
 
 

@@ -21,9 +21,10 @@ def _sandbox(registry: AdapterRegistry, account: str, rehearsal: bool = False) -
                            rehearsal=rehearsal)
 
 
-def _store(registry: AdapterRegistry, platform: str, account: str) -> tuple[dict[str, str], DbCredentialStore]:
+def _store(registry: AdapterRegistry, platform: str, account: str,
+           rotates: bool = True) -> tuple[dict[str, str], DbCredentialStore]:
     secrets = registry.credentials.for_account(platform, account)
-    return secrets, DbCredentialStore(registry.sessionmaker, registry.credentials, platform, account)
+    return secrets, DbCredentialStore(registry.sessionmaker, registry.credentials, platform, account, rotates=rotates)
 
 
 # The adapters are imported when first built: a process posting only to the sandbox never loads the others.
@@ -37,7 +38,7 @@ def _bluesky(registry: AdapterRegistry, account: str) -> Platform:
 def _mastodon(registry: AdapterRegistry, account: str) -> Platform:
     from server.platforms.mastodon import MastodonAdapter
 
-    secrets, store = _store(registry, "mastodon", account)
+    secrets, store = _store(registry, "mastodon", account, rotates=False)  # a long-lived token: read once
     return MastodonAdapter(base_url=secrets.get("base_url", ""), credentials=store, client=registry.http)
 
 

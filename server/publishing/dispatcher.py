@@ -15,6 +15,7 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 
 from server.clock import Clock, SystemClock
 from server.db.base import UTCDateTime
+from server.db.engine import WriteCommits, write_commits
 from server.db.session_scope import reading, set_after_commit, transaction
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
@@ -40,7 +42,7 @@ from server.publishing import gate
 from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-exported: drills and tests count it
 from server.publishing.leases import expire_leases, owner_id
 from server.publishing.media import forget_single_use, uploaded_media
-from server.publishing.sending import read_sending
+from server.publishing.sending import Sending, read_sending, read_sendings
 from server.publishing.thread import Due, claimable_now, due_deliveries, reply_target
 
 log = logging.getLogger("livecue.dispatcher")
@@ -63,6 +65,39 @@ def publish_request(delivery: Delivery, reply_to: RemoteRef | None,
                           visibility=delivery.visibility, created_at=delivery.created_at)
 
 
+@dataclass
+class Handed:
+    """A delivery a cue claimed in its transaction, with what that transaction read for its send (SQLite only)."""
+
+    due: Due
+    sending: Sending | None = None
+    writes: WriteCommits | None = None
+    commits: int | None = None  # the count of write commits at the cue's own commit
+    underway: asyncio.Event = field(default_factory=asyncio.Event)  # set as its platform request starts (or not)
+
+    def fresh(self) -> bool:
+        """Whether nothing was committed since the cue read its send's facts under the write lock."""
+        return self.sending is not None and self.writes is not None and self.writes.count == self.commits
+
+
+@dataclass
+class HandOver:
+    """What a cue handed to the dispatcher; its route waits (briefly) for the platform requests to start."""
+
+    deliveries: list[Handed] = field(default_factory=list)
+    wait_seconds: float = 0.25
+
+    async def underway(self) -> None:
+        """Until every handed delivery's platform request has started or its send ended, at most `wait_seconds`:
+        the route's answer is read after that, not on the same core at the same time (issue 19)."""
+        if not self.deliveries:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.wait_seconds):
+                for one in self.deliveries:
+                    await one.underway.wait()
+
+
 class Dispatcher:
     """Claims due deliveries with a lease and sends them, one platform thread at a time."""
 
@@ -79,7 +114,7 @@ class Dispatcher:
         self.wake = asyncio.Event()  # set (after a commit) when something may be due: the loop runs at once
         self.interval = IDLE_SECONDS
         self._unrecorded: dict[int, RemoteRef] = {}
-        self._handed: list[Due] = []  # claimed in a cue's committed transaction, sent first by the next round
+        self._handed: list[Handed] = []  # claimed in a cue's committed transaction, sent first by the next round
         self.claims_ahead = False  # set by `Workers.start` when this process runs this dispatcher's loop
         self.failures = LoopFailures(log, "dispatcher")
 
@@ -92,7 +127,7 @@ class Dispatcher:
         """Poke the loop once `session`'s transaction commits (a poke before the commit finds nothing to send)."""
         set_after_commit(session, self.wake)
 
-    async def claim_ahead(self, session: AsyncSession, item_id: int) -> None:
+    async def claim_ahead(self, session: AsyncSession, item_id: int) -> HandOver:
         """In a cue's transaction: lease the item's deliveries that are due now to this dispatcher, and once the
         transaction commits, hand them to the next round (poked at once) to send before anything else.
 
@@ -100,44 +135,64 @@ class Dispatcher:
         held back), in one guarded update that finds and claims them (`thread.claimable_now`). Where this process
         runs no dispatcher loop (tests, `run_workers` off) nothing is claimed: the commit only pokes, and whoever
         runs rounds sends. A rollback drops the claims with the cue; the hand-over happens only on commit.
+
+        On SQLite the transaction holds the write lock, so what it reads for the send (`read_sendings`: the same
+        facts the send reads otherwise) is the committed state at its commit; the send uses it unless another
+        write was committed since (`engine.WriteCommits`), and reads again if one was. The returned hand-over
+        lets the route build its answer once the platform request is under way rather than beside it.
         """
         if not self.claims_ahead:
             self.wake_after_commit(session)
-            return
+            return HandOver()
         now = self.clock.now()
         rows = (await session.execute(_claim_ahead_statement(), {
             "claim_item": item_id, "now": now, "claim_owner": self.owner,
             "claim_until": now + timedelta(seconds=self.lease_seconds)})).all()
         claimed = [Due(row.id, row.platform, row.account)
                    for row in sorted(rows, key=lambda r: (r.platform, r.thread_seq or 0, r.id))]
+        if not claimed:
+            self.wake_after_commit(session)
+            return HandOver()
+        writes = write_commits(await session.connection())
+        prepared = await read_sendings(session, [due.id for due in claimed]) if writes is not None else {}
+        expected = writes.count + 1 if writes is not None else None  # this commit's own; nothing else can come first
+        hand_over = HandOver([Handed(due, prepared.get(due.id), writes, expected) for due in claimed])
 
-        def hand_over(_session: object) -> None:
-            self._handed.extend(claimed)
+        def on_commit(_session: object) -> None:
+            self._handed.extend(hand_over.deliveries)
             self.wake.set()
 
-        orm_event.listen(session.sync_session, "after_commit", hand_over, once=True)
+        orm_event.listen(session.sync_session, "after_commit", on_commit, once=True)
+        return hand_over
 
     async def run_once(self) -> int:
         """Send what cues handed over, expire stale leases, then attempt every due delivery once; returns how
         many were attempted."""
         await self._record_unrecorded()
         handed, self._handed = self._handed, []
-        done = sum(await asyncio.gather(*(self._run_handed(dues) for dues in _lanes(handed).values())))
+        lanes: dict[tuple[str, str], list[Handed]] = defaultdict(list)
+        for one in handed:
+            lanes[(one.due.platform, one.due.account)].append(one)
+        done = sum(await asyncio.gather(*(self._run_handed(lane) for lane in lanes.values())))
         await self._expire_leases()
         async with reading(self.sessionmaker) as session:
             due = await due_deliveries(session, self.clock.now())
         counts = await asyncio.gather(*(self._run_lane([d.id for d in dues]) for dues in _lanes(due).values()))
         return done + sum(counts)
 
-    async def _run_handed(self, dues: list[Due]) -> int:
+    async def _run_handed(self, handed: list[Handed]) -> int:
         """Send deliveries this dispatcher claimed in a cue's transaction, in order; if one is rate limited or
         failing, the rest of its lane go back to the queue (pending, their attempt not counted)."""
-        for n, due in enumerate(dues):
-            if not await self._send(due.id):
-                for rest in dues[n + 1:]:
-                    await self._unclaim(rest.id)
-                return n + 1
-        return len(dues)
+        try:
+            for n, one in enumerate(handed):
+                if not await self._send(one.due.id, one):
+                    for rest in handed[n + 1:]:
+                        await self._unclaim(rest.due.id)
+                    return n + 1
+            return len(handed)
+        finally:
+            for one in handed:
+                one.underway.set()
 
     async def _run_lane(self, ids: list[int]) -> int:
         done = 0
@@ -173,9 +228,11 @@ class Dispatcher:
             )
             return previous if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
-    async def _send(self, delivery_id: int) -> bool:
-        async with reading(self.sessionmaker) as session:  # a snapshot of what is committed: waits for no writer
-            sending = await read_sending(session, delivery_id)  # delivery, event, item, consents, reply target
+    async def _send(self, delivery_id: int, handed: Handed | None = None) -> bool:
+        sending = handed.sending if handed is not None and handed.fresh() else None
+        if sending is None:
+            async with reading(self.sessionmaker) as session:  # a snapshot of what is committed: waits for no writer
+                sending = await read_sending(session, delivery_id)  # delivery, event, item, consents, reply target
         delivery, event, item = sending.delivery, sending.event, sending.item
         if delivery.status != "sending" or delivery.lease_owner != self.owner:
             log.warning("delivery %s: no longer held by this sender; not sent", delivery_id)
@@ -197,7 +254,10 @@ class Dispatcher:
             async with self._lease_kept(delivery_id):
                 media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store,
                                              sending.uploads)
-                ref = await adapter.publish(publish_request(delivery, reply_to, media))
+                request = publish_request(delivery, reply_to, media)
+                if handed is not None:
+                    handed.underway.set()
+                ref = await adapter.publish(request)
         except PlatformError as exc:
             return await self._failed(delivery_id, exc)
         except Exception as exc:  # an unexpected error after sending may have created the post

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock
-from server.db.session_scope import transaction
+from server.db.session_scope import reading, transaction
 from server.media.store import MediaStore
 from server.models import Delivery, MediaUpload
 from server.platforms.base import Platform, UploadedMedia, UploadRequest
@@ -28,11 +29,11 @@ async def ensure_uploaded(sessionmaker: async_sessionmaker[AsyncSession], adapte
     """An unexpired upload of this file to this account, uploading when needed."""
     sha, alt = str(media["sha256"]), str(media.get("alt_text", ""))
     now = clock.now()
-    async with sessionmaker() as session:
+    async with reading(sessionmaker) as session:  # a snapshot: waits for no writer, holds no lock
         cached = (await session.execute(select(MediaUpload).where(
             MediaUpload.platform == platform, MediaUpload.account == account, MediaUpload.sha256 == sha,
             MediaUpload.alt_hash == alt_hash(alt)))).scalar_one_or_none()
-    if cached is not None and _usable(cached, now):
+    if cached is not None and usable(cached, now):
         return _uploaded(cached)
     uploaded = await adapter.upload_media(UploadRequest(
         data=store.get(sha), mime_type=str(media["mime_type"]), alt_text=alt, sha256=sha,
@@ -67,7 +68,8 @@ def _jsonable(value: object) -> bool:
     return isinstance(value, str | int | float | bool | list | dict | tuple) or value is None
 
 
-def _usable(row: MediaUpload, now: datetime) -> bool:
+def usable(row: MediaUpload, now: datetime) -> bool:
+    """Whether a stored upload can still be attached (not within `SAFETY_MARGIN` of its expiry)."""
     return row.expires_at is None or row.expires_at > now + SAFETY_MARGIN
 
 
@@ -86,6 +88,18 @@ async def cached_uploads(session: AsyncSession, delivery: Delivery) -> dict[tupl
     return {(row.sha256, row.alt_hash): row for row in rows}
 
 
+async def cached_uploads_of(session: AsyncSession,
+                            deliveries: Sequence[Delivery]) -> dict[int, dict[tuple[str, str], MediaUpload]]:
+    """`cached_uploads` of several deliveries (one per platform of a cue), in one statement, by delivery id."""
+    files = {str(m["sha256"]) for delivery in deliveries for m in delivery.media or []}
+    if not files:
+        return {}
+    rows = list((await session.execute(select(MediaUpload).where(MediaUpload.sha256.in_(sorted(files))))).scalars())
+    return {delivery.id: {(row.sha256, row.alt_hash): row for row in rows
+                          if (row.platform, row.account) == (delivery.platform, delivery.account)}
+            for delivery in deliveries}
+
+
 async def uploaded_media(sessionmaker: async_sessionmaker[AsyncSession], adapter: Platform, delivery: Delivery,
                          clock: Clock, store: MediaStore,
                          cached: dict[tuple[str, str], MediaUpload] | None = None) -> list[UploadedMedia]:
@@ -94,7 +108,7 @@ async def uploaded_media(sessionmaker: async_sessionmaker[AsyncSession], adapter
     out = []
     for media in delivery.media or []:
         row = (cached or {}).get((str(media["sha256"]), alt_hash(str(media.get("alt_text", "")))))
-        if row is not None and _usable(row, clock.now()):
+        if row is not None and usable(row, clock.now()):
             out.append(_uploaded(row))
             continue
         out.append(await ensure_uploaded(sessionmaker, adapter, store, platform=delivery.platform,

@@ -11,13 +11,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Update
 
 from server.clock import session_now
+from server.db.base import UTCDateTime
 from server.errors import Conflict
 from server.events import service as event_service
 from server.journal import service as journal
@@ -53,11 +56,8 @@ async def enqueue_item(session: AsyncSession, *, event: Event, item: Item, actor
     await check(session, event, Outgoing("item", manual=manual, confirmed=confirmed, out_of_order=out_of_order),
                 item, facts=facts)
     now = session_now(session)
-    claimed = await session.execute(
-        update(Item).where(Item.id == item.id, Item.status == "approved",
-                           Item.current_version == item.current_version)
-        .values(status="queued", updated_at=now)
-    )
+    claimed = await session.execute(_queue_item_statement(), {
+        "queue_item": item.id, "queue_version": item.current_version, "queued_at": now})
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("this item is already being posted", extra={"state": "queued"})
     # What the guarded update wrote, without reading the row back (it matched the version this object holds).
@@ -203,12 +203,28 @@ async def _thread_deliveries(session: AsyncSession, event: Event, item: Item, ki
 async def _platforms_and_thread_ends(session: AsyncSession, event_id: int,
                                      rehearsal: bool) -> list[tuple[EventPlatform, int | None]]:
     """The event's platform accounts, each with the last thread position used there, in one statement."""
+    rows = (await session.execute(_thread_ends_query(rehearsal), {"ends_event": event_id})).all()
+    return [(platform, seq) for platform, seq in rows]
+
+
+@cache
+def _thread_ends_query(rehearsal: bool) -> Select[EventPlatform, int | None]:
+    """Built once per kind (building the correlated subquery cost more than running it; issue 19)."""
     last = (select(func.max(Delivery.thread_seq)).where(
         Delivery.event_id == EventPlatform.event_id, Delivery.platform == EventPlatform.platform,
         Delivery.purpose.in_(THREAD_PURPOSES), Delivery.rehearsal.is_(rehearsal))
         .correlate(EventPlatform).scalar_subquery())
-    query = select(EventPlatform, last).where(EventPlatform.event_id == event_id).order_by(EventPlatform.id)
-    return [(platform, seq) for platform, seq in (await session.execute(query)).all()]
+    return (select(EventPlatform, last).where(EventPlatform.event_id == bindparam("ends_event"))
+            .order_by(EventPlatform.id))
+
+
+@cache
+def _queue_item_statement() -> Update:
+    """`enqueue_item`'s guarded update (approved at the version the caller holds -> queued), built once."""
+    return (update(Item).where(Item.id == bindparam("queue_item"), Item.status == "approved",
+                               Item.current_version == bindparam("queue_version"))
+            .values(status="queued", updated_at=bindparam("queued_at", type_=UTCDateTime()))
+            .execution_options(synchronize_session=False))
 
 
 async def rehearsed_items(session: AsyncSession, event_id: int) -> set[int]:

@@ -25,6 +25,9 @@ from tests.publishing.platform_kit import ACCOUNT, add_items, go_live, prepare_e
 REQUEST_BEFORE_COMMIT = 10
 REQUEST_AFTER_COMMIT = 3  # the answer's reads, once the claim is handed over
 ROUND_BEFORE_PUBLISH = 2  # one read: the delivery with everything its check needs, the files' uploads
+# On SQLite the cue's transaction holds the write lock, so it reads those two itself, before its commit, and the
+# round sends what it read when nothing else was committed since (`Dispatcher.claim_ahead`).
+SQLITE_BEFORE_COMMIT = REQUEST_BEFORE_COMMIT + ROUND_BEFORE_PUBLISH
 
 
 @contextmanager
@@ -58,6 +61,7 @@ async def test_statements_from_the_cue_to_the_platform_request(client: AsyncClie
         await kit.state.preuploader.run_once()
         dispatcher: Dispatcher = kit.state.dispatcher
         dispatcher.claims_ahead = True
+        sqlite = app.state.livecue.engine.dialect.name == "sqlite"
         adapter = kit.state.registry.overrides[("mastodon", ACCOUNT)]
         publish = adapter.publish
         for item in items:
@@ -75,6 +79,7 @@ async def test_statements_from_the_cue_to_the_platform_request(client: AsyncClie
             commit = statements.index("COMMIT")
             assert commit + 1 + REQUEST_AFTER_COMMIT + 1 == answered  # its reads, then the read's own COMMIT
             assert all(s.startswith(("BEGIN", "SELECT")) for s in statements[commit + 1:answered - 1])
-            assert commit <= REQUEST_BEFORE_COMMIT
-            assert statements.index("PUBLISH") - answered <= ROUND_BEFORE_PUBLISH
+            assert commit <= (SQLITE_BEFORE_COMMIT if sqlite else REQUEST_BEFORE_COMMIT)
+            # On SQLite nothing is read again before the request (the answer's reads commit nothing).
+            assert statements.index("PUBLISH") - answered <= (0 if sqlite else ROUND_BEFORE_PUBLISH)
         assert wired["mastodon"].publish_calls() == 3
