@@ -117,6 +117,31 @@ async def test_a_send_refused_at_post_time_still_passes_the_gate(client: AsyncCl
     assert delivery.status == "pending"  # waits for the operator, its lease given back
 
 
+async def test_the_send_uses_what_the_cue_read_only_while_nothing_else_was_committed(
+        client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any) -> None:
+    """On SQLite the cue's transaction holds the write lock, so the facts it read for the send are the committed
+    state at its commit; the send uses them while no other write has been committed since, and reads again
+    otherwise (here: an emergency hold after the cue, which then stops the post)."""
+    kit = await live_kit(client, app, clock, sessionmaker, 2)
+    dispatcher: Dispatcher = kit.state.dispatcher
+    dispatcher.claims_ahead = True
+    sqlite = app.state.livecue.engine.dialect.name == "sqlite"
+    assert (await kit.post(f"/api/items/{kit.items[0]['id']}/post-now")).status_code == 200
+    [handed] = dispatcher._handed
+    assert handed.fresh() is sqlite  # PostgreSQL: read at send time, always
+    assert await dispatcher.run_once() == 1
+    assert len(await kit.sandbox_posts()) == 1
+    assert (await kit.post(f"/api/items/{kit.items[1]['id']}/post-now")).status_code == 200
+    [handed] = dispatcher._handed
+    held = await kit.post(f"/api/events/{kit.event['id']}/live/emergency-hold", {"post_holding_message": False})
+    assert held.status_code == 200, held.text  # another writer commits before the round
+    assert not handed.fresh()
+    await dispatcher.run_once()
+    assert len(await kit.sandbox_posts()) == 1  # the hold was seen: read again, not sent
+    [_, second] = await kit.deliveries()
+    assert second.status == "pending"
+
+
 async def test_the_cues_claim_asks_what_the_rounds_due_query_asks(client: AsyncClient, app: FastAPI,
                                                                    clock: FakeClock, sessionmaker: Any) -> None:
     """`claimable_now` (the cue's one-statement claim) picks exactly what `due_deliveries` would, state by state

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from server.clock import FakeClock
 from server.models import MediaUpload
@@ -63,3 +63,45 @@ async def test_preupload_then_cue_is_one_call(client: AsyncClient, app: FastAPI,
     clock.advance(days=2)
     await kit.state.preuploader.run_once()
     assert counting.uploads == 1  # posted items are not uploaded again
+
+
+async def test_the_check_reads_a_few_statements_whatever_the_number_of_items(
+        client: AsyncClient, app: FastAPI, clock: FakeClock, sessionmaker: Any) -> None:
+    """Issue 19: the 30-second check ran a statement per item and took the write lock per file (a cue waited
+    behind it); now a snapshot (no BEGIN IMMEDIATE) of a fixed number of statements once all is uploaded."""
+    kit = await prepare(client, app, clock, sessionmaker, offsets=[], holding=False)
+    eid = kit.event["id"]
+    await kit.post(f"/api/events/{eid}/live/go")
+
+    async def add(n: int) -> None:
+        upload = (await client.post("/api/media", files={"file": (f"{n}.png", png((n, 2, 3)), "image/png")},
+                                    headers=kit.author)).json()
+        ref = {"sha256": upload["sha256"], "alt_text": f"Photo {n}", "mime_type": upload["mime_type"],
+               "size_bytes": upload["size_bytes"], "width": upload["width"], "height": upload["height"]}
+        await kit.approve(await create_item(client, kit.author, eid, key=f"photo-{n}", offset=None, cue=f"c{n}",
+                                            caption=f"Photo {n}. #LiveOR", media=[ref]))
+
+    engine = app.state.livecue.engine.sync_engine
+
+    async def statements_of_a_check() -> list[str]:
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(" ".join(statement.split())[:40])
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            await kit.state.preuploader.run_once()
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        return seen
+
+    await add(1)
+    await kit.state.preuploader.run_once()  # uploads it
+    few = await statements_of_a_check()
+    for n in range(2, 7):
+        await add(n)
+    await kit.state.preuploader.run_once()
+    many = await statements_of_a_check()
+    assert len(many) == len(few) <= 6
+    assert not [s for s in many if s.startswith(("BEGIN IMMEDIATE", "INSERT", "UPDATE", "DELETE"))]
