@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.platforms.base import Platform
 from server.platforms.credentials import CredentialsConfig, DbCredentialStore
 from server.platforms.sandbox import FaultPlan, SandboxPlatform
+from server.platforms.sent import SignallingTransport
 
 Builder = Callable[["AdapterRegistry", str], Platform]
 
@@ -58,7 +59,8 @@ class AdapterRegistry:
 
     sessionmaker: async_sessionmaker[AsyncSession]
     credentials: CredentialsConfig
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0)))
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0),
+                                                                               transport=SignallingTransport()))
     sandbox_faults: FaultPlan = field(default_factory=FaultPlan)
     overrides: dict[tuple[str, str], Platform] = field(default_factory=dict)
     _cache: dict[tuple[str, str, bool], Any] = field(default_factory=dict)

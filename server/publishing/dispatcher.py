@@ -38,6 +38,7 @@ from server.models.publishing import DeliveryStatus
 from server.platforms.base import Platform, PublishRequest, RemoteRef, UploadedMedia
 from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, Rejected, RetryLater
 from server.platforms.registry import AdapterRegistry
+from server.platforms.sent import signalling
 from server.publishing import gate
 from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-exported: drills and tests count it
 from server.publishing.leases import expire_leases, owner_id
@@ -73,7 +74,7 @@ class Handed:
     sending: Sending | None = None
     writes: WriteCommits | None = None
     commits: int | None = None  # the count of write commits at the cue's own commit
-    underway: asyncio.Event = field(default_factory=asyncio.Event)  # set as its platform request starts (or not)
+    underway: asyncio.Event = field(default_factory=asyncio.Event)  # set once its platform request left (or not)
 
     def fresh(self) -> bool:
         """Whether nothing was committed since the cue read its send's facts under the write lock."""
@@ -88,8 +89,8 @@ class HandOver:
     wait_seconds: float = 0.25
 
     async def underway(self) -> None:
-        """Until every handed delivery's platform request has started or its send ended, at most `wait_seconds`:
-        the route's answer is read after that, not on the same core at the same time (issue 19)."""
+        """Until every handed delivery's platform request has left (`platforms/sent.py`) or its send ended, at most
+        `wait_seconds`: the route's answer is read after that, not on the same core at the same time (issue 19)."""
         if not self.deliveries:
             return
         with contextlib.suppress(TimeoutError):
@@ -185,7 +186,9 @@ class Dispatcher:
         failing, the rest of its lane go back to the queue (pending, their attempt not counted)."""
         try:
             for n, one in enumerate(handed):
-                if not await self._send(one.due.id, one):
+                sent = await self._send(one.due.id, one)
+                one.underway.set()  # if its client did not say so when the request left (tests, the sandbox)
+                if not sent:
                     for rest in handed[n + 1:]:
                         await self._unclaim(rest.due.id)
                     return n + 1
@@ -254,10 +257,8 @@ class Dispatcher:
             async with self._lease_kept(delivery_id):
                 media = await uploaded_media(self.sessionmaker, adapter, delivery, self.clock, self.store,
                                              sending.uploads)
-                request = publish_request(delivery, reply_to, media)
-                if handed is not None:
-                    handed.underway.set()
-                ref = await adapter.publish(request)
+                with signalling(handed.underway if handed is not None else None):
+                    ref = await adapter.publish(publish_request(delivery, reply_to, media))
         except PlatformError as exc:
             return await self._failed(delivery_id, exc)
         except Exception as exc:  # an unexpected error after sending may have created the post

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.clock import Clock
@@ -88,13 +89,19 @@ async def cached_uploads(session: AsyncSession, delivery: Delivery) -> dict[tupl
     return {(row.sha256, row.alt_hash): row for row in rows}
 
 
+@cache
+def _uploads_of_files() -> Select[MediaUpload]:
+    """Built once (a cue reads it in its transaction; building a statement costs more than running it)."""
+    return select(MediaUpload).where(MediaUpload.sha256.in_(bindparam("upload_files", expanding=True)))
+
+
 async def cached_uploads_of(session: AsyncSession,
                             deliveries: Sequence[Delivery]) -> dict[int, dict[tuple[str, str], MediaUpload]]:
     """`cached_uploads` of several deliveries (one per platform of a cue), in one statement, by delivery id."""
     files = {str(m["sha256"]) for delivery in deliveries for m in delivery.media or []}
     if not files:
         return {}
-    rows = list((await session.execute(select(MediaUpload).where(MediaUpload.sha256.in_(sorted(files))))).scalars())
+    rows = list((await session.execute(_uploads_of_files(), {"upload_files": sorted(files)})).scalars())
     return {delivery.id: {(row.sha256, row.alt_hash): row for row in rows
                           if (row.platform, row.account) == (delivery.platform, delivery.account)}
             for delivery in deliveries}
