@@ -85,6 +85,41 @@ statements, the order check, claiming at the delivery's insert), the answer buil
 read, the send started before the other readers a commit wakes, and the token kept between requests where a
 platform's tokens never rotate.
 
+Third pass (2026-12-07 21:00-22:15 UTC, this machine to itself, load under 1). Measured first: wall-clock marks
+around every statement and step of the server (a sitecustomize outside the tree, 60-150 cues), py-spy and
+cProfile on the server. Found: (1) back-to-back cues met the dispatcher's follow-up round after the previous post
+(its lease-expiry read and due query, the due query rebuilt every round): the bench now lets the server settle
+50 ms after each post is recorded (SETTLE_SECONDS: an operator's cues are seconds apart); (2) the pre-uploader's
+30-second check ran a statement per item and a write-locked read per file (65-400 items here: a cue arriving
+meanwhile queued behind it); (3) after the commit, the answer's three reads ran beside the send's read, the
+token read and the platform request on the one core (request -> arrival 1.9 ms against 0.5 alone); (4) building
+statements (coercions, cache keys) cost ~1 ms of a cue.
+
+Changed: on SQLite the cue's transaction, which holds the write lock, reads the send's facts itself after its
+claim (`sending.read_sendings`, two statements whatever the number of platforms), and the send uses them while
+no other write has been committed since (`db.engine.WriteCommits`, counted at each writer's commit; any other
+commit, a hold or a revoked consent, makes the send read again: `test_claim_ahead.py`); PostgreSQL reads at
+send time as before. The route reads its answer once the platform request has left (`platforms/sent.py`:
+httpcore's trace through the registry client's transport; at most 0.25 s). Mastodon's long-lived token is read
+from the database once per process (`DbCredentialStore(rotates=False)`; X and Bluesky still read before every
+request). The pre-uploader reads a snapshot, two statements per event and one for the stored uploads. The
+round's due query, the session lookup, the item with its event, the gate's facts and order queries, the
+queue update, the thread ends and the uploads read are built once.
+
+Before/after, alternating, 100 cues each (5bbbd99 with this bench file against this pass), 22:10 UTC: before
+median 26.9 / 20.3 ms, p99 49.6 / 32.5 ms (bare 1.2 / 0.9 ms, p99 6.6 / 2.8); after median 16.2 / 14.7 ms,
+p99 28.4 / 21.4 ms (bare 1.1 / 0.8, p99 3.2 / 1.4): p99 over the bare call 43 / 30 ms -> 25 / 20 ms. Other
+runs of this pass alone: median 12.4-14.3 ms, p99 20-27 ms. The goal (p99 at most 10 ms over) is not met.
+
+Where a median cue's ~13 ms go now (marks): HTTP, the middleware and the dependencies to the session lookup
+1.5-1.9 ms; the lookup (BEGIN IMMEDIATE and one read) 1-1.5; the item with its event 0.7; queueing 4.5 (the
+gate's facts 0.35, its content and order checks 1.4, the journal's two statements 1, the thread ends 0.7, the
+delivery's ORM insert 0.9); the claim and the send's two reads 2.5-3.4; the commit's fsync and the round's wake
+1-1.5; the round to the request 0.7; the request to its arrival 0.6-1. The slowest cues coincide with the
+metrics sampler's and the poller's own requests to the same fake and their reads (real background loops of a
+live event): every step is slower then. Next, by size: the journal entry and its head in one statement, the
+delivery inserted with Core, the answer built from what the cue read, and a cheaper HTTP and middleware path.
+
 Usage: python bench/cue_to_request.py [--trials N] [--postgres] [--json]
 """
 
