@@ -8,6 +8,14 @@ once its statements were few. Here a statement is one function run on the thread
 close, returning the rows and the cursor's description, row count and last row id. Errors are sqlite3's own,
 raised as before; server-side cursors (`stream`) keep aiosqlite's.
 
+A transaction's BEGIN (the engine's `begin` event sends `BEGIN` or `BEGIN IMMEDIATE`) travels with its first
+statement: it is kept on the connection and run on the thread just before that statement, in the same call,
+so a transaction costs one hand-off fewer (issue 19: the cue's session lookup, every form batch), and the
+pool's rollback of a returned connection whose transaction has ended costs none. Nothing runs
+on that connection in between, so taking the write lock then is the same as taking it at once; a transaction
+that ends before any statement never runs its BEGIN, as there is nothing to commit or roll back. An error of
+the BEGIN (the write lock still busy after the busy timeout) is raised by that first statement, as sqlite3's.
+
 Installed by `make_engine` through create_engine's `module` (the DB-API module the dialect uses).
 """
 
@@ -30,8 +38,14 @@ from sqlalchemy.util.concurrency import await_
 _Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, row count, last row id
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """On the connection's thread: the whole statement, cursor opened and closed."""
+BEGINS = frozenset({"BEGIN", "BEGIN IMMEDIATE"})
+
+
+def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: str | None) -> _Outcome:
+    """On the connection's thread: the transaction's BEGIN if it is still to run, then the whole statement,
+    cursor opened and closed."""
+    if begin is not None:
+        _begin(conn, begin)
     cursor = conn.cursor()
     try:
         if many:
@@ -44,6 +58,10 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
         return description, cursor.fetchall() if description else [], cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _begin(conn: sqlite3.Connection, begin: str) -> None:
+    conn.execute(begin).close()
 
 
 class OneCallCursor(AsyncAdapt_aiosqlite_cursor):
@@ -86,6 +104,11 @@ class OneCallCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
+        if not parameters and operation in BEGINS and isinstance(self._adapt_connection, OneCallConnection):
+            self._adapt_connection.pending_begin = operation  # runs with the next statement (module docstring)
+            self._outcome = (None, [], -1, None)
+            self._rows = collections.deque()
+            return
         try:
             await_(self._call(operation, parameters, False))
         except Exception as error:
@@ -99,16 +122,49 @@ class OneCallCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _call(self, operation: str, parameters: Any, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        async with self._adapt_connection._execute_mutex:
-            self._outcome = await connection._execute(_run, connection._conn, operation, parameters, many)
+        adapted = self._adapt_connection
+        async with adapted._execute_mutex:
+            begin = None
+            if isinstance(adapted, OneCallConnection):  # taken whatever the outcome: a failed BEGIN is not rerun
+                begin, adapted.pending_begin = adapted.pending_begin, None
+                adapted.opened = adapted.opened or begin is not None
+            self._outcome = await connection._execute(_run, connection._conn, operation, parameters, many, begin)
         self._rows = collections.deque(self._outcome[1])
 
 
 class OneCallConnection(AsyncAdapt_aiosqlite_connection):
-    """aiosqlite's adapted connection with `OneCallCursor` as its cursor."""
+    """aiosqlite's adapted connection with `OneCallCursor` as its cursor, and a BEGIN that waits for the
+    transaction's first statement (module docstring)."""
 
-    __slots__ = ()
+    __slots__ = ("opened", "pending_begin")
     _cursor_cls = OneCallCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.pending_begin: str | None = None
+        self.opened = False  # a BEGIN ran (or was tried) since the last commit or rollback
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self.pending_begin is not None:  # aiosqlite's own cursor: run the BEGIN first
+            begin, self.pending_begin = self.pending_begin, None
+            self.opened = True
+            try:
+                await_(self._connection._execute(_begin, self._connection._conn, begin))
+            except Exception as error:
+                self._handle_exception(error)
+        return super().cursor(server_side)
+
+    def commit(self) -> None:
+        self.pending_begin = None
+        if self.opened:  # else no statement ran since the BEGIN was asked: no transaction, nothing to commit
+            self.opened = False
+            super().commit()
+
+    def rollback(self) -> None:
+        self.pending_begin = None
+        if self.opened:  # else nothing to roll back (the pool's reset of a returned connection, mostly)
+            self.opened = False
+            super().rollback()
 
 
 class OneCallDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -4,6 +4,7 @@ results, row counts, last row ids and errors as before."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -52,5 +53,36 @@ async def test_a_statement_is_one_call_to_the_connection_thread(tmp_path: Path, 
             with pytest.raises(OperationalError):
                 await conn.execute(text("SELECT nope FROM t"))
             assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 5
+    finally:
+        await engine.dispose()
+
+
+async def test_a_transactions_begin_travels_with_its_first_statement(tmp_path: Path, hops: list[Any]) -> None:
+    """BEGIN IMMEDIATE runs in the same call as the transaction's first statement, and still takes the write lock
+    before it: a second writer waits (here: gives up after its busy timeout) while the first holds it."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"
+    engine = make_engine(Settings(database_url=url, data_dir=tmp_path))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        hops.clear()
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            assert len(hops) == 1  # BEGIN IMMEDIATE and the insert, one call
+            second = sqlite3.connect(tmp_path / "b.db", timeout=0.05, isolation_level=None)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    second.execute("BEGIN IMMEDIATE")
+            finally:
+                second.close()
+        assert len(hops) == 2  # and the COMMIT
+        hops.clear()
+        async with engine.begin():
+            pass  # a transaction without statements runs nothing on the thread
+        assert hops == []
+        async with engine.connect() as conn:
+            streamed = await conn.stream(text("SELECT v FROM t"))  # aiosqlite's own cursor: BEGIN runs first
+            assert [row.v async for row in streamed] == ["a"]
+            await conn.commit()
     finally:
         await engine.dispose()
