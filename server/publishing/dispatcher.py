@@ -15,7 +15,6 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -27,7 +26,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 
 from server.clock import Clock, SystemClock
 from server.db.base import UTCDateTime
-from server.db.engine import WriteCommits, write_commits
+from server.db.engine import write_commits
 from server.db.session_scope import reading, set_after_commit, transaction
 from server.journal import service as journal
 from server.journal.kinds import JournalKind
@@ -40,10 +39,11 @@ from server.platforms.errors import NeedsReauth, OutcomeUnknown, PlatformError, 
 from server.platforms.registry import AdapterRegistry
 from server.platforms.sent import signalling
 from server.publishing import gate
+from server.publishing.handover import Handed, HandOver
 from server.publishing.leases import LEASE_EXPIRED as LEASE_EXPIRED  # re-exported: drills and tests count it
 from server.publishing.leases import expire_leases, owner_id
 from server.publishing.media import forget_single_use, uploaded_media
-from server.publishing.sending import Sending, read_sending, read_sendings
+from server.publishing.sending import read_sending, read_sendings
 from server.publishing.thread import Due, claimable_now, due_deliveries, reply_target
 
 log = logging.getLogger("livecue.dispatcher")
@@ -64,39 +64,6 @@ def publish_request(delivery: Delivery, reply_to: RemoteRef | None,
     return PublishRequest(text=delivery.text, idempotency_key=delivery.idempotency_key, media=media,
                           reply_to=reply_to, content_warning=delivery.content_warning,
                           visibility=delivery.visibility, created_at=delivery.created_at)
-
-
-@dataclass
-class Handed:
-    """A delivery a cue claimed in its transaction, with what that transaction read for its send (SQLite only)."""
-
-    due: Due
-    sending: Sending | None = None
-    writes: WriteCommits | None = None
-    commits: int | None = None  # the count of write commits at the cue's own commit
-    underway: asyncio.Event = field(default_factory=asyncio.Event)  # set once its platform request left (or not)
-
-    def fresh(self) -> bool:
-        """Whether nothing was committed since the cue read its send's facts under the write lock."""
-        return self.sending is not None and self.writes is not None and self.writes.count == self.commits
-
-
-@dataclass
-class HandOver:
-    """What a cue handed to the dispatcher; its route waits (briefly) for the platform requests to start."""
-
-    deliveries: list[Handed] = field(default_factory=list)
-    wait_seconds: float = 0.25
-
-    async def underway(self) -> None:
-        """Until every handed delivery's platform request has left (`platforms/sent.py`) or its send ended, at most
-        `wait_seconds`: the route's answer is read after that, not on the same core at the same time (issue 19)."""
-        if not self.deliveries:
-            return
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.wait_seconds):
-                for one in self.deliveries:
-                    await one.underway.wait()
 
 
 class Dispatcher:

@@ -87,7 +87,8 @@ async def test_the_check_reads_a_few_statements_whatever_the_number_of_items(
         seen: list[str] = []
 
         def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            seen.append(" ".join(statement.split())[:40])
+            if not statement.startswith("SELECT journal_entry."):  # the feed's readers, woken by other commits
+                seen.append(" ".join(statement.split())[:40])
 
         event.listen(engine, "before_cursor_execute", note)
         try:
