@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, or_, update
 from sqlalchemy import event as orm_event
@@ -46,6 +46,7 @@ from server.publishing.media import forget_single_use, uploaded_media
 from server.publishing.sending import read_sending, read_sendings
 from server.publishing.thread import Due, claimable_now, due_deliveries, reply_target
 
+InLane = TypeVar("InLane", Due, Handed)  # both name their platform and account
 log = logging.getLogger("livecue.dispatcher")
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 120
@@ -138,10 +139,7 @@ class Dispatcher:
         many were attempted."""
         await self._record_unrecorded()
         handed, self._handed = self._handed, []
-        lanes: dict[tuple[str, str], list[Handed]] = defaultdict(list)
-        for one in handed:
-            lanes[(one.due.platform, one.due.account)].append(one)
-        done = sum(await asyncio.gather(*(self._run_handed(lane) for lane in lanes.values())))
+        done = sum(await asyncio.gather(*(self._run_handed(lane) for lane in _lanes(handed).values())))
         await self._expire_leases()
         async with reading(self.sessionmaker) as session:
             due = await due_deliveries(session, self.clock.now())
@@ -399,9 +397,9 @@ def _claim_ahead_statement() -> ReturningUpdate[int, str, str, int]:
             .execution_options(synchronize_session=False))
 
 
-def _lanes(dues: list[Due]) -> dict[tuple[str, str], list[Due]]:
-    """Deliveries by lane (platform, account), each in the order given."""
-    by_lane: dict[tuple[str, str], list[Due]] = defaultdict(list)
+def _lanes(dues: Sequence[InLane]) -> dict[tuple[str, str], list[InLane]]:
+    """Deliveries (due ones, or handed over by a cue) by lane (platform, account), each in the order given."""
+    by_lane: dict[tuple[str, str], list[InLane]] = defaultdict(list)
     for due in dues:
         by_lane[(due.platform, due.account)].append(due)
     return by_lane

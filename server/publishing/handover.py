@@ -27,6 +27,16 @@ class Handed:
     commits: int | None = None  # the count of write commits at the cue's own commit
     underway: asyncio.Event = field(default_factory=asyncio.Event)  # set once its platform request left (or not)
 
+    @property
+    def platform(self) -> str:
+        """Its lane's platform."""
+        return self.due.platform
+
+    @property
+    def account(self) -> str:
+        """Its lane's account."""
+        return self.due.account
+
     def fresh(self) -> bool:
         """Whether nothing was committed since the cue read its send's facts under the write lock."""
         return self.sending is not None and self.writes is not None and self.writes.count == self.commits

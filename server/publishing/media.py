@@ -80,13 +80,7 @@ def _uploaded(row: MediaUpload) -> UploadedMedia:
 
 async def cached_uploads(session: AsyncSession, delivery: Delivery) -> dict[tuple[str, str], MediaUpload]:
     """The stored uploads of a delivery's files to its account, by (file, alt text digest), in one statement."""
-    files = {str(m["sha256"]) for m in delivery.media or []}
-    if not files:
-        return {}
-    rows = (await session.execute(select(MediaUpload).where(
-        MediaUpload.platform == delivery.platform, MediaUpload.account == delivery.account,
-        MediaUpload.sha256.in_(sorted(files))))).scalars()
-    return {(row.sha256, row.alt_hash): row for row in rows}
+    return (await cached_uploads_of(session, [delivery])).get(delivery.id, {})
 
 
 @cache
@@ -95,13 +89,17 @@ def _uploads_of_files() -> Select[MediaUpload]:
     return select(MediaUpload).where(MediaUpload.sha256.in_(bindparam("upload_files", expanding=True)))
 
 
+async def stored_uploads(session: AsyncSession, files: set[str]) -> list[MediaUpload]:
+    """Every stored upload of these files, to any account, in one statement (none for no files)."""
+    if not files:
+        return []
+    return list((await session.execute(_uploads_of_files(), {"upload_files": sorted(files)})).scalars())
+
+
 async def cached_uploads_of(session: AsyncSession,
                             deliveries: Sequence[Delivery]) -> dict[int, dict[tuple[str, str], MediaUpload]]:
     """`cached_uploads` of several deliveries (one per platform of a cue), in one statement, by delivery id."""
-    files = {str(m["sha256"]) for delivery in deliveries for m in delivery.media or []}
-    if not files:
-        return {}
-    rows = list((await session.execute(_uploads_of_files(), {"upload_files": sorted(files)})).scalars())
+    rows = await stored_uploads(session, {str(m["sha256"]) for delivery in deliveries for m in delivery.media or []})
     return {delivery.id: {(row.sha256, row.alt_hash): row for row in rows
                           if (row.platform, row.account) == (delivery.platform, delivery.account)}
             for delivery in deliveries}

@@ -15,10 +15,10 @@ from server.db.session_scope import reading
 from server.events import service as event_service
 from server.loopfailures import LoopFailures
 from server.media.store import MediaStore
-from server.models import Event, Item, ItemVersion, MediaUpload
+from server.models import Event, Item, ItemVersion
 from server.platforms.errors import PlatformError
 from server.platforms.registry import AdapterRegistry
-from server.publishing.media import SAFETY_MARGIN, alt_hash, ensure_uploaded, usable
+from server.publishing.media import SAFETY_MARGIN, alt_hash, ensure_uploaded, stored_uploads, usable
 from server.timeline.timing import planned_time
 
 log = logging.getLogger("livecue.preupload")
@@ -71,7 +71,8 @@ class PreUploader:
                         if when is not None and when - now > validity - SAFETY_MARGIN:
                             continue
                         work += [(target.platform, target.account, m, rehearsal) for m in media]
-            stored = await _stored_uploads(session, {str(file["sha256"]) for _, _, file, _ in work})
+            stored = {(row.platform, row.account, row.sha256, row.alt_hash): row
+                      for row in await stored_uploads(session, {str(file["sha256"]) for _, _, file, _ in work})}
         for name, account, file, rehearsal in work:
             upload = stored.get((name, account, str(file["sha256"]), alt_hash(str(file.get("alt_text", "")))))
             if upload is not None and usable(upload, now):
@@ -89,10 +90,3 @@ class PreUploader:
         await self.run_once()
         return False
 
-
-async def _stored_uploads(session: AsyncSession, files: set[str]) -> dict[tuple[str, str, str, str], MediaUpload]:
-    """Every stored upload of these files, by (platform, account, file, alt text digest), in one statement."""
-    if not files:
-        return {}
-    rows = (await session.execute(select(MediaUpload).where(MediaUpload.sha256.in_(sorted(files))))).scalars()
-    return {(row.platform, row.account, row.sha256, row.alt_hash): row for row in rows}
