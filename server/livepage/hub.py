@@ -130,6 +130,7 @@ class LivePageHub(JournalTail):
         self.channels: OrderedDict[str, Channel] = OrderedDict()
         self.client_count = 0
         self._lock = asyncio.Lock()
+        self._pumping = asyncio.Lock()  # one pump at a time: a pump returns only once the pages show what it read
 
     def wakes_on(self, entry: JournalEntry) -> bool:
         """Only commits of entries that change a page wake the reader."""
@@ -215,16 +216,21 @@ class LivePageHub(JournalTail):
                 end_stream(client)
 
     async def pump(self) -> int:
-        """Read new page-changing journal entries; rebuild each concerned page once and send what changed."""
-        async with self.sessionmaker() as session:
-            entries = await journal.entries_after(session, after=self.last_seq, limit=READ_BATCH,
-                                                  kinds=service.PAGE_KINDS)
-        if entries:
-            self.last_seq = entries[-1].seq
-        touched = {e.event_id for e in entries if e.event_id is not None}
-        for channel in [c for c in self.channels.values() if c.event_id in touched]:
-            await self.refresh(channel)
-        return len(entries)
+        """Read new page-changing journal entries; rebuild each concerned page once and send what changed.
+
+        Pumps run one at a time: a second pump that found nothing new (the first had already moved `last_seq`)
+        would otherwise return while the first was still rebuilding, and a request right after got the old page.
+        """
+        async with self._pumping:
+            async with self.sessionmaker() as session:
+                entries = await journal.entries_after(session, after=self.last_seq, limit=READ_BATCH,
+                                                      kinds=service.PAGE_KINDS)
+            if entries:
+                self.last_seq = entries[-1].seq
+            touched = {e.event_id for e in entries if e.event_id is not None}
+            for channel in [c for c in self.channels.values() if c.event_id in touched]:
+                await self.refresh(channel)
+            return len(entries)
 
     async def refresh(self, channel: Channel) -> None:
         """Rebuild one page; send new or changed posts (in sequence order) and a status change to its clients."""

@@ -124,6 +124,29 @@ async def test_etag_304_and_short_public_caching(client: AsyncClient, app: FastA
     assert fresh.status_code == 200 and "Update 2" in fresh.text  # a new post changes the ETag
 
 
+async def test_a_pump_returns_only_once_the_page_shows_what_it_read(client: AsyncClient, app: FastAPI,
+                                                                     clock: FakeClock, sessionmaker: Any) -> None:
+    """Two pumps at once (the commit-woken reader and anyone else): the second must not return while the first is
+    still rebuilding the page from entries it already claimed, or a request right after sees the old page."""
+    kit = await _live(client, app, clock, sessionmaker, 2)
+    await _post(kit, 0)
+    hub = kit.state.live_page
+    slug = kit.event["slug"]
+    assert (await client.get(f"/live/{slug}")).status_code == 200  # the page is in memory
+    await hub.stop_reading()  # this test plays the reader itself
+    item = kit.items[1]
+    assert (await kit.post(f"/api/items/{item['id']}/post-now", {"confirm_out_of_order": True})).status_code == 200
+    await kit.pump()
+    before = hub.last_seq
+    first = asyncio.create_task(hub.pump())
+    async with asyncio.timeout(20):
+        while hub.last_seq == before:  # the first pump has read the new entries and is rebuilding the page
+            await asyncio.sleep(0)
+    await hub.pump()
+    assert "Update 2" in (await client.get(f"/live/{slug}")).text
+    await first
+
+
 async def test_event_stream_resumes_after_last_event_id(client: AsyncClient, app: FastAPI, clock: FakeClock,
                                                         sessionmaker: Any) -> None:
     kit = await _live(client, app, clock, sessionmaker, 3)
