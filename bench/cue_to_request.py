@@ -120,6 +120,41 @@ metrics sampler's and the poller's own requests to the same fake and their reads
 live event): every step is slower then. Next, by size: the journal entry and its head in one statement, the
 delivery inserted with Core, the answer built from what the cue read, and a cheaper HTTP and middleware path.
 
+Fourth pass (2026-12-08 00:40-01:40 UTC, this machine to itself, load under 1; it ran faster than the evening
+before: the bare call's median 0.6 ms against 0.8). Measured first: wall-clock marks (time.perf_counter, shared
+by every process here) at the request's arrival in the app, around the route's steps, the claim, the commit, the
+round, the adapter, httpx's transport and httpcore's body write (a sitecustomize outside the tree, 100 cues), then
+cProfile limited to the cue's window (arrival to request written) over 90 cues. Medians, milliseconds from the
+request's arrival in the app: routing 0.25 / 0.55 (middleware, then FastAPI's route matching), the dependencies
+to the session lookup 1.2, the lookup 0.9 (one ORM statement with two entities, BEGIN IMMEDIATE included), item
+and event 0.35, the gate's facts and check 0.6, the queue update 0.35, the journal entry 0.7, the deliveries 0.9,
+the claim 0.75, the send's two reads 0.8, the commit 1.15, the round to the adapter 0.3, the adapter and httpx to
+the transport 0.25, httpcore to the body written 0.9: ~9.7 ms of which the fsync itself is ~0.4 (an isolated
+WAL commit on this disk: 0.37 ms median). The server is pinned to one core, so nearly all of it is CPU, spread
+over the ORM, FastAPI and httpx; garbage collection took 0.03 ms a cue (callbacks), not a cause.
+
+Found and changed: httpcore imports `sniffio` on every async request and, with it not installed, searched the
+import path for it each time (196 failed imports in 90 cues, ~0.2 ms each): `sniffio` is now a dependency. Same
+tree with and without it, alternating, 150 cues each, 3 runs: median 12.06 -> 11.83 ms, p99 over the bare call
+15.2 -> 13.9 ms.
+
+Tried, measured and not kept (no difference beyond the runs' own spread, so not worth their complexity):
+(1) the cue's statements run on the event loop instead of aiosqlite's thread (a BEGIN IMMEDIATE tried with a zero
+busy timeout, the thread as the fallback; only COMMIT on the thread): old/new alternating, 150 cues, 3 runs:
+median 11.67 / 10.94 / 11.88 against 11.54 / 11.18 / 12.14 ms. With the server on one core a hand-off costs a
+few context switches, not the 0.4-1 ms each statement takes, which is the ORM's CPU. (2) the send started during
+the cue's commit, its platform request built and held at its first byte until the commit succeeded (httpcore's
+trace): the commit's completion then waited for the core that the early send was using; on/off alternating, 150
+cues, 3 runs: median 11.33 / 11.32 / 10.62 against 11.16 / 11.33 / 11.14 ms. On a server with a core free for the
+commit this would gain up to the commit's ~1 ms; this bench, and the goal, are on one.
+
+Today's `bench/run.py` (01:38): median 10.25 ms, p90 11.93, p99 12.94 against the bare call's 0.53 / 0.72 / 0.86:
+p99 12.1 ms over, the goal (at most 10) not met. What is left is CPU: the ORM's statements and flushes (~4 ms of
+the profile), FastAPI's routing and dependency solving (~1 ms besides the session lookup), httpx and httpcore
+(~1 ms). Next, by size: Core instead of ORM objects for the journal entry and the delivery (the feed's hand-over
+listens to the ORM insert of journal entries), the send's facts taken from what the cue already holds (event,
+item, version, consents) instead of read again, and fewer routes matched before the cue's.
+
 Usage: python bench/cue_to_request.py [--trials N] [--postgres] [--json]
 """
 
